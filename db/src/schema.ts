@@ -1,0 +1,203 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
+    /** Available credit-seconds; always equals the sum of this user's ledger entries. */
+    creditsBalance: bigint('credits_balance', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex('users_email_idx').on(sql`lower(${table.email})`),
+    check('users_credits_balance_nonnegative', sql`${table.creditsBalance} >= 0`),
+  ],
+);
+
+/** One row per issued refresh token; a family is one login's rotation chain. */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    familyId: uuid('family_id').notNull(),
+    /** sha256 of the opaque token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('refresh_tokens_token_hash_idx').on(table.tokenHash),
+    index('refresh_tokens_family_idx').on(table.familyId),
+    index('refresh_tokens_user_idx').on(table.userId),
+  ],
+);
+
+export const voiceLibrary = pgTable(
+  'voice_library',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    sampleKey: text('sample_key').notNull(),
+    voiceCharacteristics: jsonb('voice_characteristics').$type<Record<string, unknown>>(),
+    isPublic: boolean('is_public').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    index('voice_library_user_idx').on(table.userId),
+    index('voice_library_public_idx').on(table.isPublic),
+  ],
+);
+
+export const processingJobs = pgTable(
+  'processing_jobs',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    jobType: text('job_type').notNull(),
+    status: text('status', { enum: ['pending', 'running', 'completed', 'failed', 'cancelled'] })
+      .notNull()
+      .default('pending'),
+    progress: integer('progress').notNull().default(0),
+    workflowId: text('workflow_id').notNull(),
+    /** The request as submitted: steps and their parameters. */
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull(),
+    inputKey: text('input_key').notNull(),
+    inputFilename: text('input_filename'),
+    inputFormat: text('input_format'),
+    inputDurationMs: integer('input_duration_ms'),
+    outputKey: text('output_key'),
+    outputDurationMs: integer('output_duration_ms'),
+    /** Measurements and the models used, written by the workflow's activities. */
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    error: text('error'),
+    /** Credit-seconds currently held for this job (reserve → settle → release). */
+    creditsHeld: integer('credits_held').notNull().default(0),
+    creditsCharged: integer('credits_charged'),
+    chargedAt: timestamp('charged_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    index('processing_jobs_user_created_idx').on(table.userId, table.createdAt),
+    index('processing_jobs_status_idx').on(table.status),
+    uniqueIndex('processing_jobs_workflow_idx').on(table.workflowId),
+    check('processing_jobs_progress_range', sql`${table.progress} between 0 and 100`),
+    check('processing_jobs_credits_held_nonnegative', sql`${table.creditsHeld} >= 0`),
+  ],
+);
+
+/** Purchases through a payment provider; amounts in the currency's minor unit. */
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['stripe', 'razorpay', 'paypal'] }).notNull(),
+    providerPaymentId: text('provider_payment_id').notNull(),
+    amountMinor: integer('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    creditsPurchased: integer('credits_purchased').notNull(),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed', 'refunded'] })
+      .notNull()
+      .default('pending'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    index('payments_user_idx').on(table.userId),
+    uniqueIndex('payments_provider_payment_idx').on(table.provider, table.providerPaymentId),
+  ],
+);
+
+/** Per-download usage records (minutes of output delivered), for reporting. */
+export const usageTracking = pgTable(
+  'usage_tracking',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    jobId: uuid('job_id').references(() => processingJobs.id, { onDelete: 'set null' }),
+    jobType: text('job_type').notNull(),
+    audioSeconds: real('audio_seconds').notNull(),
+    creditsUsed: integer('credits_used').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('usage_tracking_user_created_idx').on(table.userId, table.createdAt),
+    index('usage_tracking_job_idx').on(table.jobId),
+  ],
+);
+
+export const LEDGER_KINDS = ['grant', 'purchase', 'hold', 'hold_release', 'charge', 'refund', 'adjustment'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/**
+ * Append-only credit ledger in credit-seconds. Signed amounts: a hold is negative, its release positive.
+ * The unique idempotency key makes every mutation safe to retry.
+ */
+export const creditLedger = pgTable(
+  'credit_ledger',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    jobId: uuid('job_id').references(() => processingJobs.id, { onDelete: 'set null' }),
+    kind: text('kind', { enum: LEDGER_KINDS }).notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    balanceAfter: bigint('balance_after', { mode: 'number' }).notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('credit_ledger_idempotency_idx').on(table.idempotencyKey),
+    index('credit_ledger_user_created_idx').on(table.userId, table.createdAt),
+    index('credit_ledger_job_idx').on(table.jobId),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type ProcessingJob = typeof processingJobs.$inferSelect;
+export type NewProcessingJob = typeof processingJobs.$inferInsert;
+export type CreditLedgerEntry = typeof creditLedger.$inferSelect;
+export type RefreshToken = typeof refreshTokens.$inferSelect;

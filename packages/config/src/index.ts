@@ -1,0 +1,100 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const booleanFromString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+/**
+ * Every variable the platform reads. `.env.example` documents each one; nothing else reads process.env.
+ * Defaults are the embedded setup: PGlite, local file storage and a Temporal dev server under DATA_DIR.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  API_HOST: z.string().default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Base of links the API hands out (signed download URLs for the local driver). */
+  PUBLIC_BASE_URL: optionalNonEmpty,
+
+  DATABASE_URL: optionalNonEmpty,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
+
+  TEMPORAL_ADDRESS: optionalNonEmpty,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_CLI_PATH: optionalNonEmpty,
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_UI_PUBLIC_URL: optionalNonEmpty,
+  TASK_QUEUE_CPU: z.string().default('voice-cpu'),
+  TASK_QUEUE_GPU: z.string().default('voice-gpu'),
+  CPU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+  /** Concurrent inference activities per GPU worker; size it to the device's memory. */
+  GPU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(1),
+
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  S3_ENDPOINT: optionalNonEmpty,
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().default('voice-platform'),
+  S3_ACCESS_KEY_ID: optionalNonEmpty,
+  S3_SECRET_ACCESS_KEY: optionalNonEmpty,
+  S3_FORCE_PATH_STYLE: booleanFromString.default('true'),
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(900),
+
+  /** HS256 key for access tokens and local signed URLs; generated into DATA_DIR when unset outside production. */
+  JWT_SECRET: optionalNonEmpty,
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
+  AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  COOKIE_SECURE: booleanFromString.default('false'),
+
+  /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
+  FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
+
+  MODELS_DIR: optionalNonEmpty,
+  FFMPEG_PATH: optionalNonEmpty,
+});
+
+export type Env = z.infer<typeof envSchema> & { DATA_DIR: string };
+
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid environment:\n  ${issues.join('\n  ')}`);
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses and validates the environment once; throws listing every bad key. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
+  const problems: string[] = [];
+  if (env.STORAGE_DRIVER === 's3') {
+    for (const key of ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+      if (!env[key]) problems.push(`${key}: required when STORAGE_DRIVER=s3`);
+    }
+  }
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: required in production');
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
+  if (problems.length > 0) throw new EnvError(problems);
+  return env;
+}
+
+let cached: Env | undefined;
+/** The process-wide env, parsed on first use. */
+export function loadEnv(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

@@ -1,0 +1,9 @@
+/**
+ * Contracts shared by the API, the workers and the workflows.
+ * Everything here must stay deterministic and free of Node built-ins: workflows import it.
+ */
+export * from './task-queues';
+export * from './search-attributes';
+export * from './jobs';
+export * from './credits';
+export * from './errors';

@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+
+export interface SignedUrl {
+  url: string;
+  expiresAt: Date;
+}
+
+export interface SignedUrlOptions {
+  /** Lifetime of the link; defaults to the driver's configured TTL. */
+  ttlSeconds?: number;
+  /** Suggested file name for the browser (Content-Disposition). */
+  downloadFilename?: string;
+}
+
+/**
+ * Blob storage for audio. Keys are relative POSIX paths such as `jobs/<jobId>/input.wav`;
+ * only keys ever travel in Temporal payloads.
+ */
+export interface BlobStorage {
+  readonly driver: 'local' | 's3';
+  putBuffer(key: string, body: Buffer, contentType?: string): Promise<void>;
+  /** Streams a local file into storage without loading it into memory. */
+  putFile(key: string, filePath: string, contentType?: string): Promise<void>;
+  getBuffer(key: string): Promise<Buffer>;
+  getStream(key: string): Promise<Readable>;
+  /** Copies the object to a local file (for ffmpeg and other tools that need a path). */
+  downloadToFile(key: string, filePath: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  /** Size in bytes, or undefined if the object does not exist. */
+  size(key: string): Promise<number | undefined>;
+  delete(key: string): Promise<void>;
+  signedDownloadUrl(key: string, options?: SignedUrlOptions): Promise<SignedUrl>;
+}
