@@ -1,1 +1,3 @@
-export {};
+export { createCpuActivities, qualityProblems, NORMALIZE_METHOD } from './cpu-activities';
+export type { CpuActivities, CpuActivityDependencies, PreprocessResult, QualityResult } from './cpu-activities';
+export { withHeartbeats, finiteOrNull } from './heartbeat';

@@ -1,1 +1,4 @@
-export {};
+export { createGpuActivities } from './gpu-activities';
+export type { GpuActivities, GpuActivityDependencies, RunDenoiseInput, RunDenoiseResult } from './gpu-activities';
+export { ModelSessionCache } from './model-cache';
+export * from './engines';

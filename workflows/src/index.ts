@@ -1,1 +1,3 @@
-export {};
+export { pipelineWorkflow } from './pipeline.workflow';
+export { noopChainWorkflow } from './noop-chain.workflow';
+export { pipelineProgressQuery } from './queries';

@@ -1,1 +1,25 @@
-export {};
+import { parseEnv } from '@voice/config';
+import { connectWorkerConnection, installWorkerRuntime, resolveSigningSecret, storageFromEnv } from '@voice/runtime';
+import { createGpuWorker } from './gpu-worker';
+
+/** Standalone GPU worker (docker-compose `gpu-worker` service); also spawned by the crash-recovery test. */
+async function main(): Promise<void> {
+  const env = parseEnv();
+  installWorkerRuntime(env);
+  const connection = await connectWorkerConnection(env);
+  const worker = await createGpuWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TASK_QUEUE_GPU,
+    storage: storageFromEnv(env, await resolveSigningSecret(env)),
+    concurrency: env.GPU_WORKER_CONCURRENCY,
+    modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
+  });
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,1 +1,39 @@
-export {};
+import * as path from 'node:path';
+import { parseEnv } from '@voice/config';
+import { runMigrations } from '@voice/db';
+import {
+  connectWorkerConnection,
+  databaseFromEnv,
+  installWorkerRuntime,
+  resolveSigningSecret,
+  storageFromEnv,
+} from '@voice/runtime';
+import { createCpuWorker } from './cpu-worker';
+
+/** Standalone CPU worker (docker-compose `worker` service). */
+async function main(): Promise<void> {
+  const env = parseEnv();
+  installWorkerRuntime(env);
+  const database = await databaseFromEnv(env);
+  await runMigrations(database);
+  const connection = await connectWorkerConnection(env);
+  const worker = await createCpuWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TASK_QUEUE_CPU,
+    db: database.db,
+    storage: storageFromEnv(env, await resolveSigningSecret(env)),
+    workDir: path.join(env.DATA_DIR, 'work'),
+    ffmpegPath: env.FFMPEG_PATH,
+    maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+  });
+  // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the handlers).
+  await worker.run();
+  await connection.close();
+  await database.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

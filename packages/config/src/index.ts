@@ -61,6 +61,8 @@ export const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
 
   MODELS_DIR: optionalNonEmpty,
+  /** Inference sessions are unloaded after this many idle seconds to give memory back. */
+  MODEL_IDLE_UNLOAD_SECONDS: z.coerce.number().int().min(1).default(600),
   FFMPEG_PATH: optionalNonEmpty,
 });
 

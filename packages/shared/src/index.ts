@@ -7,3 +7,4 @@ export * from './search-attributes';
 export * from './jobs';
 export * from './credits';
 export * from './errors';
+export * from './storage-keys';

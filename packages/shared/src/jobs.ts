@@ -28,6 +28,18 @@ export interface PipelineInput {
   jobType: string;
   inputKey: string;
   steps: PipelineStep[];
+  /** Task queue of apps/gpu-worker; configurable, so the API passes it in. */
+  gpuTaskQueue: string;
+}
+
+/** Overall 0–100 progress from per-step progress and weights. */
+export function overallProgress(steps: readonly StepProgress[]): number {
+  let total = 0;
+  for (const step of steps) {
+    const fraction = step.state === 'completed' || step.state === 'skipped' ? 1 : step.progress / 100;
+    total += step.weight * fraction;
+  }
+  return Math.max(0, Math.min(100, Math.floor(total * 100)));
 }
 
 export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
@@ -38,6 +50,8 @@ export interface StepProgress {
   state: StepState;
   /** 0–100 within this step. */
   progress: number;
+  /** Share of the whole job this step accounts for; weights sum to 1. */
+  weight: number;
   model?: string;
   startedAt?: string;
   completedAt?: string;
@@ -67,3 +81,23 @@ export interface PipelineResult {
   truePeakDbtp: number;
   creditsHeld: number;
 }
+
+/** Every pipeline works on mono float audio at this rate: the neural denoisers run at 48 kHz. */
+export const PROCESSING_SAMPLE_RATE = 48_000;
+
+/** Quality gates applied to every output before it is billed. */
+export const QUALITY_LIMITS = {
+  /** Allowed distance from the loudness target, in LU. */
+  loudnessToleranceLu: 1,
+  /** Measurement slack on the true-peak ceiling, in dB. */
+  truePeakToleranceDb: 0.1,
+  /** Output may differ from input duration by this much, or 0.5%, whichever is larger. */
+  durationToleranceMs: 50,
+  /** Share of samples at full scale above which the output counts as clipped. */
+  maxClippedSampleRatio: 0.0005,
+} as const;
+
+/** Name of the workflow query returning {@link PipelineProgress}; clients query by name. */
+export const PIPELINE_PROGRESS_QUERY = 'pipelineProgress';
+/** Workflow type name of the pipeline, for clients that start it by name. */
+export const PIPELINE_WORKFLOW_TYPE = 'pipelineWorkflow';

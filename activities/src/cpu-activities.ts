@@ -1,0 +1,284 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  AudioValidationError,
+  analyzeAudio,
+  decodeToMonoFloat,
+  decodeWav,
+  encodeWav,
+  normalizeLoudness as normalizeSamples,
+  probeAudioFile,
+} from '@voice/audio';
+import {
+  InsufficientCreditsError,
+  markJobCancelled,
+  markJobCompleted,
+  markJobFailed,
+  markJobRunning,
+  recordJobInput,
+  releaseCredits,
+  reserveCredits,
+  settleCredits,
+  updateJobProgress,
+  type Database,
+} from '@voice/db';
+import { UnknownModelError, selectModel } from '@voice/models';
+import {
+  FailureTypes,
+  PROCESSING_SAMPLE_RATE,
+  QUALITY_LIMITS,
+  TRUE_PEAK_CEILING_DBTP,
+  creditsForDurationMs,
+  jobStorageKeys,
+  type PipelineStep,
+} from '@voice/shared';
+import type { BlobStorage } from '@voice/storage';
+import { finiteOrNull, withHeartbeats } from './heartbeat';
+
+
+export interface CpuActivityDependencies {
+  db: Database;
+  storage: BlobStorage;
+  /** Scratch space for files that tools such as ffmpeg need on disk. */
+  workDir: string;
+  ffmpegPath?: string;
+}
+
+export interface PreprocessResult {
+  workKey: string;
+  durationMs: number;
+  sampleRate: number;
+  container: string;
+  originalSampleRate: number;
+  channels: number;
+  integratedLufs: number | null;
+  peakDbfs: number | null;
+  truePeakDbtp: number | null;
+}
+
+export interface QualityResult {
+  outputKey: string;
+  durationMs: number;
+  integratedLufs: number;
+  truePeakDbtp: number;
+  peakDbfs: number;
+  targetLufs: number;
+}
+
+/** The non-inference model used by the normalize step, listed so job output names every stage's method. */
+export const NORMALIZE_METHOD = 'bs1770-gain+true-peak-limiter';
+
+/**
+ * CPU activities, built over injected clients when the worker starts (never at import time).
+ * Each is safe to retry: storage keys are deterministic and every credit mutation carries an idempotency
+ * key derived from the job id and the step.
+ */
+export function createCpuActivities({ db, storage, workDir, ffmpegPath }: CpuActivityDependencies) {
+  const withScratchDir = async <T>(jobId: string, work: (dir: string) => Promise<T>): Promise<T> => {
+    const dir = await mkdtemp(path.join(workDir, `${jobId}-`));
+    try {
+      return await work(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  return {
+    /** Baseline for the benchmark: what a bare activity round trip costs. */
+    async noop(): Promise<void> {},
+
+    async markJobRunning({ jobId }: { jobId: string; workflowRunId: string }): Promise<void> {
+      await markJobRunning(db, jobId, new Date());
+    },
+
+    async updateJobProgress({ jobId, progress }: { jobId: string; progress: number }): Promise<void> {
+      await updateJobProgress(db, jobId, progress);
+    },
+
+    /** Decode, validate, resample to the processing rate and measure the input. */
+    async preprocessAudio({ jobId, inputKey }: { jobId: string; inputKey: string }): Promise<PreprocessResult> {
+      return withHeartbeats(() =>
+        withScratchDir(jobId, async (dir) => {
+          const localInput = path.join(dir, 'input');
+          await storage.downloadToFile(inputKey, localInput);
+          const probe = await probeAudioFile(localInput, { ffmpegPath }).catch((error: unknown) => {
+            // Bad input never gets better on retry: fail the job at once with the validator's message.
+            if (error instanceof AudioValidationError) {
+              throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidAudio);
+            }
+            throw error;
+          });
+          const samples = await decodeToMonoFloat(localInput, PROCESSING_SAMPLE_RATE, { ffmpegPath });
+          const analysis = analyzeAudio(samples, PROCESSING_SAMPLE_RATE);
+          const workKey = jobStorageKeys(jobId).preprocessed;
+          await storage.putBuffer(workKey, encodeWav(samples, PROCESSING_SAMPLE_RATE, { format: 'float32' }), 'audio/wav');
+          const durationMs = Math.round(analysis.durationMs);
+          await recordJobInput(db, jobId, { inputDurationMs: durationMs, inputFormat: probe.container });
+          return {
+            workKey,
+            durationMs,
+            sampleRate: PROCESSING_SAMPLE_RATE,
+            container: probe.container,
+            originalSampleRate: probe.sampleRate,
+            channels: probe.channels,
+            integratedLufs: finiteOrNull(analysis.integratedLufs),
+            peakDbfs: finiteOrNull(analysis.peakDbfs),
+            truePeakDbtp: finiteOrNull(analysis.truePeakDbtp),
+          };
+        }),
+      );
+    },
+
+    /** Hold credits for the input's length before any inference runs. */
+    async reserveCredits({ jobId, userId, durationMs }: { jobId: string; userId: string; durationMs: number }) {
+      const amount = creditsForDurationMs(durationMs);
+      try {
+        return await reserveCredits(db, { userId, jobId, amount, idempotencyKey: `job-${jobId}:reserve` });
+      } catch (error) {
+        if (error instanceof InsufficientCreditsError) {
+          throw ApplicationFailure.nonRetryable(
+            `Insufficient credits: this job needs ${error.required} credit-seconds but ${error.available} are available`,
+            FailureTypes.InsufficientCredits,
+          );
+        }
+        throw error;
+      }
+    },
+
+    /** Resolve the model of every step once, so an unknown model fails before any work is done. */
+    async selectModels({ steps }: { steps: PipelineStep[] }): Promise<string[]> {
+      return steps.map((step) => {
+        switch (step.op) {
+          case 'denoise':
+            try {
+              return selectModel({ task: 'denoise', requested: step.model }).id;
+            } catch (error) {
+              if (error instanceof UnknownModelError) {
+                throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+              }
+              throw error;
+            }
+          case 'normalize':
+            return NORMALIZE_METHOD;
+        }
+      });
+    },
+
+    /** Gain to the loudness target, then a true-peak limiter at −1 dBTP. */
+    async normalizeLoudness(input: {
+      jobId: string;
+      stepIndex: number;
+      inputKey: string;
+      targetLufs: number;
+    }): Promise<{ outputKey: string; gainDb: number | null; limitedDb: number | null }> {
+      return withHeartbeats(async () => {
+        const { samples, sampleRate } = decodeWav(await storage.getBuffer(input.inputKey));
+        const normalized = normalizeSamples(samples, sampleRate, {
+          targetLufs: input.targetLufs,
+          truePeakCeilingDbtp: TRUE_PEAK_CEILING_DBTP,
+        });
+        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'normalize');
+        await storage.putBuffer(outputKey, encodeWav(normalized.samples, sampleRate, { format: 'float32' }), 'audio/wav');
+        return { outputKey, gainDb: finiteOrNull(normalized.gainDb), limitedDb: finiteOrNull(normalized.limitedDb) };
+      });
+    },
+
+    /**
+     * Encode the deliverable and measure exactly what the user will download: not silent, not clipped,
+     * the input's duration, on the loudness target, under the true-peak ceiling.
+     */
+    async checkQuality(input: {
+      jobId: string;
+      candidateKey: string;
+      inputDurationMs: number;
+      targetLufs: number;
+    }): Promise<QualityResult> {
+      return withHeartbeats(async () => {
+        const candidate = decodeWav(await storage.getBuffer(input.candidateKey));
+        const deliverable = encodeWav(candidate.samples, candidate.sampleRate, { format: 'pcm16' });
+        const delivered = decodeWav(deliverable);
+        const analysis = analyzeAudio(delivered.samples, delivered.sampleRate);
+        const problems = qualityProblems(analysis, input.inputDurationMs, input.targetLufs);
+        if (problems.length > 0) {
+          throw ApplicationFailure.nonRetryable(`Quality check failed: ${problems.join('; ')}`, FailureTypes.QualityCheckFailed);
+        }
+        const outputKey = jobStorageKeys(input.jobId).output;
+        await storage.putBuffer(outputKey, deliverable, 'audio/wav');
+        return {
+          outputKey,
+          durationMs: Math.round(analysis.durationMs),
+          integratedLufs: finiteOrNull(analysis.integratedLufs) ?? -Infinity,
+          truePeakDbtp: finiteOrNull(analysis.truePeakDbtp) ?? -Infinity,
+          peakDbfs: finiteOrNull(analysis.peakDbfs) ?? -Infinity,
+          targetLufs: input.targetLufs,
+        };
+      });
+    },
+
+    /** Move the hold from the input's length to the output's: that is what the first download charges. */
+    async settleCredits({ jobId, outputDurationMs }: { jobId: string; outputDurationMs: number }) {
+      return settleCredits(db, {
+        jobId,
+        amount: creditsForDurationMs(outputDurationMs),
+        idempotencyKey: `job-${jobId}:settle`,
+      });
+    },
+
+    async releaseCredits({ jobId }: { jobId: string }): Promise<void> {
+      await releaseCredits(db, { jobId, idempotencyKey: `job-${jobId}:release` });
+    },
+
+    async markJobCompleted(input: {
+      jobId: string;
+      outputKey: string;
+      outputDurationMs: number;
+      result: Record<string, unknown>;
+    }): Promise<void> {
+      await markJobCompleted(db, input.jobId, {
+        outputKey: input.outputKey,
+        outputDurationMs: input.outputDurationMs,
+        result: input.result,
+        at: new Date(),
+      });
+    },
+
+    async markJobFailed({ jobId, error }: { jobId: string; error: string }): Promise<void> {
+      await markJobFailed(db, jobId, error, new Date());
+    },
+
+    async markJobCancelled({ jobId }: { jobId: string }): Promise<void> {
+      await markJobCancelled(db, jobId, new Date());
+    },
+  };
+}
+
+export type CpuActivities = ReturnType<typeof createCpuActivities>;
+
+interface MeasuredAudio {
+  durationMs: number;
+  integratedLufs: number;
+  truePeakDbtp: number;
+  clippedSampleRatio: number;
+  silent: boolean;
+}
+
+/** Human-readable reasons an output may not be delivered; empty when it passes. */
+export function qualityProblems(analysis: MeasuredAudio, inputDurationMs: number, targetLufs: number): string[] {
+  const problems: string[] = [];
+  if (analysis.silent) problems.push('output is silent');
+  if (analysis.clippedSampleRatio > QUALITY_LIMITS.maxClippedSampleRatio) {
+    problems.push(`output is clipped (${(analysis.clippedSampleRatio * 100).toFixed(3)}% of samples at full scale)`);
+  }
+  const durationTolerance = Math.max(QUALITY_LIMITS.durationToleranceMs, inputDurationMs * 0.005);
+  if (Math.abs(analysis.durationMs - inputDurationMs) > durationTolerance) {
+    problems.push(`output lasts ${Math.round(analysis.durationMs)} ms but the input lasts ${inputDurationMs} ms`);
+  }
+  if (!analysis.silent && Math.abs(analysis.integratedLufs - targetLufs) > QUALITY_LIMITS.loudnessToleranceLu) {
+    problems.push(`loudness ${analysis.integratedLufs.toFixed(1)} LUFS misses the ${targetLufs} LUFS target`);
+  }
+  if (analysis.truePeakDbtp > TRUE_PEAK_CEILING_DBTP + QUALITY_LIMITS.truePeakToleranceDb) {
+    problems.push(`true peak ${analysis.truePeakDbtp.toFixed(2)} dBTP exceeds ${TRUE_PEAK_CEILING_DBTP} dBTP`);
+  }
+  return problems;
+}

@@ -1,0 +1,69 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { NOISE_LEVELS } from '@voice/shared';
+import type { AuthPrincipal } from '../auth/auth-principal';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AcceptedJobDto, DownloadDto, audioUploadBody } from './dto/job.dto';
+import { denoiseFieldsSchema, jobIdSchema, type DenoiseFields } from './job-schemas';
+import { JobsService, type UploadedAudio } from './jobs.service';
+import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
+import { AUDIO_FIELD } from './upload';
+
+@ApiTags('audio')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse({ status: 401, type: ErrorResponseDto, description: 'Missing or invalid access token' })
+@Controller('audio')
+export class AudioController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post('denoise')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
+  @ApiOperation({
+    summary: 'Remove background noise, then loudness-normalise (−16 LUFS, −1 dBTP)',
+    description: 'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to MAX_UPLOAD_BYTES (100 MB).',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: audioUploadBody({
+      model: { type: 'string', description: 'Denoise model id (GET /api/models); default: the best installed' },
+      noise_level: { type: 'string', enum: [...NOISE_LEVELS], default: 'moderate' },
+    }),
+  })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown model, bad noise_level, empty file' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  @ApiResponse({ status: 413, type: ErrorResponseDto })
+  @ApiResponse({ status: 415, type: ErrorResponseDto })
+  @ApiResponse({ status: 422, type: ErrorResponseDto })
+  denoise(
+    @CurrentUser() user: AuthPrincipal,
+    @UploadedFile() upload: UploadedAudio | undefined,
+    @Body(new ZodValidationPipe(denoiseFieldsSchema, 'form fields')) fields: DenoiseFields,
+  ) {
+    return this.jobs.submitAudioJob({
+      userId: user.userId,
+      upload,
+      steps: [{ op: 'denoise', noise_level: fields.noise_level, ...(fields.model ? { model: fields.model } : {}) }],
+      jobType: 'denoise',
+    });
+  }
+
+  @Post('download/:job_id')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Get a time-limited download link; the first call charges the output length',
+    description: 'Repeated or concurrent calls for the same job charge once. 1 credit = 1 second of output audio.',
+  })
+  @ApiParam({ name: 'job_id', format: 'uuid' })
+  @ApiResponse({ status: 200, type: DownloadDto })
+  @ApiResponse({ status: 402, type: ErrorResponseDto, description: 'Not enough credits' })
+  @ApiResponse({ status: 404, type: ErrorResponseDto })
+  @ApiResponse({ status: 409, type: ErrorResponseDto, description: 'The job has not completed' })
+  download(@CurrentUser() user: AuthPrincipal, @Param('job_id', new ZodValidationPipe(jobIdSchema, 'job id')) jobId: string) {
+    return this.jobs.download(user.userId, jobId);
+  }
+}

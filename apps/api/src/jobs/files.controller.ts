@@ -1,0 +1,48 @@
+import { Controller, Get, HttpStatus, Inject, Param, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { verifyLocalSignedUrl, type BlobStorage } from '@voice/storage';
+import { Public } from '../auth/decorators/public.decorator';
+import { DomainError } from '../common/domain-error';
+import { STORAGE, SIGNING_SECRET } from '../common/tokens';
+
+/**
+ * Serves signed links of the local storage driver (the S3 driver's links point at S3 itself).
+ * Excluded from the OpenAPI document: clients only ever follow URLs the download endpoint hands out.
+ */
+@ApiExcludeController()
+@Controller('files')
+export class FilesController {
+  constructor(
+    @Inject(STORAGE) private readonly storage: BlobStorage | null,
+    @Inject(SIGNING_SECRET) private readonly signingSecret: string,
+  ) {}
+
+  @Public()
+  @Get(':key')
+  async serve(
+    @Param('key') key: string,
+    @Query('expires') expires: string | undefined,
+    @Query('sig') sig: string | undefined,
+    @Query('filename') filename: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!this.storage || this.storage.driver !== 'local') {
+      throw new DomainError('NOT_FOUND', HttpStatus.NOT_FOUND, 'Not found');
+    }
+    const verdict = verifyLocalSignedUrl({ key, expires: Number(expires), sig: sig ?? '', filename }, this.signingSecret, new Date());
+    if (!verdict.ok) {
+      throw new DomainError(
+        verdict.reason === 'expired' ? 'LINK_EXPIRED' : 'BAD_SIGNATURE',
+        HttpStatus.FORBIDDEN,
+        verdict.reason === 'expired' ? 'This download link has expired; request a new one' : 'Invalid download link',
+      );
+    }
+    const size = await this.storage.size(key);
+    if (size === undefined) throw new DomainError('NOT_FOUND', HttpStatus.NOT_FOUND, 'File not found');
+    response.setHeader('Content-Type', 'audio/wav');
+    response.setHeader('Content-Length', String(size));
+    if (filename) response.attachment(filename);
+    (await this.storage.getStream(key)).pipe(response);
+  }
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { AuthPrincipal } from '../auth/auth-principal';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AcceptedJobDto, JobProgressDto, JobStatusDto, JobHistoryDto, audioUploadBody } from './dto/job.dto';
+import { createJobFieldsSchema, historyQuerySchema, jobIdSchema, type CreateJobFields, type HistoryQuery } from './job-schemas';
+import { JobsService, type UploadedAudio } from './jobs.service';
+import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
+import { AUDIO_FIELD } from './upload';
+
+@ApiTags('jobs')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse({ status: 401, type: ErrorResponseDto, description: 'Missing or invalid access token' })
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
+  @ApiOperation({
+    summary: 'Start a multi-step job on one upload',
+    description:
+      'Steps run in order, each feeding the next, e.g. `[{"op":"denoise","noise_level":"moderate"},{"op":"normalize","target_lufs":-16}]`. ' +
+      'One job, one bill, one cancel. A final loudness normalisation (−16 LUFS, −1 dBTP) is added unless the chain ends with `normalize`.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: audioUploadBody({
+      steps: { type: 'string', description: 'JSON array of steps', example: '[{"op":"denoise"},{"op":"normalize","target_lufs":-16}]' },
+    }, ['steps']),
+  })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Bad steps, unknown model, empty file' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto, description: 'Not enough credits for the input length' })
+  @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_BYTES' })
+  @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'Not audio, or an unsupported format' })
+  @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'Truncated or undecodable audio' })
+  create(
+    @CurrentUser() user: AuthPrincipal,
+    @UploadedFile() upload: UploadedAudio | undefined,
+    @Body(new ZodValidationPipe(createJobFieldsSchema, 'form fields')) fields: CreateJobFields,
+  ) {
+    const jobType = fields.steps.map((step) => step.op).join('+');
+    return this.jobs.submitAudioJob({ userId: user.userId, upload, steps: fields.steps, jobType });
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: 'Your jobs, newest first' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiResponse({ status: 200, type: JobHistoryDto })
+  history(@CurrentUser() user: AuthPrincipal, @Query(new ZodValidationPipe(historyQuerySchema, 'query')) query: HistoryQuery) {
+    return this.jobs.history(user.userId, query.limit, query.offset);
+  }
+
+  @Get(':id/status')
+  @ApiOperation({ summary: 'Status and overall progress (0–100) of a job' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, type: JobStatusDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto })
+  status(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string) {
+    return this.jobs.getStatus(user.userId, id);
+  }
+
+  @Get(':id/progress')
+  @ApiOperation({ summary: 'Per-step progress, live from the running workflow and its heartbeats' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, type: JobProgressDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto })
+  progress(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string) {
+    return this.jobs.getProgress(user.userId, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Cancel a pending or running job; its credit hold is released' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 202, description: 'Cancellation requested' })
+  @ApiResponse({ status: 404, type: ErrorResponseDto })
+  @ApiResponse({ status: 409, type: ErrorResponseDto, description: 'The job already finished' })
+  cancel(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string) {
+    return this.jobs.cancel(user.userId, id);
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import type { Env } from '@voice/config';
+import { ENV } from '../common/tokens';
+import { AudioController } from './audio.controller';
+import { FilesController } from './files.controller';
+import { JobsController } from './jobs.controller';
+import { JobsService } from './jobs.service';
+import { ModelsController } from './models.controller';
+import { multerOptions } from './upload';
+
+@Module({
+  imports: [MulterModule.registerAsync({ useFactory: (env: Env) => multerOptions(env), inject: [ENV] })],
+  controllers: [JobsController, AudioController, FilesController, ModelsController],
+  providers: [JobsService],
+})
+export class JobsModule {}

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { AudioValidationError, probeAudioFile, type AudioContainer } from '@voice/audio';
+import type { Env } from '@voice/config';
+import {
+  chargeJobDownload,
+  createJob,
+  getCreditSummary,
+  getJobForUser,
+  listJobsForUser,
+  markJobFailed,
+  type Database,
+  type ProcessingJob,
+} from '@voice/db';
+import { UnknownModelError, selectModel } from '@voice/models';
+import {
+  JobIdSearchAttribute,
+  JobStatusSearchAttribute,
+  JobTypeSearchAttribute,
+  PIPELINE_PROGRESS_QUERY,
+  PIPELINE_WORKFLOW_TYPE,
+  UserIdSearchAttribute,
+  creditsForDurationMs,
+  jobStorageKeys,
+  overallProgress,
+  workflowIdForJob,
+  type InferenceHeartbeat,
+  type JobStatus,
+  type PipelineInput,
+  type PipelineProgress,
+  type PipelineStep,
+  type StepProgress,
+} from '@voice/shared';
+import type { BlobStorage } from '@voice/storage';
+import { DomainError, conflict, notFound } from '../common/domain-error';
+import { DATABASE, ENV, STORAGE, TEMPORAL_CLIENT } from '../common/tokens';
+import { requireDependency } from '../common/require-dependency';
+
+/** An upload as multer leaves it on disk. */
+export interface UploadedAudio {
+  path: string;
+  originalname: string;
+  size: number;
+}
+
+export interface JobStatusView {
+  jobId: string;
+  jobType: string;
+  status: JobStatus;
+  progress: number;
+  error?: string;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  inputDurationMs: number | null;
+  outputDurationMs: number | null;
+  creditsHeld: number;
+  creditsCharged: number | null;
+  downloadable: boolean;
+}
+
+export interface JobProgressView {
+  jobId: string;
+  status: JobStatus;
+  progress: number;
+  /** True when the numbers come from the running workflow rather than the stored job row. */
+  live: boolean;
+  steps: StepProgress[];
+  error?: string;
+}
+
+const CONTENT_TYPES: Record<AudioContainer, string> = {
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  flac: 'audio/flac',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
+};
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+@Injectable()
+export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+
+  constructor(
+    @Inject(ENV) private readonly env: Env,
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(STORAGE) private readonly storage: BlobStorage | null,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client | null,
+  ) {}
+
+  /**
+   * Validates an upload and its steps, then starts the durable pipeline. Everything that can be rejected is
+   * rejected here, before a job row, a stored file or a workflow exists. (UploadCleanupInterceptor removes
+   * the temp upload afterwards.)
+   */
+  async submitAudioJob(input: {
+    userId: string;
+    upload: UploadedAudio | undefined;
+    steps: PipelineStep[];
+    jobType: string;
+  }): Promise<{ jobId: string; status: JobStatus; statusUrl: string }> {
+    const { upload } = input;
+    if (!upload) {
+      throw new DomainError('AUDIO_FILE_REQUIRED', HttpStatus.BAD_REQUEST, 'Attach the audio as the multipart field "audio_file"');
+    }
+    const probe = await this.probeUpload(upload);
+    this.assertModelsExist(input.steps);
+
+    const required = creditsForDurationMs(probe.durationMs);
+    const credits = await getCreditSummary(this.db, input.userId);
+    if (credits.balance < required) {
+      throw new DomainError(
+        'INSUFFICIENT_CREDITS',
+        HttpStatus.PAYMENT_REQUIRED,
+        `Insufficient credits: this file needs ${required} credit-seconds but ${credits.balance} are available`,
+        { details: { required, available: credits.balance, unit: 'second' } },
+      );
+    }
+
+    const storage = requireDependency(this.storage, 'storage');
+    const temporal = requireDependency(this.temporal, 'Temporal');
+    const jobId = randomUUID();
+    const workflowId = workflowIdForJob(jobId);
+    const inputKey = jobStorageKeys(jobId).input(probe.container);
+    await storage.putFile(inputKey, upload.path, CONTENT_TYPES[probe.container]);
+    await createJob(this.db, {
+      id: jobId,
+      userId: input.userId,
+      jobType: input.jobType,
+      status: 'pending',
+      workflowId,
+      parameters: { steps: input.steps },
+      inputKey,
+      inputFilename: sanitizeFilename(upload.originalname),
+      inputFormat: probe.container,
+      inputDurationMs: Math.round(probe.durationMs),
+    });
+
+    const workflowInput: PipelineInput = {
+      jobId,
+      userId: input.userId,
+      jobType: input.jobType,
+      inputKey,
+      steps: input.steps,
+      gpuTaskQueue: this.env.TASK_QUEUE_GPU,
+    };
+    try {
+      await temporal.workflow.start(PIPELINE_WORKFLOW_TYPE, {
+        taskQueue: this.env.TASK_QUEUE_CPU,
+        workflowId,
+        args: [workflowInput],
+        typedSearchAttributes: [
+          { key: JobIdSearchAttribute, value: jobId },
+          { key: UserIdSearchAttribute, value: input.userId },
+          { key: JobTypeSearchAttribute, value: input.jobType },
+          { key: JobStatusSearchAttribute, value: 'pending' },
+        ],
+      });
+    } catch (error) {
+      // Without a workflow nothing would ever move this job: close it and drop its input.
+      await markJobFailed(this.db, jobId, 'The job could not be started; please retry', new Date());
+      await storage.delete(inputKey).catch(() => undefined);
+      throw error;
+    }
+    return { jobId, status: 'pending', statusUrl: `/api/jobs/${jobId}/status` };
+  }
+
+  async getStatus(userId: string, jobId: string): Promise<JobStatusView> {
+    const job = await this.requireJob(userId, jobId);
+    const live = TERMINAL.has(job.status) ? undefined : await this.liveProgress(job);
+    return toStatusView(job, live?.progress);
+  }
+
+  async getProgress(userId: string, jobId: string): Promise<JobProgressView> {
+    const job = await this.requireJob(userId, jobId);
+    const live = TERMINAL.has(job.status) ? undefined : await this.liveProgress(job);
+    if (live) {
+      return { jobId, status: job.status, progress: live.progress, live: true, steps: live.steps, error: job.error ?? undefined };
+    }
+    const stored = storedSteps(job);
+    return {
+      jobId,
+      status: job.status,
+      progress: job.status === 'completed' ? 100 : job.progress,
+      live: false,
+      steps: stored,
+      ...(job.error ? { error: job.error } : {}),
+    };
+  }
+
+  async cancel(userId: string, jobId: string): Promise<{ jobId: string; status: 'cancelling' }> {
+    const job = await this.requireJob(userId, jobId);
+    if (TERMINAL.has(job.status)) {
+      throw conflict('JOB_ALREADY_FINISHED', `Job ${jobId} is already ${job.status}`);
+    }
+    const temporal = requireDependency(this.temporal, 'Temporal');
+    await temporal.workflow.getHandle(job.workflowId).cancel();
+    return { jobId, status: 'cancelling' };
+  }
+
+  async history(userId: string, limit: number, offset: number) {
+    const page = await listJobsForUser(this.db, userId, { limit, offset });
+    return { items: page.items.map((job) => toStatusView(job)), total: page.total, limit, offset };
+  }
+
+  /**
+   * Charges the output's length once, however many times or how concurrently it is called, then hands out a
+   * time-limited link. The charge and its idempotency live in one database transaction.
+   */
+  async download(userId: string, jobId: string) {
+    const charge = await chargeJobDownload(this.db, { jobId, userId, idempotencyKey: `job-${jobId}:download` });
+    const job = await this.requireJob(userId, jobId);
+    if (!job.outputKey) throw conflict('JOB_NOT_COMPLETED', `Job ${jobId} has no output`);
+    const storage = requireDependency(this.storage, 'storage');
+    const link = await storage.signedDownloadUrl(job.outputKey, {
+      downloadFilename: outputFilename(job),
+    });
+    return {
+      url: link.url,
+      expiresAt: link.expiresAt.toISOString(),
+      creditsCharged: charge.creditsCharged,
+      alreadyCharged: charge.alreadyCharged,
+      unit: 'second' as const,
+    };
+  }
+
+  private async requireJob(userId: string, jobId: string): Promise<ProcessingJob> {
+    const job = await getJobForUser(this.db, jobId, userId);
+    // Someone else's job is indistinguishable from a missing one.
+    if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);
+    return job;
+  }
+
+  private async probeUpload(upload: UploadedAudio) {
+    try {
+      return await probeAudioFile(upload.path, { ffmpegPath: this.env.FFMPEG_PATH });
+    } catch (error) {
+      if (!(error instanceof AudioValidationError)) throw error;
+      const status =
+        error.reason === 'empty'
+          ? HttpStatus.BAD_REQUEST
+          : error.reason === 'not_audio' || error.reason === 'unsupported_format'
+            ? HttpStatus.UNSUPPORTED_MEDIA_TYPE
+            : HttpStatus.UNPROCESSABLE_ENTITY;
+      throw new DomainError(`INVALID_AUDIO`, status, error.message, {
+        details: { reason: error.reason, accepted: ['wav', 'mp3', 'flac', 'm4a', 'ogg'] },
+      });
+    }
+  }
+
+  private assertModelsExist(steps: readonly PipelineStep[]): void {
+    for (const step of steps) {
+      if (step.op !== 'denoise') continue;
+      try {
+        selectModel({ task: 'denoise', requested: step.model });
+      } catch (error) {
+        if (!(error instanceof UnknownModelError)) throw error;
+        throw new DomainError('UNKNOWN_MODEL', HttpStatus.BAD_REQUEST, error.message, {
+          details: { available: error.available },
+        });
+      }
+    }
+  }
+
+  /** Per-step state from the workflow query, with the running step's fraction from its last heartbeat. */
+  private async liveProgress(job: ProcessingJob): Promise<PipelineProgress | undefined> {
+    if (!this.temporal) return undefined;
+    try {
+      const handle = this.temporal.workflow.getHandle(job.workflowId);
+      const [state, description] = await Promise.all([
+        handle.query<PipelineProgress>(PIPELINE_PROGRESS_QUERY),
+        handle.describe(),
+      ]);
+      const running = state.steps.find((step) => step.state === 'running');
+      const heartbeat = latestHeartbeat(description.raw.pendingActivities ?? []);
+      if (running && heartbeat) running.progress = Math.round(Math.min(1, Math.max(0, heartbeat.fraction)) * 100);
+      return { ...state, progress: overallProgress(state.steps) };
+    } catch (error) {
+      // The row is still a valid answer; a query can fail while the workflow has no worker.
+      this.logger.debug(`live progress unavailable for ${job.id}: ${String(error)}`);
+      return undefined;
+    }
+  }
+}
+
+interface PendingActivityLike {
+  heartbeatDetails?: { payloads?: unknown[] | null } | null;
+}
+
+function latestHeartbeat(pending: readonly PendingActivityLike[]): InferenceHeartbeat | undefined {
+  for (const activity of pending) {
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    const detail = defaultPayloadConverter.fromPayload<unknown>(payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0]);
+    if (isHeartbeat(detail)) return detail;
+  }
+  return undefined;
+}
+
+function isHeartbeat(value: unknown): value is InferenceHeartbeat {
+  return typeof value === 'object' && value !== null && typeof (value as { fraction?: unknown }).fraction === 'number';
+}
+
+function storedSteps(job: ProcessingJob): StepProgress[] {
+  const steps = job.result?.['steps'];
+  return Array.isArray(steps) ? (steps as StepProgress[]) : [];
+}
+
+function toStatusView(job: ProcessingJob, liveProgress?: number): JobStatusView {
+  return {
+    jobId: job.id,
+    jobType: job.jobType,
+    status: job.status,
+    progress: job.status === 'completed' ? 100 : Math.max(job.progress, liveProgress ?? 0),
+    ...(job.error ? { error: job.error } : {}),
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    completedAt: job.completedAt?.toISOString() ?? null,
+    inputDurationMs: job.inputDurationMs,
+    outputDurationMs: job.outputDurationMs,
+    creditsHeld: job.creditsHeld,
+    creditsCharged: job.creditsCharged,
+    downloadable: job.status === 'completed',
+  };
+}
+
+/** Keeps only a safe base name: it ends up in a Content-Disposition header. */
+function sanitizeFilename(name: string): string {
+  const base = path.basename(name).replace(/[^\w.\- ]+/g, '_').slice(0, 120);
+  return base || 'audio';
+}
+
+function outputFilename(job: ProcessingJob): string {
+  const stem = (job.inputFilename ?? 'audio').replace(/\.[^.]+$/, '');
+  return `${stem}-${job.jobType}.wav`;
+}

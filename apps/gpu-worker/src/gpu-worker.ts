@@ -1,0 +1,26 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createGpuActivities } from '@voice/gpu-activities';
+import type { BlobStorage } from '@voice/storage';
+
+export interface GpuWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  storage: BlobStorage;
+  /** Concurrent inference activities; size it to the device so jobs queue instead of running out of memory. */
+  concurrency: number;
+  modelIdleUnloadMs?: number;
+}
+
+/** Inference activities only, on the dedicated GPU task queue. It never touches the database. */
+export function createGpuWorker(options: GpuWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createGpuActivities({ storage: options.storage, modelIdleUnloadMs: options.modelIdleUnloadMs }),
+    maxConcurrentActivityTaskExecutions: options.concurrency,
+    // Let a running inference finish its heartbeat-driven cancellation before the process exits.
+    shutdownGraceTime: '10 seconds',
+  });
+}

@@ -1,0 +1,2 @@
+export { createGpuWorker } from './gpu-worker';
+export type { GpuWorkerOptions } from './gpu-worker';

@@ -1,0 +1,192 @@
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { INestApplication } from '@nestjs/common';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { createApiApp } from '@voice/api';
+import type { Env } from '@voice/config';
+import { runMigrations, type DatabaseHandle } from '@voice/db';
+import { createGpuWorker } from '@voice/gpu-worker';
+import {
+  connectTemporalClient,
+  connectWorkerConnection,
+  databaseFromEnv,
+  ensureTemporalSetup,
+  loadSearchAttributeConfig,
+  resolveSigningSecret,
+  storageFromEnv,
+  temporalProbe,
+  workerProbe,
+} from '@voice/runtime';
+import type { BlobStorage } from '@voice/storage';
+import { createCpuWorker } from '@voice/worker';
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+interface TemporalInfraModule {
+  ensureTemporalCli(options: { cacheDir?: string }): Promise<string>;
+  startTemporalDevServer(options: {
+    cliPath: string;
+    port: number;
+    uiPort: number;
+    dbFile: string;
+    namespace: string;
+    searchAttributes: Record<string, string>;
+    logFile?: string;
+  }): Promise<DevServer>;
+}
+
+export interface PlatformOptions {
+  /** Reuse an open database (tests); otherwise one is opened from the env. */
+  database?: DatabaseHandle;
+  /** Skip the embedded GPU worker, e.g. when a test runs it as a separate process. */
+  embeddedGpuWorker?: boolean;
+}
+
+export interface RunningPlatform {
+  env: Env;
+  apiUrl: string;
+  docsUrl: string;
+  temporalUiUrl: string | undefined;
+  temporalAddress: string;
+  app: INestApplication;
+  client: Client;
+  database: DatabaseHandle;
+  storage: BlobStorage;
+  stop(): Promise<void>;
+}
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+
+/** Loads the dev-server helpers shared with the test runner (plain ESM so they run before any build). */
+async function loadTemporalInfra(): Promise<TemporalInfraModule> {
+  const url = pathToFileURL(path.join(repoRoot, 'scripts/infra/temporal.mjs')).href;
+  return (await import(url)) as TemporalInfraModule;
+}
+
+/**
+ * Hosts the whole platform in one process: the Temporal dev server (unless TEMPORAL_ADDRESS points at a
+ * cluster), migrations, the CPU worker, the GPU worker and the API. Each also runs on its own (apps/*).
+ */
+export async function startPlatform(env: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => console.error('shutdown step failed:', error));
+    }
+  };
+
+  try {
+    await mkdir(env.DATA_DIR, { recursive: true });
+
+    let devServer: DevServer | undefined;
+    if (!env.TEMPORAL_ADDRESS) {
+      const infra = await loadTemporalInfra();
+      const cliPath = env.TEMPORAL_CLI_PATH ?? (await infra.ensureTemporalCli({}));
+      const temporalDir = path.join(env.DATA_DIR, 'temporal');
+      await mkdir(temporalDir, { recursive: true });
+      devServer = await infra.startTemporalDevServer({
+        cliPath,
+        port: env.TEMPORAL_DEV_PORT,
+        uiPort: env.TEMPORAL_UI_PORT,
+        // A file, not memory: workflows and their history survive a restart of the platform.
+        dbFile: path.join(temporalDir, 'dev-server.sqlite'),
+        namespace: env.TEMPORAL_NAMESPACE,
+        searchAttributes: loadSearchAttributeConfig(),
+        logFile: path.join(temporalDir, 'dev-server.log'),
+      });
+      const server = devServer;
+      cleanups.push(() => server.stop());
+    }
+    const temporalAddress = devServer?.address ?? env.TEMPORAL_ADDRESS ?? '';
+
+    const client = await connectTemporalClient(env, temporalAddress);
+    cleanups.push(() => client.connection.close());
+    if (!devServer) await ensureTemporalSetup(client, env.TEMPORAL_NAMESPACE);
+
+    const database = options.database ?? (await databaseFromEnv(env));
+    if (!options.database) cleanups.push(() => database.close());
+    await runMigrations(database);
+
+    const signingSecret = await resolveSigningSecret(env);
+    const storage = storageFromEnv(env, signingSecret);
+    if ('ensureBucket' in storage && typeof storage.ensureBucket === 'function') {
+      await (storage.ensureBucket as () => Promise<void>)();
+    }
+
+    const connection = await connectWorkerConnection(env, temporalAddress);
+    const workers: Worker[] = [
+      await createCpuWorker({
+        connection,
+        namespace: env.TEMPORAL_NAMESPACE,
+        taskQueue: env.TASK_QUEUE_CPU,
+        db: database.db,
+        storage,
+        workDir: path.join(env.DATA_DIR, 'work'),
+        ffmpegPath: env.FFMPEG_PATH,
+        maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+      }),
+    ];
+    if (options.embeddedGpuWorker !== false) {
+      workers.push(
+        await createGpuWorker({
+          connection,
+          namespace: env.TEMPORAL_NAMESPACE,
+          taskQueue: env.TASK_QUEUE_GPU,
+          storage,
+          concurrency: env.GPU_WORKER_CONCURRENCY,
+          modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
+        }),
+      );
+    }
+    const running = workers.map((worker) =>
+      worker.run().catch((error: unknown) => {
+        console.error(`worker on ${worker.options.taskQueue} stopped:`, error);
+      }),
+    );
+    cleanups.push(async () => {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.all(running);
+      await connection.close();
+    });
+
+    const app = await createApiApp({
+      env,
+      database,
+      storage,
+      temporalClient: client,
+      signingSecret,
+      readiness: [
+        temporalProbe(client),
+        workerProbe(client, 'worker', env.TASK_QUEUE_CPU, 'workflow'),
+        workerProbe(client, 'gpu-worker', env.TASK_QUEUE_GPU, 'activity'),
+      ],
+    });
+    await app.listen(env.API_PORT, env.API_HOST);
+    cleanups.push(() => app.close());
+
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : env.API_PORT;
+    const apiUrl = `http://127.0.0.1:${port}`;
+    return {
+      env,
+      apiUrl,
+      docsUrl: `${apiUrl}/api/docs`,
+      temporalUiUrl: devServer?.uiUrl ?? env.TEMPORAL_UI_PUBLIC_URL,
+      temporalAddress,
+      app,
+      client,
+      database,
+      storage,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

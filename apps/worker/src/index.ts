@@ -1,0 +1,2 @@
+export { createCpuWorker, workflowBundle } from './cpu-worker';
+export type { CpuWorkerOptions } from './cpu-worker';

@@ -1,0 +1,101 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { decodeWav, encodeWav, resample } from '@voice/audio';
+import { UnknownModelError, selectModel } from '@voice/models';
+import { FailureTypes, jobStorageKeys, type InferenceHeartbeat, type NoiseLevel } from '@voice/shared';
+import type { BlobStorage } from '@voice/storage';
+import { loadDenoiser, strengthForNoiseLevel, type Denoiser } from './engines';
+import { ModelSessionCache } from './model-cache';
+
+export interface GpuActivityDependencies {
+  storage: BlobStorage;
+  /** Unload a model after this long without a job; the next job pays the load again. */
+  modelIdleUnloadMs?: number;
+  /** Minimum spacing of heartbeats; each one is a server round trip. */
+  heartbeatIntervalMs?: number;
+}
+
+export interface RunDenoiseInput {
+  jobId: string;
+  stepIndex: number;
+  inputKey: string;
+  modelId: string;
+  noiseLevel: NoiseLevel;
+}
+
+export interface RunDenoiseResult {
+  outputKey: string;
+  modelId: string;
+  strength: number;
+  /** Processing seconds per second of audio on this worker. */
+  realTimeFactor: number;
+}
+
+/**
+ * Inference activities for the GPU task queue. Sessions are loaded once per worker and shared by
+ * concurrent jobs; heartbeats carry progress and are how cancellation reaches a running model.
+ */
+export function createGpuActivities({
+  storage,
+  modelIdleUnloadMs = 10 * 60_000,
+  heartbeatIntervalMs = 500,
+}: GpuActivityDependencies) {
+  const denoisers = new ModelSessionCache<Denoiser>(modelIdleUnloadMs);
+
+  return {
+    async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {
+      const context = Context.current();
+      const model = (() => {
+        try {
+          return selectModel({ task: 'denoise', requested: input.modelId });
+        } catch (error) {
+          if (error instanceof UnknownModelError) {
+            throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+          }
+          throw error;
+        }
+      })();
+      const strength = strengthForNoiseLevel(input.noiseLevel);
+      context.heartbeat({ fraction: 0, processedSeconds: 0, totalSeconds: 0 } satisfies InferenceHeartbeat);
+
+      const { samples, sampleRate } = decodeWav(await storage.getBuffer(input.inputKey));
+      const startedAt = performance.now();
+      const denoised = await denoisers.with(
+        model.id,
+        () => loadDenoiser(model),
+        async (denoiser) => {
+          const modelInput = sampleRate === denoiser.sampleRate ? samples : resample(samples, sampleRate, denoiser.sampleRate);
+          const totalSeconds = modelInput.length / denoiser.sampleRate;
+          let lastBeat = 0;
+          const output = await denoiser.process(modelInput, {
+            strength,
+            signal: context.cancellationSignal,
+            onProgress: (fraction) => {
+              const now = performance.now();
+              if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
+              lastBeat = now;
+              context.heartbeat({
+                fraction,
+                processedSeconds: fraction * totalSeconds,
+                totalSeconds,
+              } satisfies InferenceHeartbeat);
+            },
+          });
+          return sampleRate === denoiser.sampleRate ? output : resample(output, denoiser.sampleRate, sampleRate);
+        },
+      );
+      const elapsedSeconds = (performance.now() - startedAt) / 1000;
+
+      const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
+      await storage.putBuffer(outputKey, encodeWav(denoised, sampleRate, { format: 'float32' }), 'audio/wav');
+      return {
+        outputKey,
+        modelId: model.id,
+        strength,
+        realTimeFactor: elapsedSeconds / Math.max(samples.length / sampleRate, 1e-9),
+      };
+    },
+  };
+}
+
+export type GpuActivities = ReturnType<typeof createGpuActivities>;

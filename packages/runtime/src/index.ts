@@ -1,0 +1,4 @@
+export * from './from-env';
+export * from './logging';
+export * from './secrets';
+export * from './temporal-setup';

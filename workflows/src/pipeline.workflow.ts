@@ -1,0 +1,203 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CpuActivities } from '@voice/activities';
+import type { GpuActivities } from '@voice/gpu-activities';
+import {
+  DEFAULT_TARGET_LUFS,
+  JobStatusSearchAttribute,
+  overallProgress,
+  type JobStatus,
+  type PipelineInput,
+  type PipelineProgress,
+  type PipelineResult,
+  type PipelineStep,
+  type StepProgress,
+} from '@voice/shared';
+import { pipelineProgressQuery } from './queries';
+
+// Bookkeeping activities are quick; retries with backoff cover a database or storage blip.
+const cpu = proxyActivities<CpuActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
+
+// Decoding and loudness work scale with input length (100 MB of MP3 is well over an hour of audio).
+const cpuHeavy = proxyActivities<CpuActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/** Relative cost of each kind of stage, so progress moves roughly with wall time. */
+const STAGE_WEIGHTS = { preprocess: 0.1, denoise: 1, normalize: 0.15, quality: 0.05, settle: 0.02 } as const;
+
+/**
+ * The durable voice-job pipeline: preprocess → select models → inference on the GPU queue → quality check →
+ * credit settlement. Audio moves only as storage keys. A failure or cancel releases the credit hold.
+ */
+export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineResult> {
+  const { jobId, userId } = input;
+  // Inference only runs where a GPU worker polls; a dead worker is detected by missed heartbeats and the
+  // step is retried elsewhere, so the heartbeat timeout bounds how long a crash stalls a job.
+  const gpu = proxyActivities<GpuActivities>({
+    taskQueue: input.gpuTaskQueue,
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  });
+
+  const plan = withFinalNormalize(input.steps);
+  const state: PipelineProgress = {
+    status: 'running',
+    progress: 0,
+    steps: buildStepProgress(plan),
+  };
+  setHandler(pipelineProgressQuery, () => ({ ...state, progress: overallProgress(state.steps) }));
+
+  const stepState = (index: number): StepProgress => {
+    const step = state.steps[index];
+    if (!step) throw ApplicationFailure.nonRetryable(`no progress slot ${index}`, 'InternalError');
+    return step;
+  };
+  const runStage = async <T>(index: number, body: () => Promise<T>): Promise<T> => {
+    const step = stepState(index);
+    step.state = 'running';
+    step.startedAt = new Date().toISOString();
+    const result = await body();
+    step.state = 'completed';
+    step.progress = 100;
+    step.completedAt = new Date().toISOString();
+    return result;
+  };
+  const setStatus = (status: JobStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: JobStatusSearchAttribute, value: status }]);
+  };
+
+  setStatus('running');
+  try {
+    await cpu.markJobRunning({ jobId, workflowRunId: workflowInfo().runId });
+
+    const preprocessed = await runStage(0, () => cpuHeavy.preprocessAudio({ jobId, inputKey: input.inputKey }));
+    // Reserve before any inference: an insufficient balance fails fast without spending compute.
+    await cpu.reserveCredits({ jobId, userId, durationMs: preprocessed.durationMs });
+    const models = await cpu.selectModels({ steps: plan });
+
+    let currentKey = preprocessed.workKey;
+    let finalTargetLufs = DEFAULT_TARGET_LUFS;
+    for (const [offset, step] of plan.entries()) {
+      const index = offset + 1;
+      const model = models[offset];
+      stepState(index).model = model;
+      currentKey = await runStage(index, async () => {
+        switch (step.op) {
+          case 'denoise': {
+            const result = await gpu.runDenoise({
+              jobId,
+              stepIndex: index,
+              inputKey: currentKey,
+              modelId: model ?? '',
+              noiseLevel: step.noise_level ?? 'moderate',
+            });
+            return result.outputKey;
+          }
+          case 'normalize': {
+            finalTargetLufs = step.target_lufs ?? DEFAULT_TARGET_LUFS;
+            const result = await cpuHeavy.normalizeLoudness({
+              jobId,
+              stepIndex: index,
+              inputKey: currentKey,
+              targetLufs: finalTargetLufs,
+            });
+            return result.outputKey;
+          }
+        }
+      });
+      await cpu.updateJobProgress({ jobId, progress: overallProgress(state.steps) });
+    }
+
+    const qualityIndex = plan.length + 1;
+    const quality = await runStage(qualityIndex, () =>
+      cpuHeavy.checkQuality({
+        jobId,
+        candidateKey: currentKey,
+        inputDurationMs: preprocessed.durationMs,
+        targetLufs: finalTargetLufs,
+      }),
+    );
+
+    const settled = await runStage(qualityIndex + 1, () =>
+      cpu.settleCredits({ jobId, outputDurationMs: quality.durationMs }),
+    );
+    await cpu.markJobCompleted({
+      jobId,
+      outputKey: quality.outputKey,
+      outputDurationMs: quality.durationMs,
+      result: {
+        models: plan.map((step, index) => ({ op: step.op, model: models[index] ?? null })),
+        input: preprocessed,
+        output: quality,
+        steps: state.steps,
+      },
+    });
+    setStatus('completed');
+    return {
+      outputKey: quality.outputKey,
+      outputDurationMs: quality.durationMs,
+      integratedLufs: quality.integratedLufs,
+      truePeakDbtp: quality.truePeakDbtp,
+      creditsHeld: settled.held,
+    };
+  } catch (error) {
+    const cancelled = isCancellation(error);
+    const message = cancelled ? 'Cancelled by request' : describeFailure(error);
+    for (const step of state.steps) {
+      if (step.state === 'running') step.state = cancelled ? 'cancelled' : 'failed';
+    }
+    state.error = cancelled ? undefined : message;
+    // Compensation must run even though the workflow's own scope is cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      await cpu.releaseCredits({ jobId });
+      if (cancelled) await cpu.markJobCancelled({ jobId });
+      else await cpu.markJobFailed({ jobId, error: message });
+    });
+    setStatus(cancelled ? 'cancelled' : 'failed');
+    throw error;
+  }
+}
+
+/** Every output is loudness-normalised; append the default target unless the chain ends with one. */
+function withFinalNormalize(steps: readonly PipelineStep[]): PipelineStep[] {
+  const last = steps[steps.length - 1];
+  if (last?.op === 'normalize') return [...steps];
+  const lastTarget = [...steps].reverse().find((step) => step.op === 'normalize');
+  const target_lufs = lastTarget?.op === 'normalize' ? lastTarget.target_lufs : undefined;
+  return [...steps, { op: 'normalize', target_lufs: target_lufs ?? DEFAULT_TARGET_LUFS }];
+}
+
+function buildStepProgress(plan: readonly PipelineStep[]): StepProgress[] {
+  const raw: Array<Omit<StepProgress, 'index' | 'weight'> & { cost: number }> = [
+    { op: 'preprocess', state: 'pending', progress: 0, cost: STAGE_WEIGHTS.preprocess },
+    ...plan.map((step) => ({ op: step.op, state: 'pending' as const, progress: 0, cost: STAGE_WEIGHTS[step.op] })),
+    { op: 'quality', state: 'pending', progress: 0, cost: STAGE_WEIGHTS.quality },
+    { op: 'settle', state: 'pending', progress: 0, cost: STAGE_WEIGHTS.settle },
+  ];
+  const totalCost = raw.reduce((sum, step) => sum + step.cost, 0);
+  return raw.map(({ cost, ...step }, index) => ({ ...step, index, weight: cost / totalCost }));
+}
+
+/** The message users see: the root application failure's text, not the activity wrapper's. */
+function describeFailure(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof Error && current.message) return current.message;
+  return 'Job failed';
+}
