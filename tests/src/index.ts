@@ -1,1 +1,3 @@
-export {};
+export { startTestPlatform, type TestPlatform } from './platform-harness';
+export { ApiClient } from './api-client';
+export { makeNoisySpeech, type NoisySpeech } from './fixtures';

@@ -1,0 +1,65 @@
+/** A thin client over the real HTTP API, as a user's script would use it. */
+export class ApiClient {
+  accessToken: string | undefined;
+  refreshCookie: string | undefined;
+
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, body?: unknown | FormData, extraHeaders: Record<string, string> = {}) {
+    const headers: Record<string, string> = { ...extraHeaders };
+    if (this.accessToken) headers['authorization'] = `Bearer ${this.accessToken}`;
+    let payload: string | FormData | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json: json as Record<string, any>, text };
+  }
+
+  async register(email: string, password = 'correct horse battery', name = 'Test User') {
+    const response = await this.request('POST', '/api/auth/register', { email, password, name });
+    if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
+    this.accessToken = response.json['accessToken'] as string;
+    return response.json['user'] as { id: string; email: string; creditsRemaining: number };
+  }
+
+  upload(path: string, file: Buffer, filename: string, fields: Record<string, string> = {}) {
+    const form = new FormData();
+    form.append('audio_file', new Blob([file]), filename);
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    return this.request('POST', path, form);
+  }
+
+  async credits(): Promise<{ creditsRemaining: number; creditsHeld: number }> {
+    const response = await this.request('GET', '/api/user/credits');
+    if (response.status !== 200) throw new Error(`credits failed: ${response.status} ${response.text}`);
+    return response.json as { creditsRemaining: number; creditsHeld: number };
+  }
+
+  async status(jobId: string) {
+    return this.request('GET', `/api/jobs/${jobId}/status`);
+  }
+
+  /** Polls status until the job is terminal; records every progress value seen. */
+  async waitForJob(jobId: string, options: { timeoutMs?: number; onStatus?: (status: Record<string, any>) => void } = {}) {
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    for (;;) {
+      const response = await this.status(jobId);
+      if (response.status !== 200) throw new Error(`status failed: ${response.status} ${response.text}`);
+      options.onStatus?.(response.json);
+      const status = response.json['status'] as string;
+      if (status === 'completed' || status === 'failed' || status === 'cancelled') return response.json;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} still ${status} after ${options.timeoutMs ?? 120_000} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

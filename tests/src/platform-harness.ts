@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { parseEnv, type Env } from '@voice/config';
+import { startPlatform, type PlatformOptions, type RunningPlatform } from '@voice/platform';
+import { installWorkerRuntime } from '@voice/runtime';
+import { ApiClient } from './api-client';
+
+export interface TestPlatform extends RunningPlatform {
+  dataDir: string;
+  api(): ApiClient;
+  /** Stops the platform and removes its data dir and database. */
+  close(): Promise<void>;
+}
+
+/** Env of the shared test infrastructure started by scripts/test.mjs. */
+export function testInfra() {
+  const temporalAddress = process.env['TEMPORAL_TEST_ADDRESS'];
+  if (!temporalAddress) {
+    throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the suite with `npm test` (scripts/test.mjs starts the servers)');
+  }
+  return {
+    temporalAddress,
+    namespace: process.env['TEMPORAL_TEST_NAMESPACE'] ?? 'default',
+    databaseUrl: process.env['TEST_DATABASE_URL'],
+    temporalCli: process.env['TEST_TEMPORAL_CLI'],
+  };
+}
+
+/** A fresh PostgreSQL database on the test server, so suites never see each other's rows. */
+async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `e2e_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new PgClient({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new PgClient({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * The whole platform in this process, wired to the shared Temporal dev server, with its own task queues
+ * (so parallel suites never steal each other's tasks), data dir and database: real PostgreSQL when the
+ * suite has one, else embedded PGlite.
+ */
+export async function startTestPlatform(
+  overrides: Record<string, string> = {},
+  options: PlatformOptions & { database?: 'pg' | 'pglite' } = {},
+): Promise<TestPlatform> {
+  const infra = testInfra();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'voice-e2e-'));
+  const suffix = randomUUID().slice(0, 8);
+  const usePg = (options.database ?? 'pg') === 'pg' && infra.databaseUrl !== undefined;
+  const scratch = usePg && infra.databaseUrl ? await createScratchDatabase(infra.databaseUrl) : undefined;
+  const env: Env = parseEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    API_HOST: '127.0.0.1',
+    API_PORT: '0',
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_NAMESPACE: infra.namespace,
+    TASK_QUEUE_CPU: `test-cpu-${suffix}`,
+    TASK_QUEUE_GPU: `test-gpu-${suffix}`,
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...overrides,
+  });
+  installWorkerRuntime(env);
+  const platform = await startPlatform(env, { embeddedGpuWorker: options.embeddedGpuWorker });
+  return {
+    ...platform,
+    dataDir,
+    api: () => new ApiClient(platform.apiUrl),
+    async close() {
+      await platform.stop();
+      await scratch?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

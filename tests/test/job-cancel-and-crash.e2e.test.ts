@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { getCreditSummary, listLedger } from '@voice/db';
+import { workflowIdForJob } from '@voice/shared';
+import { makeNoisySpeech, startTestPlatform, type NoisySpeech, type TestPlatform } from '../src';
+
+/** Waits until the job's denoise step reports heartbeat progress, i.e. inference is really running. */
+async function waitForInference(api: ReturnType<TestPlatform['api']>, jobId: string, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await api.request('GET', `/api/jobs/${jobId}/progress`);
+    const denoise = (response.json['steps'] as Array<{ op: string; state: string; progress: number }> | undefined)?.find(
+      (step) => step.op === 'denoise',
+    );
+    if (denoise?.state === 'running' && denoise.progress > 0) return denoise.progress;
+    if (['completed', 'failed', 'cancelled'].includes(response.json['status'] as string)) {
+      throw new Error(`job ended (${String(response.json['status'])}) before inference was observed`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('inference never reported progress');
+}
+
+describe('cancelling a job mid-inference', { timeout: 240_000 }, () => {
+  let platform: TestPlatform;
+  let longInput: NoisySpeech;
+
+  before(async () => {
+    [platform, longInput] = await Promise.all([startTestPlatform(), makeNoisySpeech({ snrDb: 5, minSeconds: 150 })]);
+  });
+  after(async () => platform?.close());
+
+  test('stops inference within seconds, ends cancelled and restores every credit', async () => {
+    const api = platform.api();
+    const user = await api.register(`cancel-${Date.now()}@example.com`);
+    const accepted = await api.upload('/api/audio/denoise', longInput.wav, 'long.wav');
+    assert.equal(accepted.status, 202, accepted.text);
+    const jobId = accepted.json['jobId'] as string;
+
+    const progress = await waitForInference(api, jobId);
+    assert.ok(progress > 0 && progress < 100);
+    const during = await api.credits();
+    assert.ok(during.creditsHeld >= Math.floor(longInput.durationSeconds), 'the input length is on hold while running');
+    const early = await api.request('POST', `/api/audio/download/${jobId}`);
+    assert.equal(early.status, 409, 'a running job cannot be downloaded');
+
+    const cancelledAt = Date.now();
+    const cancel = await api.request('POST', `/api/jobs/${jobId}/cancel`);
+    assert.equal(cancel.status, 202, cancel.text);
+    const final = await api.waitForJob(jobId, { timeoutMs: 30_000 });
+    assert.equal(final['status'], 'cancelled');
+
+    // The inference activity itself must stop, not just the workflow: no pending activity may remain.
+    const handle = platform.client.workflow.getHandle(workflowIdForJob(jobId));
+    let pending = Infinity;
+    while (Date.now() - cancelledAt < 10_000) {
+      const description = await handle.describe();
+      pending = description.raw.pendingActivities?.length ?? 0;
+      if (pending === 0 && description.status.name === 'CANCELLED') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(pending, 0, 'inference still running 10 s after cancel');
+
+    const credits = await api.credits();
+    assert.equal(credits.creditsRemaining, user.creditsRemaining, 'the hold is released in full');
+    assert.equal(credits.creditsHeld, 0);
+    const summary = await getCreditSummary(platform.database.db, user.id);
+    assert.equal(summary.ledgerSum, summary.balance);
+
+    const again = await api.request('POST', `/api/jobs/${jobId}/cancel`);
+    assert.equal(again.status, 409, 'a finished job cannot be cancelled twice');
+  });
+});
+
+describe('a GPU worker killed mid-inference', { timeout: 300_000 }, () => {
+  let platform: TestPlatform;
+  let input: NoisySpeech;
+  const workers: ChildProcess[] = [];
+
+  const spawnGpuWorker = () => {
+    const child = spawn(process.execPath, [path.resolve(__dirname, '../../../apps/gpu-worker/dist/src/main.js')], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATA_DIR: platform.dataDir,
+        TEMPORAL_ADDRESS: platform.temporalAddress,
+        TEMPORAL_NAMESPACE: platform.env.TEMPORAL_NAMESPACE,
+        TASK_QUEUE_GPU: platform.env.TASK_QUEUE_GPU,
+        STORAGE_DRIVER: 'local',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    workers.push(child);
+    return child;
+  };
+
+  before(async () => {
+    [platform, input] = await Promise.all([
+      startTestPlatform({}, { embeddedGpuWorker: false }),
+      makeNoisySpeech({ snrDb: 5, minSeconds: 90, seed: 11 }),
+    ]);
+  });
+  after(async () => {
+    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    await platform?.close();
+  });
+
+  test('the job completes once a worker is back, and is charged once', async () => {
+    const api = platform.api();
+    const user = await api.register(`crash-${Date.now()}@example.com`);
+    const first = spawnGpuWorker();
+    const accepted = await api.upload('/api/audio/denoise', input.wav, 'crash.wav');
+    assert.equal(accepted.status, 202, accepted.text);
+    const jobId = accepted.json['jobId'] as string;
+
+    await waitForInference(api, jobId);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    spawnGpuWorker();
+    const final = await api.waitForJob(jobId, { timeoutMs: 180_000 });
+    assert.equal(final['status'], 'completed', JSON.stringify(final));
+
+    const description = await platform.client.workflow.getHandle(workflowIdForJob(jobId)).describe();
+    assert.equal(description.status.name, 'COMPLETED');
+
+    const download = await api.request('POST', `/api/audio/download/${jobId}`);
+    assert.equal(download.status, 200, download.text);
+    await api.request('POST', `/api/audio/download/${jobId}`);
+    const ledger = await listLedger(platform.database.db, user.id, 100);
+    assert.equal(ledger.filter((entry) => entry.kind === 'charge').length, 1, 'charged once');
+    assert.equal(ledger.filter((entry) => entry.kind === 'hold').length, 1, 'one reservation despite the retry');
+    const credits = await api.credits();
+    assert.equal(credits.creditsRemaining, user.creditsRemaining - (download.json['creditsCharged'] as number));
+  });
+});
