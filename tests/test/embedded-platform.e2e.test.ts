@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseEnv, type Env } from '@voice/config';
+import { startPlatform, type RunningPlatform } from '@voice/platform';
+import { installWorkerRuntime } from '@voice/runtime';
+import { workflowIdForJob } from '@voice/shared';
+import { ApiClient, makeNoisySpeech, testInfra, type NoisySpeech } from '../src';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * What `npm start` runs: the embedded Temporal dev server persisted under DATA_DIR, PGlite, local storage.
+ * Restarting the platform mid-job must lose nothing.
+ */
+describe('embedded platform (npm start defaults) survives a restart mid-job', { timeout: 300_000 }, () => {
+  let dataDir: string;
+  let env: Env;
+  let platform: RunningPlatform | undefined;
+  let fixture: NoisySpeech;
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'voice-embedded-'));
+    env = parseEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      ...(testInfra().temporalCli ? { TEMPORAL_CLI_PATH: testInfra().temporalCli } : {}),
+    });
+    installWorkerRuntime(env);
+    fixture = await makeNoisySpeech({ snrDb: 5, minSeconds: 60, seed: 3 });
+  });
+  after(async () => {
+    await platform?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('starts everything, serves the docs and the Temporal UI', async () => {
+    platform = await startPlatform(env);
+    assert.equal(platform.database.kind, 'pglite');
+    assert.equal(platform.storage.driver, 'local');
+    const docs = await fetch(platform.docsUrl);
+    assert.equal(docs.status, 200);
+    assert.ok(platform.temporalUiUrl);
+    const ui = await fetch(platform.temporalUiUrl);
+    assert.equal(ui.status, 200);
+  });
+
+  test('a job started before a restart completes after it, and the account persists', async () => {
+    assert.ok(platform);
+    const api = new ApiClient(platform.apiUrl);
+    const email = `restart-${Date.now()}@example.com`;
+    await api.register(email);
+    const accepted = await api.upload('/api/audio/denoise', fixture.wav, 'restart.wav');
+    assert.equal(accepted.status, 202, accepted.text);
+    const jobId = accepted.json['jobId'] as string;
+    await api.waitForJob(jobId, { timeoutMs: 5_000 }).catch(() => undefined);
+
+    await platform.stop();
+    platform = await startPlatform(env);
+    const again = new ApiClient(platform.apiUrl);
+    const login = await again.request('POST', '/api/auth/login', { email, password: 'correct horse battery' });
+    assert.equal(login.status, 200, login.text);
+    again.accessToken = login.json['accessToken'] as string;
+
+    const final = await again.waitForJob(jobId, { timeoutMs: 180_000 });
+    assert.equal(final['status'], 'completed', JSON.stringify(final));
+    const description = await platform.client.workflow.getHandle(workflowIdForJob(jobId)).describe();
+    assert.equal(description.status.name, 'COMPLETED');
+    const download = await again.request('POST', `/api/audio/download/${jobId}`);
+    assert.equal(download.status, 200, download.text);
+    const file = await fetch(download.json['url'] as string);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'audio/wav');
+  });
+});
