@@ -63,3 +63,21 @@ export class ApiClient {
     }
   }
 }
+
+/** Waits until the job's denoise step reports heartbeat progress, i.e. inference is really running. */
+export async function waitForInference(api: ApiClient, jobId: string, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await api.request('GET', `/api/jobs/${jobId}/progress`);
+    const denoise = (response.json['steps'] as Array<{ op: string; state: string; progress: number }> | undefined)?.find(
+      (step) => step.op === 'denoise',
+    );
+    if (denoise?.state === 'running' && denoise.progress > 0) return denoise.progress;
+    if (['completed', 'failed', 'cancelled'].includes(response.json['status'] as string)) {
+      throw new Error(`job ended (${String(response.json['status'])}) before inference was observed`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('inference never reported progress');
+}
+

@@ -1,3 +1,3 @@
 export { startTestPlatform, testInfra, type TestPlatform } from './platform-harness';
-export { ApiClient } from './api-client';
+export { ApiClient, waitForInference } from './api-client';
 export { makeNoisySpeech, type NoisySpeech } from './fixtures';
