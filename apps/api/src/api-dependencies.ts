@@ -1,0 +1,31 @@
+import type { Client } from '@temporalio/client';
+import type { Env } from '@voice/config';
+import type { DatabaseHandle } from '@voice/db';
+import type { BlobStorage } from '@voice/storage';
+
+import type { RateLimiter } from './auth/rate-limit/rate-limiter';
+import type { ReadinessProbe } from './health/readiness-probe';
+
+/** Everything external the API needs; the caller (main.ts, the all-in-one launcher, tests) builds them. */
+export interface ApiDependencies {
+  env: Env;
+  database: DatabaseHandle;
+  /** Required by job/audio routes; without it they answer 503. */
+  storage?: BlobStorage;
+  /** Required by job routes; without it they answer 503. */
+  temporalClient?: Client;
+  /**
+   * The server secret (JWT_SECRET or the dev secret under DATA_DIR) when the caller already resolved it for
+   * storage; otherwise the API resolves it itself. Signs access tokens and local download links.
+   */
+  signingSecret?: string;
+  /** Extra readiness probes for GET /api/health (the database probe is built in). */
+  readiness?: ReadinessProbe[];
+  /** Defaults to a fresh in-process SlidingWindowRateLimiter; inject a shared one for multi-instance setups. */
+  authRateLimiter?: RateLimiter;
+  /**
+   * When true, `app.close()` also closes the database handle, the Temporal connection and storage. Leave false
+   * (default) when the caller shares them with other components (the launcher's worker, test suites).
+   */
+  ownsDependencies?: boolean;
+}

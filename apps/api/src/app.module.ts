@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import type { ApiDependencies } from './api-dependencies';
+import { AuthModule } from './auth/auth.module';
+import { CoreModule } from './common/core.module';
+import { HealthModule } from './health/health.module';
+import { UserModule } from './user/user.module';
+
+/**
+ * The API's root. To add a feature: create `src/<feature>/<feature>.module.ts` (controller + service,
+ * injecting DATABASE / STORAGE / TEMPORAL_CLIENT from tokens.ts) and list it in `imports` below. Its
+ * routes are then protected by default, mapped by the global error filter, and must appear in the
+ * OpenAPI document (test/openapi.test.ts checks every route).
+ */
+@Module({})
+export class AppModule {
+  static forRoot(deps: ApiDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(deps), AuthModule, UserModule, HealthModule],
+    };
+  }
+}

@@ -1,0 +1,150 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Env } from '@voice/config';
+import {
+  consumeRefreshToken,
+  createUserWithGrant,
+  type Database,
+  findUserByEmail,
+  findUserById,
+  insertRefreshToken,
+  revokeFamily,
+  revokeToken,
+  type User,
+} from '@voice/db';
+import * as argon2 from 'argon2';
+
+import { unauthorized } from '../common/domain-error';
+import { DATABASE, ENV } from '../common/tokens';
+import { AccessTokenService } from './access-token.service';
+import type { AuthUserDto, LoginInput, RegisterInput } from './dto/auth.dto';
+
+/** What a successful register/login/refresh hands the controller: the body plus the cookie to set. */
+export interface IssuedSession {
+  accessToken: string;
+  expiresIn: number;
+  user: AuthUserDto;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+/**
+ * argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane) rather than the library default
+ * (64 MiB, 3 passes, 4 lanes): still far beyond GPU-cracking budgets, while a login costs ~50 ms of one
+ * core instead of ~4x that, which keeps a burst of sign-ins from starving a small self-hosted box.
+ * Hashes record their own parameters, so raising these later keeps existing hashes verifiable.
+ */
+const PASSWORD_HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
+const REFRESH_TOKEN_BYTES = 32;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const INVALID_CREDENTIALS = 'Invalid email or password';
+const INVALID_REFRESH = 'Invalid or expired refresh token';
+
+/** Only the sha256 of a refresh token is stored; a database leak cannot be replayed as sessions. */
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function toAuthUser(user: User): AuthUserDto {
+  return { id: user.id, email: user.email, name: user.name, role: user.role, creditsRemaining: user.creditsBalance };
+}
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+  /** Verified against when the email is unknown, so "no such user" costs as long as "wrong password". */
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(ENV) private readonly env: Env,
+    private readonly accessTokens: AccessTokenService,
+  ) {}
+
+  async register(input: RegisterInput): Promise<IssuedSession> {
+    const passwordHash = await argon2.hash(input.password, PASSWORD_HASH_OPTIONS);
+    // Throws EmailTakenError (EMAIL_TAKEN → 409 in the error filter) on a duplicate, race-free via the unique index.
+    const user = await createUserWithGrant(this.db, {
+      email: input.email,
+      passwordHash,
+      name: input.name,
+      grantSeconds: this.env.FREE_CREDIT_SECONDS,
+    });
+    return this.issueSession(user, randomUUID());
+  }
+
+  async login(input: LoginInput): Promise<IssuedSession> {
+    const user = await findUserByEmail(this.db, input.email);
+    const valid = await this.verifyPassword(user?.passwordHash, input.password);
+    if (!user || !valid) throw unauthorized(INVALID_CREDENTIALS);
+    return this.issueSession(user, randomUUID());
+  }
+
+  /**
+   * Rotation: the presented token is consumed and a new one issued in the same family. A token presented
+   * a second time means it was copied, so the whole family (that login on every device) is revoked.
+   */
+  async refresh(presented: string | undefined): Promise<IssuedSession> {
+    if (!presented) throw unauthorized('Missing refresh token');
+    const now = new Date();
+    const result = await consumeRefreshToken(this.db, hashRefreshToken(presented), now);
+    switch (result.status) {
+      case 'ok': {
+        const user = await findUserById(this.db, result.token.userId);
+        if (!user) throw unauthorized(INVALID_REFRESH);
+        return this.issueSession(user, result.token.familyId);
+      }
+      case 'reused':
+        await revokeFamily(this.db, result.token.familyId, now);
+        this.logger.warn(
+          `Refresh token reuse for user ${result.token.userId}; revoked family ${result.token.familyId}`,
+        );
+        throw unauthorized('Refresh token was already used; the session has been revoked, please sign in again');
+      case 'expired':
+      case 'revoked':
+      case 'unknown':
+        throw unauthorized(INVALID_REFRESH);
+      default:
+        return assertNever(result);
+    }
+  }
+
+  /** Idempotent: an unknown or already revoked token is fine. */
+  async logout(presented: string | undefined): Promise<void> {
+    if (presented) await revokeToken(this.db, hashRefreshToken(presented));
+  }
+
+  private async issueSession(user: User, familyId: string): Promise<IssuedSession> {
+    const refreshToken = randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
+    const refreshExpiresAt = new Date(Date.now() + this.env.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
+    await insertRefreshToken(this.db, {
+      userId: user.id,
+      familyId,
+      tokenHash: hashRefreshToken(refreshToken),
+      expiresAt: refreshExpiresAt,
+    });
+    const access = await this.accessTokens.sign(user);
+    return {
+      accessToken: access.token,
+      expiresIn: access.expiresInSeconds,
+      user: toAuthUser(user),
+      refreshToken,
+      refreshExpiresAt,
+    };
+  }
+
+  private async verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
+    this.dummyHash ??= argon2.hash(randomBytes(16).toString('hex'), PASSWORD_HASH_OPTIONS);
+    try {
+      return await argon2.verify(hash ?? (await this.dummyHash), password);
+    } catch {
+      // A malformed stored hash is a failed login, not a 500 that would reveal the account exists.
+      return false;
+    }
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unexpected refresh token status: ${JSON.stringify(value)}`);
+}

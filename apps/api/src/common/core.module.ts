@@ -1,0 +1,89 @@
+import { type DynamicModule, Global, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+
+import type { Env } from '@voice/config';
+
+import type { ApiDependencies } from '../api-dependencies';
+import { resolveJwtSecretText } from '../auth/jwt-secret';
+import { SlidingWindowRateLimiter } from '../auth/rate-limit/rate-limiter';
+import { ApiExceptionFilter } from './api-exception.filter';
+import {
+  AUTH_RATE_LIMITER,
+  DATABASE,
+  DATABASE_HANDLE,
+  ENV,
+  factoryProvider,
+  READINESS_PROBES,
+  SIGNING_SECRET,
+  STORAGE,
+  TEMPORAL_CLIENT,
+  valueProvider,
+} from './tokens';
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+function isClosable(value: object): value is Closable {
+  return 'close' in value && typeof value.close === 'function';
+}
+
+/** Closes the dependencies main.ts created, after the HTTP server has stopped taking requests. */
+class OwnedDependenciesCloser implements OnApplicationShutdown {
+  private readonly logger = new Logger('Shutdown');
+
+  constructor(private readonly deps: ApiDependencies) {}
+
+  // onApplicationShutdown (not onModuleDestroy) runs after Nest has closed the HTTP server, so requests
+  // still in flight during shutdown keep a working database.
+  async onApplicationShutdown(): Promise<void> {
+    const { storage } = this.deps;
+    const results = await Promise.allSettled([
+      this.deps.temporalClient?.connection.close(),
+      // Both drivers have close() (the S3 one releases sockets) though BlobStorage does not declare it.
+      storage && isClosable(storage) ? storage.close() : undefined,
+      this.deps.database.close(),
+    ]);
+    for (const result of results) {
+      if (result.status === 'rejected') this.logger.error('Failed to close a dependency', String(result.reason));
+    }
+  }
+}
+
+/**
+ * Global module exposing the external systems under typed tokens (see tokens.ts) plus the single error
+ * filter. Feature modules inject them with `@Inject(DATABASE)` etc. and need not import anything.
+ */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(deps: ApiDependencies): DynamicModule {
+    const providers: Provider[] = [
+      valueProvider(ENV, deps.env),
+      valueProvider(DATABASE_HANDLE, deps.database),
+      valueProvider(DATABASE, deps.database.db),
+      valueProvider(STORAGE, deps.storage ?? null),
+      valueProvider(TEMPORAL_CLIENT, deps.temporalClient ?? null),
+      valueProvider(READINESS_PROBES, deps.readiness ?? []),
+      valueProvider(AUTH_RATE_LIMITER, deps.authRateLimiter ?? new SlidingWindowRateLimiter()),
+      factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveJwtSecretText(env), [ENV]),
+      { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    ];
+    if (deps.ownsDependencies)
+      providers.push({ provide: OwnedDependenciesCloser, useValue: new OwnedDependenciesCloser(deps) });
+    return {
+      module: CoreModule,
+      providers,
+      exports: [
+        ENV,
+        DATABASE_HANDLE,
+        DATABASE,
+        STORAGE,
+        TEMPORAL_CLIENT,
+        READINESS_PROBES,
+        AUTH_RATE_LIMITER,
+        SIGNING_SECRET,
+      ],
+    };
+  }
+}

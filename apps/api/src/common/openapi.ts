@@ -1,0 +1,97 @@
+import type { INestApplication } from '@nestjs/common';
+import {
+  type ApiBodyOptions,
+  ApiProperty,
+  ApiPropertyOptional,
+  DocumentBuilder,
+  type OpenAPIObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
+import { z } from 'zod/v4';
+
+/**
+ * OpenAPI's Schema Object. @nestjs/swagger does not export it from its entry point (and its `exports` map
+ * blocks deep imports), so it is recovered from `ApiBody`'s options.
+ */
+export type SchemaObject = Exclude<Extract<ApiBodyOptions, { schema: unknown }>['schema'], { $ref: string }>;
+
+/** Where the docs live, relative to the server root (the global prefix is part of it). */
+export const OPENAPI_UI_PATH = 'api/docs';
+export const OPENAPI_JSON_PATH = 'api/docs-json';
+export const BEARER_SCHEME = 'bearer';
+export const REFRESH_COOKIE_SCHEME = 'refresh-cookie';
+
+/** Operation extension set by `@Public()`; the document post-processor turns it into `security: []`. */
+export const PUBLIC_OPERATION_EXTENSION = 'x-public';
+
+/**
+ * The OpenAPI schema of a zod request schema, so `@ApiBody({ schema: openApiSchema(registerSchema) })`
+ * documents exactly what the ZodValidationPipe enforces. `io: 'input'` describes what clients send
+ * (before trims and defaults).
+ */
+export function openApiSchema(schema: z.ZodType): SchemaObject {
+  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  // JSON Schema 2020-12 and OpenAPI schema objects agree on the keywords zod emits for our plain bodies.
+  return jsonSchema as SchemaObject;
+}
+
+export class ErrorDetailDto {
+  @ApiProperty({ example: 'VALIDATION_FAILED', description: 'Stable machine-readable code.' })
+  code!: string;
+
+  @ApiProperty({ example: 'Invalid request body: password: must be at least 8 characters' })
+  message!: string;
+
+  @ApiPropertyOptional({ description: 'Extra data, e.g. `[{ field, message }]` for validation errors.' })
+  details?: unknown;
+}
+
+/** The single error shape every non-2xx response uses. */
+export class ErrorResponseDto {
+  @ApiProperty({ example: 400 })
+  statusCode!: number;
+
+  @ApiProperty({ type: ErrorDetailDto })
+  error!: ErrorDetailDto;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/** Generates the document from the controllers' decorators. Call after the global prefix is set. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Voice Platform API')
+    .setDescription(
+      'Self-hostable GenAI voice platform. Credits are counted in seconds of audio (1 credit = 1 second); ' +
+        'users are charged per downloaded minute, prorated by the second.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addCookieAuth('refresh_token', { type: 'apiKey', in: 'cookie' }, REFRESH_COOKIE_SCHEME)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+
+  // Routes are protected by default (global JwtAuthGuard); mirror that in the document.
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = pathItem[method];
+      if (!operation) continue;
+      const isPublic = PUBLIC_OPERATION_EXTENSION in operation;
+      Reflect.deleteProperty(operation, PUBLIC_OPERATION_EXTENSION);
+      // A public route may still declare its own scheme (the refresh cookie); otherwise it needs none.
+      operation.security = isPublic ? (operation.security ?? []) : [{ [BEARER_SCHEME]: [] }];
+    }
+  }
+  return document;
+}
+
+/** Serves Swagger UI at /api/docs and the JSON at /api/docs-json. Must run before `app.init()`. */
+export function setupOpenApi(app: INestApplication): OpenAPIObject {
+  const document = createOpenApiDocument(app);
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, document, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    raw: ['json'],
+    customSiteTitle: 'Voice Platform API',
+  });
+  return document;
+}

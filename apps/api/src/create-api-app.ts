@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+
+import type { ApiDependencies } from './api-dependencies';
+import { AppModule } from './app.module';
+import { nestLogLevels } from './common/log-levels';
+import { setupOpenApi } from './common/openapi';
+
+export const GLOBAL_PREFIX = 'api';
+/** Request bodies are small JSON documents; audio arrives as multipart uploads with their own limit. */
+export const JSON_BODY_LIMIT = '1mb';
+
+/**
+ * Builds and initialises the API (not yet listening): call `app.listen(port, host)`, and `app.close()` to
+ * stop. CORS is off: the web app is served from the same origin.
+ */
+export async function createApiApp(deps: ApiDependencies): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
+    bodyParser: false,
+    // Throw to the caller instead of process.exit() so the launcher and tests see boot errors.
+    abortOnError: false,
+    logger: nestLogLevels(deps.env.LOG_LEVEL),
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(cookieParser());
+  app.setGlobalPrefix(GLOBAL_PREFIX);
+  // Swagger registers its own Express routes, which must precede Nest's not-found handler added by init().
+  setupOpenApi(app);
+  await app.init();
+  return app;
+}

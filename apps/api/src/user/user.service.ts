@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Database, findUserById, getCreditSummary } from '@voice/db';
+import { CREDIT_SECONDS_PER_MINUTE, CREDIT_UNIT } from '@voice/shared';
+
+import { notFound } from '../common/domain-error';
+import { DATABASE } from '../common/tokens';
+import type { CreditsResponseDto, UserProfileDto } from './dto/user.dto';
+
+/** Minutes with 2 decimals, rounded toward what the user can count on (down for balance, up for holds). */
+function toMinutes(seconds: number, round: (value: number) => number): number {
+  return round((seconds * 100) / CREDIT_SECONDS_PER_MINUTE) / 100;
+}
+
+@Injectable()
+export class UserService {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async profile(userId: string): Promise<UserProfileDto> {
+    const user = await findUserById(this.db, userId);
+    if (!user) throw notFound('USER_NOT_FOUND', 'User not found');
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      creditsRemaining: user.creditsBalance,
+      createdAt: user.createdAt.toISOString(),
+    };
+  }
+
+  async credits(userId: string): Promise<CreditsResponseDto> {
+    const summary = await getCreditSummary(this.db, userId);
+    // A valid token can outlive its user (account deleted within the token's TTL).
+    if (!summary) throw notFound('USER_NOT_FOUND', 'User not found');
+    return {
+      creditsRemaining: summary.balance,
+      creditsHeld: summary.held,
+      unit: CREDIT_UNIT,
+      creditsRemainingMinutes: toMinutes(summary.balance, Math.floor),
+      creditsHeldMinutes: toMinutes(summary.held, Math.ceil),
+    };
+  }
+}

@@ -1,0 +1,351 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  type AuthBody,
+  type ErrorResponse,
+  newAccount,
+  parseSetCookie,
+  refreshCookieOf,
+  registerUser,
+  request,
+  requestFrom,
+  startTestApi,
+  TEST_JWT_SECRET,
+  type TestApi,
+} from './helpers/test-api';
+
+describe('auth: register, login, refresh, logout', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi({ env: { FREE_CREDIT_SECONDS: '1800' } });
+  });
+  after(async () => {
+    await api.close();
+  });
+
+  it('register answers 201 with an access token, the user and the free grant, and sets a strict httpOnly refresh cookie', async () => {
+    const account = newAccount({ email: 'Ada.Lovelace@Example.com' });
+    const response = await request<AuthBody>(api, 'POST', '/api/auth/register', { body: account });
+
+    assert.equal(response.status, 201);
+    assert.match(response.body.accessToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.equal(response.body.expiresIn, 900);
+    assert.deepEqual(
+      { ...response.body.user, id: typeof response.body.user.id },
+      { id: 'string', email: 'ada.lovelace@example.com', name: account.name, role: 'user', creditsRemaining: 1800 },
+    );
+    assert.equal(response.cookies.length, 1);
+    const cookie = parseSetCookie(response.cookies[0] ?? '');
+    assert.equal(cookie.name, 'refresh_token');
+    assert.match(cookie.value, /^[\w-]{43}$/, '32 random bytes, base64url');
+    assert.ok(cookie.attributes.has('httponly'));
+    assert.equal(cookie.attributes.get('samesite'), 'Strict');
+    assert.equal(cookie.attributes.get('path'), '/api/auth');
+    assert.ok(!cookie.attributes.has('secure'), 'COOKIE_SECURE defaults to false');
+    assert.ok(cookie.attributes.has('expires'));
+  });
+
+  it('the access token from register authorizes protected routes', async () => {
+    const { accessToken, account } = await registerUser(api);
+    const me = await request<{ email: string }>(api, 'GET', '/api/user/me', { token: accessToken });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.email, account.email);
+  });
+
+  it('register with an email that exists (any case) answers 409 EMAIL_TAKEN', async () => {
+    const { account } = await registerUser(api);
+    const again = await request<ErrorResponse>(api, 'POST', '/api/auth/register', {
+      body: { ...account, email: account.email.toUpperCase() },
+    });
+    assert.equal(again.status, 409);
+    assert.deepEqual(again.body, {
+      statusCode: 409,
+      error: { code: 'EMAIL_TAKEN', message: 'An account with this email already exists' },
+    });
+  });
+
+  it('register with a short password answers 400 naming the field', async () => {
+    const response = await request<ErrorResponse>(api, 'POST', '/api/auth/register', {
+      body: newAccount({ password: 'short' }),
+    });
+    assert.equal(response.status, 400);
+    assert.equal(response.body.error.code, 'VALIDATION_FAILED');
+    assert.equal(response.body.error.message, 'Invalid request body: password: must be at least 8 characters');
+    assert.deepEqual(response.body.error.details, [{ field: 'password', message: 'must be at least 8 characters' }]);
+  });
+
+  it('register with a bad email and no name answers 400 listing both fields', async () => {
+    const response = await request<ErrorResponse>(api, 'POST', '/api/auth/register', {
+      body: { email: 'not-an-email', password: 'long enough password' },
+    });
+    assert.equal(response.status, 400);
+    assert.deepEqual(response.body.error.details, [
+      { field: 'email', message: 'must be a valid email address' },
+      { field: 'name', message: 'is required' },
+    ]);
+  });
+
+  it('login answers 200 with a new session for the right password, whatever the email case', async () => {
+    const { account } = await registerUser(api);
+    const response = await request<AuthBody>(api, 'POST', '/api/auth/login', {
+      body: { email: ` ${account.email.toUpperCase()} `, password: account.password },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.body.user.email, account.email);
+    assert.equal(response.body.user.creditsRemaining, 1800);
+    const cookie = parseSetCookie(response.cookies[0] ?? '');
+    assert.equal(cookie.attributes.get('samesite'), 'Strict');
+    assert.ok(cookie.attributes.has('httponly'));
+  });
+
+  it('login with a wrong password or an unknown email answers the same generic 401', async () => {
+    const { account } = await registerUser(api);
+    const wrongPassword = await request<ErrorResponse>(api, 'POST', '/api/auth/login', {
+      body: { email: account.email, password: 'not the password' },
+    });
+    const unknownEmail = await request<ErrorResponse>(api, 'POST', '/api/auth/login', {
+      body: { email: 'nobody@example.com', password: 'not the password' },
+    });
+    assert.equal(wrongPassword.status, 401);
+    assert.deepEqual(wrongPassword.body, unknownEmail.body);
+    assert.deepEqual(wrongPassword.body.error, { code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+    assert.deepEqual(wrongPassword.cookies, []);
+  });
+
+  it('refresh rotates: a new refresh token in the cookie and a working access token', async () => {
+    const { cookie, response: registered } = await registerUser(api);
+    const refreshed = await request<AuthBody>(api, 'POST', '/api/auth/refresh', { cookie });
+    assert.equal(refreshed.status, 200);
+    const rotated = refreshCookieOf(refreshed);
+    assert.notEqual(rotated, cookie);
+    assert.equal(refreshed.body.user.id, registered.body.user.id);
+    const me = await request(api, 'GET', '/api/user/me', { token: refreshed.body.accessToken });
+    assert.equal(me.status, 200);
+    // The rotated token works in turn.
+    const again = await request(api, 'POST', '/api/auth/refresh', { cookie: rotated });
+    assert.equal(again.status, 200);
+  });
+
+  it('reusing a rotated refresh token answers 401 and revokes the newest token of that family too', async () => {
+    const { cookie: first } = await registerUser(api);
+    const second = refreshCookieOf(await request(api, 'POST', '/api/auth/refresh', { cookie: first }));
+
+    const replay = await request<ErrorResponse>(api, 'POST', '/api/auth/refresh', { cookie: first });
+    assert.equal(replay.status, 401);
+    assert.equal(replay.body.error.code, 'UNAUTHORIZED');
+    assert.match(replay.body.error.message, /already used/);
+
+    const legit = await request<ErrorResponse>(api, 'POST', '/api/auth/refresh', { cookie: second });
+    assert.equal(legit.status, 401, 'the whole family is revoked after reuse');
+  });
+
+  it('reuse revokes only that sign-in: another session of the same user keeps working', async () => {
+    const { account, cookie: first } = await registerUser(api);
+    const otherLogin = await request(api, 'POST', '/api/auth/login', {
+      body: { email: account.email, password: account.password },
+    });
+    await request(api, 'POST', '/api/auth/refresh', { cookie: first });
+    await request(api, 'POST', '/api/auth/refresh', { cookie: first });
+
+    const other = await request(api, 'POST', '/api/auth/refresh', { cookie: refreshCookieOf(otherLogin) });
+    assert.equal(other.status, 200);
+  });
+
+  it('refresh without a cookie or with an unknown token answers 401 and clears the cookie', async () => {
+    const missing = await request<ErrorResponse>(api, 'POST', '/api/auth/refresh');
+    assert.equal(missing.status, 401);
+    const unknown = await request<ErrorResponse>(api, 'POST', '/api/auth/refresh', {
+      cookie: 'refresh_token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
+    assert.equal(unknown.status, 401);
+    assert.equal(unknown.body.error.message, 'Invalid or expired refresh token');
+    const cleared = parseSetCookie(unknown.cookies[0] ?? '');
+    assert.equal(cleared.value, '');
+    assert.equal(cleared.attributes.get('path'), '/api/auth');
+  });
+
+  it('logout answers 204, clears the cookie and revokes the refresh token', async () => {
+    const { cookie } = await registerUser(api);
+    const logout = await request(api, 'POST', '/api/auth/logout', { cookie });
+    assert.equal(logout.status, 204);
+    const cleared = parseSetCookie(logout.cookies[0] ?? '');
+    assert.equal(cleared.name, 'refresh_token');
+    assert.equal(cleared.value, '');
+    assert.equal(cleared.attributes.get('path'), '/api/auth');
+    assert.match(cleared.attributes.get('expires') ?? '', /1970/);
+
+    const refresh = await request(api, 'POST', '/api/auth/refresh', { cookie });
+    assert.equal(refresh.status, 401);
+  });
+
+  it('logout without a session still answers 204', async () => {
+    const logout = await request(api, 'POST', '/api/auth/logout');
+    assert.equal(logout.status, 204);
+  });
+});
+
+describe('auth: cookie flags follow the environment', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi({ env: { COOKIE_SECURE: 'true' } });
+  });
+  after(async () => {
+    await api.close();
+  });
+
+  it('COOKIE_SECURE=true marks the refresh cookie Secure', async () => {
+    const { response } = await registerUser(api);
+    assert.ok(parseSetCookie(response.cookies[0] ?? '').attributes.has('secure'));
+  });
+});
+
+function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** Builds an HS256 JWT by hand so tests control every header and claim. */
+function signHs256(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  secret = TEST_JWT_SECRET,
+): string {
+  const input = `${base64url(header)}.${base64url(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+function decodePayload(token: string): Record<string, unknown> {
+  const payload = token.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+describe('access tokens: only valid, unexpired HS256 tokens from this server are accepted', () => {
+  let api: TestApi;
+  let validToken: string;
+  let claims: Record<string, unknown>;
+
+  before(async () => {
+    api = await startTestApi();
+    validToken = (await registerUser(api)).accessToken;
+    claims = decodePayload(validToken);
+  });
+  after(async () => {
+    await api.close();
+  });
+
+  async function expect401(token: string, message?: string): Promise<void> {
+    const response = await request<ErrorResponse>(api, 'GET', '/api/user/credits', { token });
+    assert.equal(response.status, 401);
+    assert.equal(response.body.error.code, 'UNAUTHORIZED');
+    if (message) assert.equal(response.body.error.message, message);
+  }
+
+  it('a valid token carries sub, role, iat, exp and iss and is accepted', async () => {
+    assert.equal(typeof claims['sub'], 'string');
+    assert.equal(claims['role'], 'user');
+    assert.equal(claims['iss'], 'voice-platform');
+    assert.equal(Number(claims['exp']) - Number(claims['iat']), 900);
+    const response = await request(api, 'GET', '/api/user/credits', { token: validToken });
+    assert.equal(response.status, 200);
+  });
+
+  it('no Authorization header answers 401', async () => {
+    const response = await request<ErrorResponse>(api, 'GET', '/api/user/credits');
+    assert.equal(response.status, 401);
+    assert.deepEqual(response.body, {
+      statusCode: 401,
+      error: { code: 'UNAUTHORIZED', message: 'Authentication required' },
+    });
+  });
+
+  it('an expired token signed with the right secret answers 401 "Access token expired"', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = signHs256({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 3600, exp: now - 60 });
+    await expect401(expired, 'Access token expired');
+  });
+
+  it('a token with a flipped signature character answers 401', async () => {
+    const last = validToken.at(-2) === 'A' ? 'B' : 'A';
+    await expect401(`${validToken.slice(0, -2)}${last}${validToken.slice(-1)}`, 'Invalid access token');
+  });
+
+  it('a token whose payload was changed (role escalated) answers 401', async () => {
+    const [header = '', , signature = ''] = validToken.split('.');
+    await expect401(`${header}.${base64url({ ...claims, role: 'admin' })}.${signature}`, 'Invalid access token');
+  });
+
+  it('an unsigned alg=none token answers 401', async () => {
+    const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`;
+    await expect401(unsigned, 'Invalid access token');
+  });
+
+  it('a token signed with another secret answers 401', async () => {
+    await expect401(signHs256({ alg: 'HS256' }, claims, 'another-secret-another-secret-another-secret'));
+  });
+
+  it('a correctly signed token from another issuer answers 401', async () => {
+    await expect401(signHs256({ alg: 'HS256' }, { ...claims, iss: 'someone-else' }));
+  });
+
+  it('a malformed Authorization header answers 401', async () => {
+    const response = await request<ErrorResponse>(api, 'GET', '/api/user/credits', {
+      headers: { authorization: 'Bearer' },
+    });
+    assert.equal(response.status, 401);
+  });
+});
+
+describe('auth rate limiting over HTTP (5 attempts per 900 s)', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi({ env: { AUTH_RATE_LIMIT: '5', AUTH_RATE_WINDOW_SECONDS: '900' } });
+  });
+  after(async () => {
+    await api.close();
+  });
+
+  it('the 6th login attempt from one IP within the window answers 429 with Retry-After', async () => {
+    const { account } = await registerUser(api);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const response = await request(api, 'POST', '/api/auth/login', {
+        body: { email: account.email, password: 'wrong password' },
+      });
+      assert.equal(response.status, 401, `attempt ${attempt}`);
+    }
+    // Even the right password is refused now: the limiter runs before credentials are checked.
+    const sixth = await request<ErrorResponse>(api, 'POST', '/api/auth/login', {
+      body: { email: account.email, password: account.password },
+    });
+    assert.equal(sixth.status, 429);
+    assert.equal(sixth.body.error.code, 'RATE_LIMITED');
+    assert.match(sixth.body.error.message, /^Too many login attempts; try again in \d+ seconds$/);
+    const retryAfter = Number(sixth.headers.get('retry-after'));
+    assert.ok(retryAfter > 890 && retryAfter <= 900, `Retry-After ${retryAfter}`);
+  });
+
+  it('login attempts are also counted per email, so other IPs cannot continue guessing', async () => {
+    const email = 'target@example.com';
+    // 127.0.0.2–.6 are distinct client IPs on the loopback network, each under its own IP quota.
+    for (let i = 2; i <= 6; i++) {
+      const response = await requestFrom(api, `127.0.0.${i}`, 'POST', '/api/auth/login', { email, password: 'guess' });
+      assert.equal(response.status, 401);
+    }
+    const blocked = await requestFrom<ErrorResponse>(api, '127.0.0.7', 'POST', '/api/auth/login', {
+      email: email.toUpperCase(),
+      password: 'guess',
+    });
+    assert.equal(blocked.status, 429);
+    assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+  });
+
+  it('register has its own per-IP quota', async () => {
+    for (let i = 1; i <= 5; i++) {
+      const response = await requestFrom(api, '127.0.0.20', 'POST', '/api/auth/register', newAccount());
+      assert.equal(response.status, 201);
+    }
+    const sixth = await requestFrom<ErrorResponse>(api, '127.0.0.20', 'POST', '/api/auth/register', newAccount());
+    assert.equal(sixth.status, 429);
+    assert.match(sixth.body.error.message, /^Too many register attempts/);
+  });
+});

@@ -1,0 +1,423 @@
+import { creditsForDurationMs } from '@voice/shared';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Database } from '../client';
+import {
+  IdempotencyKeyConflictError,
+  InsufficientCreditsError,
+  JobNotActiveError,
+  JobNotCompletedError,
+  JobNotFoundError,
+  UserNotFoundError,
+} from '../errors';
+import {
+  creditLedger,
+  processingJobs,
+  usageTracking,
+  users,
+  type CreditLedgerEntry,
+  type LedgerKind,
+  type ProcessingJob,
+} from '../schema';
+import { lockJob, lockUserBalance, single } from './locks';
+
+// Every mutation below: one transaction; lock job (if any) then user; look up the idempotency key and replay
+// the recorded outcome if it exists; otherwise append exactly one keyed ledger entry (amount 0 included, so a
+// retry is always recognised) and move users.credits_balance by the same amount.
+
+/** Kinds a plain grant may carry; holds and charges have their own functions. */
+export type GrantKind = Extract<LedgerKind, 'grant' | 'purchase' | 'refund' | 'adjustment'>;
+
+export interface GrantCreditsArgs {
+  userId: string;
+  /** Credit-seconds; positive, except an `adjustment`, which may be negative (never below a zero balance). */
+  amount: number;
+  kind: GrantKind;
+  /** Unique per business event, e.g. `stripe:<event.id>`. */
+  idempotencyKey: string;
+  description?: string;
+}
+
+export interface GrantCreditsResult {
+  entryId: string;
+  /** Available balance right after this grant. */
+  balance: number;
+  /** True when the key had been used already and nothing changed. */
+  replayed: boolean;
+}
+
+export interface ReserveCreditsArgs {
+  userId: string;
+  jobId: string;
+  /** Credit-seconds to hold. */
+  amount: number;
+  idempotencyKey: string;
+}
+
+export interface ReserveCreditsResult {
+  /** Credit-seconds this call held. */
+  amount: number;
+  /** Available balance right after the hold. */
+  balance: number;
+  replayed: boolean;
+}
+
+export interface SettleCreditsArgs {
+  jobId: string;
+  /** The job's final hold in credit-seconds (its output length). */
+  amount: number;
+  idempotencyKey: string;
+}
+
+export interface SettleCreditsResult {
+  /** Credit-seconds held for the job after settling. */
+  held: number;
+  /** `amount - held`: what could not be held (all of it for a failed, cancelled or charged job); 0 when fully held. */
+  shortfall: number;
+  replayed: boolean;
+}
+
+export interface ReleaseCreditsArgs {
+  jobId: string;
+  idempotencyKey: string;
+}
+
+export interface ReleaseCreditsResult {
+  /** Credit-seconds returned to the available balance (0 when nothing was held). */
+  released: number;
+  replayed: boolean;
+}
+
+export interface ChargeJobDownloadArgs {
+  jobId: string;
+  userId: string;
+  idempotencyKey: string;
+}
+
+export interface ChargeJobDownloadResult {
+  creditsCharged: number;
+  /** True when an earlier download already paid for this job; nothing changed. */
+  alreadyCharged: boolean;
+}
+
+export interface CreditSummary {
+  /** Available credit-seconds (users.credits_balance). */
+  balance: number;
+  /** Credit-seconds held across the user's jobs. */
+  held: number;
+  /** Sum of the user's ledger; equals `balance` unless something bypassed this module. */
+  ledgerSum: number;
+}
+
+interface EntryDraft {
+  kind: LedgerKind;
+  amount: number;
+  jobId: string | null;
+  idempotencyKey: string;
+  description: string;
+}
+
+function assertCredits(value: number, name: string, { allowNegative = false } = {}): void {
+  if (!Number.isSafeInteger(value) || (!allowNegative && value < 0)) {
+    throw new RangeError(
+      `${name} must be a${allowNegative ? 'n' : ' non-negative'} integer of credit-seconds, got ${value}`,
+    );
+  }
+}
+
+/** Failed, cancelled and already-charged jobs may never gain a hold: nothing would ever release it. */
+function deadJobState(job: ProcessingJob): string | undefined {
+  if (job.chargedAt) return 'charged';
+  if (job.status === 'failed' || job.status === 'cancelled') return job.status;
+  return undefined;
+}
+
+async function findEntry(tx: Database, idempotencyKey: string): Promise<CreditLedgerEntry | undefined> {
+  const [entry] = await tx.select().from(creditLedger).where(eq(creditLedger.idempotencyKey, idempotencyKey));
+  return entry;
+}
+
+function assertSameOperation(
+  entry: CreditLedgerEntry,
+  expected: { userId?: string; jobId?: string; kinds: readonly LedgerKind[] },
+): void {
+  const sameUser = expected.userId === undefined || entry.userId === expected.userId;
+  const sameJob = expected.jobId === undefined || entry.jobId === expected.jobId;
+  if (!sameUser || !sameJob || !expected.kinds.includes(entry.kind)) {
+    throw new IdempotencyKeyConflictError(entry.idempotencyKey);
+  }
+}
+
+/** Appends entries in order, each with its running balance, and stores the final balance on the user. */
+async function appendEntries(
+  tx: Database,
+  userId: string,
+  balanceBefore: number,
+  drafts: EntryDraft[],
+): Promise<{ entries: CreditLedgerEntry[]; balance: number }> {
+  let balance = balanceBefore;
+  const entries: CreditLedgerEntry[] = [];
+  for (const draft of drafts) {
+    balance += draft.amount;
+    const rows = await tx
+      .insert(creditLedger)
+      .values({
+        userId,
+        jobId: draft.jobId,
+        kind: draft.kind,
+        amount: draft.amount,
+        balanceAfter: balance,
+        idempotencyKey: draft.idempotencyKey,
+        description: draft.description,
+        // now() is the transaction start; clock_timestamp() orders entries by when they were written under
+        // the locks, which is what replaying a settle relies on.
+        createdAt: sql`clock_timestamp()`,
+      })
+      .returning();
+    entries.push(single(rows, 'credit_ledger'));
+  }
+  if (balance !== balanceBefore) {
+    await tx
+      .update(users)
+      .set({ creditsBalance: balance, updatedAt: sql`now()` })
+      .where(eq(users.id, userId));
+  }
+  return { entries, balance };
+}
+
+/** The job's hold right after the entry with this key, recomputed from the job's ordered hold entries. */
+async function heldAfterEntry(tx: Database, jobId: string, idempotencyKey: string): Promise<number> {
+  const entryTime = tx
+    .select({ createdAt: creditLedger.createdAt })
+    .from(creditLedger)
+    .where(eq(creditLedger.idempotencyKey, idempotencyKey));
+  const [row] = await tx
+    .select({ held: sql<number>`coalesce(-sum(${creditLedger.amount}), 0)`.mapWith(Number) })
+    .from(creditLedger)
+    .where(
+      and(
+        eq(creditLedger.jobId, jobId),
+        inArray(creditLedger.kind, ['hold', 'hold_release']),
+        lte(creditLedger.createdAt, sql`(${entryTime})`),
+      ),
+    );
+  return row?.held ?? 0;
+}
+
+/** Adds credits (grant, purchase, refund) or applies a signed adjustment. Idempotent per key. */
+export async function grantCredits(db: Database, args: GrantCreditsArgs): Promise<GrantCreditsResult> {
+  assertCredits(args.amount, 'amount', { allowNegative: args.kind === 'adjustment' });
+  return db.transaction(async (tx) => {
+    const balance = await lockUserBalance(tx, args.userId);
+    const existing = await findEntry(tx, args.idempotencyKey);
+    if (existing) {
+      assertSameOperation(existing, { userId: args.userId, kinds: [args.kind] });
+      if (existing.amount !== args.amount) throw new IdempotencyKeyConflictError(args.idempotencyKey);
+      return { entryId: existing.id, balance: existing.balanceAfter, replayed: true };
+    }
+    if (balance + args.amount < 0) throw new InsufficientCreditsError(-args.amount, balance);
+    const { entries, balance: after } = await appendEntries(tx, args.userId, balance, [
+      {
+        kind: args.kind,
+        amount: args.amount,
+        jobId: null,
+        idempotencyKey: args.idempotencyKey,
+        description: args.description ?? args.kind,
+      },
+    ]);
+    return { entryId: single(entries, 'credit_ledger').id, balance: after, replayed: false };
+  });
+}
+
+/**
+ * Holds `amount` credit-seconds for a job (negative 'hold' entry, processing_jobs.credits_held grows).
+ * @throws InsufficientCreditsError when the balance is short; nothing is changed.
+ * @throws JobNotFoundError when the job is not the user's; JobNotActiveError when it failed, was cancelled or was charged.
+ */
+export async function reserveCredits(db: Database, args: ReserveCreditsArgs): Promise<ReserveCreditsResult> {
+  assertCredits(args.amount, 'amount');
+  return db.transaction(async (tx) => {
+    const job = await lockJob(tx, args.jobId);
+    if (!job || job.userId !== args.userId) throw new JobNotFoundError(args.jobId);
+    const existing = await findEntry(tx, args.idempotencyKey);
+    if (existing) {
+      assertSameOperation(existing, { userId: args.userId, jobId: args.jobId, kinds: ['hold'] });
+      return { amount: -existing.amount, balance: existing.balanceAfter, replayed: true };
+    }
+    const dead = deadJobState(job);
+    if (dead) throw new JobNotActiveError(job.id, dead);
+    const balance = await lockUserBalance(tx, job.userId);
+    if (balance < args.amount) throw new InsufficientCreditsError(args.amount, balance);
+    const { balance: after } = await appendEntries(tx, job.userId, balance, [
+      {
+        kind: 'hold',
+        amount: -args.amount,
+        jobId: job.id,
+        idempotencyKey: args.idempotencyKey,
+        description: `Hold for job ${job.id}`,
+      },
+    ]);
+    await tx
+      .update(processingJobs)
+      .set({ creditsHeld: job.creditsHeld + args.amount, updatedAt: sql`now()` })
+      .where(eq(processingJobs.id, job.id));
+    return { amount: args.amount, balance: after, replayed: false };
+  });
+}
+
+/**
+ * Moves a job's hold to exactly `amount`: holds the extra or releases the difference. When the user cannot
+ * cover an increase it holds what is available and reports the rest as `shortfall` instead of throwing.
+ * A failed, cancelled or charged job is settled to 0.
+ */
+export async function settleCredits(db: Database, args: SettleCreditsArgs): Promise<SettleCreditsResult> {
+  assertCredits(args.amount, 'amount');
+  return db.transaction(async (tx) => {
+    const job = await lockJob(tx, args.jobId);
+    if (!job) throw new JobNotFoundError(args.jobId);
+    const existing = await findEntry(tx, args.idempotencyKey);
+    if (existing) {
+      assertSameOperation(existing, { jobId: job.id, kinds: ['hold', 'hold_release'] });
+      const held = await heldAfterEntry(tx, job.id, args.idempotencyKey);
+      return { held, shortfall: args.amount - held, replayed: true };
+    }
+    const target = deadJobState(job) ? 0 : args.amount;
+    const balance = await lockUserBalance(tx, job.userId);
+    const increase = target - job.creditsHeld;
+    // A release when the hold shrinks; otherwise a hold of what the balance allows (possibly 0).
+    const delta = increase < 0 ? increase : Math.min(increase, balance);
+    const held = job.creditsHeld + delta;
+    await appendEntries(tx, job.userId, balance, [
+      {
+        kind: delta < 0 ? 'hold_release' : 'hold',
+        amount: delta === 0 ? 0 : -delta, // never -0
+        jobId: job.id,
+        idempotencyKey: args.idempotencyKey,
+        description: `Settle hold for job ${job.id} at ${target} s`,
+      },
+    ]);
+    await tx
+      .update(processingJobs)
+      .set({ creditsHeld: held, updatedAt: sql`now()` })
+      .where(eq(processingJobs.id, job.id));
+    return { held, shortfall: args.amount - held, replayed: false };
+  });
+}
+
+/** Returns whatever a job still holds to the balance (on failure or cancel). Safe when nothing is held. */
+export async function releaseCredits(db: Database, args: ReleaseCreditsArgs): Promise<ReleaseCreditsResult> {
+  return db.transaction(async (tx) => {
+    const job = await lockJob(tx, args.jobId);
+    if (!job) throw new JobNotFoundError(args.jobId);
+    const existing = await findEntry(tx, args.idempotencyKey);
+    if (existing) {
+      assertSameOperation(existing, { jobId: job.id, kinds: ['hold_release'] });
+      return { released: existing.amount, replayed: true };
+    }
+    const balance = await lockUserBalance(tx, job.userId);
+    await appendEntries(tx, job.userId, balance, [
+      {
+        kind: 'hold_release',
+        amount: job.creditsHeld,
+        jobId: job.id,
+        idempotencyKey: args.idempotencyKey,
+        description: `Release hold for job ${job.id}`,
+      },
+    ]);
+    if (job.creditsHeld !== 0) {
+      await tx
+        .update(processingJobs)
+        .set({ creditsHeld: 0, updatedAt: sql`now()` })
+        .where(eq(processingJobs.id, job.id));
+    }
+    return { released: job.creditsHeld, replayed: false };
+  });
+}
+
+/**
+ * Charges a completed job's output seconds on its first download: releases the hold and charges in one
+ * transaction, then records usage. Later downloads (any key) return the first charge with `alreadyCharged`.
+ * @throws JobNotFoundError, JobNotCompletedError, or InsufficientCreditsError (nothing changed).
+ */
+export async function chargeJobDownload(db: Database, args: ChargeJobDownloadArgs): Promise<ChargeJobDownloadResult> {
+  return db.transaction(async (tx) => {
+    // The job lock serializes concurrent downloads; whoever comes second sees charged_at.
+    const job = await lockJob(tx, args.jobId);
+    if (!job || job.userId !== args.userId) throw new JobNotFoundError(args.jobId);
+    if (job.status !== 'completed') throw new JobNotCompletedError(job.id, job.status);
+    if (job.chargedAt) return { creditsCharged: job.creditsCharged ?? 0, alreadyCharged: true };
+    const existing = await findEntry(tx, args.idempotencyKey);
+    // An uncharged job with a used key means the key belongs to some other operation.
+    if (existing) throw new IdempotencyKeyConflictError(args.idempotencyKey);
+    if (job.outputDurationMs === null) throw new Error(`Completed job ${job.id} has no output duration`);
+
+    const charge = creditsForDurationMs(job.outputDurationMs);
+    const balance = await lockUserBalance(tx, job.userId);
+    const held = job.creditsHeld;
+    if (balance + held < charge) throw new InsufficientCreditsError(charge, balance + held);
+
+    const drafts: EntryDraft[] = [];
+    if (held > 0) {
+      drafts.push({
+        kind: 'hold_release',
+        amount: held,
+        jobId: job.id,
+        idempotencyKey: `${args.idempotencyKey}:release`,
+        description: `Release hold for job ${job.id} on download`,
+      });
+    }
+    drafts.push({
+      kind: 'charge',
+      amount: -charge,
+      jobId: job.id,
+      idempotencyKey: args.idempotencyKey,
+      description: `Download of job ${job.id} (${charge} s)`,
+    });
+    await appendEntries(tx, job.userId, balance, drafts);
+    await tx
+      .update(processingJobs)
+      .set({ creditsHeld: 0, creditsCharged: charge, chargedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(processingJobs.id, job.id));
+    await tx.insert(usageTracking).values({
+      userId: job.userId,
+      jobId: job.id,
+      jobType: job.jobType,
+      audioSeconds: job.outputDurationMs / 1000,
+      creditsUsed: charge,
+    });
+    return { creditsCharged: charge, alreadyCharged: false };
+  });
+}
+
+/**
+ * Balance, total held and ledger sum for one user.
+ * @throws UserNotFoundError when the user does not exist.
+ */
+export async function getCreditSummary(db: Database, userId: string): Promise<CreditSummary> {
+  // Subqueries take the user id as a parameter: drizzle leaves columns unqualified in single-table selects,
+  // so a correlated `user_id = users.id` would bind to the inner table.
+  const [row] = await db
+    .select({
+      balance: users.creditsBalance,
+      held: sql<number>`(select coalesce(sum(${processingJobs.creditsHeld}), 0) from ${processingJobs} where ${processingJobs.userId} = ${userId})`.mapWith(
+        Number,
+      ),
+      ledgerSum:
+        sql<number>`(select coalesce(sum(${creditLedger.amount}), 0) from ${creditLedger} where ${creditLedger.userId} = ${userId})`.mapWith(
+          Number,
+        ),
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!row) throw new UserNotFoundError(userId);
+  return row;
+}
+
+/** The user's most recent ledger entries, newest first. */
+export async function listLedger(db: Database, userId: string, limit: number): Promise<CreditLedgerEntry[]> {
+  return db
+    .select()
+    .from(creditLedger)
+    .where(eq(creditLedger.userId, userId))
+    .orderBy(desc(creditLedger.createdAt), desc(creditLedger.id))
+    .limit(limit);
+}

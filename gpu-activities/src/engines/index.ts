@@ -1,0 +1,7 @@
+export {
+  loadDenoiser,
+  strengthForNoiseLevel,
+  UnsupportedModelError,
+  type Denoiser,
+  type DenoiseOptions,
+} from './denoiser';

@@ -1,0 +1,6 @@
+export { seededRandom, rms, whiteNoise, pinkNoise } from './noise';
+export { activeMask, findLag, measureSnrDb, mixAtSnr, speechToNoiseRatioDb, type SnrOptions } from './snr';
+export { resampleForTest } from './resample';
+export { encodeWavPcm16, decodeWavPcm16 } from './wav';
+export { synthesizeSpeech, type FliteVoice, type SynthesizeOptions } from './speech';
+export { measureRealTimeFactor } from './timing';
