@@ -44,7 +44,7 @@ describe('embedded platform (npm start defaults) survives a restart mid-job', { 
       ...(testInfra().temporalCli ? { TEMPORAL_CLI_PATH: testInfra().temporalCli } : {}),
     });
     installWorkerRuntime(env);
-    fixture = await makeNoisySpeech({ snrDb: 5, minSeconds: 60, seed: 3 });
+    fixture = await makeNoisySpeech({ snrDb: 5, minSeconds: 120, seed: 3 });
   });
   after(async () => {
     await platform?.stop();

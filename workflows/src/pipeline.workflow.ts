@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -47,8 +48,11 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   const { jobId, userId } = input;
   // Inference only runs where a GPU worker polls; a dead worker is detected by missed heartbeats and the
   // step is retried elsewhere, so the heartbeat timeout bounds how long a crash stalls a job.
+  // On cancel, wait until the model has actually stopped (its next heartbeat) before releasing the hold,
+  // so a cancelled job never has inference still burning a GPU behind it.
   const gpu = proxyActivities<GpuActivities>({
     taskQueue: input.gpuTaskQueue,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '15 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },

@@ -4,6 +4,7 @@ import type { ApiDependencies } from './api-dependencies';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './common/core.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { UserModule } from './user/user.module';
 
 /**
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), AuthModule, UserModule, HealthModule],
+      imports: [CoreModule.forRoot(deps), AuthModule, UserModule, HealthModule, JobsModule],
     };
   }
 }

@@ -22,5 +22,8 @@ export function createGpuWorker(options: GpuWorkerOptions): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: options.concurrency,
     // Let a running inference finish its heartbeat-driven cancellation before the process exits.
     shutdownGraceTime: '10 seconds',
+    // The SDK batches heartbeats up to 80% of the heartbeat timeout by default; a cancel is only seen when a
+    // heartbeat reaches the server, so send them at least every second for prompt cancels and live progress.
+    maxHeartbeatThrottleInterval: '1 second',
   });
 }

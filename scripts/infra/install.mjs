@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO) so `npm test` only starts them.
+// Used by .ci/run; safe to re-run (each step is a no-op once cached).
+import { ensureMinio } from './minio.mjs';
+import { ensurePostgres } from './postgres.mjs';
+import { ensureTemporalCli } from './temporal.mjs';
+
+const started = Date.now();
+const steps = {
+  temporal: ensureTemporalCli(),
+  postgres: ensurePostgres().then((pg) => `${pg.binDir} (${pg.version})`),
+  minio: ensureMinio(),
+};
+const results = await Promise.allSettled(Object.values(steps));
+let failed = false;
+Object.keys(steps).forEach((name, index) => {
+  const result = results[index];
+  if (result.status === 'fulfilled') console.log(`[infra] ${name}: ${result.value}`);
+  else {
+    failed = true;
+    console.error(`[infra] ${name} FAILED: ${result.reason instanceof Error ? result.reason.message : result.reason}`);
+  }
+});
+console.log(`[infra] done in ${Math.round((Date.now() - started) / 1000)} s`);
+process.exitCode = failed ? 1 : 0;
