@@ -89,5 +89,7 @@ describe('embedded platform (npm start defaults) survives a restart mid-job', { 
     const file = await fetch(download.json['url'] as string);
     assert.equal(file.status, 200);
     assert.equal(file.headers.get('content-type'), 'audio/wav');
+    const body = Buffer.from(await file.arrayBuffer());
+    assert.equal(body.subarray(0, 4).toString('latin1'), 'RIFF');
   });
 });

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -182,7 +183,14 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       ],
     });
     await app.listen(env.API_PORT, env.API_HOST);
-    cleanups.push(() => app.close());
+    cleanups.push(async () => {
+      // A client holding a download open must not stall shutdown: give requests a moment, then cut them.
+      const server = app.getHttpServer() as HttpServer;
+      const force = setTimeout(() => server.closeAllConnections(), 5_000);
+      force.unref();
+      await app.close();
+      clearTimeout(force);
+    });
 
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : env.API_PORT;
