@@ -1,3 +1,9 @@
+/**
+ * Parsed response JSON. Tests read arbitrary fields and assert their values, so the body is deliberately loose.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = Record<string, any>;
+
 /** A thin client over the real HTTP API, as a user's script would use it. */
 export class ApiClient {
   accessToken: string | undefined;
@@ -22,7 +28,7 @@ export class ApiClient {
     } catch {
       json = undefined;
     }
-    return { status: response.status, headers: response.headers, json: json as Record<string, any>, text };
+    return { status: response.status, headers: response.headers, json: json as JsonBody, text };
   }
 
   async register(email: string, password = 'correct horse battery', name = 'Test User') {
@@ -50,7 +56,7 @@ export class ApiClient {
   }
 
   /** Polls status until the job is terminal; records every progress value seen. */
-  async waitForJob(jobId: string, options: { timeoutMs?: number; onStatus?: (status: Record<string, any>) => void } = {}) {
+  async waitForJob(jobId: string, options: { timeoutMs?: number; onStatus?: (status: JsonBody) => void } = {}) {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     for (;;) {
       const response = await this.status(jobId);

@@ -2,7 +2,6 @@ import { InvalidStorageKeyError } from './errors';
 
 // S3's limit is 1024 UTF-8 bytes; applying it to the local driver too keeps keys portable between drivers.
 const MAX_KEY_BYTES = 1024;
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
