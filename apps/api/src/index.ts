@@ -28,7 +28,7 @@ export { JwtAuthGuard } from './auth/jwt-auth.guard';
 export { Public, IS_PUBLIC_KEY } from './auth/decorators/public.decorator';
 export { CurrentUser } from './auth/decorators/current-user.decorator';
 export { AccessTokenService, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from './auth/access-token.service';
-export { resolveJwtSecret, resolveJwtSecretText, jwtSecretPath } from './auth/jwt-secret';
+export { resolveJwtSecret } from './auth/jwt-secret';
 export { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH } from './auth/refresh-cookie';
 export { type RateLimitDecision, type RateLimiter, SlidingWindowRateLimiter } from './auth/rate-limit/rate-limiter';
 export type { ReadinessProbe } from './health/readiness-probe';

@@ -4,7 +4,7 @@ import { parseEnv } from '@voice/config';
 import { runMigrations } from '@voice/db';
 import { databaseFromEnv, storageFromEnv, temporalAddress, temporalProbe } from '@voice/runtime';
 
-import { resolveJwtSecretText } from './auth/jwt-secret';
+import { resolveSigningSecret } from '@voice/runtime';
 import { createApiApp } from './create-api-app';
 
 /**
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const database = await databaseFromEnv(env);
   // Idempotent and lock-protected on PostgreSQL, so racing the worker's migration at start is safe.
   await runMigrations(database);
-  const signingSecret = await resolveJwtSecretText(env);
+  const signingSecret = await resolveSigningSecret(env);
   const storage = storageFromEnv(env, signingSecret);
 
   // Lazy: the API may come up before Temporal; /api/health reports "starting" until Temporal answers.

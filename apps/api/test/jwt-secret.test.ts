@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { jwtSecretPath, resolveJwtSecret } from '../src/auth/jwt-secret';
+import { jwtSecretPath } from '@voice/runtime';
+import { resolveJwtSecret } from '../src/auth/jwt-secret';
 
 describe('JWT secret resolution', () => {
   it('without JWT_SECRET, generates a secret once under DATA_DIR/secrets (mode 0600) and reuses it', async () => {

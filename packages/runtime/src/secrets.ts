@@ -1,30 +1,55 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Env } from '@voice/config';
 
+const SECRET_BYTES = 48;
+
+/** Where the generated development secret lives: `<DATA_DIR>/secrets/jwt-secret`. */
+export function jwtSecretPath(dataDir: string): string {
+  return path.join(dataDir, 'secrets', 'jwt-secret');
+}
+
 /**
- * The HS256 key for access tokens and local signed URLs. Production must set JWT_SECRET (the env parser
- * enforces it); the embedded setup generates one on first start and keeps it under DATA_DIR so sessions
- * and links survive restarts.
+ * The HS256 key for access tokens and local signed URLs, as text: JWT_SECRET, or, when it is unset
+ * (development only: config refuses production without it), a generated secret persisted under DATA_DIR so
+ * restarts keep sessions and links valid. Every process reading the file derives the same key.
  */
 export async function resolveSigningSecret(env: Pick<Env, 'JWT_SECRET' | 'DATA_DIR'>): Promise<string> {
-  if (env.JWT_SECRET) return env.JWT_SECRET;
-  const file = path.join(env.DATA_DIR, 'secrets', 'jwt-secret');
+  return env.JWT_SECRET ?? (await loadOrCreateSecretFile(jwtSecretPath(env.DATA_DIR)));
+}
+
+async function loadOrCreateSecretFile(file: string): Promise<string> {
+  const existing = await readSecret(file);
+  if (existing) return existing;
+
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Write a private temp file, then link() it into place: link fails if another process (a worker, a
+  // second API) won the race, and nobody ever reads a half-written secret.
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  await fs.writeFile(temp, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    const existing = (await readFile(file, 'utf8')).trim();
-    if (existing.length >= 32) return existing;
+    await fs.link(temp, file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!isErrnoException(error) || error.code !== 'EEXIST') throw error;
+  } finally {
+    await fs.rm(temp, { force: true });
   }
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const secret = randomBytes(48).toString('base64url');
-  // 'wx' fails if another process won the race; then its secret is the one to use.
+  const created = await readSecret(file);
+  if (!created) throw new Error(`JWT secret file ${file} is empty`);
+  return created;
+}
+
+async function readSecret(file: string): Promise<string | undefined> {
   try {
-    await writeFile(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    const text = (await fs.readFile(file, 'utf8')).trim();
+    return text === '' ? undefined : text;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return (await readFile(file, 'utf8')).trim();
+    if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
+    throw error;
   }
+}
+
+function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
 }

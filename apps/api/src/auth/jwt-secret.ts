@@ -1,61 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-
 import type { Env } from '@voice/config';
+import { resolveSigningSecret } from '@voice/runtime';
 
-const SECRET_BYTES = 48;
-
-/** Where the generated development secret lives: `<DATA_DIR>/secrets/jwt-secret`. */
-export function jwtSecretPath(dataDir: string): string {
-  return path.join(dataDir, 'secrets', 'jwt-secret');
-}
-
-/**
- * The HS256 key: the UTF-8 bytes of JWT_SECRET, or, when it is unset (development only: config refuses
- * production without it), of a generated secret persisted under DATA_DIR so restarts keep sessions valid.
- * The file holds text usable verbatim as JWT_SECRET, so every process reading it derives the same key.
- */
+/** The HS256 key bytes: the UTF-8 encoding of the shared signing secret (see @voice/runtime). */
 export async function resolveJwtSecret(env: Pick<Env, 'JWT_SECRET' | 'DATA_DIR'>): Promise<Uint8Array> {
-  return new TextEncoder().encode(await resolveJwtSecretText(env));
-}
-
-/** The secret as text (JWT_SECRET or the persisted one), e.g. for the local storage driver's link signing. */
-export async function resolveJwtSecretText(env: Pick<Env, 'JWT_SECRET' | 'DATA_DIR'>): Promise<string> {
-  return env.JWT_SECRET ?? (await loadOrCreateSecretFile(jwtSecretPath(env.DATA_DIR)));
-}
-
-async function loadOrCreateSecretFile(file: string): Promise<string> {
-  const existing = await readSecret(file);
-  if (existing) return existing;
-
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  // Write a private temp file, then link() it into place: link fails if another process (a worker, a
-  // second API) won the race, and nobody ever reads a half-written secret.
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(temp, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    await fs.link(temp, file);
-  } catch (error) {
-    if (!isErrnoException(error) || error.code !== 'EEXIST') throw error;
-  } finally {
-    await fs.rm(temp, { force: true });
-  }
-  const created = await readSecret(file);
-  if (!created) throw new Error(`JWT secret file ${file} is empty`);
-  return created;
-}
-
-async function readSecret(file: string): Promise<string | undefined> {
-  try {
-    const text = (await fs.readFile(file, 'utf8')).trim();
-    return text === '' ? undefined : text;
-  } catch (error) {
-    if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
+  return new TextEncoder().encode(await resolveSigningSecret(env));
 }

@@ -4,7 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Env } from '@voice/config';
 
 import type { ApiDependencies } from '../api-dependencies';
-import { resolveJwtSecretText } from '../auth/jwt-secret';
+import { resolveSigningSecret } from '@voice/runtime';
 import { SlidingWindowRateLimiter } from '../auth/rate-limit/rate-limiter';
 import { ApiExceptionFilter } from './api-exception.filter';
 import {
@@ -66,7 +66,7 @@ export class CoreModule {
       valueProvider(TEMPORAL_CLIENT, deps.temporalClient ?? null),
       valueProvider(READINESS_PROBES, deps.readiness ?? []),
       valueProvider(AUTH_RATE_LIMITER, deps.authRateLimiter ?? new SlidingWindowRateLimiter()),
-      factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveJwtSecretText(env), [ENV]),
+      factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveSigningSecret(env), [ENV]),
       { provide: APP_FILTER, useClass: ApiExceptionFilter },
     ];
     if (deps.ownsDependencies)
