@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseEnv, type Env } from '@voice/config';
 import { startPlatform, type RunningPlatform } from '@voice/platform';
-import { installWorkerRuntime } from '@voice/runtime';
+import { freePort, installWorkerRuntime } from '@voice/runtime';
 import { workflowIdForJob } from '@voice/shared';
 import { ApiClient, makeNoisySpeech, testInfra, waitForInference, type NoisySpeech } from '../src';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * What `npm start` runs: the embedded Temporal dev server persisted under DATA_DIR, PGlite, local storage.

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
@@ -15,6 +14,7 @@ import {
   connectWorkerConnection,
   databaseFromEnv,
   ensureTemporalSetup,
+  freePort,
   loadSearchAttributeConfig,
   resolveSigningSecret,
   storageFromEnv,
@@ -64,17 +64,6 @@ export interface RunningPlatform {
 }
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Loads the dev-server helpers shared with the test runner (plain ESM so they run before any build). */
 async function loadTemporalInfra(): Promise<TemporalInfraModule> {

@@ -2,3 +2,4 @@ export * from './from-env';
 export * from './logging';
 export * from './secrets';
 export * from './temporal-setup';
+export * from './ports';

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decodeWav, encodeWav, resample } from '@voice/audio';
@@ -7,7 +6,7 @@ import { parseEnv } from '@voice/config';
 import { loadDenoiser, strengthForNoiseLevel } from '@voice/gpu-activities';
 import { listModels } from '@voice/models';
 import { startPlatform } from '@voice/platform';
-import { installWorkerRuntime } from '@voice/runtime';
+import { freePort, installWorkerRuntime } from '@voice/runtime';
 import { PROCESSING_SAMPLE_RATE } from '@voice/shared';
 import { ApiClient } from '../api-client';
 import { makeNoisySpeech } from '../fixtures';
@@ -25,17 +24,6 @@ function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? NaN;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Samples RSS while `work` runs; returns its duration and the peak RSS. */
