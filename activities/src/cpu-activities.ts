@@ -164,6 +164,13 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath }: CpuAct
             }
           case 'normalize':
             return NORMALIZE_METHOD;
+          case 'stt':
+          case 'tts':
+          case 'edit':
+          case 'generate_music':
+          case 'generate_sfx':
+          case 'mood_music':
+            throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
         }
       });
     },

@@ -60,7 +60,7 @@ describe('failures inside the pipeline', { timeout: 180_000 }, () => {
       jobId,
       userId: user.id,
       jobType: 'denoise',
-      inputKey,
+      source: { kind: 'audio', inputKey },
       steps: [{ op: 'denoise' }],
       gpuTaskQueue: platform.env.TASK_QUEUE_GPU,
     };

@@ -13,6 +13,7 @@ import type { CpuActivities } from '@voice/activities';
 import type { GpuActivities } from '@voice/gpu-activities';
 import {
   DEFAULT_TARGET_LUFS,
+  FailureTypes,
   JobStatusSearchAttribute,
   overallProgress,
   type JobStatus,
@@ -38,7 +39,19 @@ const cpuHeavy = proxyActivities<CpuActivities>({
 });
 
 /** Relative cost of each kind of stage, so progress moves roughly with wall time. */
-const STAGE_WEIGHTS = { preprocess: 0.1, denoise: 1, normalize: 0.15, quality: 0.05, settle: 0.02 } as const;
+const STAGE_WEIGHTS: Record<PipelineStep['op'] | 'preprocess' | 'quality' | 'settle', number> = {
+  preprocess: 0.1,
+  denoise: 1,
+  normalize: 0.15,
+  stt: 1,
+  tts: 1,
+  edit: 0.3,
+  generate_music: 1,
+  generate_sfx: 0.5,
+  mood_music: 1,
+  quality: 0.05,
+  settle: 0.02,
+};
 
 /**
  * The durable voice-job pipeline: preprocess → select models → inference on the GPU queue → quality check →
@@ -90,7 +103,11 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   try {
     await cpu.markJobRunning({ jobId, workflowRunId: workflowInfo().runId });
 
-    const preprocessed = await runStage(0, () => cpuHeavy.preprocessAudio({ jobId, inputKey: input.inputKey }));
+    const { source } = input;
+    if (source.kind !== 'audio') {
+      throw ApplicationFailure.nonRetryable(`Jobs from ${source.kind} input are not available yet`, FailureTypes.InvalidRequest);
+    }
+    const preprocessed = await runStage(0, () => cpuHeavy.preprocessAudio({ jobId, inputKey: source.inputKey }));
     // Reserve before any inference: an insufficient balance fails fast without spending compute.
     await cpu.reserveCredits({ jobId, userId, durationMs: preprocessed.durationMs });
     const models = await cpu.selectModels({ steps: plan });
@@ -123,6 +140,14 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             });
             return result.outputKey;
           }
+          case 'stt':
+          case 'tts':
+          case 'edit':
+          case 'generate_music':
+          case 'generate_sfx':
+          case 'mood_music':
+            // The API refuses these until their activities are wired in; a direct start gets a clear failure.
+            throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
         }
       });
       await cpu.updateJobProgress({ jobId, progress: overallProgress(state.steps) });

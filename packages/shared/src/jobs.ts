@@ -18,18 +18,80 @@ export interface NormalizeStep {
   op: 'normalize';
   target_lufs?: number;
 }
-export type PipelineStep = DenoiseStep | NormalizeStep;
+/** Transcribe the current audio; the transcript (with word timings) becomes a job artifact. */
+export interface SttStep {
+  op: 'stt';
+  language?: string;
+  model?: string;
+}
+/** Synthesise speech from the job's text. */
+export interface TtsStep {
+  op: 'tts';
+  model?: string;
+  voice_id?: string;
+  language?: string;
+  speed?: number;
+  /** Semitones. */
+  pitch?: number;
+}
+export type EditOperation =
+  | { type: 'remove_blooper'; start_time: number; end_time: number }
+  | { type: 'mute_word'; word: string; mode?: 'silence' | 'bleep' }
+  | { type: 'trim_silence' };
+export interface EditStep {
+  op: 'edit';
+  operations: EditOperation[];
+}
+export interface GenerateMusicStep {
+  op: 'generate_music';
+  genre: string;
+  duration: number;
+  tempo?: number;
+  key?: string;
+  seed?: number;
+}
+export interface GenerateSfxStep {
+  op: 'generate_sfx';
+  description: string;
+  duration: number;
+  seed?: number;
+}
+export interface MoodMusicStep {
+  op: 'mood_music';
+  mood: string;
+  platform: string;
+  duration: number;
+  seed?: number;
+}
+
+export type PipelineStep =
+  | DenoiseStep
+  | NormalizeStep
+  | SttStep
+  | TtsStep
+  | EditStep
+  | GenerateMusicStep
+  | GenerateSfxStep
+  | MoodMusicStep;
 export type PipelineOp = PipelineStep['op'];
+
+/** Where a job's material comes from: an upload, text (TTS), or nothing (generators). */
+export type JobSource =
+  | { kind: 'audio'; inputKey: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'none' };
 
 /** Input of pipelineWorkflow. Audio travels only as storage keys: payloads are capped at 2 MB. */
 export interface PipelineInput {
   jobId: string;
   userId: string;
   jobType: string;
-  inputKey: string;
+  source: JobSource;
   steps: PipelineStep[];
   /** Task queue of apps/gpu-worker; configurable, so the API passes it in. */
   gpuTaskQueue: string;
+  /** Credit-seconds to hold for jobs without input audio (TTS, generators), estimated by the API. */
+  estimatedOutputMs?: number;
 }
 
 /** Overall 0–100 progress from per-step progress and weights. */

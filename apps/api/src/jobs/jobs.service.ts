@@ -145,7 +145,7 @@ export class JobsService {
       jobId,
       userId: input.userId,
       jobType: input.jobType,
-      inputKey,
+      source: { kind: 'audio', inputKey },
       steps: input.steps,
       gpuTaskQueue: this.env.TASK_QUEUE_GPU,
     };
