@@ -1,7 +1,8 @@
 import { CORE_MODELS, type ModelManifest } from './manifest';
+import { MUSIC_MODELS } from './music-models';
+import { SPEECH_MODELS } from './speech-models';
 
-// TODO(speech, music): when `speech-models.ts` (SPEECH_MODELS) and `music-models.ts` (MUSIC_MODELS) land,
-// import them here and spread them into MODELS. They import only types from './manifest', so no cycle.
+// Entry files import only types from './manifest', so joining them here creates no import cycle.
 
 /** Every model the platform knows, across all tasks. */
-export const MODELS: readonly ModelManifest[] = [...CORE_MODELS];
+export const MODELS: readonly ModelManifest[] = [...CORE_MODELS, ...SPEECH_MODELS, ...MUSIC_MODELS];

@@ -91,7 +91,11 @@ export interface ModelManifest {
   readonly files: readonly ModelFile[];
 }
 
-const NOISE_SUPPRESSOR = { kind: 'npm', package: '@sapphi-red/web-noise-suppressor', version: '0.4.1' } as const;
+const NOISE_SUPPRESSOR = {
+  kind: 'npm',
+  package: '@sapphi-red/web-noise-suppressor',
+  version: '0.4.1',
+} as const;
 
 /**
  * Models owned by this package (denoise, VAD). TTS/STT and music entries live in their own files and are

