@@ -44,6 +44,8 @@ export interface CpuActivityDependencies {
   /** Scratch space for files that tools such as ffmpeg need on disk. */
   workDir: string;
   ffmpegPath?: string;
+  /** Where PyPI and operator-pulled models are installed (MODELS_DIR). */
+  modelsDir?: string;
 }
 
 export interface PreprocessResult {
@@ -75,7 +77,7 @@ export const NORMALIZE_METHOD = 'bs1770-gain+true-peak-limiter';
  * Each is safe to retry: storage keys are deterministic and every credit mutation carries an idempotency
  * key derived from the job id and the step.
  */
-export function createCpuActivities({ db, storage, workDir, ffmpegPath }: CpuActivityDependencies) {
+export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDir }: CpuActivityDependencies) {
   const withScratchDir = async <T>(jobId: string, work: (dir: string) => Promise<T>): Promise<T> => {
     const dir = await mkdtemp(path.join(workDir, `${jobId}-`));
     try {
@@ -155,7 +157,7 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath }: CpuAct
         switch (step.op) {
           case 'denoise':
             try {
-              return selectModel({ task: 'denoise', requested: step.model }).id;
+              return selectModel({ task: 'denoise', requested: step.model }, { modelsDir }).id;
             } catch (error) {
               if (error instanceof UnknownModelError) {
                 throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);

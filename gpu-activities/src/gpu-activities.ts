@@ -13,6 +13,8 @@ export interface GpuActivityDependencies {
   modelIdleUnloadMs?: number;
   /** Minimum spacing of heartbeats; each one is a server round trip. */
   heartbeatIntervalMs?: number;
+  /** Where PyPI and operator-pulled models are installed (MODELS_DIR). */
+  modelsDir?: string;
 }
 
 export interface RunDenoiseInput {
@@ -39,7 +41,9 @@ export function createGpuActivities({
   storage,
   modelIdleUnloadMs = 10 * 60_000,
   heartbeatIntervalMs = 500,
+  modelsDir,
 }: GpuActivityDependencies) {
+  const location = { modelsDir };
   const denoisers = new ModelSessionCache<Denoiser>(modelIdleUnloadMs);
 
   return {
@@ -47,7 +51,7 @@ export function createGpuActivities({
       const context = Context.current();
       const model = (() => {
         try {
-          return selectModel({ task: 'denoise', requested: input.modelId });
+          return selectModel({ task: 'denoise', requested: input.modelId }, location);
         } catch (error) {
           if (error instanceof UnknownModelError) {
             throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
@@ -62,7 +66,7 @@ export function createGpuActivities({
       const startedAt = performance.now();
       const denoised = await denoisers.with(
         model.id,
-        () => loadDenoiser(model),
+        () => loadDenoiser(model, location),
         async (denoiser) => {
           const modelInput = sampleRate === denoiser.sampleRate ? samples : resample(samples, sampleRate, denoiser.sampleRate);
           const totalSeconds = modelInput.length / denoiser.sampleRate;

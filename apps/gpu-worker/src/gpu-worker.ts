@@ -10,6 +10,7 @@ export interface GpuWorkerOptions {
   /** Concurrent inference activities; size it to the device so jobs queue instead of running out of memory. */
   concurrency: number;
   modelIdleUnloadMs?: number;
+  modelsDir?: string;
 }
 
 /** Inference activities only, on the dedicated GPU task queue. It never touches the database. */
@@ -18,7 +19,11 @@ export function createGpuWorker(options: GpuWorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createGpuActivities({ storage: options.storage, modelIdleUnloadMs: options.modelIdleUnloadMs }),
+    activities: createGpuActivities({
+      storage: options.storage,
+      modelIdleUnloadMs: options.modelIdleUnloadMs,
+      modelsDir: options.modelsDir,
+    }),
     maxConcurrentActivityTaskExecutions: options.concurrency,
     // Let a running inference finish its heartbeat-driven cancellation before the process exits.
     shutdownGraceTime: '10 seconds',

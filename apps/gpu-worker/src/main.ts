@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     storage: storageFromEnv(env, await resolveSigningSecret(env)),
     concurrency: env.GPU_WORKER_CONCURRENCY,
     modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
+    modelsDir: env.MODELS_DIR,
   });
   await worker.run();
   await connection.close();

@@ -133,6 +133,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
         storage,
         workDir: path.join(env.DATA_DIR, 'work'),
         ffmpegPath: env.FFMPEG_PATH,
+        modelsDir: env.MODELS_DIR,
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
       }),
     ];
@@ -145,6 +146,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
           storage,
           concurrency: env.GPU_WORKER_CONCURRENCY,
           modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
+          modelsDir: env.MODELS_DIR,
         }),
       );
     }

@@ -12,6 +12,7 @@ export interface CpuWorkerOptions {
   storage: BlobStorage;
   workDir: string;
   ffmpegPath?: string;
+  modelsDir?: string;
   maxConcurrentActivities: number;
 }
 
@@ -39,6 +40,7 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
       storage: options.storage,
       workDir: options.workDir,
       ffmpegPath: options.ffmpegPath,
+      modelsDir: options.modelsDir,
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
   });

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     storage: storageFromEnv(env, await resolveSigningSecret(env)),
     workDir: path.join(env.DATA_DIR, 'work'),
     ffmpegPath: env.FFMPEG_PATH,
+    modelsDir: env.MODELS_DIR,
     maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
   });
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the handlers).

@@ -14,10 +14,14 @@ export class VoiceDspError extends Error {
 
 export function assertRate(sampleRate: number): void {
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000) {
-    throw new VoiceDspError('INVALID_ARGUMENT', `sampleRate must be an integer between 8000 and 192000 Hz, got ${sampleRate}`);
+    throw new VoiceDspError(
+      'INVALID_ARGUMENT',
+      `sampleRate must be an integer between 8000 and 192000 Hz, got ${sampleRate}`,
+    );
   }
 }
 
 export function assertFinite(value: number, name: string): void {
-  if (!Number.isFinite(value)) throw new VoiceDspError('INVALID_ARGUMENT', `${name} must be a finite number, got ${value}`);
+  if (!Number.isFinite(value))
+    throw new VoiceDspError('INVALID_ARGUMENT', `${name} must be a finite number, got ${value}`);
 }

@@ -91,7 +91,13 @@ export interface MelFilterbank {
   readonly lastBin: Uint32Array;
 }
 
-export function melFilterbank(bands: number, fftSize: number, sampleRate: number, lowHz: number, highHz: number): MelFilterbank {
+export function melFilterbank(
+  bands: number,
+  fftSize: number,
+  sampleRate: number,
+  lowHz: number,
+  highHz: number,
+): MelFilterbank {
   const bins = fftSize / 2 + 1;
   const lowMel = hzToMel(lowHz);
   const highMel = hzToMel(highHz);

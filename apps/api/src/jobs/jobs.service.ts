@@ -257,7 +257,7 @@ export class JobsService {
     for (const step of steps) {
       if (step.op !== 'denoise') continue;
       try {
-        selectModel({ task: 'denoise', requested: step.model });
+        selectModel({ task: 'denoise', requested: step.model }, { modelsDir: this.env.MODELS_DIR });
       } catch (error) {
         if (!(error instanceof UnknownModelError)) throw error;
         throw new DomainError('UNKNOWN_MODEL', HttpStatus.BAD_REQUEST, error.message, {
