@@ -9,3 +9,4 @@ export * from './queries/users';
 export * from './queries/refresh-tokens';
 export * from './queries/jobs';
 export * from './queries/credits';
+export * from './queries/voices';

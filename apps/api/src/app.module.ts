@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './common/core.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { VoicesModule } from './voices/voices.module';
 import { UserModule } from './user/user.module';
 
 /**
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), AuthModule, UserModule, HealthModule, JobsModule],
+      imports: [CoreModule.forRoot(deps), AuthModule, UserModule, HealthModule, JobsModule, VoicesModule],
     };
   }
 }

@@ -38,6 +38,7 @@ import type { BlobStorage } from '@voice/storage';
 import { DomainError, conflict, notFound } from '../common/domain-error';
 import { DATABASE, ENV, STORAGE, TEMPORAL_CLIENT } from '../common/tokens';
 import { requireDependency } from '../common/require-dependency';
+import { invalidAudio } from './invalid-audio';
 
 /** An upload as multer leaves it on disk. */
 export interface UploadedAudio {
@@ -240,16 +241,7 @@ export class JobsService {
     try {
       return await probeAudioFile(upload.path, { ffmpegPath: this.env.FFMPEG_PATH });
     } catch (error) {
-      if (!(error instanceof AudioValidationError)) throw error;
-      const status =
-        error.reason === 'empty'
-          ? HttpStatus.BAD_REQUEST
-          : error.reason === 'not_audio' || error.reason === 'unsupported_format'
-            ? HttpStatus.UNSUPPORTED_MEDIA_TYPE
-            : HttpStatus.UNPROCESSABLE_ENTITY;
-      throw new DomainError(`INVALID_AUDIO`, status, error.message, {
-        details: { reason: error.reason, accepted: ['wav', 'mp3', 'flac', 'm4a', 'ogg'] },
-      });
+      throw error instanceof AudioValidationError ? invalidAudio(error) : error;
     }
   }
 
