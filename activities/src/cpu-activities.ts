@@ -66,7 +66,7 @@ export interface QualityResult {
   integratedLufs: number;
   truePeakDbtp: number;
   peakDbfs: number;
-  targetLufs: number;
+  targetLufs: number | null;
 }
 
 /** The non-inference model used by the normalize step, listed so job output names every stage's method. */
@@ -166,12 +166,14 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
             }
           case 'normalize':
             return NORMALIZE_METHOD;
+          case 'generate_music':
+          case 'mood_music':
+            return 'procedural-soundfont';
+          case 'generate_sfx':
+            return 'parametric-sfx';
           case 'stt':
           case 'tts':
           case 'edit':
-          case 'generate_music':
-          case 'generate_sfx':
-          case 'mood_music':
             throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
         }
       });
@@ -203,15 +205,17 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
     async checkQuality(input: {
       jobId: string;
       candidateKey: string;
-      inputDurationMs: number;
-      targetLufs: number;
+      /** The input's (or a generator's requested) length; undefined when the output length is free (TTS). */
+      expectedDurationMs?: number;
+      /** null: deliberately peak-normalised output, so only the true-peak ceiling applies. */
+      targetLufs: number | null;
     }): Promise<QualityResult> {
       return withHeartbeats(async () => {
         const candidate = decodeWav(await storage.getBuffer(input.candidateKey));
         const deliverable = encodeWav(candidate.samples, candidate.sampleRate, { format: 'pcm16' });
         const delivered = decodeWav(deliverable);
         const analysis = analyzeAudio(delivered.samples, delivered.sampleRate);
-        const problems = qualityProblems(analysis, input.inputDurationMs, input.targetLufs);
+        const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
         if (problems.length > 0) {
           throw ApplicationFailure.nonRetryable(`Quality check failed: ${problems.join('; ')}`, FailureTypes.QualityCheckFailed);
         }
@@ -276,17 +280,23 @@ interface MeasuredAudio {
 }
 
 /** Human-readable reasons an output may not be delivered; empty when it passes. */
-export function qualityProblems(analysis: MeasuredAudio, inputDurationMs: number, targetLufs: number): string[] {
+export function qualityProblems(
+  analysis: MeasuredAudio,
+  expectedDurationMs: number | undefined,
+  targetLufs: number | null,
+): string[] {
   const problems: string[] = [];
   if (analysis.silent) problems.push('output is silent');
   if (analysis.clippedSampleRatio > QUALITY_LIMITS.maxClippedSampleRatio) {
     problems.push(`output is clipped (${(analysis.clippedSampleRatio * 100).toFixed(3)}% of samples at full scale)`);
   }
-  const durationTolerance = Math.max(QUALITY_LIMITS.durationToleranceMs, inputDurationMs * 0.005);
-  if (Math.abs(analysis.durationMs - inputDurationMs) > durationTolerance) {
-    problems.push(`output lasts ${Math.round(analysis.durationMs)} ms but the input lasts ${inputDurationMs} ms`);
+  if (expectedDurationMs !== undefined) {
+    const durationTolerance = Math.max(QUALITY_LIMITS.durationToleranceMs, expectedDurationMs * 0.005);
+    if (Math.abs(analysis.durationMs - expectedDurationMs) > durationTolerance) {
+      problems.push(`output lasts ${Math.round(analysis.durationMs)} ms but ${expectedDurationMs} ms were expected`);
+    }
   }
-  if (!analysis.silent && Math.abs(analysis.integratedLufs - targetLufs) > QUALITY_LIMITS.loudnessToleranceLu) {
+  if (targetLufs !== null && !analysis.silent && Math.abs(analysis.integratedLufs - targetLufs) > QUALITY_LIMITS.loudnessToleranceLu) {
     problems.push(`loudness ${analysis.integratedLufs.toFixed(1)} LUFS misses the ${targetLufs} LUFS target`);
   }
   if (analysis.truePeakDbtp > TRUE_PEAK_CEILING_DBTP + QUALITY_LIMITS.truePeakToleranceDb) {

@@ -95,7 +95,8 @@ export const processingJobs = pgTable(
     workflowId: text('workflow_id').notNull(),
     /** The request as submitted: steps and their parameters. */
     parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull(),
-    inputKey: text('input_key').notNull(),
+    /** Null for jobs made from text or from nothing (TTS, generators). */
+    inputKey: text('input_key'),
     inputFilename: text('input_filename'),
     inputFormat: text('input_format'),
     inputDurationMs: integer('input_duration_ms'),

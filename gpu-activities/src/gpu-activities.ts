@@ -5,6 +5,7 @@ import { UnknownModelError, selectModel } from '@voice/models';
 import { FailureTypes, jobStorageKeys, type InferenceHeartbeat, type NoiseLevel } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { loadDenoiser, strengthForNoiseLevel, type Denoiser } from './engines';
+import { createGeneratorActivities } from './generators';
 import { ModelSessionCache } from './model-cache';
 
 export interface GpuActivityDependencies {
@@ -47,6 +48,8 @@ export function createGpuActivities({
   const denoisers = new ModelSessionCache<Denoiser>(modelIdleUnloadMs);
 
   return {
+    ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
+
     async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {
       const context = Context.current();
       const model = (() => {

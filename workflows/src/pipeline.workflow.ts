@@ -9,7 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CpuActivities } from '@voice/activities';
+import type { CpuActivities, PreprocessResult } from '@voice/activities';
 import type { GpuActivities } from '@voice/gpu-activities';
 import {
   DEFAULT_TARGET_LUFS,
@@ -104,16 +104,28 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     await cpu.markJobRunning({ jobId, workflowRunId: workflowInfo().runId });
 
     const { source } = input;
-    if (source.kind !== 'audio') {
-      throw ApplicationFailure.nonRetryable(`Jobs from ${source.kind} input are not available yet`, FailureTypes.InvalidRequest);
+    let currentKey: string | undefined;
+    let expectedDurationMs: number | undefined;
+    let preprocessed: PreprocessResult | undefined;
+    if (source.kind === 'audio') {
+      preprocessed = await runStage(0, () => cpuHeavy.preprocessAudio({ jobId, inputKey: source.inputKey }));
+      currentKey = preprocessed.workKey;
+      expectedDurationMs = preprocessed.durationMs;
+    } else {
+      stepState(0).state = 'skipped';
     }
-    const preprocessed = await runStage(0, () => cpuHeavy.preprocessAudio({ jobId, inputKey: source.inputKey }));
     // Reserve before any inference: an insufficient balance fails fast without spending compute.
-    await cpu.reserveCredits({ jobId, userId, durationMs: preprocessed.durationMs });
+    await cpu.reserveCredits({ jobId, userId, durationMs: preprocessed?.durationMs ?? input.estimatedOutputMs ?? 0 });
     const models = await cpu.selectModels({ steps: plan });
 
-    let currentKey = preprocessed.workKey;
-    let finalTargetLufs = DEFAULT_TARGET_LUFS;
+    // null: the output is peak-normalised on purpose (an impulsive effect that integrated loudness cannot rate).
+    let finalTargetLufs: number | null = DEFAULT_TARGET_LUFS;
+    const requireAudio = (op: string): string => {
+      if (currentKey === undefined) {
+        throw ApplicationFailure.nonRetryable(`The ${op} step needs audio, but nothing before it produced any`, FailureTypes.InvalidRequest);
+      }
+      return currentKey;
+    };
     for (const [offset, step] of plan.entries()) {
       const index = offset + 1;
       const model = models[offset];
@@ -124,28 +136,30 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             const result = await gpu.runDenoise({
               jobId,
               stepIndex: index,
-              inputKey: currentKey,
+              inputKey: requireAudio(step.op),
               modelId: model ?? '',
               noiseLevel: step.noise_level ?? 'moderate',
             });
             return result.outputKey;
           }
           case 'normalize': {
-            finalTargetLufs = step.target_lufs ?? DEFAULT_TARGET_LUFS;
-            const result = await cpuHeavy.normalizeLoudness({
-              jobId,
-              stepIndex: index,
-              inputKey: currentKey,
-              targetLufs: finalTargetLufs,
-            });
+            const inputKey = requireAudio(step.op);
+            if (step.target_lufs !== undefined) finalTargetLufs = step.target_lufs;
+            if (finalTargetLufs === null) return inputKey;
+            const result = await cpuHeavy.normalizeLoudness({ jobId, stepIndex: index, inputKey, targetLufs: finalTargetLufs });
+            return result.outputKey;
+          }
+          case 'generate_music':
+          case 'generate_sfx':
+          case 'mood_music': {
+            const result = await gpu.runGenerator({ jobId, stepIndex: index, step });
+            finalTargetLufs = result.targetLufs;
+            expectedDurationMs = result.durationMs;
             return result.outputKey;
           }
           case 'stt':
           case 'tts':
           case 'edit':
-          case 'generate_music':
-          case 'generate_sfx':
-          case 'mood_music':
             // The API refuses these until their activities are wired in; a direct start gets a clear failure.
             throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
         }
@@ -154,13 +168,9 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
 
     const qualityIndex = plan.length + 1;
+    const candidateKey = requireAudio('quality');
     const quality = await runStage(qualityIndex, () =>
-      cpuHeavy.checkQuality({
-        jobId,
-        candidateKey: currentKey,
-        inputDurationMs: preprocessed.durationMs,
-        targetLufs: finalTargetLufs,
-      }),
+      cpuHeavy.checkQuality({ jobId, candidateKey, expectedDurationMs, targetLufs: finalTargetLufs }),
     );
 
     const settled = await runStage(qualityIndex + 1, () =>
@@ -172,7 +182,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       outputDurationMs: quality.durationMs,
       result: {
         models: plan.map((step, index) => ({ op: step.op, model: models[index] ?? null })),
-        input: preprocessed,
+        input: preprocessed ?? { source: source.kind },
         output: quality,
         steps: state.steps,
       },
@@ -203,13 +213,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   }
 }
 
-/** Every output is loudness-normalised; append the default target unless the chain ends with one. */
+/**
+ * Every output is loudness-normalised: unless the chain ends with `normalize`, one is appended that uses the
+ * job's current target (the last explicit one, a generator's platform target, or the −16 LUFS default).
+ */
 function withFinalNormalize(steps: readonly PipelineStep[]): PipelineStep[] {
-  const last = steps[steps.length - 1];
-  if (last?.op === 'normalize') return [...steps];
-  const lastTarget = [...steps].reverse().find((step) => step.op === 'normalize');
-  const target_lufs = lastTarget?.op === 'normalize' ? lastTarget.target_lufs : undefined;
-  return [...steps, { op: 'normalize', target_lufs: target_lufs ?? DEFAULT_TARGET_LUFS }];
+  return steps[steps.length - 1]?.op === 'normalize' ? [...steps] : [...steps, { op: 'normalize' }];
 }
 
 function buildStepProgress(plan: readonly PipelineStep[]): StepProgress[] {

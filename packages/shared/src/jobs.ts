@@ -64,6 +64,9 @@ export interface MoodMusicStep {
   seed?: number;
 }
 
+/** Steps that make audio from nothing. */
+export type GeneratorStep = GenerateMusicStep | GenerateSfxStep | MoodMusicStep;
+
 export type PipelineStep =
   | DenoiseStep
   | NormalizeStep

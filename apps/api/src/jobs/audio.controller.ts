@@ -4,9 +4,20 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiRespons
 import { NOISE_LEVELS } from '@voice/shared';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
+import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AcceptedJobDto, DownloadDto, audioUploadBody } from './dto/job.dto';
+import {
+  generateMusicSchema,
+  generateSfxSchema,
+  moodMusicSchema,
+  moodStep,
+  musicStep,
+  sfxStep,
+  type GenerateMusicBody,
+  type GenerateSfxBody,
+  type MoodMusicBody,
+} from './generation';
 import { denoiseFieldsSchema, jobIdSchema, type DenoiseFields } from './job-schemas';
 import { JobsService, type UploadedAudio } from './jobs.service';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
@@ -50,6 +61,49 @@ export class AudioController {
       steps: [{ op: 'denoise', noise_level: fields.noise_level, ...(fields.model ? { model: fields.model } : {}) }],
       jobType: 'denoise',
     });
+  }
+
+  @Post('generate-music')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Compose music in a genre (seeded procedural composer rendered through a SoundFont)',
+    description:
+      'Output is normalised to −14 LUFS, −1 dBTP, and lasts the requested duration. The same `seed` and parameters give ' +
+      'identical audio. The method (classical, not a neural model) is recorded in the job output; see GET /api/models.',
+  })
+  @ApiBody({ schema: openApiSchema(generateMusicSchema) })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown genre, bad key, tempo or duration' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  generateMusic(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody) {
+    return this.jobs.submitGeneratedJob({ userId: user.userId, step: musicStep(body), jobType: 'generate_music' });
+  }
+
+  @Post('generate-sfx')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Synthesise a sound effect from a short description (parametric synthesis)',
+    description: 'The description must name a supported effect (whoosh, rain, thunder, laser, chime, …); a 400 lists them.',
+  })
+  @ApiBody({ schema: openApiSchema(generateSfxSchema) })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  generateSfx(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody) {
+    return this.jobs.submitGeneratedJob({ userId: user.userId, step: sfxStep(body), jobType: 'generate_sfx' });
+  }
+
+  @Post('mood-music')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Music for a mood, sized and loudness-normalised for a platform (instagram, tiktok, youtube, podcast)',
+  })
+  @ApiBody({ schema: openApiSchema(moodMusicSchema) })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown mood or platform, or longer than the platform allows' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  moodMusic(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody) {
+    return this.jobs.submitGeneratedJob({ userId: user.userId, step: moodStep(body), jobType: 'mood_music' });
   }
 
   @Post('download/:job_id')

@@ -13,6 +13,7 @@ import {
   listJobsForUser,
   markJobFailed,
   type Database,
+  type NewProcessingJob,
   type ProcessingJob,
 } from '@voice/db';
 import { UnknownModelError, selectModel } from '@voice/models';
@@ -27,7 +28,9 @@ import {
   jobStorageKeys,
   overallProgress,
   workflowIdForJob,
+  type GeneratorStep,
   type InferenceHeartbeat,
+  type JobSource,
   type JobStatus,
   type PipelineInput,
   type PipelineProgress,
@@ -112,23 +115,68 @@ export class JobsService {
     const probe = await this.probeUpload(upload);
     this.assertModelsExist(input.steps);
 
-    const required = creditsForDurationMs(probe.durationMs);
-    const credits = await getCreditSummary(this.db, input.userId);
+    await this.assertAffordable(input.userId, probe.durationMs);
+
+    const storage = requireDependency(this.storage, 'storage');
+    const jobId = randomUUID();
+    const inputKey = jobStorageKeys(jobId).input(probe.container);
+    await storage.putFile(inputKey, upload.path, CONTENT_TYPES[probe.container]);
+    return this.startJob({
+      userId: input.userId,
+      jobType: input.jobType,
+      steps: input.steps,
+      source: { kind: 'audio', inputKey },
+      jobId,
+      row: {
+        inputFilename: sanitizeFilename(upload.originalname),
+        inputFormat: probe.container,
+        inputDurationMs: Math.round(probe.durationMs),
+      },
+    });
+  }
+
+  /**
+   * Starts a job that makes audio from nothing (music, SFX, mood). Credits for the requested length are
+   * checked now and held by the workflow; the first download charges the real output length.
+   */
+  async submitGeneratedJob(input: { userId: string; step: GeneratorStep; jobType: string }) {
+    const estimatedOutputMs = Math.round(input.step.duration * 1000);
+    await this.assertAffordable(input.userId, estimatedOutputMs);
+    return this.startJob({
+      userId: input.userId,
+      jobType: input.jobType,
+      steps: [input.step],
+      source: { kind: 'none' },
+      estimatedOutputMs,
+    });
+  }
+
+  private async assertAffordable(userId: string, durationMs: number): Promise<void> {
+    const required = creditsForDurationMs(durationMs);
+    const credits = await getCreditSummary(this.db, userId);
     if (credits.balance < required) {
       throw new DomainError(
         'INSUFFICIENT_CREDITS',
         HttpStatus.PAYMENT_REQUIRED,
-        `Insufficient credits: this file needs ${required} credit-seconds but ${credits.balance} are available`,
+        `Insufficient credits: this job needs ${required} credit-seconds but ${credits.balance} are available`,
         { details: { required, available: credits.balance, unit: 'second' } },
       );
     }
+  }
 
-    const storage = requireDependency(this.storage, 'storage');
+  /** Creates the job row and starts its workflow; if the start fails the row is closed so nothing dangles. */
+  private async startJob(input: {
+    userId: string;
+    jobType: string;
+    steps: PipelineStep[];
+    source: JobSource;
+    estimatedOutputMs?: number;
+    jobId?: string;
+    row?: Partial<NewProcessingJob>;
+  }): Promise<{ jobId: string; status: JobStatus; statusUrl: string }> {
     const temporal = requireDependency(this.temporal, 'Temporal');
-    const jobId = randomUUID();
+    const jobId = input.jobId ?? randomUUID();
     const workflowId = workflowIdForJob(jobId);
-    const inputKey = jobStorageKeys(jobId).input(probe.container);
-    await storage.putFile(inputKey, upload.path, CONTENT_TYPES[probe.container]);
     await createJob(this.db, {
       id: jobId,
       userId: input.userId,
@@ -136,19 +184,17 @@ export class JobsService {
       status: 'pending',
       workflowId,
       parameters: { steps: input.steps },
-      inputKey,
-      inputFilename: sanitizeFilename(upload.originalname),
-      inputFormat: probe.container,
-      inputDurationMs: Math.round(probe.durationMs),
+      inputKey: input.source.kind === 'audio' ? input.source.inputKey : null,
+      ...input.row,
     });
-
     const workflowInput: PipelineInput = {
       jobId,
       userId: input.userId,
       jobType: input.jobType,
-      source: { kind: 'audio', inputKey },
+      source: input.source,
       steps: input.steps,
       gpuTaskQueue: this.env.TASK_QUEUE_GPU,
+      ...(input.estimatedOutputMs !== undefined ? { estimatedOutputMs: input.estimatedOutputMs } : {}),
     };
     try {
       await temporal.workflow.start(PIPELINE_WORKFLOW_TYPE, {
@@ -165,7 +211,7 @@ export class JobsService {
     } catch (error) {
       // Without a workflow nothing would ever move this job: close it and drop its input.
       await markJobFailed(this.db, jobId, 'The job could not be started; please retry', new Date());
-      await storage.delete(inputKey).catch(() => undefined);
+      if (input.source.kind === 'audio') await this.storage?.delete(input.source.inputKey).catch(() => undefined);
       throw error;
     }
     return { jobId, status: 'pending', statusUrl: `/api/jobs/${jobId}/status` };

@@ -1,0 +1,1 @@
+ALTER TABLE "processing_jobs" ALTER COLUMN "input_key" DROP NOT NULL;

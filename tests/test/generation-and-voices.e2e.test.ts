@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { analyzeAudio, decodeWav } from '@voice/audio';
+import { encodeWavPcm16, synthesizeSpeech } from '@voice/testkit';
+import { ApiClient, startTestPlatform, type TestPlatform } from '../src';
+
+async function downloadWav(api: ApiClient, jobId: string) {
+  const download = await api.request('POST', `/api/audio/download/${jobId}`);
+  assert.equal(download.status, 200, download.text);
+  const file = await fetch(download.json['url'] as string);
+  assert.equal(file.status, 200);
+  const bytes = Buffer.from(await file.arrayBuffer());
+  return { bytes, creditsCharged: download.json['creditsCharged'] as number, ...decodeWav(bytes) };
+}
+
+describe('music, sound effects and mood music through the pipeline', { timeout: 240_000 }, () => {
+  let platform: TestPlatform;
+  let api: ApiClient;
+
+  before(async () => {
+    platform = await startTestPlatform();
+    api = platform.api();
+    await api.register(`music-${Date.now()}@example.com`);
+  });
+  after(async () => platform?.close());
+
+  const submitAndWait = async (path: string, body: unknown) => {
+    const accepted = await api.request('POST', path, body);
+    assert.equal(accepted.status, 202, accepted.text);
+    const jobId = accepted.json['jobId'] as string;
+    const final = await api.waitForJob(jobId);
+    assert.equal(final['status'], 'completed', JSON.stringify(final));
+    return jobId;
+  };
+
+  test('music has the requested length and loudness, and a fixed seed reproduces it exactly', async () => {
+    const request = { genre: 'lofi', duration: 8, parameters: { tempo: 90, key: 'A minor' }, seed: 42 };
+    const first = await downloadWav(api, await submitAndWait('/api/audio/generate-music', request));
+    const seconds = first.samples.length / first.sampleRate;
+    assert.ok(Math.abs(seconds - 8) / 8 <= 0.02, `lasted ${seconds} s`);
+    const measured = analyzeAudio(first.samples, first.sampleRate);
+    assert.ok(Math.abs(measured.integratedLufs - -14) <= 1, `loudness ${measured.integratedLufs}`);
+    assert.ok(measured.truePeakDbtp <= -0.9, `true peak ${measured.truePeakDbtp}`);
+    assert.equal(first.creditsCharged, 8);
+
+    const again = await downloadWav(api, await submitAndWait('/api/audio/generate-music', request));
+    const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    assert.equal(digest(again.bytes), digest(first.bytes), 'same seed, same audio');
+    const other = await downloadWav(api, await submitAndWait('/api/audio/generate-music', { ...request, seed: 43 }));
+    assert.notEqual(digest(other.bytes), digest(first.bytes), 'another seed, other audio');
+  });
+
+  test('a sound effect and platform mood music meet their length and loudness targets', async () => {
+    const sfx = await downloadWav(api, await submitAndWait('/api/audio/generate-sfx', { description: 'a fast whoosh', duration: 2, seed: 7 }));
+    assert.ok(Math.abs(sfx.samples.length / sfx.sampleRate - 2) / 2 <= 0.02);
+    assert.ok(Math.abs(analyzeAudio(sfx.samples, sfx.sampleRate).integratedLufs - -16) <= 1);
+
+    const mood = await downloadWav(api, await submitAndWait('/api/audio/mood-music', { mood: 'calm', platform: 'podcast', duration: 6, seed: 3 }));
+    assert.ok(Math.abs(mood.samples.length / mood.sampleRate - 6) / 6 <= 0.02);
+    assert.ok(Math.abs(analyzeAudio(mood.samples, mood.sampleRate).integratedLufs - -16) <= 1, 'podcast preset is −16 LUFS');
+  });
+
+  test('bad generation requests answer 400 with what is accepted, and cost nothing', async () => {
+    const before = await api.credits();
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['/api/audio/generate-music', { genre: 'polka-metal', duration: 5 }, /Available: .*lofi/],
+      ['/api/audio/generate-music', { genre: 'rock', duration: 5, parameters: { key: 'H major' } }, /key/i],
+      ['/api/audio/generate-music', { genre: 'rock', duration: 0 }, /duration/],
+      ['/api/audio/generate-sfx', { description: 'a purple sound', duration: 2 }, /whoosh/],
+      ['/api/audio/generate-sfx', { description: 'whoosh', duration: 600 }, /duration/],
+      ['/api/audio/mood-music', { mood: 'calm', platform: 'tiktok', duration: 90 }, /60 seconds/],
+      ['/api/audio/mood-music', { mood: 'calm', platform: 'myspace', duration: 10 }, /Available: instagram/],
+    ];
+    for (const [path, body, message] of cases) {
+      const response = await api.request('POST', path, body);
+      assert.equal(response.status, 400, `${path} ${JSON.stringify(body)}: ${response.text}`);
+      assert.match(response.json['error']?.message as string, message);
+    }
+    assert.deepEqual(await api.credits(), before, 'no hold, no charge');
+    const history = await api.request('GET', '/api/jobs/history?limit=100');
+    assert.equal(history.json['total'], 5, 'only the five valid jobs above exist');
+  });
+});
+
+describe('voice library', { timeout: 180_000 }, () => {
+  let platform: TestPlatform;
+  let owner: ApiClient;
+  let other: ApiClient;
+  let femaleSample: Buffer;
+  let maleSample: Buffer;
+
+  before(async () => {
+    platform = await startTestPlatform();
+    owner = platform.api();
+    other = platform.api();
+    await owner.register(`voices-owner-${Date.now()}@example.com`);
+    await other.register(`voices-other-${Date.now()}@example.com`);
+    const text = 'This is a sample of my voice, recorded for the voice library. It has a few sentences in it.';
+    const [female, male] = await Promise.all([
+      synthesizeSpeech(text, { voice: 'slt', sampleRate: 16_000 }),
+      synthesizeSpeech(text, { voice: 'awb', sampleRate: 16_000 }),
+    ]);
+    femaleSample = encodeWavPcm16(female.samples, female.sampleRate);
+    maleSample = encodeWavPcm16(male.samples, male.sampleRate);
+  });
+  after(async () => platform?.close());
+
+  test('an upload is analysed, private by default, and measures a higher pitch for a higher voice', async () => {
+    const female = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', { name: 'Narrator F', description: 'calm' });
+    assert.equal(female.status, 201, female.text);
+    const male = await owner.upload('/api/voices/upload', maleSample, 'awb.wav', { name: 'Narrator M', is_public: 'true' });
+    assert.equal(male.status, 201, male.text);
+    const pitch = (voice: Record<string, unknown>) =>
+      ((voice['voiceCharacteristics'] as { pitch: { medianHz: number } }).pitch.medianHz);
+    assert.ok(pitch(female.json) > pitch(male.json) * 1.15, `${pitch(female.json)} vs ${pitch(male.json)} Hz`);
+    assert.equal(female.json['isPublic'], false);
+    const characteristics = female.json['voiceCharacteristics'] as Record<string, unknown>;
+    for (const key of ['pitch', 'speakingRate', 'loudnessLufs', 'spectral', 'embedding']) assert.ok(key in characteristics, key);
+
+    const library = await owner.request('GET', '/api/voices/library');
+    assert.deepEqual((library.json['items'] as Array<{ name: string }>).map((voice) => voice.name).sort(), ['Narrator F', 'Narrator M']);
+    const publicForOther = await other.request('GET', '/api/voices/public');
+    const publicNames = (publicForOther.json['items'] as Array<{ name: string; owned: boolean }>).map((voice) => voice.name);
+    assert.deepEqual(publicNames, ['Narrator M'], 'only the public voice is listed');
+    assert.equal((await other.request('GET', '/api/voices/library')).json['items'].length, 0);
+
+    const id = female.json['id'] as string;
+    assert.equal((await other.request('DELETE', `/api/voices/${id}`)).status, 404, 'only the owner may delete');
+    assert.equal((await owner.request('DELETE', `/api/voices/${id}`)).status, 204);
+    assert.equal((await owner.request('DELETE', `/api/voices/${id}`)).status, 404);
+    assert.equal((await owner.request('GET', '/api/voices/library')).json['items'].length, 1);
+  });
+
+  test('unusable samples answer 4xx with a clear message', async () => {
+    const tooShort = encodeWavPcm16(new Float32Array(8_000), 16_000);
+    const short = await owner.upload('/api/voices/upload', tooShort, 'short.wav', { name: 'x' });
+    assert.equal(short.status, 422, short.text);
+    assert.match(short.json['error'].message as string, /between 1 s/);
+    const silence = encodeWavPcm16(new Float32Array(16_000 * 3), 16_000);
+    const silent = await owner.upload('/api/voices/upload', silence, 'silence.wav', { name: 'x' });
+    assert.equal(silent.status, 422, silent.text);
+    const notAudio = await owner.upload('/api/voices/upload', Buffer.from('not a voice'.repeat(100)), 'voice.wav', { name: 'x' });
+    assert.equal(notAudio.status, 415, notAudio.text);
+    const noName = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', {});
+    assert.equal(noName.status, 400, noName.text);
+    assert.equal((await owner.request('GET', '/api/voices/library')).json['items'].length, 1, 'nothing was added');
+  });
+});
