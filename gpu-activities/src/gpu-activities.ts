@@ -4,7 +4,7 @@ import { decodeWav, encodeWav, resample } from '@voice/audio';
 import { UnknownModelError, selectModel } from '@voice/models';
 import { FailureTypes, jobStorageKeys, type InferenceHeartbeat, type NoiseLevel } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
-import { loadDenoiser, strengthForNoiseLevel, type Denoiser } from './engines';
+import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from './engines';
 import { createGeneratorActivities } from './generators';
 import { ModelSessionCache } from './model-cache';
 
@@ -69,7 +69,12 @@ export function createGpuActivities({
       const startedAt = performance.now();
       const denoised = await denoisers.with(
         model.id,
-        () => loadDenoiser(model, location),
+        () =>
+          loadDenoiser(model, location).catch((error: unknown) => {
+            // A missing or corrupt install does not heal on retry; the message says how to install it.
+            if (error instanceof UnsupportedModelError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+            throw error;
+          }),
         async (denoiser) => {
           const modelInput = sampleRate === denoiser.sampleRate ? samples : resample(samples, sampleRate, denoiser.sampleRate);
           const totalSeconds = modelInput.length / denoiser.sampleRate;

@@ -3,3 +3,4 @@ export type { GpuActivities, GpuActivityDependencies, RunDenoiseInput, RunDenois
 export { ModelSessionCache } from './model-cache';
 export * from './engines';
 export type { RunGeneratorResult } from './generators';
+export * from './speech';

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { analyzeAudio, decodeWav, resample } from '@voice/audio';
 import { getCreditSummary, listLedger } from '@voice/db';
 import { TRUE_PEAK_CEILING_DBTP, workflowIdForJob } from '@voice/shared';
+import { selectModel } from '@voice/models';
 import { measureSnrDb, speechToNoiseRatioDb } from '@voice/testkit';
 import { ApiClient, makeNoisySpeech, startTestPlatform, type NoisySpeech, type TestPlatform } from '../src';
 
@@ -63,7 +64,9 @@ describe('denoise job end to end over HTTP', { timeout: 240_000 }, () => {
       ['preprocess', 'denoise', 'normalize', 'quality', 'settle'],
     );
     assert.ok(steps.every((step) => step.state === 'completed'));
-    assert.equal(steps[1]?.model, 'gtcrn', 'the neural denoiser is the default');
+    const best = selectModel({ task: 'denoise' });
+    assert.equal(best.kind, 'neural');
+    assert.equal(steps[1]?.model, best.id, 'the best installed denoiser is the default');
   });
 
   test('the workflow is visible to admins by its search attributes, with the job id in its workflow id', async () => {

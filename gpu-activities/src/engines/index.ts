@@ -2,6 +2,7 @@ export {
   loadDenoiser,
   strengthForNoiseLevel,
   UnsupportedModelError,
+  DENOISE_ENGINE_IDS,
   type Denoiser,
   type DenoiseOptions,
 } from './denoiser';
