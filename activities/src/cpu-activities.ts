@@ -173,6 +173,8 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
             return 'parametric-sfx';
           case 'stt':
           case 'tts':
+            // The speech engines pick the best installed model for the language; the step records which one ran.
+            return step.model ?? 'auto';
           case 'edit':
             throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
         }

@@ -7,6 +7,8 @@ import type { BlobStorage } from '@voice/storage';
 import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from './engines';
 import { createGeneratorActivities } from './generators';
 import { ModelSessionCache } from './model-cache';
+import { SpeechEngines } from './speech';
+import { createSpeechActivities } from './speech-activities';
 
 export interface GpuActivityDependencies {
   storage: BlobStorage;
@@ -16,6 +18,8 @@ export interface GpuActivityDependencies {
   heartbeatIntervalMs?: number;
   /** Where PyPI and operator-pulled models are installed (MODELS_DIR). */
   modelsDir?: string;
+  /** Speech engines shared by this worker's activities; built from `modelsDir` when not given. */
+  speech?: SpeechEngines;
 }
 
 export interface RunDenoiseInput {
@@ -43,12 +47,14 @@ export function createGpuActivities({
   modelIdleUnloadMs = 10 * 60_000,
   heartbeatIntervalMs = 500,
   modelsDir,
+  speech = new SpeechEngines({ modelsDir, idleUnloadMs: modelIdleUnloadMs }),
 }: GpuActivityDependencies) {
   const location = { modelsDir };
   const denoisers = new ModelSessionCache<Denoiser>(modelIdleUnloadMs);
 
   return {
     ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
+    ...createSpeechActivities({ storage, engines: speech, heartbeatIntervalMs }),
 
     async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {
       const context = Context.current();

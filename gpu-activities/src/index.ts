@@ -4,3 +4,5 @@ export { ModelSessionCache } from './model-cache';
 export * from './engines';
 export type { RunGeneratorResult } from './generators';
 export * from './speech';
+export type { TranscriptArtifacts } from './speech-activities';
+export { MAX_TTS_WORD_ERROR_RATE } from './speech-activities';

@@ -10,7 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CpuActivities, PreprocessResult } from '@voice/activities';
-import type { GpuActivities } from '@voice/gpu-activities';
+import type { GpuActivities, TranscriptArtifacts } from '@voice/gpu-activities';
 import {
   DEFAULT_TARGET_LUFS,
   FailureTypes,
@@ -118,6 +118,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     await cpu.reserveCredits({ jobId, userId, durationMs: preprocessed?.durationMs ?? input.estimatedOutputMs ?? 0 });
     const models = await cpu.selectModels({ steps: plan });
 
+    let transcript: TranscriptArtifacts | undefined;
+    let spokenText: { text: string; language?: string } | undefined;
     // null: the output is peak-normalised on purpose (an impulsive effect that integrated loudness cannot rate).
     let finalTargetLufs: number | null = DEFAULT_TARGET_LUFS;
     const requireAudio = (op: string): string => {
@@ -157,10 +159,23 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             expectedDurationMs = result.durationMs;
             return result.outputKey;
           }
-          case 'stt':
-          case 'tts':
+          case 'tts': {
+            if (source.kind !== 'text') {
+              throw ApplicationFailure.nonRetryable('The tts step needs text to speak', FailureTypes.InvalidRequest);
+            }
+            const result = await gpu.runTts({ jobId, stepIndex: index, text: source.text, step });
+            stepState(index).model = result.modelId;
+            spokenText = { text: source.text, language: step.language };
+            return result.outputKey;
+          }
+          case 'stt': {
+            const inputKey = requireAudio(step.op);
+            transcript = await gpu.runStt({ jobId, stepIndex: index, inputKey, step });
+            stepState(index).model = transcript.modelId;
+            return inputKey;
+          }
           case 'edit':
-            // The API refuses these until their activities are wired in; a direct start gets a clear failure.
+            // The API refuses this until its activity is wired in; a direct start gets a clear failure.
             throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
         }
       });
@@ -168,31 +183,50 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
 
     const qualityIndex = plan.length + 1;
-    const candidateKey = requireAudio('quality');
-    const quality = await runStage(qualityIndex, () =>
-      cpuHeavy.checkQuality({ jobId, candidateKey, expectedDurationMs, targetLufs: finalTargetLufs }),
-    );
+    let delivered: { outputKey: string; durationMs: number; integratedLufs: number | null; truePeakDbtp: number | null };
+    let quality: Record<string, unknown>;
+    if (transcriptOnly(plan)) {
+      // A transcription job delivers text; it is billed by the length of the audio it covers.
+      if (!transcript || !preprocessed) throw ApplicationFailure.nonRetryable('No transcript was produced', 'InternalError');
+      const artifacts = transcript;
+      const durationMs = preprocessed.durationMs;
+      quality = await runStage(qualityIndex, async () => ({ words: artifacts.wordCount }));
+      delivered = { outputKey: artifacts.transcriptKey, durationMs, integratedLufs: null, truePeakDbtp: null };
+    } else {
+      const candidateKey = requireAudio('quality');
+      const measured = await runStage(qualityIndex, async () => {
+        const checked = await cpuHeavy.checkQuality({ jobId, candidateKey, expectedDurationMs, targetLufs: finalTargetLufs });
+        // Speech we synthesised must say the text: transcribe it back and compare.
+        const intelligibility = spokenText
+          ? await gpu.checkIntelligibility({ audioKey: checked.outputKey, expectedText: spokenText.text, language: spokenText.language })
+          : undefined;
+        return { ...checked, ...(intelligibility ? { intelligibility } : {}) };
+      });
+      quality = measured;
+      delivered = measured;
+    }
 
     const settled = await runStage(qualityIndex + 1, () =>
-      cpu.settleCredits({ jobId, outputDurationMs: quality.durationMs }),
+      cpu.settleCredits({ jobId, outputDurationMs: delivered.durationMs }),
     );
     await cpu.markJobCompleted({
       jobId,
-      outputKey: quality.outputKey,
-      outputDurationMs: quality.durationMs,
+      outputKey: delivered.outputKey,
+      outputDurationMs: delivered.durationMs,
       result: {
-        models: plan.map((step, index) => ({ op: step.op, model: models[index] ?? null })),
+        models: state.steps.filter((step) => step.model).map((step) => ({ op: step.op, model: step.model })),
         input: preprocessed ?? { source: source.kind },
         output: quality,
+        ...(transcript ? { transcript } : {}),
         steps: state.steps,
       },
     });
     setStatus('completed');
     return {
-      outputKey: quality.outputKey,
-      outputDurationMs: quality.durationMs,
-      integratedLufs: quality.integratedLufs,
-      truePeakDbtp: quality.truePeakDbtp,
+      outputKey: delivered.outputKey,
+      outputDurationMs: delivered.durationMs,
+      integratedLufs: delivered.integratedLufs,
+      truePeakDbtp: delivered.truePeakDbtp,
       creditsHeld: settled.held,
     };
   } catch (error) {
@@ -218,7 +252,13 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
  * job's current target (the last explicit one, a generator's platform target, or the −16 LUFS default).
  */
 function withFinalNormalize(steps: readonly PipelineStep[]): PipelineStep[] {
-  return steps[steps.length - 1]?.op === 'normalize' ? [...steps] : [...steps, { op: 'normalize' }];
+  if (transcriptOnly(steps) || steps[steps.length - 1]?.op === 'normalize') return [...steps];
+  return [...steps, { op: 'normalize' }];
+}
+
+/** A job of transcription alone delivers text, so it gets no loudness stage and no audio quality check. */
+function transcriptOnly(steps: readonly PipelineStep[]): boolean {
+  return steps.length > 0 && steps.every((step) => step.op === 'stt');
 }
 
 function buildStepProgress(plan: readonly PipelineStep[]): StepProgress[] {

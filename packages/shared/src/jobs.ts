@@ -140,10 +140,11 @@ export interface InferenceHeartbeat {
 }
 
 export interface PipelineResult {
+  /** The deliverable: the output audio, or the transcript JSON of a transcription job. */
   outputKey: string;
   outputDurationMs: number;
-  integratedLufs: number;
-  truePeakDbtp: number;
+  integratedLufs: number | null;
+  truePeakDbtp: number | null;
   creditsHeld: number;
 }
 

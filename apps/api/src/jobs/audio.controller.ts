@@ -19,6 +19,7 @@ import {
   type MoodMusicBody,
 } from './generation';
 import { denoiseFieldsSchema, jobIdSchema, type DenoiseFields } from './job-schemas';
+import { sttFieldsSchema, ttsBodySchema, type SttFields, type TtsBody } from './speech-schemas';
 import { JobsService, type UploadedAudio } from './jobs.service';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
@@ -60,6 +61,68 @@ export class AudioController {
       upload,
       steps: [{ op: 'denoise', noise_level: fields.noise_level, ...(fields.model ? { model: fields.model } : {}) }],
       jobType: 'denoise',
+    });
+  }
+
+  @Post('tts')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Text to speech (1–10,000 characters), split at sentences, loudness-normalised',
+    description:
+      'The default is the best installed voice for the language (Piper, neural, for English; espeak-ng for others). ' +
+      '`parameters.speed` is a rate multiplier, `parameters.pitch` is in semitones. The output is transcribed back ' +
+      'and compared with the text before it is delivered.',
+  })
+  @ApiBody({ schema: openApiSchema(ttsBodySchema) })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Empty or too long text, unknown model, unsupported language' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  tts(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody) {
+    return this.jobs.submitTextJob({
+      userId: user.userId,
+      text: body.text,
+      step: {
+        op: 'tts',
+        ...(body.model ? { model: body.model } : {}),
+        ...(body.voice_id ? { voice_id: body.voice_id } : {}),
+        ...(body.language ? { language: body.language } : {}),
+        ...(body.parameters?.speed !== undefined ? { speed: body.parameters.speed } : {}),
+        ...(body.parameters?.pitch !== undefined ? { pitch: body.parameters.pitch } : {}),
+      },
+    });
+  }
+
+  @Post('stt')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
+  @ApiOperation({
+    summary: 'Speech to text with word-level timestamps, plus SRT and VTT',
+    description:
+      'Silence is gated out with a voice-activity detector before recognition (no hallucinated words), and long files ' +
+      'are processed in chunks. The download returns the transcript JSON (`words` always present) and subtitle links.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: audioUploadBody({
+      model: { type: 'string', description: 'STT model id (GET /api/models); default: the best installed for the language' },
+      language: { type: 'string', default: 'en' },
+    }),
+  })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown model or unsupported language' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  @ApiResponse({ status: 415, type: ErrorResponseDto })
+  @ApiResponse({ status: 422, type: ErrorResponseDto })
+  stt(
+    @CurrentUser() user: AuthPrincipal,
+    @UploadedFile() upload: UploadedAudio | undefined,
+    @Body(new ZodValidationPipe(sttFieldsSchema, 'form fields')) fields: SttFields,
+  ) {
+    return this.jobs.submitAudioJob({
+      userId: user.userId,
+      upload,
+      steps: [{ op: 'stt', language: fields.language, ...(fields.model ? { model: fields.model } : {}) }],
+      jobType: 'stt',
     });
   }
 

@@ -40,9 +40,21 @@ export class FilesController {
     }
     const size = await this.storage.size(key);
     if (size === undefined) throw new DomainError('NOT_FOUND', HttpStatus.NOT_FOUND, 'File not found');
-    response.setHeader('Content-Type', 'audio/wav');
+    response.setHeader('Content-Type', contentTypeFor(key));
     response.setHeader('Content-Length', String(size));
     if (filename) response.attachment(filename);
     (await this.storage.getStream(key)).pipe(response);
   }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  wav: 'audio/wav',
+  json: 'application/json',
+  srt: 'application/x-subrip',
+  vtt: 'text/vtt',
+};
+
+/** The local driver stores no metadata, so the type comes from the key's extension. */
+function contentTypeFor(key: string): string {
+  return CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
 }

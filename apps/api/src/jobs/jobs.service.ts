@@ -16,7 +16,7 @@ import {
   type NewProcessingJob,
   type ProcessingJob,
 } from '@voice/db';
-import { UnknownModelError, selectModel } from '@voice/models';
+import { UnknownModelError, isInstalled, listModels, selectModel } from '@voice/models';
 import {
   JobIdSearchAttribute,
   JobStatusSearchAttribute,
@@ -36,6 +36,7 @@ import {
   type PipelineProgress,
   type PipelineStep,
   type StepProgress,
+  type TtsStep,
 } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { DomainError, conflict, notFound } from '../common/domain-error';
@@ -264,16 +265,28 @@ export class JobsService {
     const job = await this.requireJob(userId, jobId);
     if (!job.outputKey) throw conflict('JOB_NOT_COMPLETED', `Job ${jobId} has no output`);
     const storage = requireDependency(this.storage, 'storage');
-    const link = await storage.signedDownloadUrl(job.outputKey, {
-      downloadFilename: outputFilename(job),
-    });
+    const link = await storage.signedDownloadUrl(job.outputKey, { downloadFilename: outputFilename(job) });
+    const artifacts = await this.signArtifacts(job, storage);
     return {
       url: link.url,
       expiresAt: link.expiresAt.toISOString(),
       creditsCharged: charge.creditsCharged,
       alreadyCharged: charge.alreadyCharged,
       unit: 'second' as const,
+      ...(artifacts ? { artifacts } : {}),
     };
+  }
+
+  /** A transcription job also hands out its subtitles, under the same charge. */
+  private async signArtifacts(job: ProcessingJob, storage: BlobStorage) {
+    const transcript = job.result?.['transcript'] as { srtKey?: unknown; vttKey?: unknown } | undefined;
+    if (typeof transcript?.srtKey !== 'string' || typeof transcript.vttKey !== 'string') return undefined;
+    const stem = (job.inputFilename ?? 'transcript').replace(/\.[^.]+$/, '');
+    const [srt, vtt] = await Promise.all([
+      storage.signedDownloadUrl(transcript.srtKey, { downloadFilename: `${stem}.srt` }),
+      storage.signedDownloadUrl(transcript.vttKey, { downloadFilename: `${stem}.vtt` }),
+    ]);
+    return { srt: srt.url, vtt: vtt.url };
   }
 
   private async requireJob(userId: string, jobId: string): Promise<ProcessingJob> {
@@ -291,18 +304,54 @@ export class JobsService {
     }
   }
 
-  private assertModelsExist(steps: readonly PipelineStep[]): void {
+  /** Every model a step names (or needs for its language) must be installed: a 400 lists what is. */
+  assertModelsExist(steps: readonly PipelineStep[]): void {
+    const location = { modelsDir: this.env.MODELS_DIR };
     for (const step of steps) {
-      if (step.op !== 'denoise') continue;
+      const need =
+        step.op === 'denoise'
+          ? { task: 'denoise' as const, requested: step.model }
+          : step.op === 'stt' || step.op === 'tts'
+            ? { task: step.op, requested: step.model, language: step.language }
+            : undefined;
+      if (!need) continue;
       try {
-        selectModel({ task: 'denoise', requested: step.model }, { modelsDir: this.env.MODELS_DIR });
+        selectModel(need, location);
       } catch (error) {
         if (!(error instanceof UnknownModelError)) throw error;
+        if (need.requested === undefined && 'language' in need && need.language !== undefined) {
+          const languages = [
+            ...new Set(listModels(need.task).filter((model) => isInstalled(model, location)).flatMap((model) => model.languages)),
+          ];
+          throw new DomainError(
+            'UNSUPPORTED_LANGUAGE',
+            HttpStatus.BAD_REQUEST,
+            `Language "${need.language}" is not supported for ${need.task}. Supported: ${languages.join(', ')}`,
+            { details: { supported: languages } },
+          );
+        }
         throw new DomainError('UNKNOWN_MODEL', HttpStatus.BAD_REQUEST, error.message, {
           details: { available: error.available },
         });
       }
     }
+  }
+
+  /**
+   * Starts a text-to-speech job. Credits are held for an estimate of the speech length (about 15 characters
+   * a second at normal speed); the first download charges the real length.
+   */
+  async submitTextJob(input: { userId: string; text: string; step: TtsStep }) {
+    this.assertModelsExist([input.step]);
+    const estimatedOutputMs = Math.ceil((input.text.length / 15 / (input.step.speed ?? 1)) * 1000);
+    await this.assertAffordable(input.userId, estimatedOutputMs);
+    return this.startJob({
+      userId: input.userId,
+      jobType: 'tts',
+      steps: [input.step],
+      source: { kind: 'text', text: input.text },
+      estimatedOutputMs,
+    });
   }
 
   /** Per-step state from the workflow query, with the running step's fraction from its last heartbeat. */
@@ -375,5 +424,6 @@ function sanitizeFilename(name: string): string {
 
 function outputFilename(job: ProcessingJob): string {
   const stem = (job.inputFilename ?? 'audio').replace(/\.[^.]+$/, '');
-  return `${stem}-${job.jobType}.wav`;
+  const extension = job.outputKey?.endsWith('.json') ? 'json' : 'wav';
+  return `${stem}-${job.jobType}.${extension}`;
 }

@@ -1,0 +1,164 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { decodeWav, encodeWav, resample } from '@voice/audio';
+import { UnknownModelError } from '@voice/models';
+import {
+  FailureTypes,
+  PROCESSING_SAMPLE_RATE,
+  jobStorageKeys,
+  type InferenceHeartbeat,
+  type SttStep,
+  type TtsStep,
+} from '@voice/shared';
+import type { BlobStorage } from '@voice/storage';
+import {
+  SpeechEngineUnavailableError,
+  SpeechRequestError,
+  toSrt,
+  toVtt,
+  wordErrorRate,
+  type SpeechEngines,
+} from './speech';
+
+/** Recognisers run at 16 kHz; the pipeline's working audio is 48 kHz. */
+const STT_SAMPLE_RATE = 16_000;
+/**
+ * Highest word error rate at which synthesised speech still counts as saying the text. Loose on purpose:
+ * it catches silence, garbage and truncation, not a recogniser's slips on names.
+ */
+export const MAX_TTS_WORD_ERROR_RATE = 0.35;
+
+export interface TranscriptArtifacts {
+  transcriptKey: string;
+  srtKey: string;
+  vttKey: string;
+  modelId: string;
+  language: string;
+  wordCount: number;
+  /** First characters of the text, for the job listing; the full transcript is in the artifact. */
+  preview: string;
+}
+
+/** Maps engine errors to Temporal failures: bad requests and missing models never heal on retry. */
+function asFailure(error: unknown): unknown {
+  if (error instanceof SpeechRequestError) return ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
+  if (error instanceof UnknownModelError) return ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+  if (error instanceof SpeechEngineUnavailableError) return ApplicationFailure.nonRetryable(error.message, 'ModelUnavailable');
+  return error;
+}
+
+/** Speech-to-text and text-to-speech on the GPU queue, over one `SpeechEngines` built when the worker starts. */
+export function createSpeechActivities({
+  storage,
+  engines,
+  heartbeatIntervalMs,
+}: {
+  storage: BlobStorage;
+  engines: SpeechEngines;
+  heartbeatIntervalMs: number;
+}) {
+  const control = (totalSeconds: number) => {
+    const context = Context.current();
+    let lastBeat = 0;
+    return {
+      signal: context.cancellationSignal,
+      onProgress: (fraction: number) => {
+        const now = performance.now();
+        if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
+        lastBeat = now;
+        context.heartbeat({ fraction, processedSeconds: fraction * totalSeconds, totalSeconds } satisfies InferenceHeartbeat);
+      },
+    };
+  };
+
+  const loadForRecognition = async (audioKey: string) => {
+    const { samples, sampleRate } = decodeWav(await storage.getBuffer(audioKey));
+    return { samples: resample(samples, sampleRate, STT_SAMPLE_RATE), sampleRate: STT_SAMPLE_RATE };
+  };
+
+  return {
+    /** Synthesises the job's text; the audio joins the pipeline at the working rate. */
+    async runTts(input: { jobId: string; stepIndex: number; text: string; step: TtsStep }) {
+      Context.current().heartbeat();
+      try {
+        const speech = await engines.synthesize(
+          {
+            text: input.text,
+            modelId: input.step.model,
+            voiceId: input.step.voice_id,
+            language: input.step.language,
+            speed: input.step.speed,
+            // The API takes semitones; the engine takes a frequency ratio.
+            pitch: input.step.pitch === undefined ? undefined : 2 ** (input.step.pitch / 12),
+          },
+          control(input.text.length / 15),
+        );
+        const samples = resample(speech.samples, speech.sampleRate, PROCESSING_SAMPLE_RATE);
+        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'tts');
+        await storage.putBuffer(outputKey, encodeWav(samples, PROCESSING_SAMPLE_RATE, { format: 'float32' }), 'audio/wav');
+        return {
+          outputKey,
+          durationMs: Math.round(speech.durationSeconds * 1000),
+          modelId: speech.modelId,
+          voiceId: speech.voiceId,
+          sentences: speech.sentences,
+        };
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+
+    /** Transcribes the current audio; transcript JSON (with word timings), SRT and VTT become job artifacts. */
+    async runStt(input: { jobId: string; stepIndex: number; inputKey: string; step: SttStep }): Promise<TranscriptArtifacts> {
+      Context.current().heartbeat();
+      try {
+        const audio = await loadForRecognition(input.inputKey);
+        const result = await engines.transcribe(audio, {
+          modelId: input.step.model,
+          language: input.step.language,
+          ...control(audio.samples.length / audio.sampleRate),
+        });
+        const keys = jobStorageKeys(input.jobId);
+        const artifacts = {
+          transcriptKey: `${keys.root}/transcript.json`,
+          srtKey: `${keys.root}/transcript.srt`,
+          vttKey: `${keys.root}/transcript.vtt`,
+        };
+        await storage.putBuffer(artifacts.transcriptKey, Buffer.from(JSON.stringify(result)), 'application/json');
+        await storage.putBuffer(artifacts.srtKey, Buffer.from(toSrt(result)), 'application/x-subrip');
+        await storage.putBuffer(artifacts.vttKey, Buffer.from(toVtt(result)), 'text/vtt');
+        return {
+          ...artifacts,
+          modelId: result.modelId,
+          language: result.language,
+          wordCount: result.words.length,
+          preview: result.text.slice(0, 280),
+        };
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+
+    /** The TTS quality gate: transcribe the delivered audio and compare it with the text that was asked for. */
+    async checkIntelligibility(input: { audioKey: string; expectedText: string; language?: string }) {
+      Context.current().heartbeat();
+      try {
+        const audio = await loadForRecognition(input.audioKey);
+        const result = await engines.transcribe(audio, {
+          language: input.language,
+          ...control(audio.samples.length / audio.sampleRate),
+        });
+        const wer = wordErrorRate(input.expectedText, result.text);
+        if (wer > MAX_TTS_WORD_ERROR_RATE) {
+          throw ApplicationFailure.nonRetryable(
+            `Quality check failed: the speech does not match the text (word error rate ${(wer * 100).toFixed(0)}%)`,
+            FailureTypes.QualityCheckFailed,
+          );
+        }
+        return { wordErrorRate: wer, recognizer: result.modelId, heard: result.text.slice(0, 280) };
+      } catch (error) {
+        throw asFailure(error);
+      }
+    },
+  };
+}
