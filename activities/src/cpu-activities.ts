@@ -35,6 +35,7 @@ import {
   type PipelineStep,
 } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
+import { createEditActivities } from './edit-activities';
 import { finiteOrNull, withHeartbeats } from './heartbeat';
 
 
@@ -88,6 +89,7 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
   };
 
   return {
+    ...createEditActivities({ storage }),
     /** Baseline for the benchmark: what a bare activity round trip costs. */
     async noop(): Promise<void> {},
 
@@ -176,7 +178,7 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
             // The speech engines pick the best installed model for the language; the step records which one ran.
             return step.model ?? 'auto';
           case 'edit':
-            throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
+            return 'voice-dsp-edit';
         }
       });
     },

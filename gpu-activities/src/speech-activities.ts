@@ -119,11 +119,9 @@ export function createSpeechActivities({
           ...control(audio.samples.length / audio.sampleRate),
         });
         const keys = jobStorageKeys(input.jobId);
-        const artifacts = {
-          transcriptKey: `${keys.root}/transcript.json`,
-          srtKey: `${keys.root}/transcript.srt`,
-          vttKey: `${keys.root}/transcript.vtt`,
-        };
+        // Per step, so a chain that transcribes twice (an stt step and a mute_word edit) keeps both.
+        const stem = `${keys.root}/transcript-${String(input.stepIndex).padStart(2, '0')}`;
+        const artifacts = { transcriptKey: `${stem}.json`, srtKey: `${stem}.srt`, vttKey: `${stem}.vtt` };
         await storage.putBuffer(artifacts.transcriptKey, Buffer.from(JSON.stringify(result)), 'application/json');
         await storage.putBuffer(artifacts.srtKey, Buffer.from(toSrt(result)), 'application/x-subrip');
         await storage.putBuffer(artifacts.vttKey, Buffer.from(toVtt(result)), 'text/vtt');

@@ -119,6 +119,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     const models = await cpu.selectModels({ steps: plan });
 
     let transcript: TranscriptArtifacts | undefined;
+    const edits: Array<{ type: string; detail: string }> = [];
     let spokenText: { text: string; language?: string } | undefined;
     // null: the output is peak-normalised on purpose (an impulsive effect that integrated loudness cannot rate).
     let finalTargetLufs: number | null = DEFAULT_TARGET_LUFS;
@@ -174,9 +175,23 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             stepState(index).model = transcript.modelId;
             return inputKey;
           }
-          case 'edit':
-            // The API refuses this until its activity is wired in; a direct start gets a clear failure.
-            throw ApplicationFailure.nonRetryable(`The ${step.op} step is not available yet`, FailureTypes.InvalidRequest);
+          case 'edit': {
+            const inputKey = requireAudio(step.op);
+            // Muting a word needs to know where it is said in this step's input, so transcribe that audio.
+            const timings = step.operations.some((operation) => operation.type === 'mute_word')
+              ? await gpu.runStt({ jobId, stepIndex: index, inputKey, step: { op: 'stt' } })
+              : undefined;
+            const result = await cpuHeavy.applyEdits({
+              jobId,
+              stepIndex: index,
+              inputKey,
+              operations: step.operations,
+              ...(timings ? { transcriptKey: timings.transcriptKey } : {}),
+            });
+            expectedDurationMs = result.durationMs;
+            edits.push(...result.applied);
+            return result.outputKey;
+          }
         }
       });
       await cpu.updateJobProgress({ jobId, progress: overallProgress(state.steps) });
@@ -218,6 +233,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         input: preprocessed ?? { source: source.kind },
         output: quality,
         ...(transcript ? { transcript } : {}),
+        ...(edits.length > 0 ? { edits } : {}),
         steps: state.steps,
       },
     });

@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createGpuActivities } from '@voice/gpu-activities';
+import { SpeechEngines, createGpuActivities } from '@voice/gpu-activities';
 import type { BlobStorage } from '@voice/storage';
 
 export interface GpuWorkerOptions {
@@ -13,9 +13,16 @@ export interface GpuWorkerOptions {
   modelsDir?: string;
 }
 
+export interface GpuWorker {
+  worker: Worker;
+  /** Releases loaded models and helper processes (the Whisper sidecar); call after the worker stops. */
+  dispose(): Promise<void>;
+}
+
 /** Inference activities only, on the dedicated GPU task queue. It never touches the database. */
-export function createGpuWorker(options: GpuWorkerOptions): Promise<Worker> {
-  return Worker.create({
+export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWorker> {
+  const speech = new SpeechEngines({ modelsDir: options.modelsDir, idleUnloadMs: options.modelIdleUnloadMs });
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -23,6 +30,7 @@ export function createGpuWorker(options: GpuWorkerOptions): Promise<Worker> {
       storage: options.storage,
       modelIdleUnloadMs: options.modelIdleUnloadMs,
       modelsDir: options.modelsDir,
+      speech,
     }),
     maxConcurrentActivityTaskExecutions: options.concurrency,
     // Let a running inference finish its heartbeat-driven cancellation before the process exits.
@@ -31,4 +39,5 @@ export function createGpuWorker(options: GpuWorkerOptions): Promise<Worker> {
     // heartbeat reaches the server, so send them at least every second for prompt cancels and live progress.
     maxHeartbeatThrottleInterval: '1 second',
   });
+  return { worker, dispose: () => speech.unloadAll() };
 }

@@ -1,2 +1,2 @@
 export { createGpuWorker } from './gpu-worker';
-export type { GpuWorkerOptions } from './gpu-worker';
+export type { GpuWorker, GpuWorkerOptions } from './gpu-worker';

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const env = parseEnv();
   installWorkerRuntime(env);
   const connection = await connectWorkerConnection(env);
-  const worker = await createGpuWorker({
+  const { worker, dispose } = await createGpuWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TASK_QUEUE_GPU,
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     modelsDir: env.MODELS_DIR,
   });
   await worker.run();
+  await dispose();
   await connection.close();
 }
 

@@ -137,9 +137,9 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
       }),
     ];
+    const disposers: Array<() => Promise<void>> = [];
     if (options.embeddedGpuWorker !== false) {
-      workers.push(
-        await createGpuWorker({
+      const gpu = await createGpuWorker({
           connection,
           namespace: env.TEMPORAL_NAMESPACE,
           taskQueue: env.TASK_QUEUE_GPU,
@@ -147,8 +147,9 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
           concurrency: env.GPU_WORKER_CONCURRENCY,
           modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
           modelsDir: env.MODELS_DIR,
-        }),
-      );
+      });
+      workers.push(gpu.worker);
+      disposers.push(gpu.dispose);
     }
     const running = workers.map((worker) =>
       worker.run().catch((error: unknown) => {
@@ -158,6 +159,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     cleanups.push(async () => {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.all(running);
+      for (const dispose of disposers) await dispose();
       await connection.close();
     });
 

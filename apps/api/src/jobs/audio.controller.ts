@@ -18,7 +18,7 @@ import {
   type GenerateSfxBody,
   type MoodMusicBody,
 } from './generation';
-import { denoiseFieldsSchema, jobIdSchema, type DenoiseFields } from './job-schemas';
+import { denoiseFieldsSchema, editFieldsSchema, jobIdSchema, type DenoiseFields, type EditFields } from './job-schemas';
 import { sttFieldsSchema, ttsBodySchema, type SttFields, type TtsBody } from './speech-schemas';
 import { JobsService, type UploadedAudio } from './jobs.service';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
@@ -123,6 +123,37 @@ export class AudioController {
       upload,
       steps: [{ op: 'stt', language: fields.language, ...(fields.model ? { model: fields.model } : {}) }],
       jobType: 'stt',
+    });
+  }
+
+  @Post('edit')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
+  @ApiOperation({
+    summary: 'Edit a recording: cut bloopers, mute or bleep a word, trim silence (applied in order)',
+    description:
+      '`operations` is a JSON array, e.g. `[{"type":"remove_blooper","start_time":12.3,"end_time":14.1},' +
+      '{"type":"mute_word","word":"darn","mode":"bleep"},{"type":"trim_silence"}]`. Each operation\'s times refer to ' +
+      'the audio as the previous operations left it. Cuts use 10 ms equal-power crossfades; mute_word finds every ' +
+      'occurrence from word timestamps (speech recognition) and keeps the neighbouring words.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: audioUploadBody({ operations: { type: 'string', description: 'JSON array of edit operations' } }, ['operations']) })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Bad operations, or a cut outside the recording' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  @ApiResponse({ status: 415, type: ErrorResponseDto })
+  @ApiResponse({ status: 422, type: ErrorResponseDto })
+  edit(
+    @CurrentUser() user: AuthPrincipal,
+    @UploadedFile() upload: UploadedAudio | undefined,
+    @Body(new ZodValidationPipe(editFieldsSchema, 'form fields')) fields: EditFields,
+  ) {
+    return this.jobs.submitAudioJob({
+      userId: user.userId,
+      upload,
+      steps: [{ op: 'edit', operations: fields.operations }],
+      jobType: 'edit',
     });
   }
 

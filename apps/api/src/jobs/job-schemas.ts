@@ -19,25 +19,52 @@ export const normalizeStepSchema = z
   })
   .strict();
 
+const seconds = z.number().min(0).max(24 * 3600);
+export const editOperationSchema = z.discriminatedUnion('type', [
+  z
+    .object({ type: z.literal('remove_blooper'), start_time: seconds, end_time: seconds })
+    .strict()
+    .refine((operation) => operation.end_time > operation.start_time, 'end_time must be after start_time'),
+  z
+    .object({ type: z.literal('mute_word'), word: z.string().trim().min(1).max(100), mode: z.enum(['silence', 'bleep']).optional() })
+    .strict(),
+  z.object({ type: z.literal('trim_silence') }).strict(),
+]);
+
+export const editOperationsSchema = z.array(editOperationSchema).min(1, 'must list at least one operation').max(20);
+
+export const editStepSchema = z.object({ op: z.literal('edit'), operations: editOperationsSchema }).strict();
+
 export const pipelineStepsSchema = z
-  .array(z.discriminatedUnion('op', [denoiseStepSchema, normalizeStepSchema]))
+  .array(z.discriminatedUnion('op', [denoiseStepSchema, normalizeStepSchema, editStepSchema]))
   .min(1, 'must list at least one step')
   .max(10, 'at most 10 steps per job');
 
-/** Multipart fields of POST /api/jobs: `steps` arrives as a JSON string next to the file. */
-export const createJobFieldsSchema = z.object({
-  steps: z
-    .string({ error: 'is required (a JSON array such as [{"op":"denoise"}])' })
+/** A JSON-encoded multipart field, parsed then validated by `schema`. */
+function jsonField<Schema extends z.ZodType>(schema: Schema, example: string) {
+  return z
+    .string({ error: `is required (JSON such as ${example})` })
     .transform((raw, context) => {
       try {
         return JSON.parse(raw) as unknown;
       } catch {
-        context.addIssue({ code: 'custom', message: 'must be a JSON array of steps' });
+        context.addIssue({ code: 'custom', message: `must be JSON such as ${example}` });
         return z.NEVER;
       }
     })
-    .pipe(pipelineStepsSchema),
+    .pipe(schema);
+}
+
+/** Multipart fields of POST /api/jobs: `steps` arrives as a JSON string next to the file. */
+export const createJobFieldsSchema = z.object({
+  steps: jsonField(pipelineStepsSchema, '[{"op":"denoise"}]'),
 });
+
+/** Multipart fields of POST /api/audio/edit. */
+export const editFieldsSchema = z.object({
+  operations: jsonField(editOperationsSchema, '[{"type":"remove_blooper","start_time":1.5,"end_time":2.1}]'),
+});
+export type EditFields = z.output<typeof editFieldsSchema>;
 
 /** Multipart fields of POST /api/audio/denoise. */
 export const denoiseFieldsSchema = z.object({

@@ -115,6 +115,7 @@ export class JobsService {
     }
     const probe = await this.probeUpload(upload);
     this.assertModelsExist(input.steps);
+    assertCutsInside(input.steps, probe.durationMs);
 
     await this.assertAffordable(input.userId, probe.durationMs);
 
@@ -426,4 +427,21 @@ function outputFilename(job: ProcessingJob): string {
   const stem = (job.inputFilename ?? 'audio').replace(/\.[^.]+$/, '');
   const extension = job.outputKey?.endsWith('.json') ? 'json' : 'wav';
   return `${stem}-${job.jobType}.${extension}`;
+}
+
+/** A cut that starts past the end of the recording can never be right; say so before any work is done. */
+function assertCutsInside(steps: readonly PipelineStep[], durationMs: number): void {
+  const seconds = durationMs / 1000;
+  for (const step of steps) {
+    if (step.op !== 'edit') continue;
+    for (const operation of step.operations) {
+      if (operation.type === 'remove_blooper' && operation.end_time > seconds + 0.001) {
+        throw new DomainError(
+          'CUT_OUTSIDE_AUDIO',
+          HttpStatus.BAD_REQUEST,
+          `remove_blooper ${operation.start_time}–${operation.end_time} s ends after the recording (${seconds.toFixed(2)} s)`,
+        );
+      }
+    }
+  }
 }
