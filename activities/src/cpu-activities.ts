@@ -179,6 +179,8 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
             return step.model ?? 'auto';
           case 'edit':
             return 'voice-dsp-edit';
+          case 'voice_clone':
+            return step.model ?? 'dsp-voice-conversion';
         }
       });
     },

@@ -9,6 +9,7 @@ import { createGeneratorActivities } from './generators';
 import { ModelSessionCache } from './model-cache';
 import { SpeechEngines } from './speech';
 import { createSpeechActivities } from './speech-activities';
+import { createVoiceActivities } from './voice-activities';
 
 export interface GpuActivityDependencies {
   storage: BlobStorage;
@@ -55,6 +56,7 @@ export function createGpuActivities({
   return {
     ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
     ...createSpeechActivities({ storage, engines: speech, heartbeatIntervalMs }),
+    ...createVoiceActivities({ storage, location }),
 
     async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {
       const context = Context.current();

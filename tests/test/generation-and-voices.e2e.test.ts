@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { analyzeAudio, decodeWav } from '@voice/audio';
+import { analyzeAudio, decodeWav, resample } from '@voice/audio';
+import { getJobById } from '@voice/db';
+import { analyzeVoice } from '@voice/voice-dsp';
 import { encodeWavPcm16, synthesizeSpeech } from '@voice/testkit';
 import { ApiClient, startTestPlatform, type TestPlatform } from '../src';
 
@@ -130,6 +132,35 @@ describe('voice library', { timeout: 180_000 }, () => {
     assert.equal((await owner.request('DELETE', `/api/voices/${id}`)).status, 204);
     assert.equal((await owner.request('DELETE', `/api/voices/${id}`)).status, 404);
     assert.equal((await owner.request('GET', '/api/voices/library')).json['items'].length, 1);
+  });
+
+  test("voice clone moves speech toward a library voice and names its method", async () => {
+    const target = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', { name: 'Target F' });
+    assert.equal(target.status, 201, target.text);
+    const targetId = target.json['id'] as string;
+    const targetPitch = (target.json['voiceCharacteristics'] as { pitch: { medianHz: number } }).pitch.medianHz;
+
+    const accepted = await owner.upload('/api/audio/voice-clone', maleSample, 'awb.wav', { target_voice_id: targetId });
+    assert.equal(accepted.status, 202, accepted.text);
+    const jobId = accepted.json['jobId'] as string;
+    const final = await owner.waitForJob(jobId, { timeoutMs: 120_000 });
+    assert.equal(final['status'], 'completed', JSON.stringify(final));
+    const download = await owner.request('POST', `/api/audio/download/${jobId}`);
+    const wav = Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer());
+    const { samples, sampleRate } = decodeWav(wav);
+    const converted = analyzeVoice(resample(samples, sampleRate, 16_000), 16_000);
+    const semitonesOff = Math.abs(12 * Math.log2(converted.pitch.medianHz / targetPitch));
+    assert.ok(semitonesOff <= 1.5, `converted median ${converted.pitch.medianHz.toFixed(0)} Hz vs target ${targetPitch.toFixed(0)} Hz`);
+
+    const job = await getJobById(platform.database.db, jobId);
+    const conversion = (job?.result?.['voiceConversion'] as Array<{ method: string }> | undefined)?.[0];
+    assert.match(conversion?.method ?? '', /^dsp:/, 'the job output labels the method');
+
+    const missing = await owner.upload('/api/audio/voice-clone', maleSample, 'awb.wav', { target_voice_id: '00000000-0000-4000-8000-000000000000' });
+    assert.equal(missing.status, 404, missing.text);
+    const notShared = await other.upload('/api/audio/voice-clone', maleSample, 'awb.wav', { target_voice_id: targetId });
+    assert.equal(notShared.status, 404, "another user's private voice is not usable");
+    assert.equal((await owner.request('DELETE', `/api/voices/${targetId}`)).status, 204);
   });
 
   test('unusable samples answer 4xx with a clear message', async () => {

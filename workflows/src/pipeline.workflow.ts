@@ -49,6 +49,7 @@ const STAGE_WEIGHTS: Record<PipelineStep['op'] | 'preprocess' | 'quality' | 'set
   generate_music: 1,
   generate_sfx: 0.5,
   mood_music: 1,
+  voice_clone: 0.6,
   quality: 0.05,
   settle: 0.02,
 };
@@ -120,6 +121,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
 
     let transcript: TranscriptArtifacts | undefined;
     const edits: Array<{ type: string; detail: string }> = [];
+    const conversions: Array<{ method: string; applied: Record<string, unknown>; target: string }> = [];
     let spokenText: { text: string; language?: string } | undefined;
     // null: the output is peak-normalised on purpose (an impulsive effect that integrated loudness cannot rate).
     let finalTargetLufs: number | null = DEFAULT_TARGET_LUFS;
@@ -174,6 +176,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             transcript = await gpu.runStt({ jobId, stepIndex: index, inputKey, step });
             stepState(index).model = transcript.modelId;
             return inputKey;
+          }
+          case 'voice_clone': {
+            const result = await gpu.runVoiceConversion({ jobId, stepIndex: index, inputKey: requireAudio(step.op), step });
+            stepState(index).model = result.modelId;
+            conversions.push({ method: result.method, applied: result.applied, target: step.target?.name ?? step.target_voice_id });
+            return result.outputKey;
           }
           case 'edit': {
             const inputKey = requireAudio(step.op);
@@ -234,6 +242,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         output: quality,
         ...(transcript ? { transcript } : {}),
         ...(edits.length > 0 ? { edits } : {}),
+        ...(conversions.length > 0 ? { voiceConversion: conversions } : {}),
         steps: state.steps,
       },
     });

@@ -27,7 +27,7 @@ Exit codes: 0 ok, 1 verification/download/install failure, 2 usage error.`;
 class UsageError extends Error {}
 
 const TASKS: readonly ModelTask[] = ['denoise', 'vad', 'tts', 'stt', 'translate', 'music', 'sfx', 'voice-conversion'];
-const RUNTIMES: readonly ModelRuntime[] = ['onnxruntime-node', 'wasm', 'native'];
+const RUNTIMES: readonly ModelRuntime[] = ['onnxruntime-node', 'wasm', 'native', 'js'];
 
 function out(line = ''): void {
   process.stdout.write(`${line}\n`);

@@ -2,7 +2,8 @@
 export type ModelTask = 'denoise' | 'vad' | 'tts' | 'stt' | 'translate' | 'music' | 'sfx' | 'voice-conversion';
 
 /** How the weights are executed. */
-export type ModelRuntime = 'wasm' | 'onnxruntime-node' | 'native';
+/** `js`: signal processing in this repository's TypeScript, with no weights and no separate engine. */
+export type ModelRuntime = 'wasm' | 'onnxruntime-node' | 'native' | 'js';
 
 /** Whether the method is learned (`neural`) or hand-designed signal processing (`classical`). */
 export type ModelKind = 'neural' | 'classical';

@@ -34,9 +34,8 @@ export const MUSIC_MODELS: readonly ModelManifest[] = [
     id: 'parametric-sfx',
     task: 'sfx',
     displayName: 'Parametric sound-effect synthesis (keyword recipes)',
-    // Pure in-process JavaScript DSP with no weights; 'native' is the closest runtime value (it is
-    // not a separate binary).
-    runtime: 'native',
+    // Pure in-process TypeScript DSP with no weights.
+    runtime: 'js',
     kind: 'classical',
     languages: ['*'],
     sampleRate: 48000,

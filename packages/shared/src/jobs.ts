@@ -64,6 +64,15 @@ export interface MoodMusicStep {
   seed?: number;
 }
 
+/** Convert the speech toward a library voice; the API embeds the target's measured characteristics. */
+export interface VoiceCloneStep {
+  op: 'voice_clone';
+  target_voice_id: string;
+  model?: string;
+  /** Filled in by the API from the voice library, so the worker needs no database access. */
+  target?: { name: string; characteristics: Record<string, unknown> };
+}
+
 /** Steps that make audio from nothing. */
 export type GeneratorStep = GenerateMusicStep | GenerateSfxStep | MoodMusicStep;
 
@@ -75,7 +84,8 @@ export type PipelineStep =
   | EditStep
   | GenerateMusicStep
   | GenerateSfxStep
-  | MoodMusicStep;
+  | MoodMusicStep
+  | VoiceCloneStep;
 export type PipelineOp = PipelineStep['op'];
 
 /** Where a job's material comes from: an upload, text (TTS), or nothing (generators). */

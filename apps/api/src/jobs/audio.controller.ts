@@ -18,7 +18,15 @@ import {
   type GenerateSfxBody,
   type MoodMusicBody,
 } from './generation';
-import { denoiseFieldsSchema, editFieldsSchema, jobIdSchema, type DenoiseFields, type EditFields } from './job-schemas';
+import {
+  denoiseFieldsSchema,
+  editFieldsSchema,
+  jobIdSchema,
+  voiceCloneFieldsSchema,
+  type DenoiseFields,
+  type EditFields,
+  type VoiceCloneFields,
+} from './job-schemas';
 import { sttFieldsSchema, ttsBodySchema, type SttFields, type TtsBody } from './speech-schemas';
 import { JobsService, type UploadedAudio } from './jobs.service';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
@@ -154,6 +162,39 @@ export class AudioController {
       upload,
       steps: [{ op: 'edit', operations: fields.operations }],
       jobType: 'edit',
+    });
+  }
+
+  @Post('voice-clone')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
+  @ApiOperation({
+    summary: 'Convert speech toward a voice from your library (or a public one)',
+    description:
+      'No neural voice-conversion weights ship in any registry, so the installed method is DSP: a pitch shift to the ' +
+      "target's median f0 and a mel-band EQ toward its long-term spectrum. The job output names the method " +
+      '(`result.voiceConversion`); GET /api/models lists it as classical.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: audioUploadBody(
+      { target_voice_id: { type: 'string', format: 'uuid' }, model: { type: 'string', description: 'voice-conversion model id' } },
+      ['target_voice_id'],
+    ),
+  })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such voice, or not yours and not public' })
+  voiceClone(
+    @CurrentUser() user: AuthPrincipal,
+    @UploadedFile() upload: UploadedAudio | undefined,
+    @Body(new ZodValidationPipe(voiceCloneFieldsSchema, 'form fields')) fields: VoiceCloneFields,
+  ) {
+    return this.jobs.submitVoiceCloneJob({
+      userId: user.userId,
+      upload,
+      targetVoiceId: fields.target_voice_id,
+      ...(fields.model ? { model: fields.model } : {}),
     });
   }
 

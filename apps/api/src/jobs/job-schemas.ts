@@ -82,3 +82,10 @@ export const jobIdSchema = z.uuid({ error: 'must be a job id (UUID)' });
 export type CreateJobFields = z.output<typeof createJobFieldsSchema>;
 export type DenoiseFields = z.output<typeof denoiseFieldsSchema>;
 export type HistoryQuery = z.output<typeof historyQuerySchema>;
+
+/** Multipart fields of POST /api/audio/voice-clone. */
+export const voiceCloneFieldsSchema = z.object({
+  target_voice_id: z.uuid({ error: 'must be a voice id (UUID) from /api/voices' }),
+  model: modelId.optional(),
+});
+export type VoiceCloneFields = z.output<typeof voiceCloneFieldsSchema>;

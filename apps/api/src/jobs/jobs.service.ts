@@ -10,6 +10,7 @@ import {
   createJob,
   getCreditSummary,
   getJobForUser,
+  getUsableVoice,
   listJobsForUser,
   markJobFailed,
   type Database,
@@ -312,7 +313,9 @@ export class JobsService {
       const need =
         step.op === 'denoise'
           ? { task: 'denoise' as const, requested: step.model }
-          : step.op === 'stt' || step.op === 'tts'
+          : step.op === 'voice_clone'
+            ? { task: 'voice-conversion' as const, requested: step.model }
+            : step.op === 'stt' || step.op === 'tts'
             ? { task: step.op, requested: step.model, language: step.language }
             : undefined;
       if (!need) continue;
@@ -336,6 +339,28 @@ export class JobsService {
         });
       }
     }
+  }
+
+  /**
+   * Starts a voice-clone job toward a voice the user may use (their own or a public one). The target's measured
+   * characteristics travel in the step, so the GPU worker needs no database.
+   */
+  async submitVoiceCloneJob(input: { userId: string; upload: UploadedAudio | undefined; targetVoiceId: string; model?: string }) {
+    const voice = await getUsableVoice(this.db, input.targetVoiceId, input.userId);
+    if (!voice?.voiceCharacteristics) throw notFound('VOICE_NOT_FOUND', `Voice ${input.targetVoiceId} not found`);
+    return this.submitAudioJob({
+      userId: input.userId,
+      upload: input.upload,
+      jobType: 'voice_clone',
+      steps: [
+        {
+          op: 'voice_clone',
+          target_voice_id: voice.id,
+          ...(input.model ? { model: input.model } : {}),
+          target: { name: voice.name, characteristics: voice.voiceCharacteristics },
+        },
+      ],
+    });
   }
 
   /**
