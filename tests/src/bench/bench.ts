@@ -1,10 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { decodeWav, encodeWav, resample } from '@voice/audio';
+import { resample } from '@voice/audio';
 import { parseEnv } from '@voice/config';
-import { loadDenoiser, strengthForNoiseLevel } from '@voice/gpu-activities';
-import { listModels } from '@voice/models';
+import { SpeechEngines, loadDenoiser, strengthForNoiseLevel } from '@voice/gpu-activities';
+import { isInstalled, listModels, selectModel } from '@voice/models';
+import { generateMusic, generateSfx } from '@voice/music';
+import { analyzeVoice, convertVoiceToward } from '@voice/voice-dsp';
 import { startPlatform } from '@voice/platform';
 import { freePort, installWorkerRuntime } from '@voice/runtime';
 import { PROCESSING_SAMPLE_RATE } from '@voice/shared';
@@ -41,6 +44,9 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds:
 
 async function main(): Promise<void> {
   const rows: Array<[string, string]> = [];
+  let inputForModels: Float32Array | undefined;
+  let cleanForModels: Float32Array | undefined;
+  let longForStt: Float32Array | undefined;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'voice-bench-'));
   const env = parseEnv({
     NODE_ENV: 'test',
@@ -89,9 +95,9 @@ async function main(): Promise<void> {
     if (final['status'] !== 'completed') throw new Error(`pipeline job ${String(final['status'])}`);
 
     const input48k = resample(long.noisy, long.sampleRate, PROCESSING_SAMPLE_RATE);
-    const gtcrn = listModels('denoise').find((model) => model.id === 'gtcrn');
-    if (!gtcrn) throw new Error('gtcrn missing from the registry');
-    const denoiser = await loadDenoiser(gtcrn);
+    // Compare against the model the job itself used: the best installed denoiser.
+    const defaultDenoiser = selectModel({ task: 'denoise' });
+    const denoiser = await loadDenoiser(defaultDenoiser);
     const inference = await measure(() => denoiser.process(input48k, { strength: strengthForNoiseLevel('moderate') }));
 
     // The pipeline above runs 11 activities: mark running, preprocess, reserve, select, denoise, progress,
@@ -105,33 +111,117 @@ async function main(): Promise<void> {
     });
     const bareSeconds = (performance.now() - bareStart) / 1000;
     rows.push([`multi-step job (denoise → normalize, ${long.durationSeconds.toFixed(0)} s audio)`, `${jobSeconds.toFixed(2)} s`]);
-    rows.push(['  its inference alone (gtcrn, in process)', `${inference.seconds.toFixed(2)} s`]);
+    rows.push([`  its inference alone (${defaultDenoiser.id}, in process)`, `${inference.seconds.toFixed(2)} s`]);
     rows.push([`  bare workflow, ${activityCount} no-op activities`, `${bareSeconds.toFixed(2)} s`]);
     rows.push(['  job ÷ inference', `${(jobSeconds / inference.seconds).toFixed(2)}×`]);
     rows.push(['  job ÷ bare workflow', `${(jobSeconds / bareSeconds).toFixed(2)}×`]);
 
-    // 3. Real-time factor and peak memory of every installed denoiser.
-    const rtfAudio = input48k.subarray(0, RTF_SECONDS * PROCESSING_SAMPLE_RATE);
-    const wavRoundTrip = decodeWav(encodeWav(rtfAudio, PROCESSING_SAMPLE_RATE, { format: 'float32' })).samples;
-    for (const model of listModels('denoise')) {
-      const engine = await loadDenoiser(model);
-      const run = await measure(() => engine.process(wavRoundTrip, { strength: strengthForNoiseLevel('moderate') }));
-      const seconds = wavRoundTrip.length / PROCESSING_SAMPLE_RATE;
-      rows.push([
-        `denoiser ${model.id} (${model.kind}) real-time factor`,
-        `${(run.seconds / seconds).toFixed(4)} (${(seconds / run.seconds).toFixed(1)}× real time), peak RSS ${run.peakRssMb.toFixed(0)} MB`,
-      ]);
-    }
+    // 3. A long input through the whole pipeline: how the platform process's memory grows with input length.
+    const longSeconds = Number(process.env['BENCH_LONG_SECONDS'] ?? 600);
+    const longInput = await makeNoisySpeech({ snrDb: 10, minSeconds: longSeconds, seed: 5 });
+    const longJob = await measure(async () => {
+      const response = await api.upload('/api/audio/denoise', longInput.wav, 'long.wav');
+      if (response.status !== 202) throw new Error(`long submit failed: ${response.text}`);
+      return api.waitForJob(response.json['jobId'] as string, { timeoutMs: 3_600_000 });
+    });
+    rows.push([
+      `denoise job on ${(longInput.durationSeconds / 60).toFixed(1)} min of audio (whole platform process)`,
+      `${longJob.seconds.toFixed(1)} s, peak RSS ${longJob.peakRssMb.toFixed(0)} MB (${String(longJob.result['status'])})`,
+    ]);
+    inputForModels = long.noisy.subarray(0, RTF_SECONDS * long.sampleRate);
+    cleanForModels = long.clean.subarray(0, RTF_SECONDS * long.sampleRate);
+    longForStt = longInput.clean;
   } finally {
     await platform.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+  // 4. Every installed model on its own, after the platform has stopped, so RSS is the model's.
+  if (inputForModels && cleanForModels && longForStt) rows.push(...(await modelRows(inputForModels, cleanForModels, longForStt)));
 
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log(`\nBenchmark (${new Date().toISOString()}, ${process.arch}, Node ${process.version})\n`);
   console.log(`${'metric'.padEnd(width)} | value`);
   console.log(`${'-'.repeat(width)}-|-${'-'.repeat(30)}`);
   for (const [name, value] of rows) console.log(`${name.padEnd(width)} | ${value}`);
+}
+
+/** Peak resident memory of this process's children (the Whisper sidecar), from /proc, in MB. */
+function childrenPeakRssMb(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== process.pid) continue;
+      const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      total += Number(peak?.[1] ?? 0) / 1024;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
+const rtfRow = (name: string, audioSeconds: number, run: { seconds: number; peakRssMb: number }, extra = ''): [string, string] => [
+  name,
+  `RTF ${(run.seconds / audioSeconds).toFixed(4)} (${(audioSeconds / run.seconds).toFixed(1)}× real time), peak RSS ${run.peakRssMb.toFixed(0)} MB${extra}`,
+];
+
+/** Real-time factor and peak memory of every installed model, each task on representative input. */
+async function modelRows(noisy16k: Float32Array, clean16k: Float32Array, long16k: Float32Array): Promise<Array<[string, string]>> {
+  const rows: Array<[string, string]> = [];
+  const seconds = noisy16k.length / 16_000;
+  const noisy48k = resample(noisy16k, 16_000, PROCESSING_SAMPLE_RATE);
+  for (const model of listModels('denoise').filter((candidate) => isInstalled(candidate))) {
+    const engine = await loadDenoiser(model);
+    const run = await measure(() => engine.process(noisy48k, { strength: strengthForNoiseLevel('moderate') }));
+    rows.push(rtfRow(`denoise ${model.id} (${model.kind})`, seconds, run));
+  }
+  const speech = new SpeechEngines({});
+  for (const model of listModels('stt').filter((candidate) => isInstalled(candidate))) {
+    try {
+      const run = await measure(() => speech.transcribe({ samples: clean16k, sampleRate: 16_000 }, { modelId: model.id, language: 'en' }));
+      rows.push(rtfRow(`stt ${model.id} (${model.kind})`, seconds, run, `, sidecar ${childrenPeakRssMb().toFixed(0)} MB`));
+    } catch (error) {
+      rows.push([`stt ${model.id} (${model.kind})`, `unavailable: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+    await speech.unloadAll();
+  }
+  const text = 'The quick brown fox jumps over the lazy dog. Please call Stella and ask her to bring these things from the store.';
+  for (const model of listModels('tts').filter((candidate) => isInstalled(candidate))) {
+    try {
+      const run = await measure(() => speech.synthesize({ text, modelId: model.id }));
+      rows.push(rtfRow(`tts ${model.id} (${model.kind})`, run.result.durationSeconds, run));
+    } catch (error) {
+      rows.push([`tts ${model.id} (${model.kind})`, `unavailable: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+  }
+  await speech.unloadAll();
+  const music = await measure(() => generateMusic({ genre: 'lofi', duration: 30, seed: 1 }));
+  rows.push(rtfRow('music procedural-soundfont (classical)', 30, music));
+  const sfx = await measure(() => generateSfx({ description: 'rain', duration: 10, seed: 1 }));
+  rows.push(rtfRow('sfx parametric-sfx (classical)', 10, sfx));
+  const conversion = await measure(async () => {
+    const source = analyzeVoice(clean16k, 16_000);
+    const target = { ...source, pitch: { ...source.pitch, medianHz: source.pitch.medianHz * 1.5 } };
+    return convertVoiceToward(clean16k, 16_000, source, target);
+  });
+  rows.push(rtfRow('voice-conversion dsp-voice-conversion (classical)', seconds, conversion));
+
+  // Long input through STT as a 16 kHz stream: memory should not grow with the input's length.
+  const stream = new SpeechEngines({});
+  const blocks = function* () {
+    for (let offset = 0; offset < long16k.length; offset += 16_000) yield long16k.subarray(offset, offset + 16_000);
+  };
+  const longRun = await measure(() =>
+    stream.transcribe({ blocks: blocks(), durationSeconds: long16k.length / 16_000 }, { modelId: 'whisper-tiny-en', language: 'en', beamSize: 1 }),
+  );
+  rows.push(
+    rtfRow(`stt whisper-tiny-en streamed over ${(long16k.length / 16_000 / 60).toFixed(1)} min`, long16k.length / 16_000, longRun, `, sidecar ${childrenPeakRssMb().toFixed(0)} MB`),
+  );
+  await stream.unloadAll();
+  return rows;
 }
 
 main().catch((error: unknown) => {
