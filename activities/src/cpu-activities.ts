@@ -181,6 +181,9 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
             return 'voice-dsp-edit';
           case 'voice_clone':
             return step.model ?? 'dsp-voice-conversion';
+          case 'dub':
+          case 'accent_change':
+            return 'auto';
         }
       });
     },

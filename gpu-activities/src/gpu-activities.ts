@@ -10,6 +10,7 @@ import { ModelSessionCache } from './model-cache';
 import { SpeechEngines } from './speech';
 import { createSpeechActivities } from './speech-activities';
 import { createVoiceActivities } from './voice-activities';
+import { createDubActivities } from './dub-activities';
 
 export interface GpuActivityDependencies {
   storage: BlobStorage;
@@ -57,6 +58,7 @@ export function createGpuActivities({
     ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
     ...createSpeechActivities({ storage, engines: speech, heartbeatIntervalMs }),
     ...createVoiceActivities({ storage, location }),
+    ...createDubActivities({ storage, speech, location, heartbeatIntervalMs }),
 
     async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {
       const context = Context.current();

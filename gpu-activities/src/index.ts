@@ -6,3 +6,4 @@ export type { RunGeneratorResult } from './generators';
 export * from './speech';
 export type { TranscriptArtifacts } from './speech-activities';
 export { MAX_TTS_WORD_ERROR_RATE } from './speech-activities';
+export type { RevoicedResult } from './dub-activities';

@@ -50,6 +50,8 @@ const STAGE_WEIGHTS: Record<PipelineStep['op'] | 'preprocess' | 'quality' | 'set
   generate_sfx: 0.5,
   mood_music: 1,
   voice_clone: 0.6,
+  dub: 2,
+  accent_change: 1.5,
   quality: 0.05,
   settle: 0.02,
 };
@@ -121,6 +123,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
 
     let transcript: TranscriptArtifacts | undefined;
     const edits: Array<{ type: string; detail: string }> = [];
+    const revoiced: Array<Record<string, unknown>> = [];
     const conversions: Array<{ method: string; applied: Record<string, unknown>; target: string }> = [];
     let spokenText: { text: string; language?: string } | undefined;
     // null: the output is peak-normalised on purpose (an impulsive effect that integrated loudness cannot rate).
@@ -183,6 +186,24 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             conversions.push({ method: result.method, applied: result.applied, target: step.target?.name ?? step.target_voice_id });
             return result.outputKey;
           }
+          case 'dub':
+          case 'accent_change': {
+            const inputKey = requireAudio(step.op);
+            // Both re-voice what was said: transcribe this step's input first, in the source language.
+            const heard = await gpu.runStt({
+              jobId,
+              stepIndex: index,
+              inputKey,
+              step: { op: 'stt', ...(step.op === 'dub' && step.source_language ? { language: step.source_language } : {}) },
+            });
+            const result =
+              step.op === 'dub'
+                ? await gpu.runDub({ jobId, stepIndex: index, inputKey, transcriptKey: heard.transcriptKey, step })
+                : await gpu.runAccentChange({ jobId, stepIndex: index, inputKey, transcriptKey: heard.transcriptKey, step });
+            stepState(index).model = result.methods.speech;
+            revoiced.push({ op: step.op, source: heard, ...result });
+            return result.outputKey;
+          }
           case 'edit': {
             const inputKey = requireAudio(step.op);
             // Muting a word needs to know where it is said in this step's input, so transcribe that audio.
@@ -243,6 +264,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         ...(transcript ? { transcript } : {}),
         ...(edits.length > 0 ? { edits } : {}),
         ...(conversions.length > 0 ? { voiceConversion: conversions } : {}),
+        ...(revoiced.length > 0 ? { revoiced } : {}),
         steps: state.steps,
       },
     });

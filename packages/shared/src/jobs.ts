@@ -73,6 +73,18 @@ export interface VoiceCloneStep {
   target?: { name: string; characteristics: Record<string, unknown> };
 }
 
+/** Transcribe, translate and re-voice the speech in another language, fitted to the original timing. */
+export interface DubStep {
+  op: 'dub';
+  target_language: string;
+  source_language?: string;
+}
+/** Re-voice the transcript in another accent's voice, keeping the word timing. */
+export interface AccentChangeStep {
+  op: 'accent_change';
+  target_accent: string;
+}
+
 /** Steps that make audio from nothing. */
 export type GeneratorStep = GenerateMusicStep | GenerateSfxStep | MoodMusicStep;
 
@@ -85,7 +97,9 @@ export type PipelineStep =
   | GenerateMusicStep
   | GenerateSfxStep
   | MoodMusicStep
-  | VoiceCloneStep;
+  | VoiceCloneStep
+  | DubStep
+  | AccentChangeStep;
 export type PipelineOp = PipelineStep['op'];
 
 /** Where a job's material comes from: an upload, text (TTS), or nothing (generators). */

@@ -23,6 +23,10 @@ import {
   editFieldsSchema,
   jobIdSchema,
   voiceCloneFieldsSchema,
+  accentFieldsSchema,
+  dubFieldsSchema,
+  type AccentFields,
+  type DubFields,
   type DenoiseFields,
   type EditFields,
   type VoiceCloneFields,
@@ -196,6 +200,49 @@ export class AudioController {
       targetVoiceId: fields.target_voice_id,
       ...(fields.model ? { model: fields.model } : {}),
     });
+  }
+
+  @Post('dub')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
+  @ApiOperation({
+    summary: 'Dub speech into another language: transcribe → translate → synthesise, fitted to the original timing',
+    description:
+      'Translation is rule-based (Apertium; no neural MT ships offline): English ↔ Spanish, Catalan, Galician, Esperanto. ' +
+      'Each line is time-stretched into its source slot and mixed over an estimate of the original background. The ' +
+      'translated transcript is in the job result and the download.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: audioUploadBody({ target_language: { type: 'string', example: 'es' }, source_language: { type: 'string', default: 'en' } }, ['target_language']) })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Language pair not installed, or no voice for the target language' })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  dub(
+    @CurrentUser() user: AuthPrincipal,
+    @UploadedFile() upload: UploadedAudio | undefined,
+    @Body(new ZodValidationPipe(dubFieldsSchema, 'form fields')) fields: DubFields,
+  ) {
+    return this.jobs.submitDubJob({ userId: user.userId, upload, targetLanguage: fields.target_language, sourceLanguage: fields.source_language });
+  }
+
+  @Post('accent-change')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
+  @ApiOperation({
+    summary: "Re-voice speech in another accent's voice, keeping the word timing",
+    description: 'Accents: american, british, received-pronunciation, scottish, new-york, caribbean, and more (a 400 lists them).',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: audioUploadBody({ target_accent: { type: 'string', example: 'scottish' } }, ['target_accent']) })
+  @ApiResponse({ status: 202, type: AcceptedJobDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto })
+  @ApiResponse({ status: 402, type: ErrorResponseDto })
+  accentChange(
+    @CurrentUser() user: AuthPrincipal,
+    @UploadedFile() upload: UploadedAudio | undefined,
+    @Body(new ZodValidationPipe(accentFieldsSchema, 'form fields')) fields: AccentFields,
+  ) {
+    return this.jobs.submitAccentJob({ userId: user.userId, upload, targetAccent: fields.target_accent });
   }
 
   @Post('generate-music')

@@ -89,3 +89,19 @@ export const voiceCloneFieldsSchema = z.object({
   model: modelId.optional(),
 });
 export type VoiceCloneFields = z.output<typeof voiceCloneFieldsSchema>;
+
+const languageCode = z
+  .string()
+  .trim()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language code such as "es"');
+
+/** Multipart fields of POST /api/audio/dub. */
+export const dubFieldsSchema = z.object({
+  target_language: languageCode,
+  source_language: languageCode.default('en'),
+});
+export type DubFields = z.output<typeof dubFieldsSchema>;
+
+/** Multipart fields of POST /api/audio/accent-change. */
+export const accentFieldsSchema = z.object({ target_accent: z.string().trim().min(1).max(50) });
+export type AccentFields = z.output<typeof accentFieldsSchema>;

@@ -17,7 +17,14 @@ import {
   type NewProcessingJob,
   type ProcessingJob,
 } from '@voice/db';
-import { UnknownModelError, isInstalled, listModels, selectModel } from '@voice/models';
+import {
+  UnsupportedAccentError,
+  UnsupportedLanguagePairError,
+  accentVoiceFor,
+  baseLanguage,
+  resolveTranslationPair,
+} from '@voice/dubbing';
+import { UnknownModelError, getModel, isInstalled, listModels, selectModel } from '@voice/models';
 import {
   JobIdSearchAttribute,
   JobStatusSearchAttribute,
@@ -66,6 +73,8 @@ export interface JobStatusView {
   creditsHeld: number;
   creditsCharged: number | null;
   downloadable: boolean;
+  /** For completed jobs: the models and methods used and what was measured. */
+  result?: Record<string, unknown>;
 }
 
 export interface JobProgressView {
@@ -364,6 +373,58 @@ export class JobsService {
   }
 
   /**
+   * Starts a dub: the pair must be translatable and the target language speakable before anything runs.
+   */
+  async submitDubJob(input: { userId: string; upload: UploadedAudio | undefined; targetLanguage: string; sourceLanguage: string }) {
+    if (baseLanguage(input.sourceLanguage) !== baseLanguage(input.targetLanguage)) {
+      try {
+        await resolveTranslationPair(input.sourceLanguage, input.targetLanguage);
+      } catch (error) {
+        if (error instanceof UnsupportedLanguagePairError) {
+          throw new DomainError('UNSUPPORTED_LANGUAGE_PAIR', HttpStatus.BAD_REQUEST, error.message, {
+            details: { installedPairs: error.installedPairs.map((pair) => `${pair.source}-${pair.target}`) },
+          });
+        }
+        throw error;
+      }
+    }
+    this.assertModelsExist([
+      { op: 'stt', language: input.sourceLanguage },
+      { op: 'tts', language: input.targetLanguage },
+    ]);
+    return this.submitAudioJob({
+      userId: input.userId,
+      upload: input.upload,
+      jobType: 'dub',
+      steps: [{ op: 'dub', target_language: input.targetLanguage, source_language: input.sourceLanguage }],
+    });
+  }
+
+  /** Starts an accent change; the accent must map to an installed voice. */
+  async submitAccentJob(input: { userId: string; upload: UploadedAudio | undefined; targetAccent: string }) {
+    const location = { modelsDir: this.env.MODELS_DIR };
+    try {
+      accentVoiceFor(input.targetAccent, {
+        isAvailable: (id) => {
+          const model = getModel(id);
+          return model !== undefined && isInstalled(model, location);
+        },
+      });
+    } catch (error) {
+      if (error instanceof UnsupportedAccentError) {
+        throw new DomainError('UNSUPPORTED_ACCENT', HttpStatus.BAD_REQUEST, error.message, { details: { supported: error.supported } });
+      }
+      throw error;
+    }
+    return this.submitAudioJob({
+      userId: input.userId,
+      upload: input.upload,
+      jobType: 'accent_change',
+      steps: [{ op: 'accent_change', target_accent: input.targetAccent }],
+    });
+  }
+
+  /**
    * Starts a text-to-speech job. Credits are held for an estimate of the speech length (about 15 characters
    * a second at normal speed); the first download charges the real length.
    */
@@ -439,7 +500,21 @@ function toStatusView(job: ProcessingJob, liveProgress?: number): JobStatusView 
     creditsHeld: job.creditsHeld,
     creditsCharged: job.creditsCharged,
     downloadable: job.status === 'completed',
+    ...(job.status === 'completed' && job.result ? { result: publicResult(job.result) } : {}),
   };
+}
+
+/** What a job made and how (models, methods, measurements, transcript preview), without storage keys or per-step detail. */
+function publicResult(result: Record<string, unknown>): Record<string, unknown> {
+  const hidden = new Set(['steps', 'transcriptKey', 'srtKey', 'vttKey', 'scriptKey', 'outputKey', 'workKey', 'inputKey']);
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).filter(([key]) => !hidden.has(key)).map(([key, inner]) => [key, strip(inner)]));
+    }
+    return value;
+  };
+  return strip(result) as Record<string, unknown>;
 }
 
 /** Keeps only a safe base name: it ends up in a Content-Disposition header. */

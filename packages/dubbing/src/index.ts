@@ -1,0 +1,41 @@
+export {
+  DubbingError,
+  TranslationEngineError,
+  UnsupportedAccentError,
+  UnsupportedLanguagePairError,
+  type DubbingErrorCode,
+  type TranslationPair,
+} from './errors';
+export { apertiumCodeToBcp47, baseLanguage } from './languages';
+export {
+  APERTIUM_APT_PACKAGES,
+  DEFAULT_APERTIUM_MODES_DIR,
+  listTranslationPairs,
+  runApertium,
+  type ApertiumOptions,
+  type RunApertiumOptions,
+} from './apertium';
+export {
+  resolveTranslationPair,
+  translate,
+  type SegmentsTranslation,
+  type TextTranslation,
+  type TimedText,
+  type TranslateSegmentsRequest,
+  type TranslateTextRequest,
+  type TranslatedSegment,
+  type TranslationEngineInfo,
+} from './translate';
+export { assembleDub, type AssembleDubOptions, type DubPlacement, type DubResult, type DubSegment } from './assemble';
+export { estimateBackground, type BackgroundEstimate, type EstimateBackgroundOptions } from './background';
+export {
+  ACCENTS,
+  accentVoiceFor,
+  listAccents,
+  type AccentDefinition,
+  type AccentModelId,
+  type AccentVoice,
+  type AccentVoiceOption,
+  type AccentVoiceOptions,
+} from './accent';
+export { groupWordsIntoPhrases, type GroupWordsOptions, type TimedWord } from './phrases';
