@@ -85,6 +85,46 @@ describe('music, sound effects and mood music through the pipeline', { timeout: 
   });
 });
 
+describe('idempotent submission', { timeout: 120_000 }, () => {
+  let platform: TestPlatform;
+
+  before(async () => {
+    platform = await startTestPlatform();
+  });
+  after(async () => platform?.close());
+
+  test('retries with the same Idempotency-Key get the first job, even when concurrent', async () => {
+    const api = platform.api();
+    await api.register(`idem-${Date.now()}@example.com`);
+    const body = { description: 'a short beep', duration: 1, seed: 2 };
+    const submit = (key: string) => api.request('POST', '/api/audio/generate-sfx', body, { 'idempotency-key': key });
+
+    const first = await submit('retry-1');
+    const again = await submit('retry-1');
+    assert.equal(first.status, 202, first.text);
+    assert.equal(again.status, 202, again.text);
+    assert.equal(again.json['jobId'], first.json['jobId']);
+
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => submit('retry-2')));
+    const ids = new Set(concurrent.map((response) => response.json['jobId'] as string));
+    assert.equal(ids.size, 1, 'five concurrent retries, one job');
+    for (const response of concurrent) assert.equal(response.status, 202, response.text);
+
+    const history = await api.request('GET', '/api/jobs/history?limit=100');
+    assert.equal(history.json['total'], 2);
+    const other = platform.api();
+    await other.register(`idem-other-${Date.now()}@example.com`);
+    const theirs = await other.request('POST', '/api/audio/generate-sfx', body, { 'idempotency-key': 'retry-1' });
+    assert.notEqual(theirs.json['jobId'], first.json['jobId'], 'keys are per user');
+    const tooLong = await submit('k'.repeat(256));
+    assert.equal(tooLong.status, 400, tooLong.text);
+    for (const id of [first.json['jobId'], ...ids, theirs.json['jobId']] as string[]) {
+      const final = await (id === theirs.json['jobId'] ? other : api).waitForJob(id);
+      assert.equal(final['status'], 'completed');
+    }
+  });
+});
+
 describe('voice library', { timeout: 180_000 }, () => {
   let platform: TestPlatform;
   let owner: ApiClient;

@@ -19,9 +19,9 @@ export interface AudioAnalysis {
   silent: boolean;
 }
 
-const CLIP_LEVEL = 0.999;
-const SILENCE_LUFS = -60;
-const SILENCE_DBFS = -60;
+export const CLIP_LEVEL = 0.999;
+export const SILENCE_LUFS = -60;
+export const SILENCE_DBFS = -60;
 
 /** Measures level, loudness and clipping of a mono signal. All levels are -Infinity for silence. */
 export function analyzeAudio(samples: Float32Array, sampleRate: number): AudioAnalysis {

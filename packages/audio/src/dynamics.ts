@@ -24,14 +24,14 @@ export interface NormalizeResult {
 }
 
 /** Look-ahead (= attack ramp) of the limiter; short enough to keep plosives intact. */
-const LOOKAHEAD_SECONDS = 0.002;
+export const LOOKAHEAD_SECONDS = 0.002;
 /** Release time constant; long enough not to pump on voiced speech. */
-const RELEASE_SECONDS = 0.08;
+export const RELEASE_SECONDS = 0.08;
 /**
  * The limiter aims this far below the ceiling, because applying a gain curve at the base rate
  * modulates the signal and moves inter-sample peaks slightly.
  */
-const LIMITER_MARGIN_DB = 0.1;
+export const LIMITER_MARGIN_DB = 0.1;
 /** Exact per-sample peaks are kept wherever up to this much extra gain could reach the ceiling. */
 const ITERATION_HEADROOM_DB = 6;
 /** Loudness error (LU) that triggers a gain correction. */

@@ -34,19 +34,19 @@ const SNIFF_BYTES = 64 * 1024;
 const DURATION_SLACK_MS = 500;
 const DURATION_SLACK_RATIO = 0.05;
 const STDERR_HEAD_CHARS = 256 * 1024;
-const STDERR_TAIL_CHARS = 16 * 1024;
+export const STDERR_TAIL_CHARS = 16 * 1024;
 
 /**
  * ffmpeg's default stereo-to-mono matrix adds both channels at -3 dB, so identical channels come
  * out 3 dB louder (and can exceed full scale). Capping the matrix at 1 makes it an average, which
  * preserves level and matches {@link decodeWav}'s mixdown.
  */
-const MONO_DOWNMIX = ['-rematrix_maxval', '1', '-ac', '1'];
+export const MONO_DOWNMIX = ['-rematrix_maxval', '1', '-ac', '1'];
 
 let installerPath: string | undefined;
 
 /** Resolves the ffmpeg binary lazily: the installer package throws on unsupported platforms at import time. */
-async function ffmpegBinary(options: FfmpegOptions | undefined): Promise<string> {
+export async function ffmpegBinary(options: FfmpegOptions | undefined): Promise<string> {
   if (options?.ffmpegPath) return options.ffmpegPath;
   if (installerPath === undefined) {
     const installer = await import('@ffmpeg-installer/ffmpeg');

@@ -7,3 +7,12 @@ export { integratedLoudness } from './loudness';
 export { samplePeakDbfs, truePeakDbtp } from './peak';
 export { normalizeLoudness, type LoudnessTarget, type NormalizeResult } from './dynamics';
 export { analyzeAudio, type AudioAnalysis } from './analysis';
+export { decodeStream, type DecodeStreamOptions } from './stream/decode-stream';
+export { WavStreamWriter, readWavInfo, readWavStream, type WavStreamInfo } from './stream/wav-stream';
+export { AudioMeter } from './stream/audio-meter';
+export {
+  LoudnessNormalizerStream,
+  planLoudnessGain,
+  type LoudnessGainPlan,
+  type LoudnessMeasurement,
+} from './stream/loudness-normalizer-stream';

@@ -45,7 +45,7 @@ export function kWeightingFilters(sampleRate: number): [Biquad, Biquad] {
   return [shelf, highPass];
 }
 
-const BLOCK_SEGMENTS = 4; // 400 ms gating block = 4 x 100 ms steps (75 % overlap)
+export const BLOCK_SEGMENTS = 4; // 400 ms gating block = 4 x 100 ms steps (75 % overlap)
 const ABSOLUTE_GATE_LUFS = -70;
 const RELATIVE_GATE_LU = -10;
 const LOUDNESS_OFFSET = -0.691;

@@ -3,11 +3,11 @@ import { assertSampleRate, kaiser, sinc, toDb } from './dsp';
 /** Oversampling factor of the true-peak meter (BS.1770-4 Annex 2 uses 4x at 48 kHz). */
 export const OVERSAMPLING = 4;
 /** Taps per phase; the prototype filter has OVERSAMPLING * TAPS = 64 taps. */
-const TAPS = 16;
-const HALF = TAPS / 2;
+export const TAPS = 16;
+export const HALF = TAPS / 2;
 const BETA = 5;
 /** Skip granularity: small enough that quiet gaps between syllables are skipped. */
-const BLOCK = 128;
+export const BLOCK = 128;
 
 type Taps8 = [number, number, number, number, number, number, number, number];
 type Taps16 = [...Taps8, ...Taps8];
@@ -18,7 +18,7 @@ type Taps16 = [...Taps8, ...Taps8];
  * impulse, so the sample itself is one of the oversampled points and the true peak can never
  * read below the sample peak.
  */
-function phaseTaps(frac: number): Taps16 {
+export function phaseTaps(frac: number): Taps16 {
   const taps: number[] = [];
   for (let k = 0; k < TAPS; k++) {
     const t = frac - (k - HALF + 1); // distance from tap k's sample to the interpolated point
@@ -37,7 +37,7 @@ const [h0, h1, h2, h3, h4, h5, h6, h7] = H;
  * Upper bound of |interpolated| / max|x| over a tap window: lets blocks that cannot matter be
  * skipped without running the filter.
  */
-const GAIN_BOUND = Math.max(...[Q, H].map((taps) => taps.reduce((sum, c) => sum + Math.abs(c), 0)));
+export const GAIN_BOUND = Math.max(...[Q, H].map((taps) => taps.reduce((sum, c) => sum + Math.abs(c), 0)));
 
 /**
  * Scans `samples` with the 4x interpolator. Returns the maximum absolute value over all sample

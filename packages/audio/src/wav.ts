@@ -23,8 +23,8 @@ export interface WavFormat {
   blockAlign: number;
 }
 
-const WAVE_FORMAT_PCM = 0x0001;
-const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+export const WAVE_FORMAT_PCM = 0x0001;
+export const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** RIFF size fields set to this mean "unknown" (streamed output) or "see ds64" (RF64). */
 export const RIFF_UNKNOWN_SIZE = 0xffffffff;
@@ -65,7 +65,7 @@ export function parseWavFormatChunk(body: Buffer): WavFormat {
   };
 }
 
-const isRiffWave = (buf: Buffer): boolean =>
+export const isRiffWave = (buf: Buffer): boolean =>
   buf.length >= 12 &&
   ['RIFF', 'RF64', 'BW64'].includes(buf.toString('latin1', 0, 4)) &&
   buf.toString('latin1', 8, 12) === 'WAVE';
@@ -131,7 +131,7 @@ function decodeInterleavedToMono(buf: Buffer, start: number, byteLength: number,
   return out;
 }
 
-function sampleReader(view: DataView, encoding: 'int' | 'float', bytes: number): (offset: number) => number {
+export function sampleReader(view: DataView, encoding: 'int' | 'float', bytes: number): (offset: number) => number {
   if (encoding === 'float') {
     return bytes === 4 ? (o) => view.getFloat32(o, true) : (o) => view.getFloat64(o, true);
   }

@@ -33,6 +33,7 @@ import {
 } from './job-schemas';
 import { sttFieldsSchema, ttsBodySchema, type SttFields, type TtsBody } from './speech-schemas';
 import { JobsService, type UploadedAudio } from './jobs.service';
+import { IdempotencyKey } from './idempotency-key.decorator';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
 
@@ -65,11 +66,13 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   denoise(
     @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(denoiseFieldsSchema, 'form fields')) fields: DenoiseFields,
   ) {
     return this.jobs.submitAudioJob({
       userId: user.userId,
+      idempotencyKey,
       upload,
       steps: [{ op: 'denoise', noise_level: fields.noise_level, ...(fields.model ? { model: fields.model } : {}) }],
       jobType: 'denoise',
@@ -89,9 +92,10 @@ export class AudioController {
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Empty or too long text, unknown model, unsupported language' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  tts(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody) {
+  tts(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody) {
     return this.jobs.submitTextJob({
       userId: user.userId,
+      idempotencyKey,
       text: body.text,
       step: {
         op: 'tts',
@@ -127,11 +131,13 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   stt(
     @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(sttFieldsSchema, 'form fields')) fields: SttFields,
   ) {
     return this.jobs.submitAudioJob({
       userId: user.userId,
+      idempotencyKey,
       upload,
       steps: [{ op: 'stt', language: fields.language, ...(fields.model ? { model: fields.model } : {}) }],
       jobType: 'stt',
@@ -158,11 +164,13 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   edit(
     @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(editFieldsSchema, 'form fields')) fields: EditFields,
   ) {
     return this.jobs.submitAudioJob({
       userId: user.userId,
+      idempotencyKey,
       upload,
       steps: [{ op: 'edit', operations: fields.operations }],
       jobType: 'edit',
@@ -191,11 +199,13 @@ export class AudioController {
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such voice, or not yours and not public' })
   voiceClone(
     @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(voiceCloneFieldsSchema, 'form fields')) fields: VoiceCloneFields,
   ) {
     return this.jobs.submitVoiceCloneJob({
       userId: user.userId,
+      idempotencyKey,
       upload,
       targetVoiceId: fields.target_voice_id,
       ...(fields.model ? { model: fields.model } : {}),
@@ -219,10 +229,12 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   dub(
     @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(dubFieldsSchema, 'form fields')) fields: DubFields,
   ) {
-    return this.jobs.submitDubJob({ userId: user.userId, upload, targetLanguage: fields.target_language, sourceLanguage: fields.source_language });
+    return this.jobs.submitDubJob({ userId: user.userId,
+      idempotencyKey, upload, targetLanguage: fields.target_language, sourceLanguage: fields.source_language });
   }
 
   @Post('accent-change')
@@ -239,10 +251,12 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   accentChange(
     @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(accentFieldsSchema, 'form fields')) fields: AccentFields,
   ) {
-    return this.jobs.submitAccentJob({ userId: user.userId, upload, targetAccent: fields.target_accent });
+    return this.jobs.submitAccentJob({ userId: user.userId,
+      idempotencyKey, upload, targetAccent: fields.target_accent });
   }
 
   @Post('generate-music')
@@ -257,8 +271,9 @@ export class AudioController {
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown genre, bad key, tempo or duration' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  generateMusic(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody) {
-    return this.jobs.submitGeneratedJob({ userId: user.userId, step: musicStep(body), jobType: 'generate_music' });
+  generateMusic(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody) {
+    return this.jobs.submitGeneratedJob({ userId: user.userId,
+      idempotencyKey, step: musicStep(body), jobType: 'generate_music' });
   }
 
   @Post('generate-sfx')
@@ -271,8 +286,9 @@ export class AudioController {
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  generateSfx(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody) {
-    return this.jobs.submitGeneratedJob({ userId: user.userId, step: sfxStep(body), jobType: 'generate_sfx' });
+  generateSfx(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody) {
+    return this.jobs.submitGeneratedJob({ userId: user.userId,
+      idempotencyKey, step: sfxStep(body), jobType: 'generate_sfx' });
   }
 
   @Post('mood-music')
@@ -284,8 +300,9 @@ export class AudioController {
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown mood or platform, or longer than the platform allows' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  moodMusic(@CurrentUser() user: AuthPrincipal, @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody) {
-    return this.jobs.submitGeneratedJob({ userId: user.userId, step: moodStep(body), jobType: 'mood_music' });
+  moodMusic(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody) {
+    return this.jobs.submitGeneratedJob({ userId: user.userId,
+      idempotencyKey, step: moodStep(body), jobType: 'mood_music' });
   }
 
   @Post('download/:job_id')

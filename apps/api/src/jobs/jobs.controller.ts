@@ -8,6 +8,7 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AcceptedJobDto, JobProgressDto, JobStatusDto, JobHistoryDto, audioUploadBody } from './dto/job.dto';
 import { createJobFieldsSchema, historyQuerySchema, jobIdSchema, type CreateJobFields, type HistoryQuery } from './job-schemas';
 import { JobsService, type UploadedAudio } from './jobs.service';
+import { IdempotencyKey } from './idempotency-key.decorator';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
 
@@ -41,11 +42,12 @@ export class JobsController {
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'Truncated or undecodable audio' })
   create(
     @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(createJobFieldsSchema, 'form fields')) fields: CreateJobFields,
   ) {
     const jobType = fields.steps.map((step) => step.op).join('+');
-    return this.jobs.submitAudioJob({ userId: user.userId, upload, steps: fields.steps, jobType });
+    return this.jobs.submitAudioJob({ userId: user.userId, idempotencyKey, upload, steps: fields.steps, jobType });
   }
 
   @Get('history')

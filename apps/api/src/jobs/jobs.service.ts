@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { AudioValidationError, probeAudioFile, type AudioContainer } from '@voice/audio';
 import type { Env } from '@voice/config';
 import {
@@ -50,6 +50,7 @@ import type { BlobStorage } from '@voice/storage';
 import { DomainError, conflict, notFound } from '../common/domain-error';
 import { DATABASE, ENV, STORAGE, TEMPORAL_CLIENT } from '../common/tokens';
 import { requireDependency } from '../common/require-dependency';
+import { jobIdForIdempotencyKey } from './idempotency-key.decorator';
 import { invalidAudio } from './invalid-audio';
 
 /** An upload as multer leaves it on disk. */
@@ -115,10 +116,13 @@ export class JobsService {
    */
   async submitAudioJob(input: {
     userId: string;
+    idempotencyKey?: string;
     upload: UploadedAudio | undefined;
     steps: PipelineStep[];
     jobType: string;
   }): Promise<{ jobId: string; status: JobStatus; statusUrl: string }> {
+    const replay = await this.replay(input.userId, input.idempotencyKey);
+    if (replay) return replay;
     const { upload } = input;
     if (!upload) {
       throw new DomainError('AUDIO_FILE_REQUIRED', HttpStatus.BAD_REQUEST, 'Attach the audio as the multipart field "audio_file"');
@@ -130,7 +134,7 @@ export class JobsService {
     await this.assertAffordable(input.userId, probe.durationMs);
 
     const storage = requireDependency(this.storage, 'storage');
-    const jobId = randomUUID();
+    const jobId = this.newJobId(input.userId, input.idempotencyKey);
     const inputKey = jobStorageKeys(jobId).input(probe.container);
     await storage.putFile(inputKey, upload.path, CONTENT_TYPES[probe.container]);
     return this.startJob({
@@ -151,7 +155,9 @@ export class JobsService {
    * Starts a job that makes audio from nothing (music, SFX, mood). Credits for the requested length are
    * checked now and held by the workflow; the first download charges the real output length.
    */
-  async submitGeneratedJob(input: { userId: string; step: GeneratorStep; jobType: string }) {
+  async submitGeneratedJob(input: { userId: string; idempotencyKey?: string; step: GeneratorStep; jobType: string }) {
+    const replay = await this.replay(input.userId, input.idempotencyKey);
+    if (replay) return replay;
     const estimatedOutputMs = Math.round(input.step.duration * 1000);
     await this.assertAffordable(input.userId, estimatedOutputMs);
     return this.startJob({
@@ -160,6 +166,7 @@ export class JobsService {
       steps: [input.step],
       source: { kind: 'none' },
       estimatedOutputMs,
+      jobId: this.newJobId(input.userId, input.idempotencyKey),
     });
   }
 
@@ -221,12 +228,28 @@ export class JobsService {
         ],
       });
     } catch (error) {
+      // A concurrent retry with the same Idempotency-Key started it first: that run is this request's job.
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        return { jobId, status: 'pending', statusUrl: `/api/jobs/${jobId}/status` };
+      }
       // Without a workflow nothing would ever move this job: close it and drop its input.
       await markJobFailed(this.db, jobId, 'The job could not be started; please retry', new Date());
       if (input.source.kind === 'audio') await this.storage?.delete(input.source.inputKey).catch(() => undefined);
       throw error;
     }
     return { jobId, status: 'pending', statusUrl: `/api/jobs/${jobId}/status` };
+  }
+
+  /** The job an earlier request with the same Idempotency-Key created, if there is one. */
+  private async replay(userId: string, idempotencyKey: string | undefined) {
+    if (!idempotencyKey) return undefined;
+    const jobId = jobIdForIdempotencyKey(userId, idempotencyKey);
+    const existing = await getJobForUser(this.db, jobId, userId);
+    return existing ? { jobId, status: existing.status, statusUrl: `/api/jobs/${jobId}/status` } : undefined;
+  }
+
+  private newJobId(userId: string, idempotencyKey: string | undefined): string {
+    return idempotencyKey ? jobIdForIdempotencyKey(userId, idempotencyKey) : randomUUID();
   }
 
   async getStatus(userId: string, jobId: string): Promise<JobStatusView> {
@@ -354,11 +377,12 @@ export class JobsService {
    * Starts a voice-clone job toward a voice the user may use (their own or a public one). The target's measured
    * characteristics travel in the step, so the GPU worker needs no database.
    */
-  async submitVoiceCloneJob(input: { userId: string; upload: UploadedAudio | undefined; targetVoiceId: string; model?: string }) {
+  async submitVoiceCloneJob(input: { userId: string; idempotencyKey?: string; upload: UploadedAudio | undefined; targetVoiceId: string; model?: string }) {
     const voice = await getUsableVoice(this.db, input.targetVoiceId, input.userId);
     if (!voice?.voiceCharacteristics) throw notFound('VOICE_NOT_FOUND', `Voice ${input.targetVoiceId} not found`);
     return this.submitAudioJob({
       userId: input.userId,
+      idempotencyKey: input.idempotencyKey,
       upload: input.upload,
       jobType: 'voice_clone',
       steps: [
@@ -375,7 +399,7 @@ export class JobsService {
   /**
    * Starts a dub: the pair must be translatable and the target language speakable before anything runs.
    */
-  async submitDubJob(input: { userId: string; upload: UploadedAudio | undefined; targetLanguage: string; sourceLanguage: string }) {
+  async submitDubJob(input: { userId: string; idempotencyKey?: string; upload: UploadedAudio | undefined; targetLanguage: string; sourceLanguage: string }) {
     if (baseLanguage(input.sourceLanguage) !== baseLanguage(input.targetLanguage)) {
       try {
         await resolveTranslationPair(input.sourceLanguage, input.targetLanguage);
@@ -394,6 +418,7 @@ export class JobsService {
     ]);
     return this.submitAudioJob({
       userId: input.userId,
+      idempotencyKey: input.idempotencyKey,
       upload: input.upload,
       jobType: 'dub',
       steps: [{ op: 'dub', target_language: input.targetLanguage, source_language: input.sourceLanguage }],
@@ -401,7 +426,7 @@ export class JobsService {
   }
 
   /** Starts an accent change; the accent must map to an installed voice. */
-  async submitAccentJob(input: { userId: string; upload: UploadedAudio | undefined; targetAccent: string }) {
+  async submitAccentJob(input: { userId: string; idempotencyKey?: string; upload: UploadedAudio | undefined; targetAccent: string }) {
     const location = { modelsDir: this.env.MODELS_DIR };
     try {
       accentVoiceFor(input.targetAccent, {
@@ -418,6 +443,7 @@ export class JobsService {
     }
     return this.submitAudioJob({
       userId: input.userId,
+      idempotencyKey: input.idempotencyKey,
       upload: input.upload,
       jobType: 'accent_change',
       steps: [{ op: 'accent_change', target_accent: input.targetAccent }],
@@ -428,7 +454,9 @@ export class JobsService {
    * Starts a text-to-speech job. Credits are held for an estimate of the speech length (about 15 characters
    * a second at normal speed); the first download charges the real length.
    */
-  async submitTextJob(input: { userId: string; text: string; step: TtsStep }) {
+  async submitTextJob(input: { userId: string; idempotencyKey?: string; text: string; step: TtsStep }) {
+    const replay = await this.replay(input.userId, input.idempotencyKey);
+    if (replay) return replay;
     this.assertModelsExist([input.step]);
     const estimatedOutputMs = Math.ceil((input.text.length / 15 / (input.step.speed ?? 1)) * 1000);
     await this.assertAffordable(input.userId, estimatedOutputMs);
@@ -438,6 +466,7 @@ export class JobsService {
       steps: [input.step],
       source: { kind: 'text', text: input.text },
       estimatedOutputMs,
+      jobId: this.newJobId(input.userId, input.idempotencyKey),
     });
   }
 
