@@ -1,14 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  AudioMeter,
   AudioValidationError,
-  analyzeAudio,
-  decodeToMonoFloat,
-  decodeWav,
-  encodeWav,
-  normalizeLoudness as normalizeSamples,
+  LoudnessNormalizerStream,
+  WavStreamWriter,
+  decodeStream,
+  planLoudnessGain,
   probeAudioFile,
+  readWavInfo,
+  readWavStream,
 } from '@voice/audio';
 import {
   InsufficientCreditsError,
@@ -78,6 +81,9 @@ export const NORMALIZE_METHOD = 'bs1770-gain+true-peak-limiter';
  * Each is safe to retry: storage keys are deterministic and every credit mutation carries an idempotency
  * key derived from the job id and the step.
  */
+/** The running activity's cancellation, so a cancelled job stops reading and decoding at the next block. */
+const cancellation = (): AbortSignal => Context.current().cancellationSignal;
+
 export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDir }: CpuActivityDependencies) {
   const withScratchDir = async <T>(jobId: string, work: (dir: string) => Promise<T>): Promise<T> => {
     const dir = await mkdtemp(path.join(workDir, `${jobId}-`));
@@ -114,10 +120,18 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
             }
             throw error;
           });
-          const samples = await decodeToMonoFloat(localInput, PROCESSING_SAMPLE_RATE, { ffmpegPath });
-          const analysis = analyzeAudio(samples, PROCESSING_SAMPLE_RATE);
+          // Block by block: an hour of audio never sits in memory, only one second of it at a time.
+          const workFile = path.join(dir, 'work.wav');
+          const writer = await WavStreamWriter.create(workFile, PROCESSING_SAMPLE_RATE, { format: 'float32' });
+          const meter = new AudioMeter(PROCESSING_SAMPLE_RATE);
+          for await (const block of decodeStream(localInput, PROCESSING_SAMPLE_RATE, { ffmpegPath, signal: cancellation() })) {
+            meter.push(block);
+            await writer.write(block);
+          }
+          await writer.close();
+          const analysis = meter.result();
           const workKey = jobStorageKeys(jobId).preprocessed;
-          await storage.putBuffer(workKey, encodeWav(samples, PROCESSING_SAMPLE_RATE, { format: 'float32' }), 'audio/wav');
+          await storage.putFile(workKey, workFile, 'audio/wav');
           const durationMs = Math.round(analysis.durationMs);
           await recordJobInput(db, jobId, { inputDurationMs: durationMs, inputFormat: probe.container });
           return {
@@ -188,23 +202,38 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
       });
     },
 
-    /** Gain to the loudness target, then a true-peak limiter at −1 dBTP. */
+    /**
+     * Gain to the loudness target, then a true-peak limiter at −1 dBTP, in two streamed passes: measure, then
+     * render (with re-reads to plan a gain that still lands on target after limiting).
+     */
     async normalizeLoudness(input: {
       jobId: string;
       stepIndex: number;
       inputKey: string;
       targetLufs: number;
     }): Promise<{ outputKey: string; gainDb: number | null; limitedDb: number | null }> {
-      return withHeartbeats(async () => {
-        const { samples, sampleRate } = decodeWav(await storage.getBuffer(input.inputKey));
-        const normalized = normalizeSamples(samples, sampleRate, {
-          targetLufs: input.targetLufs,
-          truePeakCeilingDbtp: TRUE_PEAK_CEILING_DBTP,
-        });
-        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'normalize');
-        await storage.putBuffer(outputKey, encodeWav(normalized.samples, sampleRate, { format: 'float32' }), 'audio/wav');
-        return { outputKey, gainDb: finiteOrNull(normalized.gainDb), limitedDb: finiteOrNull(normalized.limitedDb) };
-      });
+      return withHeartbeats(() =>
+        withScratchDir(input.jobId, async (dir) => {
+          const source = path.join(dir, 'in.wav');
+          await storage.downloadToFile(input.inputKey, source);
+          const { sampleRate } = await readWavInfo(source);
+          const meter = new AudioMeter(sampleRate);
+          for await (const block of readWavStream(source)) meter.push(block);
+          const measured = meter.result();
+          const target = { targetLufs: input.targetLufs, truePeakCeilingDbtp: TRUE_PEAK_CEILING_DBTP };
+          const measurement = { integratedLufs: measured.integratedLufs, truePeakDbtp: measured.truePeakDbtp };
+          const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, { signal: cancellation() });
+          const normalizer = new LoudnessNormalizerStream(sampleRate, measurement, target, { gainDb: plan.gainDb });
+          const rendered = path.join(dir, 'out.wav');
+          const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
+          for await (const block of readWavStream(source)) await writer.write(normalizer.push(block));
+          await writer.write(normalizer.flush());
+          await writer.close();
+          const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'normalize');
+          await storage.putFile(outputKey, rendered, 'audio/wav');
+          return { outputKey, gainDb: finiteOrNull(normalizer.gainDb), limitedDb: finiteOrNull(normalizer.limitedDb) };
+        }),
+      );
     },
 
     /**
@@ -219,26 +248,35 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
       /** null: deliberately peak-normalised output, so only the true-peak ceiling applies. */
       targetLufs: number | null;
     }): Promise<QualityResult> {
-      return withHeartbeats(async () => {
-        const candidate = decodeWav(await storage.getBuffer(input.candidateKey));
-        const deliverable = encodeWav(candidate.samples, candidate.sampleRate, { format: 'pcm16' });
-        const delivered = decodeWav(deliverable);
-        const analysis = analyzeAudio(delivered.samples, delivered.sampleRate);
-        const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
-        if (problems.length > 0) {
-          throw ApplicationFailure.nonRetryable(`Quality check failed: ${problems.join('; ')}`, FailureTypes.QualityCheckFailed);
-        }
-        const outputKey = jobStorageKeys(input.jobId).output;
-        await storage.putBuffer(outputKey, deliverable, 'audio/wav');
-        return {
-          outputKey,
-          durationMs: Math.round(analysis.durationMs),
-          integratedLufs: finiteOrNull(analysis.integratedLufs) ?? -Infinity,
-          truePeakDbtp: finiteOrNull(analysis.truePeakDbtp) ?? -Infinity,
-          peakDbfs: finiteOrNull(analysis.peakDbfs) ?? -Infinity,
-          targetLufs: input.targetLufs,
-        };
-      });
+      return withHeartbeats(() =>
+        withScratchDir(input.jobId, async (dir) => {
+          const candidate = path.join(dir, 'candidate.wav');
+          await storage.downloadToFile(input.candidateKey, candidate);
+          const { sampleRate } = await readWavInfo(candidate);
+          const deliverable = path.join(dir, 'output.wav');
+          const writer = await WavStreamWriter.create(deliverable, sampleRate, { format: 'pcm16' });
+          for await (const block of readWavStream(candidate)) await writer.write(block);
+          await writer.close();
+          // Measure the 16-bit file itself: exactly what the user will download.
+          const meter = new AudioMeter(sampleRate);
+          for await (const block of readWavStream(deliverable)) meter.push(block);
+          const analysis = meter.result();
+          const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
+          if (problems.length > 0) {
+            throw ApplicationFailure.nonRetryable(`Quality check failed: ${problems.join('; ')}`, FailureTypes.QualityCheckFailed);
+          }
+          const outputKey = jobStorageKeys(input.jobId).output;
+          await storage.putFile(outputKey, deliverable, 'audio/wav');
+          return {
+            outputKey,
+            durationMs: Math.round(analysis.durationMs),
+            integratedLufs: finiteOrNull(analysis.integratedLufs) ?? -Infinity,
+            truePeakDbtp: finiteOrNull(analysis.truePeakDbtp) ?? -Infinity,
+            peakDbfs: finiteOrNull(analysis.peakDbfs) ?? -Infinity,
+            targetLufs: input.targetLufs,
+          };
+        }),
+      );
     },
 
     /** Move the hold from the input's length to the output's: that is what the first download charges. */
