@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeWav, encodeWav, resample } from '@voice/audio';
+import { WavStreamWriter, readWavInfo, readWavStream } from '@voice/audio';
 import { UnknownModelError, selectModel } from '@voice/models';
 import { FailureTypes, jobStorageKeys, type InferenceHeartbeat, type NoiseLevel } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
@@ -75,47 +78,59 @@ export function createGpuActivities({
       const strength = strengthForNoiseLevel(input.noiseLevel);
       context.heartbeat({ fraction: 0, processedSeconds: 0, totalSeconds: 0 } satisfies InferenceHeartbeat);
 
-      const { samples, sampleRate } = decodeWav(await storage.getBuffer(input.inputKey));
-      const startedAt = performance.now();
-      const denoised = await denoisers.with(
-        model.id,
-        () =>
-          loadDenoiser(model, location).catch((error: unknown) => {
-            // A missing or corrupt install does not heal on retry; the message says how to install it.
-            if (error instanceof UnsupportedModelError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-            throw error;
-          }),
-        async (denoiser) => {
-          const modelInput = sampleRate === denoiser.sampleRate ? samples : resample(samples, sampleRate, denoiser.sampleRate);
-          const totalSeconds = modelInput.length / denoiser.sampleRate;
-          let lastBeat = 0;
-          const output = await denoiser.process(modelInput, {
-            strength,
-            signal: context.cancellationSignal,
-            onProgress: (fraction) => {
-              const now = performance.now();
-              if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
-              lastBeat = now;
-              context.heartbeat({
-                fraction,
-                processedSeconds: fraction * totalSeconds,
-                totalSeconds,
-              } satisfies InferenceHeartbeat);
-            },
-          });
-          return sampleRate === denoiser.sampleRate ? output : resample(output, denoiser.sampleRate, sampleRate);
-        },
-      );
-      const elapsedSeconds = (performance.now() - startedAt) / 1000;
-
-      const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
-      await storage.putBuffer(outputKey, encodeWav(denoised, sampleRate, { format: 'float32' }), 'audio/wav');
-      return {
-        outputKey,
-        modelId: model.id,
-        strength,
-        realTimeFactor: elapsedSeconds / Math.max(samples.length / sampleRate, 1e-9),
-      };
+      // Streamed block by block from a local copy: memory stays flat however long the recording is.
+      const dir = await mkdtemp(path.join(tmpdir(), `denoise-${input.jobId}-`));
+      try {
+        const source = path.join(dir, 'in.wav');
+        await storage.downloadToFile(input.inputKey, source);
+        const { sampleRate, frames } = await readWavInfo(source);
+        const totalSeconds = frames / sampleRate;
+        const rendered = path.join(dir, 'out.wav');
+        const startedAt = performance.now();
+        await denoisers.with(
+          model.id,
+          () =>
+            loadDenoiser(model, location).catch((error: unknown) => {
+              // A missing or corrupt install does not heal on retry; the message says how to install it.
+              if (error instanceof UnsupportedModelError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+              throw error;
+            }),
+          async (denoiser) => {
+            if (denoiser.sampleRate !== sampleRate) {
+              throw ApplicationFailure.nonRetryable(
+                `${model.id} runs at ${denoiser.sampleRate} Hz but the work file is ${sampleRate} Hz`,
+                'InternalError',
+              );
+            }
+            const stream = await denoiser.openStream({ strength, signal: context.cancellationSignal });
+            const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
+            try {
+              let processed = 0;
+              let lastBeat = 0;
+              for await (const block of readWavStream(source)) {
+                await writer.write(await stream.push(block));
+                processed += block.length;
+                const now = performance.now();
+                if (now - lastBeat >= heartbeatIntervalMs) {
+                  lastBeat = now;
+                  const processedSeconds = processed / sampleRate;
+                  context.heartbeat({ fraction: processedSeconds / Math.max(totalSeconds, 1e-9), processedSeconds, totalSeconds } satisfies InferenceHeartbeat);
+                }
+              }
+              await writer.write(await stream.flush());
+            } finally {
+              stream.close();
+              await writer.close();
+            }
+          },
+        );
+        const elapsedSeconds = (performance.now() - startedAt) / 1000;
+        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
+        await storage.putFile(outputKey, rendered, 'audio/wav');
+        return { outputKey, modelId: model.id, strength, realTimeFactor: elapsedSeconds / Math.max(totalSeconds, 1e-9) };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,4 +1,3 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isInstalled, resolveModelFile, type ModelLocation, type ModelManifest } from '@voice/models';
 import type { NoiseLevel } from '@voice/shared';
 import {
@@ -10,6 +9,14 @@ import {
   type KernelFactory,
 } from './denoise-kernels';
 import { prepareDeepFilterNet } from './deepfilternet';
+import {
+  KernelStream,
+  checkStrength,
+  passThroughStream,
+  type DenoiseStream,
+  type DenoiseStreamOptions,
+  type FramesHook,
+} from './denoise-stream';
 import { compileWasmOnce } from './wasm-runtime';
 
 /**
@@ -43,13 +50,18 @@ export interface DenoiseOptions {
   readonly yieldEveryFrames?: number;
 }
 
-/** A loaded denoise model; safe to share across concurrent calls (each call gets its own wasm instance). */
+/** A loaded denoise model; safe to share across concurrent calls and streams (each gets its own model state). */
 export interface Denoiser {
   readonly modelId: string;
   /** Rate `process` expects and returns (48 kHz for every bundled model). */
   readonly sampleRate: number;
   /** Denoises mono audio in -1..1; the result has the same length and is time-aligned with the input. */
   process(input: Float32Array, options: DenoiseOptions): Promise<Float32Array>;
+  /**
+   * Opens a block-by-block session with its own model state (memory bounded by the block size, not the input);
+   * its output, concatenated, equals `process` on the concatenated input. Close it (or flush) to free the state.
+   */
+  openStream(options: DenoiseStreamOptions): Promise<DenoiseStream>;
 }
 
 /** Thrown by `loadDenoiser` for a model the engine cannot run. */
@@ -90,7 +102,10 @@ const ENGINES: Readonly<Record<string, EngineSpec>> = {
       }),
   },
   gtcrn: wasmEngine(() => 'dist/gtcrn.wasm', createGtcrnKernel),
-  rnnoise: wasmEngine(() => (wasmSimdSupported() ? 'dist/rnnoise_simd.wasm' : 'dist/rnnoise.wasm'), createRnnoiseKernel),
+  rnnoise: wasmEngine(
+    () => (wasmSimdSupported() ? 'dist/rnnoise_simd.wasm' : 'dist/rnnoise.wasm'),
+    createRnnoiseKernel,
+  ),
   // -30 dB: speexdsp's -15 dB default leaves audible noise in pauses; going deeper bought < 0.3 dB SNR in tests.
   speex: wasmEngine(() => 'dist/speex.wasm', createSpeexKernel({ noiseSuppressDb: -30 })),
 };
@@ -100,7 +115,8 @@ export const DENOISE_ENGINE_IDS: readonly string[] = Object.keys(ENGINES);
 
 /**
  * Loads a denoise model for this process. Shared artefacts load once (wasm compiled once per file, native
- * libraries opened once per process); the per-call state lives in a fresh kernel destroyed when the call ends.
+ * libraries opened once per process); the per-call state lives in a fresh kernel destroyed when the call (or stream)
+ * ends.
  */
 export async function loadDenoiser(model: ModelManifest, location: ModelLocation = {}): Promise<Denoiser> {
   const spec = ENGINES[model.id];
@@ -115,9 +131,37 @@ export async function loadDenoiser(model: ModelManifest, location: ModelLocation
     modelId: model.id,
     sampleRate: model.sampleRate,
     process: (input, options) => denoise(newKernel, model.sampleRate, input, options),
+    openStream: (options) => openStream(newKernel, model.sampleRate, options),
   };
 }
 
+async function openStream(
+  newKernel: KernelSource,
+  sampleRate: number,
+  options: DenoiseStreamOptions,
+): Promise<DenoiseStream> {
+  checkStrength(options.strength);
+  options.signal?.throwIfAborted();
+  if (options.strength === 0) return passThroughStream();
+  return openKernelStream(newKernel, sampleRate, options);
+}
+
+async function openKernelStream(
+  newKernel: KernelSource,
+  sampleRate: number,
+  options: DenoiseStreamOptions,
+  onYield?: FramesHook,
+): Promise<KernelStream> {
+  const kernel = await newKernel();
+  // Native kernels take up to a second to create; an abort during that must not start the stream.
+  if (options.signal?.aborted) {
+    kernel.destroy();
+    options.signal.throwIfAborted();
+  }
+  return new KernelStream(kernel, options.strength, sampleRate, { ...options, onYield });
+}
+
+/** Whole-array denoising: one push of the input and a flush, so it is exactly what a stream produces. */
 async function denoise(
   newKernel: KernelSource,
   sampleRate: number,
@@ -125,65 +169,30 @@ async function denoise(
   options: DenoiseOptions,
 ): Promise<Float32Array> {
   const { signal, onProgress } = options;
-  const strength = options.strength;
-  if (!Number.isFinite(strength) || strength < 0 || strength > 1) throw new RangeError('strength must be in 0..1');
+  checkStrength(options.strength);
   signal?.throwIfAborted();
-  if (strength === 0 || input.length === 0) {
+  if (options.strength === 0 || input.length === 0) {
     onProgress?.(1);
     return input.slice();
   }
 
-  const kernel = await newKernel();
-  let wet: Float32Array;
+  let totalFrames = 0;
+  // Strictly below 1: exactly 1 is reported only once the mixed result is ready.
+  const onYield: FramesHook | undefined = onProgress && ((done) => onProgress(done / (totalFrames + 1)));
+  const stream = await openKernelStream(newKernel, sampleRate, options, onYield);
+  totalFrames = stream.framesFor(input.length);
+  let head: Float32Array;
+  let tail: Float32Array;
   try {
-    // Native kernels take up to a second to create; an abort during that must not start the stream.
-    signal?.throwIfAborted();
-    wet = await streamFrames(kernel, input, sampleRate, options);
+    head = await stream.push(input);
+    tail = await stream.flush();
   } finally {
-    // Free the kernel state (wasm instance memory or native DFState) even on abort.
-    kernel.destroy();
+    // Free the kernel state (wasm instance memory or native DFState) even on abort; flush already did on success.
+    stream.close();
   }
-
   const out = new Float32Array(input.length);
-  const dry = 1 - strength;
-  for (let i = 0; i < out.length; i++) out[i] = strength * (wet[i] ?? 0) + dry * (input[i] ?? 0);
+  out.set(head);
+  out.set(tail, head.length);
   onProgress?.(1);
-  return out;
-}
-
-/** Streams the input frame by frame, trimming the kernel's latency so output[i] aligns with input[i]. */
-async function streamFrames(
-  kernel: FrameKernel,
-  input: Float32Array,
-  sampleRate: number,
-  options: DenoiseOptions,
-): Promise<Float32Array> {
-  const { frameSize, latency } = kernel;
-  // Feed `latency` extra zero samples so the tail of the input is flushed out of the model.
-  const frames = Math.ceil((input.length + latency) / frameSize);
-  // ~0.25 s of audio per slice: tens of ms of CPU for gtcrn, short enough for timers and heartbeats to stay punctual.
-  const yieldEvery = Math.max(1, Math.floor(options.yieldEveryFrames ?? (0.25 * sampleRate) / frameSize));
-  const out = new Float32Array(input.length);
-  const inFrame = new Float32Array(frameSize);
-  const outFrame = new Float32Array(frameSize);
-
-  for (let f = 0; f < frames; f++) {
-    const start = f * frameSize;
-    inFrame.fill(0);
-    if (start < input.length) inFrame.set(input.subarray(start, Math.min(start + frameSize, input.length)));
-    kernel.processFrame(inFrame, outFrame);
-    // Output sample j of this frame is stream position start + j, which echoes input position start + j - latency.
-    const from = Math.max(0, latency - start);
-    const to = Math.min(frameSize, input.length + latency - start);
-    for (let j = from; j < to; j++) out[start + j - latency] = outFrame[j] ?? 0;
-
-    if ((f + 1) % yieldEvery === 0 && f + 1 < frames) {
-      // Strictly below 1: exactly 1 is reported only once the mixed result is ready.
-      options.onProgress?.((f + 1) / (frames + 1));
-      // Let heartbeats, timers and cancellation run; then honour an abort that arrived meanwhile.
-      await yieldToEventLoop();
-      options.signal?.throwIfAborted();
-    }
-  }
   return out;
 }

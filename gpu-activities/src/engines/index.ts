@@ -6,3 +6,4 @@ export {
   type Denoiser,
   type DenoiseOptions,
 } from './denoiser';
+export type { DenoiseStream, DenoiseStreamOptions } from './denoise-stream';
