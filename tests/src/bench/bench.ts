@@ -30,13 +30,15 @@ function percentile(values: number[], p: number): number {
 }
 
 /** Samples RSS while `work` runs; returns its duration and the peak RSS. */
-async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number }> {
-  let peak = process.memoryUsage().rss;
+async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number; growthMb: number }> {
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const start = performance.now();
   try {
     const result = await work();
-    return { result, seconds: (performance.now() - start) / 1000, peakRssMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20 };
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, seconds: (performance.now() - start) / 1000, peakRssMb: peak / 2 ** 20, growthMb: (peak - baseline) / 2 ** 20 };
   } finally {
     clearInterval(timer);
   }
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
     });
     rows.push([
       `denoise job on ${(longInput.durationSeconds / 60).toFixed(1)} min of audio (whole platform process)`,
-      `${longJob.seconds.toFixed(1)} s, peak RSS ${longJob.peakRssMb.toFixed(0)} MB (${String(longJob.result['status'])})`,
+      `${longJob.seconds.toFixed(1)} s, peak RSS ${longJob.peakRssMb.toFixed(0)} MB, growth during the job ${longJob.growthMb.toFixed(0)} MB (${String(longJob.result['status'])})`,
     ]);
     inputForModels = long.noisy.subarray(0, RTF_SECONDS * long.sampleRate);
     cleanForModels = long.clean.subarray(0, RTF_SECONDS * long.sampleRate);
