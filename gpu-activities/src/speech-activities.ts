@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeWav, encodeWav, resample } from '@voice/audio';
+import { decodeStream, encodeWav, readWavInfo, resample } from '@voice/audio';
 import { UnknownModelError } from '@voice/models';
 import {
   FailureTypes,
@@ -71,9 +74,25 @@ export function createSpeechActivities({
     };
   };
 
-  const loadForRecognition = async (audioKey: string) => {
-    const { samples, sampleRate } = decodeWav(await storage.getBuffer(audioKey));
-    return { samples: resample(samples, sampleRate, STT_SAMPLE_RATE), sampleRate: STT_SAMPLE_RATE };
+  /**
+   * Transcribes stored audio as a 16 kHz stream decoded by ffmpeg from a local copy, so an hour-long file is
+   * never held in memory (the engine buffers one ≤ 30 s chunk at a time).
+   */
+  const transcribeStored = async (audioKey: string, options: { modelId?: string; language?: string }) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'stt-'));
+    try {
+      const local = path.join(dir, 'audio.wav');
+      await storage.downloadToFile(audioKey, local);
+      const { frames, sampleRate } = await readWavInfo(local);
+      const durationSeconds = frames / sampleRate;
+      const progress = control(durationSeconds);
+      return await engines.transcribe(
+        { blocks: decodeStream(local, STT_SAMPLE_RATE, { signal: progress.signal }), durationSeconds },
+        { ...options, ...progress },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   };
 
   return {
@@ -112,12 +131,7 @@ export function createSpeechActivities({
     async runStt(input: { jobId: string; stepIndex: number; inputKey: string; step: SttStep }): Promise<TranscriptArtifacts> {
       Context.current().heartbeat();
       try {
-        const audio = await loadForRecognition(input.inputKey);
-        const result = await engines.transcribe(audio, {
-          modelId: input.step.model,
-          language: input.step.language,
-          ...control(audio.samples.length / audio.sampleRate),
-        });
+        const result = await transcribeStored(input.inputKey, { modelId: input.step.model, language: input.step.language });
         const keys = jobStorageKeys(input.jobId);
         // Per step, so a chain that transcribes twice (an stt step and a mute_word edit) keeps both.
         const stem = `${keys.root}/transcript-${String(input.stepIndex).padStart(2, '0')}`;
@@ -141,11 +155,7 @@ export function createSpeechActivities({
     async checkIntelligibility(input: { audioKey: string; expectedText: string; language?: string }) {
       Context.current().heartbeat();
       try {
-        const audio = await loadForRecognition(input.audioKey);
-        const result = await engines.transcribe(audio, {
-          language: input.language,
-          ...control(audio.samples.length / audio.sampleRate),
-        });
+        const result = await transcribeStored(input.audioKey, { language: input.language });
         const wer = wordErrorRate(input.expectedText, result.text);
         if (wer > MAX_TTS_WORD_ERROR_RATE) {
           throw ApplicationFailure.nonRetryable(
