@@ -56,8 +56,10 @@ export function verifyLocalSignedUrl(
   const expiresText = String(params.expires);
   if (!/^\d{1,12}$/.test(expiresText)) return { ok: false, reason: 'bad_signature' };
   const expires = Number(expiresText);
-  const expected = localUrlSignature(params.key, expires, params.filename, secret);
-  const given = Buffer.from(params.sig, 'base64url');
+  // Compare the canonical text, not decoded bytes: base64url ignores the spare bits of its last character,
+  // so a decoded comparison would accept a link whose signature text was altered there.
+  const expected = Buffer.from(localUrlSignature(params.key, expires, params.filename, secret).toString('base64url'));
+  const given = Buffer.from(params.sig);
   // timingSafeEqual needs equal lengths; the length of an HMAC is public, so checking it first leaks nothing.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: 'bad_signature' };
