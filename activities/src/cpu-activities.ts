@@ -1,4 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -40,6 +39,7 @@ import {
 import type { BlobStorage } from '@voice/storage';
 import { createEditActivities } from './edit-activities';
 import { finiteOrNull, withHeartbeats } from './heartbeat';
+import { withScratchDir as withScratchDirIn } from './scratch';
 
 
 export interface CpuActivityDependencies {
@@ -85,17 +85,11 @@ export const NORMALIZE_METHOD = 'bs1770-gain+true-peak-limiter';
 const cancellation = (): AbortSignal => Context.current().cancellationSignal;
 
 export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDir }: CpuActivityDependencies) {
-  const withScratchDir = async <T>(jobId: string, work: (dir: string) => Promise<T>): Promise<T> => {
-    const dir = await mkdtemp(path.join(workDir, `${jobId}-`));
-    try {
-      return await work(dir);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
+  const withScratchDir = <T>(jobId: string, work: (dir: string) => Promise<T>): Promise<T> =>
+    withScratchDirIn(workDir, jobId, work);
 
   return {
-    ...createEditActivities({ storage }),
+    ...createEditActivities({ storage, workDir }),
     /** Baseline for the benchmark: what a bare activity round trip costs. */
     async noop(): Promise<void> {},
 

@@ -1,20 +1,28 @@
+import { rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeWav, encodeWav } from '@voice/audio';
+import { WavFileReader, WavStreamWriter, readWavStream } from '@voice/audio';
 import { FailureTypes, jobStorageKeys, type EditOperation } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import {
+  FrameLevelMeter,
   VoiceDspError,
   composeTimeMaps,
   findWordRanges,
   identityTimeMap,
-  muteRanges,
+  planMute,
+  planRemoveRange,
+  planTrimSilence,
   remapTime,
-  removeRange,
-  trimSilence,
+  renderEdit,
+  timeMapOfPlan,
+  type EditPlan,
   type TimeMapSegment,
   type TimedWord,
 } from '@voice/voice-dsp';
 import { withHeartbeats } from './heartbeat';
+import { withScratchDir } from './scratch';
 
 export interface EditReport {
   outputKey: string;
@@ -26,8 +34,11 @@ export interface EditReport {
 /**
  * Applies edit operations in order. Each operation's times refer to the audio as the previous operations left
  * it; word timestamps (from the transcript, on the original timeline) are carried through the same time map.
+ *
+ * Every operation is one pass from a scratch WAV to the next, block by block, so memory stays flat however
+ * long the recording is (a one-hour podcast is 690 MB of float samples).
  */
-export function createEditActivities({ storage }: { storage: BlobStorage }) {
+export function createEditActivities({ storage, workDir }: { storage: BlobStorage; workDir: string }) {
   return {
     async applyEdits(input: {
       jobId: string;
@@ -37,54 +48,86 @@ export function createEditActivities({ storage }: { storage: BlobStorage }) {
       /** Transcript JSON with word timestamps, required when an operation is mute_word. */
       transcriptKey?: string;
     }): Promise<EditReport> {
-      return withHeartbeats(async () => {
-        const decoded = decodeWav(await storage.getBuffer(input.inputKey));
-        const rate = decoded.sampleRate;
-        let samples = decoded.samples;
-        let timeMap: TimeMapSegment[] = identityTimeMap(samples.length / rate);
-        const words = input.transcriptKey ? await loadWords(storage, input.transcriptKey) : [];
-        const applied: EditReport['applied'] = [];
-        try {
-          for (const operation of input.operations) {
-            switch (operation.type) {
-              case 'remove_blooper': {
-                const result = removeRange(samples, rate, { startTime: operation.start_time, endTime: operation.end_time });
-                samples = result.samples;
-                timeMap = composeTimeMaps(timeMap, result.timeMap);
-                applied.push({ type: operation.type, detail: `cut ${operation.start_time}–${operation.end_time} s` });
-                break;
+      return withHeartbeats(() =>
+        withScratchDir(workDir, input.jobId, async (dir) => {
+          let current = path.join(dir, 'input.wav');
+          await storage.downloadToFile(input.inputKey, current);
+          const words = input.transcriptKey ? await loadWords(storage, input.transcriptKey) : [];
+          let timeMap: TimeMapSegment[] | undefined;
+          let sampleRate = 0;
+          let length = 0;
+          const applied: EditReport['applied'] = [];
+          for (const [index, operation] of input.operations.entries()) {
+            const source = await WavFileReader.open(current);
+            const next = path.join(dir, `edit-${index}.wav`);
+            try {
+              sampleRate = source.sampleRate;
+              timeMap ??= identityTimeMap(source.length / sampleRate);
+              const { plan, detail } = await planOperation(operation, source, current, words, timeMap);
+              const writer = await WavStreamWriter.create(next, sampleRate, { format: 'float32' });
+              try {
+                for (const block of renderEdit(source, plan)) {
+                  Context.current().cancellationSignal.throwIfAborted();
+                  await writer.write(block);
+                }
+              } finally {
+                await writer.close();
               }
-              case 'trim_silence': {
-                const before = samples.length;
-                const result = trimSilence(samples, rate);
-                samples = result.samples;
-                timeMap = composeTimeMaps(timeMap, result.timeMap);
-                applied.push({ type: operation.type, detail: `removed ${((before - samples.length) / rate).toFixed(2)} s of silence` });
-                break;
-              }
-              case 'mute_word': {
-                // Words cut by an earlier operation collapse to zero length and are skipped by the matcher.
-                const current = words
-                  .map((word) => ({ word: word.word, start: remapTime(timeMap, word.start), end: remapTime(timeMap, word.end) }))
-                  .filter((word) => word.end > word.start);
-                const ranges = findWordRanges(current, operation.word, { durationSeconds: samples.length / rate });
-                samples = muteRanges(samples, rate, ranges, { mode: operation.mode ?? 'bleep' });
-                applied.push({ type: operation.type, detail: `${ranges.length} occurrence(s) of "${operation.word}" ${operation.mode === 'silence' ? 'silenced' : 'bleeped'}` });
-                break;
-              }
+              timeMap = composeTimeMaps(timeMap, timeMapOfPlan(plan, sampleRate));
+              length = plan.outputLength;
+              applied.push({ type: operation.type, detail });
+            } finally {
+              await source.close();
             }
+            // Only the latest version is needed; dropping the previous one keeps scratch disk at two copies.
+            await rm(current, { force: true });
+            current = next;
           }
-        } catch (error) {
-          // Times outside the clip and the like are the request's fault: fail now, with the DSP's message.
-          if (error instanceof VoiceDspError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
-          throw error;
-        }
-        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'edit');
-        await storage.putBuffer(outputKey, encodeWav(samples, rate, { format: 'float32' }), 'audio/wav');
-        return { outputKey, durationMs: Math.round((samples.length / rate) * 1000), applied };
-      });
+          const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'edit');
+          await storage.putFile(outputKey, current, 'audio/wav');
+          return { outputKey, durationMs: Math.round((length / sampleRate) * 1000), applied };
+        }),
+      );
     },
   };
+}
+
+async function planOperation(
+  operation: EditOperation,
+  source: WavFileReader,
+  sourcePath: string,
+  words: readonly TimedWord[],
+  timeMap: readonly TimeMapSegment[],
+): Promise<{ plan: EditPlan; detail: string }> {
+  const rate = source.sampleRate;
+  try {
+    switch (operation.type) {
+      case 'remove_blooper': {
+        const plan = planRemoveRange(source.length, rate, { startTime: operation.start_time, endTime: operation.end_time });
+        return { plan, detail: `cut ${operation.start_time}–${operation.end_time} s` };
+      }
+      case 'trim_silence': {
+        const meter = new FrameLevelMeter(rate);
+        for await (const block of readWavStream(sourcePath)) meter.push(block);
+        const plan = planTrimSilence(meter.result(), rate);
+        return { plan, detail: `removed ${((source.length - plan.outputLength) / rate).toFixed(2)} s of silence` };
+      }
+      case 'mute_word': {
+        // Words cut by an earlier operation collapse to zero length and are skipped by the matcher.
+        const current = words
+          .map((word) => ({ word: word.word, start: remapTime(timeMap, word.start), end: remapTime(timeMap, word.end) }))
+          .filter((word) => word.end > word.start);
+        const ranges = findWordRanges(current, operation.word, { durationSeconds: source.length / rate });
+        const plan = planMute(source, rate, ranges, { mode: operation.mode ?? 'bleep' });
+        const done = operation.mode === 'silence' ? 'silenced' : 'bleeped';
+        return { plan, detail: `${ranges.length} occurrence(s) of "${operation.word}" ${done}` };
+      }
+    }
+  } catch (error) {
+    // Times outside the clip and the like are the request's fault: fail now, with the DSP's message.
+    if (error instanceof VoiceDspError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
+    throw error;
+  }
 }
 
 async function loadWords(storage: BlobStorage, key: string): Promise<TimedWord[]> {

@@ -35,7 +35,7 @@ describe('bad uploads are rejected with a clear 4xx and leave nothing behind', {
   before(async () => {
     // A 1 MB cap keeps the oversize case cheap while exercising the same multer limit as the 100 MB default.
     // A 3-second grant makes every valid fixture unaffordable, so the 402 case needs no ledger tricks.
-    platform = await startTestPlatform({ MAX_UPLOAD_BYTES: String(1024 * 1024), FREE_CREDIT_SECONDS: '3' });
+    platform = await startTestPlatform({ MAX_UPLOAD_BYTES: String(1024 * 1024), FREE_CREDIT_SECONDS: '3', MAX_RESYNTHESIS_INPUT_SECONDS: '2' });
     api = platform.api();
     const user = await api.register(`bad-${Date.now()}@example.com`);
     userId = user.id;
@@ -55,7 +55,9 @@ describe('bad uploads are rejected with a clear 4xx and leave nothing behind', {
     { name: 'a truncated WAV', body: () => wav.subarray(0, Math.floor(wav.length / 2)), filename: 'cut.wav', status: 422, code: 'INVALID_AUDIO', message: /truncat/i },
     { name: 'a truncated MP3', body: () => mp3.subarray(0, Math.floor(mp3.length / 2)), filename: 'cut.mp3', status: 422, code: 'INVALID_AUDIO', message: /truncat|corrupt|incomplete/i },
     { name: 'a truncated FLAC', body: () => flac.subarray(0, Math.floor(flac.length / 2)), filename: 'cut.flac', status: 422, code: 'INVALID_AUDIO', message: /truncat|corrupt|incomplete/i },
-    { name: 'a file over the size cap', body: () => Buffer.concat([wav, Buffer.alloc(1024 * 1024)]), filename: 'huge.wav', status: 413, code: 'PAYLOAD_TOO_LARGE', message: /large/i },
+    { name: 'a file over the size cap', body: () => Buffer.concat([wav, Buffer.alloc(1024 * 1024)]), filename: 'huge.wav', status: 413, code: 'PAYLOAD_TOO_LARGE', message: /too large: uploads are limited to 1 MB \(MAX_UPLOAD_BYTES\)/ },
+    // Far past the cap: the client is still sending when the server answers, and must get the 413, not a reset.
+    { name: 'a file 120× the size cap', body: () => Buffer.concat([wav, Buffer.alloc(120 * 1024 * 1024)]), filename: 'huge.wav', status: 413, code: 'PAYLOAD_TOO_LARGE', message: /too large: uploads are limited to 1 MB \(MAX_UPLOAD_BYTES\)/ },
     { name: 'an unknown model', body: () => wav, filename: 'ok.wav', fields: { model: 'no-such-model' }, status: 400, code: 'UNKNOWN_MODEL', message: /gtcrn/ },
     { name: 'a valid file longer than the balance', body: () => wav, filename: 'ok.wav', status: 402, code: 'INSUFFICIENT_CREDITS', message: /credit/i },
     { name: 'an invalid noise level', body: () => wav, filename: 'ok.wav', fields: { noise_level: 'extreme' }, status: 400, code: 'VALIDATION_FAILED', message: /noise_level/ },
@@ -86,6 +88,23 @@ describe('bad uploads are rejected with a clear 4xx and leave nothing behind', {
       const response = await api.request('POST', '/api/jobs', form);
       assert.equal(response.status, 400, `${steps}: ${response.text}`);
       assert.match(response.json['error']?.message as string, /steps/);
+    }
+  });
+
+  test('re-voicing a recording longer than MAX_RESYNTHESIS_INPUT_SECONDS, or cloning toward an unknown voice: clear 4xx', async () => {
+    const cases: Array<{ steps: unknown[]; status: number; code: string; message: RegExp }> = [
+      { steps: [{ op: 'denoise' }, { op: 'accent_change', target_accent: 'scottish' }], status: 400, code: 'AUDIO_TOO_LONG', message: /accent_change takes recordings up to 2 s; this one is \d+(\.\d)? s\. Split it/ },
+      { steps: [{ op: 'voice_clone', target_voice_id: '00000000-0000-4000-8000-000000000000' }], status: 404, code: 'VOICE_NOT_FOUND', message: /not found/ },
+      { steps: [{ op: 'stt', language: 'xx' }], status: 400, code: 'UNSUPPORTED_LANGUAGE', message: /"xx"/ },
+    ];
+    for (const testCase of cases) {
+      const form = new FormData();
+      form.append('audio_file', new Blob([wav]), 'ok.wav');
+      form.append('steps', JSON.stringify(testCase.steps));
+      const response = await api.request('POST', '/api/jobs', form);
+      assert.equal(response.status, testCase.status, response.text);
+      assert.equal(response.json['error']?.code, testCase.code, response.text);
+      assert.match(response.json['error']?.message as string, testCase.message);
     }
   });
 

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import type { Server } from 'node:http';
 
 import type { ApiDependencies } from './api-dependencies';
 import { AppModule } from './app.module';
@@ -12,6 +13,7 @@ import { setupOpenApi } from './common/openapi';
 export const GLOBAL_PREFIX = 'api';
 /** Request bodies are small JSON documents; audio arrives as multipart uploads with their own limit. */
 export const JSON_BODY_LIMIT = '1mb';
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * Builds and initialises the API (not yet listening): call `app.listen(port, host)`, and `app.close()` to
@@ -31,5 +33,10 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
   // Swagger registers its own Express routes, which must precede Nest's not-found handler added by init().
   setupOpenApi(app);
   await app.init();
+  const server = app.getHttpServer() as Server;
+  // Outlive the usual 60 s proxy idle timeout, so the server never closes a kept-alive connection just as a
+  // proxy (or client pool) reuses it, which the client sees as ECONNRESET. Headers must time out after it.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   return app;
 }

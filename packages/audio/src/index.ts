@@ -8,7 +8,15 @@ export { samplePeakDbfs, truePeakDbtp } from './peak';
 export { normalizeLoudness, type LoudnessTarget, type NormalizeResult } from './dynamics';
 export { analyzeAudio, type AudioAnalysis } from './analysis';
 export { decodeStream, type DecodeStreamOptions } from './stream/decode-stream';
-export { WavStreamWriter, readWavInfo, readWavStream, type WavStreamInfo } from './stream/wav-stream';
+export {
+  WavFileReader,
+  WavStreamWriter,
+  arraySampleSource,
+  readWavInfo,
+  readWavStream,
+  type SampleSource,
+  type WavStreamInfo,
+} from './stream/wav-stream';
 export { AudioMeter } from './stream/audio-meter';
 export {
   LoudnessNormalizerStream,

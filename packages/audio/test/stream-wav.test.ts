@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 
-import { AudioValidationError, WavStreamWriter, decodeWav, encodeWav, readWavInfo, readWavStream } from '../src/index';
+import { AudioValidationError, WavFileReader, WavStreamWriter, decodeWav, encodeWav, readWavInfo, readWavStream } from '../src/index';
 import { ffmpeg, tempDir } from './support/ffmpeg';
 import { noise, speechLike } from './support/signals';
 
@@ -77,6 +77,18 @@ describe('WavStreamWriter / readWavStream', () => {
       assert.equal(info.sampleRate, RATE);
       const { samples } = await collect(readWavStream(path, { blockSamples: 4097 }));
       assert.deepEqual(samples, whole.samples, codec);
+      // Random access reads the same mixdown at any position, and clamps at the edges.
+      const reader = await WavFileReader.open(path);
+      try {
+        assert.equal(reader.length, whole.samples.length);
+        for (const [start, end] of [[0, 1], [12_345, 20_000], [whole.samples.length - 7, whole.samples.length + 50], [-5, 3]] as const) {
+          assert.deepEqual(reader.read(start, end), whole.samples.slice(Math.max(0, start), end), `${codec} [${start}, ${end})`);
+        }
+        assert.equal(reader.read(whole.samples.length + 1, whole.samples.length + 9).length, 0);
+      } finally {
+        await reader.close();
+      }
+      assert.throws(() => reader.read(0, 10), /after close/);
     }
   });
 

@@ -58,7 +58,10 @@ export const envSchema = z.object({
 
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
+  /** Uploads stream to disk, so the cap is about disk and bandwidth: 1 GiB holds an hour of 48 kHz stereo 24-bit WAV. */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1024 * 1024 * 1024),
+  /** Voice clone, dub and accent change hold the whole recording in memory; longer inputs get a 400. */
+  MAX_RESYNTHESIS_INPUT_SECONDS: z.coerce.number().int().min(1).default(1800),
 
   MODELS_DIR: optionalNonEmpty,
   /** Inference sessions are unloaded after this many idle seconds to give memory back. */

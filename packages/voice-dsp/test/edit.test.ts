@@ -1,7 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { VoiceDspError, applyEdits, muteRanges, remapTime, removeRange, trimSilence } from '../src/index';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import { WavFileReader, arraySampleSource, encodeWav } from '@voice/audio';
+
+import {
+  FrameLevelMeter,
+  VoiceDspError,
+  applyEdits,
+  muteRanges,
+  planMute,
+  planRemoveRange,
+  planSplice,
+  planTrimSilence,
+  remapTime,
+  removeRange,
+  renderEdit,
+  renderEditToArray,
+  trimSilence,
+  type EditPlan,
+} from '../src/index';
 import { SENTENCE_A, SENTENCE_B, concat, rmsOf, roomTone, sine, speech, toneFraction } from './support/signals';
 
 const RATE = 16000;
@@ -163,5 +185,51 @@ describe('applyEdits', () => {
     const expected = remapTime(trimmed.timeMap, t) - 0.5;
     assert.ok(Math.abs(remapTime(timeMap, t) - expected) < 1e-9);
     assert.equal(rmsOf(samples, 0.21 * RATE, 0.29 * RATE), 0);
+  });
+});
+
+describe('streamed edits', () => {
+  it('render from a WAV file, block by block, exactly what the in-memory edit produces', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'edit-stream-'));
+    try {
+      const a = (await speech(SENTENCE_A, 'kal16')).samples;
+      const input = concat(roomTone(RATE, 0.7, -70, 5), a, roomTone(RATE, 0.9, -70, 6), a);
+      const file = path.join(dir, 'in.wav');
+      writeFileSync(file, encodeWav(input, RATE, { format: 'float32' }));
+      const reader = await WavFileReader.open(file);
+      try {
+        const inMemory = arraySampleSource(input);
+        const meter = new FrameLevelMeter(RATE);
+        // Odd block sizes put block edges inside frames, fades and muted ranges.
+        for (let i = 0; i < input.length; i += 1001) meter.push(input.subarray(i, i + 1001));
+        const plans: Array<[string, EditPlan]> = [
+          ['remove', planRemoveRange(input.length, RATE, { startTime: 1.0, endTime: 1.75 })],
+          // A one-sample gap: the fade-out and fade-in windows overlap.
+          ['tiny gap', planSplice(input.length, [[0, 20_000], [20_001, input.length]], 160)],
+          ['trim', planTrimSilence(meter.result(), RATE)],
+          ['bleep', planMute(reader, RATE, [{ start: 0.9, end: 1.3 }, { start: 2.0, end: 2.05 }], { mode: 'bleep' })],
+        ];
+        for (const [name, plan] of plans) {
+          const expected = renderEditToArray(inMemory, plan);
+          const blocks = [...renderEdit(reader, plan, 97)];
+          assert.ok(blocks.every((block) => block.length <= 2 * 97 + 480), `${name}: a block exceeded its bound`);
+          const streamed = new Float32Array(blocks.reduce((n, block) => n + block.length, 0));
+          let offset = 0;
+          for (const block of blocks) {
+            streamed.set(block, offset);
+            offset += block.length;
+          }
+          assert.equal(streamed.length, plan.outputLength, name);
+          assert.deepEqual(streamed, expected, name);
+        }
+        // The plans built from the stream match the whole-array functions.
+        assert.deepEqual(renderEditToArray(inMemory, plans[2]![1]), trimSilence(input, RATE).samples);
+        assert.deepEqual(renderEditToArray(inMemory, plans[0]![1]), removeRange(input, RATE, { startTime: 1.0, endTime: 1.75 }).samples);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
+import type { Env } from '@voice/config';
 import type { Request, Response } from 'express';
 import { STATUS_CODES as HTTP_STATUS_TEXT } from 'node:http';
 
 import { DomainError, FOREIGN_ERROR_STATUS, isMappedForeignError } from './domain-error';
 import { mapTemporalError } from './temporal-errors';
+import { ENV } from './tokens';
 
 /** The one JSON shape of every error response. */
 export interface ErrorBody {
@@ -97,6 +99,8 @@ const INTERNAL: ResolvedError = {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
 
+  constructor(@Inject(ENV) private readonly env: Env) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
@@ -138,6 +142,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const resolved = fromHttpException(exception);
+      // Only multer raises a 413 HttpException, with "File too large"; say what the limit is.
+      if (resolved.status === HttpStatus.PAYLOAD_TOO_LARGE) {
+        const limitMb = (this.env.MAX_UPLOAD_BYTES / 2 ** 20).toFixed(this.env.MAX_UPLOAD_BYTES < 2 ** 20 ? 2 : 0);
+        return { ...resolved, message: `The file is too large: uploads are limited to ${limitMb} MB (MAX_UPLOAD_BYTES).` };
+      }
       if (resolved.status < 500) return resolved;
       // A 5xx HttpException thrown by library code may carry internals; keep its status, hide its message.
       this.logger.error(`${request.method} ${request.originalUrl} failed`, stackOf(exception));

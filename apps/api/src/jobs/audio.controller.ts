@@ -49,7 +49,7 @@ export class AudioController {
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Remove background noise, then loudness-normalise (−16 LUFS, −1 dBTP)',
-    description: 'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to MAX_UPLOAD_BYTES (100 MB).',
+    description: 'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to MAX_UPLOAD_BYTES (1 GiB by default).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -203,12 +203,12 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(voiceCloneFieldsSchema, 'form fields')) fields: VoiceCloneFields,
   ) {
-    return this.jobs.submitVoiceCloneJob({
+    return this.jobs.submitAudioJob({
       userId: user.userId,
       idempotencyKey,
       upload,
-      targetVoiceId: fields.target_voice_id,
-      ...(fields.model ? { model: fields.model } : {}),
+      steps: [{ op: 'voice_clone', target_voice_id: fields.target_voice_id, ...(fields.model ? { model: fields.model } : {}) }],
+      jobType: 'voice_clone',
     });
   }
 
@@ -233,8 +233,13 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(dubFieldsSchema, 'form fields')) fields: DubFields,
   ) {
-    return this.jobs.submitDubJob({ userId: user.userId,
-      idempotencyKey, upload, targetLanguage: fields.target_language, sourceLanguage: fields.source_language });
+    return this.jobs.submitAudioJob({
+      userId: user.userId,
+      idempotencyKey,
+      upload,
+      steps: [{ op: 'dub', target_language: fields.target_language, source_language: fields.source_language }],
+      jobType: 'dub',
+    });
   }
 
   @Post('accent-change')
@@ -255,8 +260,13 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(accentFieldsSchema, 'form fields')) fields: AccentFields,
   ) {
-    return this.jobs.submitAccentJob({ userId: user.userId,
-      idempotencyKey, upload, targetAccent: fields.target_accent });
+    return this.jobs.submitAudioJob({
+      userId: user.userId,
+      idempotencyKey,
+      upload,
+      steps: [{ op: 'accent_change', target_accent: fields.target_accent }],
+      jobType: 'accent_change',
+    });
   }
 
   @Post('generate-music')

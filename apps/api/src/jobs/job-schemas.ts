@@ -1,7 +1,12 @@
 import { z } from 'zod/v4';
 import { NOISE_LEVELS } from '@voice/shared';
 
-const modelId = z.string().trim().min(1).max(100);
+export const modelId = z.string().trim().min(1).max(100);
+
+export const languageCode = z
+  .string()
+  .trim()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language code such as "en" or "es"');
 
 export const denoiseStepSchema = z
   .object({
@@ -35,8 +40,35 @@ export const editOperationsSchema = z.array(editOperationSchema).min(1, 'must li
 
 export const editStepSchema = z.object({ op: z.literal('edit'), operations: editOperationsSchema }).strict();
 
+export const sttStepSchema = z.object({ op: z.literal('stt'), language: languageCode.optional(), model: modelId.optional() }).strict();
+
+export const voiceCloneStepSchema = z
+  .object({
+    op: z.literal('voice_clone'),
+    target_voice_id: z.uuid({ error: 'must be a voice id (UUID) from /api/voices' }),
+    model: modelId.optional(),
+  })
+  .strict();
+
+export const dubStepSchema = z
+  .object({ op: z.literal('dub'), target_language: languageCode, source_language: languageCode.default('en') })
+  .strict();
+
+export const accentStepSchema = z.object({ op: z.literal('accent_change'), target_accent: z.string().trim().min(1).max(50) }).strict();
+
+/** Every step that takes audio in, so a job can chain them (for example denoise → dub). */
 export const pipelineStepsSchema = z
-  .array(z.discriminatedUnion('op', [denoiseStepSchema, normalizeStepSchema, editStepSchema]))
+  .array(
+    z.discriminatedUnion('op', [
+      denoiseStepSchema,
+      normalizeStepSchema,
+      editStepSchema,
+      sttStepSchema,
+      voiceCloneStepSchema,
+      dubStepSchema,
+      accentStepSchema,
+    ]),
+  )
   .min(1, 'must list at least one step')
   .max(10, 'at most 10 steps per job');
 
@@ -89,11 +121,6 @@ export const voiceCloneFieldsSchema = z.object({
   model: modelId.optional(),
 });
 export type VoiceCloneFields = z.output<typeof voiceCloneFieldsSchema>;
-
-const languageCode = z
-  .string()
-  .trim()
-  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language code such as "es"');
 
 /** Multipart fields of POST /api/audio/dub. */
 export const dubFieldsSchema = z.object({

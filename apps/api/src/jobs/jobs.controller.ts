@@ -26,7 +26,11 @@ export class JobsController {
     summary: 'Start a multi-step job on one upload',
     description:
       'Steps run in order, each feeding the next, e.g. `[{"op":"denoise","noise_level":"moderate"},{"op":"normalize","target_lufs":-16}]`. ' +
-      'One job, one bill, one cancel. A final loudness normalisation (−16 LUFS, −1 dBTP) is added unless the chain ends with `normalize`.',
+      'Steps: `denoise`, `normalize`, `edit` (`operations` as in /api/audio/edit), `stt`, `voice_clone` (`target_voice_id`), ' +
+      '`dub` (`target_language`, `source_language`) and `accent_change` (`target_accent`); clean-then-dub is ' +
+      '`[{"op":"denoise"},{"op":"dub","target_language":"es"}]`. ' +
+      'One job, one bill, one cancel. A final loudness normalisation (−16 LUFS, −1 dBTP) is added unless the chain ends with ' +
+      '`normalize`; a chain of only `stt` delivers the transcript.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -35,7 +39,12 @@ export class JobsController {
     }, ['steps']),
   })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Bad steps, unknown model, empty file' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description: 'Bad steps, unknown model or language, unsupported accent, a recording too long to re-voice, empty file',
+  })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'A voice_clone target that is not yours and not public' })
   @ApiResponse({ status: 402, type: ErrorResponseDto, description: 'Not enough credits for the input length' })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'Not audio, or an unsupported format' })

@@ -123,13 +123,14 @@ export class JobsService {
   }): Promise<{ jobId: string; status: JobStatus; statusUrl: string }> {
     const replay = await this.replay(input.userId, input.idempotencyKey);
     if (replay) return replay;
+    const steps = await this.prepareSteps(input.userId, input.steps);
     const { upload } = input;
     if (!upload) {
       throw new DomainError('AUDIO_FILE_REQUIRED', HttpStatus.BAD_REQUEST, 'Attach the audio as the multipart field "audio_file"');
     }
     const probe = await this.probeUpload(upload);
-    this.assertModelsExist(input.steps);
-    assertCutsInside(input.steps, probe.durationMs);
+    assertCutsInside(steps, probe.durationMs);
+    assertLengthSupported(steps, probe.durationMs, this.env.MAX_RESYNTHESIS_INPUT_SECONDS);
 
     await this.assertAffordable(input.userId, probe.durationMs);
 
@@ -140,7 +141,7 @@ export class JobsService {
     return this.startJob({
       userId: input.userId,
       jobType: input.jobType,
-      steps: input.steps,
+      steps,
       source: { kind: 'audio', inputKey },
       jobId,
       row: {
@@ -377,59 +378,49 @@ export class JobsService {
    * Starts a voice-clone job toward a voice the user may use (their own or a public one). The target's measured
    * characteristics travel in the step, so the GPU worker needs no database.
    */
-  async submitVoiceCloneJob(input: { userId: string; idempotencyKey?: string; upload: UploadedAudio | undefined; targetVoiceId: string; model?: string }) {
-    const voice = await getUsableVoice(this.db, input.targetVoiceId, input.userId);
-    if (!voice?.voiceCharacteristics) throw notFound('VOICE_NOT_FOUND', `Voice ${input.targetVoiceId} not found`);
-    return this.submitAudioJob({
-      userId: input.userId,
-      idempotencyKey: input.idempotencyKey,
-      upload: input.upload,
-      jobType: 'voice_clone',
-      steps: [
-        {
-          op: 'voice_clone',
-          target_voice_id: voice.id,
-          ...(input.model ? { model: input.model } : {}),
-          target: { name: voice.name, characteristics: voice.voiceCharacteristics },
-        },
-      ],
-    });
-  }
-
   /**
-   * Starts a dub: the pair must be translatable and the target language speakable before anything runs.
+   * Checks every step against what is installed and fills in what the worker needs, before anything is
+   * stored or started: models and languages exist, a dub's language pair translates and its target language
+   * can be spoken, an accent maps to an installed voice, and a voice-clone target is a voice this user may
+   * use (its measured characteristics travel in the step, so the worker needs no database).
    */
-  async submitDubJob(input: { userId: string; idempotencyKey?: string; upload: UploadedAudio | undefined; targetLanguage: string; sourceLanguage: string }) {
-    if (baseLanguage(input.sourceLanguage) !== baseLanguage(input.targetLanguage)) {
-      try {
-        await resolveTranslationPair(input.sourceLanguage, input.targetLanguage);
-      } catch (error) {
-        if (error instanceof UnsupportedLanguagePairError) {
-          throw new DomainError('UNSUPPORTED_LANGUAGE_PAIR', HttpStatus.BAD_REQUEST, error.message, {
-            details: { installedPairs: error.installedPairs.map((pair) => `${pair.source}-${pair.target}`) },
-          });
+  private async prepareSteps(userId: string, steps: readonly PipelineStep[]): Promise<PipelineStep[]> {
+    const prepared: PipelineStep[] = [];
+    for (const step of steps) {
+      switch (step.op) {
+        case 'voice_clone': {
+          const voice = await getUsableVoice(this.db, step.target_voice_id, userId);
+          if (!voice?.voiceCharacteristics) throw notFound('VOICE_NOT_FOUND', `Voice ${step.target_voice_id} not found`);
+          this.assertModelsExist([step]);
+          prepared.push({ ...step, target_voice_id: voice.id, target: { name: voice.name, characteristics: voice.voiceCharacteristics } });
+          break;
         }
-        throw error;
+        case 'dub': {
+          const sourceLanguage = step.source_language ?? 'en';
+          await assertTranslatable(sourceLanguage, step.target_language);
+          this.assertModelsExist([
+            { op: 'stt', language: sourceLanguage },
+            { op: 'tts', language: step.target_language },
+          ]);
+          prepared.push({ ...step, source_language: sourceLanguage });
+          break;
+        }
+        case 'accent_change':
+          this.assertAccentAvailable(step.target_accent);
+          prepared.push(step);
+          break;
+        default:
+          this.assertModelsExist([step]);
+          prepared.push(step);
       }
     }
-    this.assertModelsExist([
-      { op: 'stt', language: input.sourceLanguage },
-      { op: 'tts', language: input.targetLanguage },
-    ]);
-    return this.submitAudioJob({
-      userId: input.userId,
-      idempotencyKey: input.idempotencyKey,
-      upload: input.upload,
-      jobType: 'dub',
-      steps: [{ op: 'dub', target_language: input.targetLanguage, source_language: input.sourceLanguage }],
-    });
+    return prepared;
   }
 
-  /** Starts an accent change; the accent must map to an installed voice. */
-  async submitAccentJob(input: { userId: string; idempotencyKey?: string; upload: UploadedAudio | undefined; targetAccent: string }) {
+  private assertAccentAvailable(targetAccent: string): void {
     const location = { modelsDir: this.env.MODELS_DIR };
     try {
-      accentVoiceFor(input.targetAccent, {
+      accentVoiceFor(targetAccent, {
         isAvailable: (id) => {
           const model = getModel(id);
           return model !== undefined && isInstalled(model, location);
@@ -441,13 +432,6 @@ export class JobsService {
       }
       throw error;
     }
-    return this.submitAudioJob({
-      userId: input.userId,
-      idempotencyKey: input.idempotencyKey,
-      upload: input.upload,
-      jobType: 'accent_change',
-      steps: [{ op: 'accent_change', target_accent: input.targetAccent }],
-    });
   }
 
   /**
@@ -573,4 +557,36 @@ function assertCutsInside(steps: readonly PipelineStep[], durationMs: number): v
       }
     }
   }
+}
+
+/** Rejects a dub whose language pair has no installed translation (same language needs none). */
+async function assertTranslatable(sourceLanguage: string, targetLanguage: string): Promise<void> {
+  if (baseLanguage(sourceLanguage) === baseLanguage(targetLanguage)) return;
+  try {
+    await resolveTranslationPair(sourceLanguage, targetLanguage);
+  } catch (error) {
+    if (error instanceof UnsupportedLanguagePairError) {
+      throw new DomainError('UNSUPPORTED_LANGUAGE_PAIR', HttpStatus.BAD_REQUEST, error.message, {
+        details: { installedPairs: error.installedPairs.map((pair) => `${pair.source}-${pair.target}`) },
+      });
+    }
+    throw error;
+  }
+}
+
+/** Steps that hold the whole recording in memory while they re-synthesise it (see MAX_RESYNTHESIS_INPUT_SECONDS). */
+const RESYNTHESIS_STEPS: ReadonlySet<PipelineStep['op']> = new Set(['voice_clone', 'dub', 'accent_change']);
+
+/** Voice clone, dub and accent change are refused up front for recordings longer than they can hold. */
+function assertLengthSupported(steps: readonly PipelineStep[], durationMs: number, maxSeconds: number): void {
+  const step = steps.find((candidate) => RESYNTHESIS_STEPS.has(candidate.op));
+  if (!step || durationMs <= maxSeconds * 1000) return;
+  const readable = (seconds: number) => (seconds < 120 ? `${Number(seconds.toFixed(1))} s` : `${Number((seconds / 60).toFixed(1))} min`);
+  throw new DomainError(
+    'AUDIO_TOO_LONG',
+    HttpStatus.BAD_REQUEST,
+    `${step.op} takes recordings up to ${readable(maxSeconds)}; this one is ${readable(durationMs / 1000)}. ` +
+      'Split it into parts, or cut it first with an edit job.',
+    { details: { maxSeconds, durationSeconds: Math.round(durationMs) / 1000 } },
+  );
 }

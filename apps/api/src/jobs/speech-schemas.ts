@@ -1,13 +1,10 @@
 import { z } from 'zod/v4';
 
+import { languageCode as language, modelId } from './job-schemas';
+
 /** Mirrors the engine's limit (gpu-activities MAX_TTS_CHARS), checked here so a bad request never starts a job. */
 export const MAX_TTS_CHARS = 10_000;
 
-const language = z
-  .string()
-  .trim()
-  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language code such as "en" or "es"');
-const modelId = z.string().trim().min(1).max(100);
 
 export const ttsBodySchema = z
   .object({

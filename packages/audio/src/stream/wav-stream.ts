@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 import { AudioValidationError } from '../errors';
@@ -106,28 +107,111 @@ export async function* readWavStream(
   const file = await open(path, 'r');
   try {
     const { format, frames, dataOffset } = await parseHeader(file);
-    const { channels, blockAlign, bytesPerSample, encoding } = format;
-    const buf = Buffer.alloc(blockSamples * blockAlign);
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const read = sampleReader(view, encoding, bytesPerSample);
-    const inv = 1 / channels;
+    const decoder = new FrameDecoder(format, blockSamples);
     for (let frame = 0; frame < frames;) {
       const count = Math.min(blockSamples, frames - frame);
-      const bytes = count * blockAlign;
-      const { bytesRead } = await file.read(buf, 0, bytes, dataOffset + frame * blockAlign);
+      const bytes = count * format.blockAlign;
+      const { bytesRead } = await file.read(decoder.buffer, 0, bytes, dataOffset + frame * format.blockAlign);
       // The header was checked against the file size; a shorter read means the file shrank.
       if (bytesRead < bytes) throw new AudioValidationError('truncated', 'The WAV file was truncated while reading.');
-      const out = new Float32Array(count);
-      for (let f = 0, base = 0; f < count; f++, base += blockAlign) {
-        let sum = 0;
-        for (let c = 0, o = base; c < channels; c++, o += bytesPerSample) sum += read(o);
-        out[f] = sum * inv;
-      }
       frame += count;
-      yield out;
+      yield decoder.decode(count);
     }
   } finally {
     await file.close();
+  }
+}
+
+/** Turns raw interleaved frames in {@link buffer} into mono samples, averaging channels as decodeWav does. */
+class FrameDecoder {
+  readonly buffer: Buffer;
+  private readonly read: (offset: number) => number;
+
+  constructor(
+    private readonly format: WavFormat,
+    maxFrames: number,
+  ) {
+    this.buffer = Buffer.alloc(maxFrames * format.blockAlign);
+    const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+    this.read = sampleReader(view, format.encoding, format.bytesPerSample);
+  }
+
+  decode(count: number): Float32Array {
+    const { channels, blockAlign, bytesPerSample } = this.format;
+    const inv = 1 / channels;
+    const out = new Float32Array(count);
+    for (let f = 0, base = 0; f < count; f++, base += blockAlign) {
+      let sum = 0;
+      for (let c = 0, o = base; c < channels; c++, o += bytesPerSample) sum += this.read(o);
+      out[f] = sum * inv;
+    }
+    return out;
+  }
+}
+
+/** Mono samples that can be read at any position, so an edit can splice a long file without loading it. */
+export interface SampleSource {
+  /** Total samples. */
+  readonly length: number;
+  /** Samples [start, end), clamped to the source. The caller must not modify the returned array. */
+  read(start: number, end: number): Float32Array;
+}
+
+/** An in-memory {@link SampleSource}: reads are views, not copies. */
+export function arraySampleSource(samples: Float32Array): SampleSource {
+  return { length: samples.length, read: (start, end) => samples.subarray(Math.max(0, start), Math.max(0, end)) };
+}
+
+/**
+ * A WAV file as a {@link SampleSource}. Reads are synchronous and positioned, so a renderer can be a plain
+ * generator; the caller keeps each read small (a block at a time) and awaits between blocks, which keeps the
+ * event loop (heartbeats, cancellation) responsive. Memory is O(largest read).
+ */
+export class WavFileReader implements SampleSource {
+  private closed = false;
+  private decoder: FrameDecoder;
+
+  private constructor(
+    private readonly file: FileHandle,
+    private readonly info: WavStreamInfo,
+  ) {
+    this.decoder = new FrameDecoder(info.format, 0);
+  }
+
+  static async open(path: string): Promise<WavFileReader> {
+    const file = await open(path, 'r');
+    try {
+      return new WavFileReader(file, await parseHeader(file));
+    } catch (err) {
+      await file.close();
+      throw err;
+    }
+  }
+
+  get sampleRate(): number {
+    return this.info.sampleRate;
+  }
+
+  get length(): number {
+    return this.info.frames;
+  }
+
+  read(start: number, end: number): Float32Array {
+    if (this.closed) throw new Error('WavFileReader: read after close');
+    const from = Math.max(0, Math.min(this.info.frames, Math.floor(start)));
+    const to = Math.max(from, Math.min(this.info.frames, Math.floor(end)));
+    const count = to - from;
+    if (count > this.decoder.buffer.length / this.info.format.blockAlign) this.decoder = new FrameDecoder(this.info.format, count);
+    const bytes = count * this.info.format.blockAlign;
+    const bytesRead = readSync(this.file.fd, this.decoder.buffer, 0, bytes, this.info.dataOffset + from * this.info.format.blockAlign);
+    if (bytesRead < bytes) throw new AudioValidationError('truncated', 'The WAV file was truncated while reading.');
+    return this.decoder.decode(count);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.file.close();
   }
 }
 
