@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
   check,
   index,
@@ -189,10 +190,13 @@ export const creditLedger = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     description: text('description'),
     createdAt: createdAt(),
+    /** Commit order: entries of one transaction can share a timestamp, never a sequence number. */
+    sequence: bigserial('sequence', { mode: 'number' }).notNull(),
   },
   (table) => [
     uniqueIndex('credit_ledger_idempotency_idx').on(table.idempotencyKey),
     index('credit_ledger_user_created_idx').on(table.userId, table.createdAt),
+    index('credit_ledger_user_sequence_idx').on(table.userId, table.sequence),
     index('credit_ledger_job_idx').on(table.jobId),
   ],
 );

@@ -76,16 +76,15 @@ describeEachDriver('credits', (ctx) => {
     assert.equal(usage.length, 1);
     assert.equal(usage[0]?.creditsUsed, 121);
     assert.equal(usage[0]?.audioSeconds, 120.001);
-    // The charge and its hold release share one transaction and may share a timestamp, so compare as a set;
-    // balanceAfter still pins the sequence.
+    // Newest first, in commit order, even for entries of one transaction that share a timestamp.
     const kinds = (await listLedger(ctx.db, user.id, 10)).map((e) => `${e.kind}:${e.amount}:${e.balanceAfter}`);
-    assert.deepEqual(kinds.sort(), [
+    assert.deepEqual(kinds, [
       'charge:-121:879',
       'hold_release:121:1000',
       'hold_release:179:879',
       'hold:-300:700',
       'grant:1000:1000',
-    ].sort());
+    ]);
   });
 
   it('an insufficient reserve throws and leaves no trace', async () => {

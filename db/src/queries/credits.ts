@@ -418,6 +418,6 @@ export async function listLedger(db: Database, userId: string, limit: number): P
     .select()
     .from(creditLedger)
     .where(eq(creditLedger.userId, userId))
-    .orderBy(desc(creditLedger.createdAt), desc(creditLedger.id))
+    .orderBy(desc(creditLedger.sequence))
     .limit(limit);
 }
