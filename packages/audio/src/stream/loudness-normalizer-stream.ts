@@ -1,8 +1,7 @@
 import { assertSampleRate, fromDb, toDb } from '../dsp';
 import { LIMITER_MARGIN_DB, LOOKAHEAD_SECONDS, RELEASE_SECONDS, type LoudnessTarget } from '../dynamics';
-import { HALF } from '../peak';
 import { AudioMeter } from './audio-meter';
-import { TruePeakScanner } from './true-peak-stream';
+import { HALF, TruePeakScanner } from './true-peak-stream';
 
 /** What pass 1 (an {@link AudioMeter} over the same signal) measured. */
 export interface LoudnessMeasurement {

@@ -1,10 +1,43 @@
-import { BLOCK, GAIN_BOUND, HALF, OVERSAMPLING, TAPS, phaseTaps } from '../peak';
+import { kaiser, sinc } from '../dsp';
 
-// Same interpolator as scanTruePeak (peak.ts), so block-wise and whole-array peaks agree exactly.
+/** Oversampling factor of the true-peak meter (BS.1770-4 Annex 2 uses 4x at 48 kHz). */
+const OVERSAMPLING = 4;
+/** Taps per phase; the prototype filter has OVERSAMPLING * TAPS = 64 taps. */
+const TAPS = 16;
+export const HALF = TAPS / 2;
+const BETA = 5;
+/** Skip granularity: small enough that quiet gaps between syllables are skipped. */
+const BLOCK = 128;
+
+type Taps8 = [number, number, number, number, number, number, number, number];
+type Taps16 = [...Taps8, ...Taps8];
+
+/**
+ * Taps of the interpolator for the point n + frac, applied to x[n-7] .. x[n+8]. The prototype is
+ * a Kaiser-windowed sinc with its cutoff at the input Nyquist; at frac = 0 its taps are a unit
+ * impulse, so the sample itself is one of the oversampled points and the true peak can never
+ * read below the sample peak.
+ */
+function phaseTaps(frac: number): Taps16 {
+  const taps: number[] = [];
+  for (let k = 0; k < TAPS; k++) {
+    const t = frac - (k - HALF + 1); // distance from tap k's sample to the interpolated point
+    taps.push(sinc(t) * kaiser(t / HALF, BETA));
+  }
+  return taps as Taps16;
+}
+
+// Phase 3/4 is phase 1/4 mirrored and phase 1/2 is symmetric, so two tap sets cover all three.
 const Q = phaseTaps(1 / OVERSAMPLING);
 const H = phaseTaps(2 / OVERSAMPLING);
 const [q0, q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15] = Q;
 const [h0, h1, h2, h3, h4, h5, h6, h7] = H;
+
+/**
+ * Upper bound of |interpolated| / max|x| over a tap window: lets blocks that cannot matter be
+ * skipped without running the filter.
+ */
+const GAIN_BOUND = Math.max(...[Q, H].map((taps) => taps.reduce((sum, c) => sum + Math.abs(c), 0)));
 
 /** Samples of context kept between pushes: output n needs x[n-7] .. x[n+8]. */
 const HISTORY = TAPS - 1;
@@ -21,8 +54,8 @@ const CHUNK = 4096;
 export type PeakSink = (peaks: Float32Array, count: number, start: number) => void;
 
 /**
- * Block-wise 4x true-peak scanner with carried history. Fed any block sizes, its maximum equals
- * `scanTruePeak` of the concatenated signal bit for bit. Outputs lag the input by 8 samples (the
+ * Block-wise 4x true-peak scanner with carried history (polyphase 64-tap Kaiser-windowed sinc,
+ * BS.1770-4 Annex 2). Fed any block sizes, its maximum is that of the concatenated signal bit for bit. Outputs lag the input by 8 samples (the
  * interpolator's future taps) until {@link finish} pads the end with zeros.
  */
 export class TruePeakScanner {
@@ -95,7 +128,7 @@ export class TruePeakScanner {
       if (localMax * GAIN_BOUND <= (per ? this.floor : this.best)) continue;
       let best = this.best;
       for (let o = start; o < end; o++) {
-        // Unrolled as in peak.ts: the summation order must match for bit-exact agreement.
+        // Unrolled: this loop dominates analysis and limiting time.
         const v0 = w[o] ?? 0;
         const v1 = w[o + 1] ?? 0;
         const v2 = w[o + 2] ?? 0;
