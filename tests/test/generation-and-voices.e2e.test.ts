@@ -203,6 +203,42 @@ describe('voice library', { timeout: 180_000 }, () => {
     assert.equal((await owner.request('DELETE', `/api/voices/${targetId}`)).status, 204);
   });
 
+  test('text to speech in a library voice: one job speaks the text, then converts it, and still says the words', async () => {
+    const target = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', { name: 'Speaker F' });
+    assert.equal(target.status, 201, target.text);
+    const targetId = target.json['id'] as string;
+    const targetPitch = (target.json['voiceCharacteristics'] as { pitch: { medianHz: number } }).pitch.medianHz;
+    const text = 'Welcome back to the show. Today we talk about gardens and rain.';
+    const before = await owner.credits();
+
+    // A follow-up step toward a voice the user cannot use is refused before anything runs or is held.
+    const refused = await owner.request('POST', '/api/audio/tts', {
+      text,
+      then: [{ op: 'voice_clone', target_voice_id: '00000000-0000-4000-8000-000000000000' }],
+    });
+    assert.equal(refused.status, 404, refused.text);
+    assert.deepEqual(await owner.credits(), before);
+
+    const accepted = await owner.request('POST', '/api/audio/tts', { text, then: [{ op: 'voice_clone', target_voice_id: targetId }] });
+    assert.equal(accepted.status, 202, accepted.text);
+    const jobId = accepted.json['jobId'] as string;
+    const final = await owner.waitForJob(jobId, { timeoutMs: 180_000 });
+    assert.equal(final['status'], 'completed', JSON.stringify(final));
+    const job = await getJobById(platform.database.db, jobId);
+    assert.equal(job?.jobType, 'tts+voice_clone');
+    const result = job?.result as { voiceConversion?: Array<{ method: string }>; output?: { intelligibility?: { wordErrorRate: number } } };
+    assert.match(result.voiceConversion?.[0]?.method ?? '', /^dsp:/);
+    // The quality gate transcribed the converted speech and compared it with the text.
+    assert.ok((result.output?.intelligibility?.wordErrorRate ?? 1) <= 0.1, JSON.stringify(result.output));
+
+    const download = await owner.request('POST', `/api/audio/download/${jobId}`);
+    const { samples, sampleRate } = decodeWav(Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer()));
+    const converted = analyzeVoice(resample(samples, sampleRate, 16_000), 16_000);
+    const semitonesOff = Math.abs(12 * Math.log2(converted.pitch.medianHz / targetPitch));
+    assert.ok(semitonesOff <= 1.5, `converted median ${converted.pitch.medianHz.toFixed(0)} Hz vs target ${targetPitch.toFixed(0)} Hz`);
+    assert.equal((await owner.request('DELETE', `/api/voices/${targetId}`)).status, 204);
+  });
+
   test('unusable samples answer 4xx with a clear message', async () => {
     const tooShort = encodeWavPcm16(new Float32Array(8_000), 16_000);
     const short = await owner.upload('/api/voices/upload', tooShort, 'short.wav', { name: 'x' });

@@ -202,6 +202,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
                 : await gpu.runAccentChange({ jobId, stepIndex: index, inputKey, transcriptKey: heard.transcriptKey, step });
             stepState(index).model = result.methods.speech;
             revoiced.push({ op: step.op, source: heard, ...result });
+            // A dub says other words: the synthesised text no longer describes the output.
+            if (step.op === 'dub') spokenText = undefined;
             return result.outputKey;
           }
           case 'edit': {
@@ -219,6 +221,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             });
             expectedDurationMs = result.durationMs;
             edits.push(...result.applied);
+            // Cuts and mutes remove words on purpose, so the output is no longer the synthesised text.
+            spokenText = undefined;
             return result.outputKey;
           }
         }

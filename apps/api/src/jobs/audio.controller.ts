@@ -96,6 +96,7 @@ export class AudioController {
     return this.jobs.submitTextJob({
       userId: user.userId,
       idempotencyKey,
+      then: body.then,
       text: body.text,
       step: {
         op: 'tts',
@@ -283,7 +284,7 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   generateMusic(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody) {
     return this.jobs.submitGeneratedJob({ userId: user.userId,
-      idempotencyKey, step: musicStep(body), jobType: 'generate_music' });
+      idempotencyKey, step: musicStep(body), then: body.then, jobType: 'generate_music' });
   }
 
   @Post('generate-sfx')
@@ -298,7 +299,7 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   generateSfx(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody) {
     return this.jobs.submitGeneratedJob({ userId: user.userId,
-      idempotencyKey, step: sfxStep(body), jobType: 'generate_sfx' });
+      idempotencyKey, step: sfxStep(body), then: body.then, jobType: 'generate_sfx' });
   }
 
   @Post('mood-music')
@@ -312,7 +313,7 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   moodMusic(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody) {
     return this.jobs.submitGeneratedJob({ userId: user.userId,
-      idempotencyKey, step: moodStep(body), jobType: 'mood_music' });
+      idempotencyKey, step: moodStep(body), then: body.then, jobType: 'mood_music' });
   }
 
   @Post('download/:job_id')

@@ -20,6 +20,7 @@ import {
 import type { GenerateMusicStep, GenerateSfxStep, MoodMusicStep } from '@voice/shared';
 import { z } from 'zod/v4';
 import { DomainError } from '../common/domain-error';
+import { followUpStepsSchema } from './job-schemas';
 
 const seed = z.number().int().min(0).max(2 ** 32 - 1).optional();
 
@@ -32,15 +33,16 @@ export const generateMusicSchema = z
       .strict()
       .optional(),
     seed,
+    then: followUpStepsSchema,
   })
   .strict();
 
 export const generateSfxSchema = z
-  .object({ description: z.string().trim().min(1).max(500), duration: z.number().min(MIN_SFX_SECONDS).max(MAX_SFX_SECONDS), seed })
+  .object({ description: z.string().trim().min(1).max(500), duration: z.number().min(MIN_SFX_SECONDS).max(MAX_SFX_SECONDS), seed, then: followUpStepsSchema })
   .strict();
 
 export const moodMusicSchema = z
-  .object({ mood: z.string().trim().min(1).max(50), platform: z.string().trim().min(1).max(30), duration: z.number().positive(), seed })
+  .object({ mood: z.string().trim().min(1).max(50), platform: z.string().trim().min(1).max(30), duration: z.number().positive(), seed, then: followUpStepsSchema })
   .strict();
 
 export type GenerateMusicBody = z.output<typeof generateMusicSchema>;

@@ -72,6 +72,11 @@ export const pipelineStepsSchema = z
   .min(1, 'must list at least one step')
   .max(10, 'at most 10 steps per job');
 
+/** Optional `then` of the TTS and generator bodies: audio steps run on what they make, in the same job. */
+export const followUpStepsSchema = pipelineStepsSchema.optional().meta({
+  description: 'Steps run on the generated audio in the same job, as in POST /api/jobs, e.g. [{"op":"voice_clone","target_voice_id":"…"}]',
+});
+
 /** A JSON-encoded multipart field, parsed then validated by `schema`. */
 function jsonField<Schema extends z.ZodType>(schema: Schema, example: string) {
   return z

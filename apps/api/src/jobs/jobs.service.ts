@@ -156,15 +156,17 @@ export class JobsService {
    * Starts a job that makes audio from nothing (music, SFX, mood). Credits for the requested length are
    * checked now and held by the workflow; the first download charges the real output length.
    */
-  async submitGeneratedJob(input: { userId: string; idempotencyKey?: string; step: GeneratorStep; jobType: string }) {
+  async submitGeneratedJob(input: { userId: string; idempotencyKey?: string; step: GeneratorStep; then?: PipelineStep[]; jobType: string }) {
     const replay = await this.replay(input.userId, input.idempotencyKey);
     if (replay) return replay;
     const estimatedOutputMs = Math.round(input.step.duration * 1000);
+    const steps = [input.step, ...(await this.prepareSteps(input.userId, input.then ?? []))];
+    assertLengthSupported(steps, estimatedOutputMs, this.env.MAX_RESYNTHESIS_INPUT_SECONDS);
     await this.assertAffordable(input.userId, estimatedOutputMs);
     return this.startJob({
       userId: input.userId,
-      jobType: input.jobType,
-      steps: [input.step],
+      jobType: chainedJobType(input.jobType, input.then),
+      steps,
       source: { kind: 'none' },
       estimatedOutputMs,
       jobId: this.newJobId(input.userId, input.idempotencyKey),
@@ -438,16 +440,17 @@ export class JobsService {
    * Starts a text-to-speech job. Credits are held for an estimate of the speech length (about 15 characters
    * a second at normal speed); the first download charges the real length.
    */
-  async submitTextJob(input: { userId: string; idempotencyKey?: string; text: string; step: TtsStep }) {
+  async submitTextJob(input: { userId: string; idempotencyKey?: string; text: string; step: TtsStep; then?: PipelineStep[] }) {
     const replay = await this.replay(input.userId, input.idempotencyKey);
     if (replay) return replay;
-    this.assertModelsExist([input.step]);
+    const steps = await this.prepareSteps(input.userId, [input.step, ...(input.then ?? [])]);
     const estimatedOutputMs = Math.ceil((input.text.length / 15 / (input.step.speed ?? 1)) * 1000);
+    assertLengthSupported(steps, estimatedOutputMs, this.env.MAX_RESYNTHESIS_INPUT_SECONDS);
     await this.assertAffordable(input.userId, estimatedOutputMs);
     return this.startJob({
       userId: input.userId,
-      jobType: 'tts',
-      steps: [input.step],
+      jobType: chainedJobType('tts', input.then),
+      steps,
       source: { kind: 'text', text: input.text },
       estimatedOutputMs,
       jobId: this.newJobId(input.userId, input.idempotencyKey),
@@ -589,4 +592,9 @@ function assertLengthSupported(steps: readonly PipelineStep[], durationMs: numbe
       'Split it into parts, or cut it first with an edit job.',
     { details: { maxSeconds, durationSeconds: Math.round(durationMs) / 1000 } },
   );
+}
+
+/** "tts", or "tts+voice_clone" when follow-up steps run in the same job (as POST /api/jobs names its chains). */
+function chainedJobType(first: string, then: readonly PipelineStep[] | undefined): string {
+  return [first, ...(then ?? []).map((step) => step.op)].join('+');
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 
-import { languageCode as language, modelId } from './job-schemas';
+import { followUpStepsSchema, languageCode as language, modelId } from './job-schemas';
 
 /** Mirrors the engine's limit (gpu-activities MAX_TTS_CHARS), checked here so a bad request never starts a job. */
 export const MAX_TTS_CHARS = 10_000;
@@ -24,6 +24,7 @@ export const ttsBodySchema = z
       })
       .strict()
       .optional(),
+    then: followUpStepsSchema,
   })
   .strict();
 export type TtsBody = z.output<typeof ttsBodySchema>;
