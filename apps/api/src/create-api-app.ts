@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 
+import type { Server } from 'node:http';
+
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import type { Server } from 'node:http';
 
 import type { ApiDependencies } from './api-dependencies';
 import { AppModule } from './app.module';

@@ -377,10 +377,6 @@ export class JobsService {
   }
 
   /**
-   * Starts a voice-clone job toward a voice the user may use (their own or a public one). The target's measured
-   * characteristics travel in the step, so the GPU worker needs no database.
-   */
-  /**
    * Checks every step against what is installed and fills in what the worker needs, before anything is
    * stored or started: models and languages exist, a dub's language pair translates and its target language
    * can be spoken, an accent maps to an installed voice, and a voice-clone target is a voice this user may
