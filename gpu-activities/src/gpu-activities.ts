@@ -60,7 +60,7 @@ export function createGpuActivities({
   return {
     ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
     ...createSpeechActivities({ storage, engines: speech, heartbeatIntervalMs }),
-    ...createVoiceActivities({ storage, location }),
+    ...createVoiceActivities({ storage, location, heartbeatIntervalMs }),
     ...createDubActivities({ storage, speech, location, heartbeatIntervalMs }),
 
     async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {

@@ -46,6 +46,11 @@ export {
 export {
   VOICE_CONVERSION_METHOD,
   convertVoiceToward,
+  planVoiceConversion,
+  renderVoiceConversion,
+  sampleExcerpts,
+  type ChunkedConversionOptions,
+  type VoiceConversionPlan,
   matchTimbre,
   pitchShift,
   timeStretch,

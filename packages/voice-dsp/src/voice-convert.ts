@@ -1,4 +1,4 @@
-import { integratedLoudness, resample } from '@voice/audio';
+import { integratedLoudness, resample, type SampleSource } from '@voice/audio';
 
 import { VoiceDspError, assertFinite, assertRate } from './errors';
 import { Fft, hannPeriodic, hzToMel } from './fft';
@@ -262,20 +262,25 @@ export function matchTimbre(
   if (source.length !== BAND_COUNT) {
     throw new VoiceDspError('INVALID_ARGUMENT', `sourceBandEnergiesDb must hold ${BAND_COUNT} numbers`);
   }
+  const appliedDb = eqGainsDb(targetBandEnergiesDb, source, maxDb);
+  const out = applyFir(samples, designEq(appliedDb, bandCentersHz(), sampleRate));
+  matchLevel(out, samples, sampleRate);
+  return { samples: out, appliedDb };
+}
+
+/** Per-band EQ from the source toward the target profile: smoothed, limited to ±maxDb. */
+function eqGainsDb(targetBandEnergiesDb: readonly number[], sourceBandEnergiesDb: readonly number[], maxDb: number): number[] {
   // Both profiles are mean-0, so the EQ reshapes the spectrum without a net level change.
   const meanOf = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
   const targetMean = meanOf(targetBandEnergiesDb);
-  const sourceMean = meanOf(source);
-  const raw = targetBandEnergiesDb.map((t, b) => t - targetMean - (source[b]! - sourceMean));
+  const sourceMean = meanOf(sourceBandEnergiesDb);
+  const raw = targetBandEnergiesDb.map((t, b) => t - targetMean - (sourceBandEnergiesDb[b]! - sourceMean));
   // A [¼ ½ ¼] smoothing keeps the EQ to envelope shape, not harmonic-by-harmonic detail.
-  const appliedDb = raw.map((v, b) => {
+  return raw.map((v, b) => {
     const left = raw[Math.max(0, b - 1)]!;
     const right = raw[Math.min(BAND_COUNT - 1, b + 1)]!;
     return Math.max(-maxDb, Math.min(maxDb, 0.25 * left + 0.5 * v + 0.25 * right));
   });
-  const out = applyFir(samples, designEq(appliedDb, bandCentersHz(), sampleRate));
-  matchLevel(out, samples, sampleRate);
-  return { samples: out, appliedDb };
 }
 
 export interface ConvertVoiceOptions {
@@ -296,9 +301,165 @@ export const VOICE_CONVERSION_METHOD =
   'dsp: WSOLA+resampling pitch shift by the median-f0 difference, then a linear-phase mel-band EQ toward the target long-term spectrum';
 
 /**
- * Moves speech toward a target voice without a neural model: shifts pitch by the median-f0 difference
- * (clamped to ±maxSemitones), then matches the long-term spectral envelope (measured after the shift,
- * since the shift moves formants too). Duration and integrated loudness are preserved.
+ * What a conversion does, decided once from the whole clip or a representative excerpt of it, then applied
+ * to any stretch of the recording: the pitch shift and the EQ filter (none when nothing was audible).
+ */
+export interface VoiceConversionPlan {
+  readonly sampleRate: number;
+  readonly semitones: number;
+  readonly eqBandsDb: number[];
+  readonly eqTaps: Float64Array | undefined;
+}
+
+/**
+ * Plans moving speech toward a target voice without a neural model: a pitch shift by the median-f0
+ * difference (clamped to ±maxSemitones), then an EQ matching the long-term spectral envelope, measured
+ * after the shift since the shift moves formants too. `excerpt` is the clip or a sample of it; the shifted
+ * excerpt is returned so a caller converting just that clip need not shift it twice.
+ */
+export function planVoiceConversion(
+  excerpt: Float32Array,
+  sampleRate: number,
+  source: VoiceCharacteristics,
+  target: VoiceCharacteristics,
+  options: ConvertVoiceOptions = {},
+): { plan: VoiceConversionPlan; shiftedExcerpt: Float32Array } {
+  assertRate(sampleRate);
+  const maxSemitones = options.maxSemitones ?? 12;
+  const maxEqDb = options.maxEqDb ?? 12;
+  assertFinite(maxSemitones, 'maxSemitones');
+  assertFinite(maxEqDb, 'maxEqDb');
+  if (!(source.pitch.medianHz > 0) || !(target.pitch.medianHz > 0)) {
+    throw new VoiceDspError('INVALID_ARGUMENT', 'source and target characteristics need a positive median pitch');
+  }
+  const targetBands = target.spectral.bandEnergiesDb;
+  if (targetBands.length !== BAND_COUNT || !targetBands.every(Number.isFinite)) {
+    throw new VoiceDspError('INVALID_ARGUMENT', `targetBandEnergiesDb must hold ${BAND_COUNT} finite numbers`);
+  }
+  const wanted = 12 * Math.log2(target.pitch.medianHz / source.pitch.medianHz);
+  // Sub-cent shifts are inaudible; skip the resampling pass.
+  const semitones = Math.abs(wanted) < 0.01 ? 0 : Math.max(-maxSemitones, Math.min(maxSemitones, wanted));
+  const shiftedExcerpt = semitones === 0 ? excerpt.slice() : pitchShift(excerpt, sampleRate, semitones);
+  const frames = analyzeFrames(shiftedExcerpt, sampleRate);
+  if (frames.activeFrames === 0) {
+    return { plan: { sampleRate, semitones, eqBandsDb: new Array<number>(BAND_COUNT).fill(0), eqTaps: undefined }, shiftedExcerpt };
+  }
+  const eqBandsDb = eqGainsDb(targetBands, bandEnergiesFromLtas(frames.ltas), maxEqDb);
+  return { plan: { sampleRate, semitones, eqBandsDb, eqTaps: designEq(eqBandsDb, bandCentersHz(), sampleRate) }, shiftedExcerpt };
+}
+
+function applyPlanAfterShift(shifted: Float32Array, plan: VoiceConversionPlan): Float32Array {
+  return plan.eqTaps ? applyFir(shifted, plan.eqTaps) : shifted;
+}
+
+/** Where a long recording is cut into chunks, and how much context each chunk is converted with. */
+export interface ChunkedConversionOptions {
+  /** Nominal chunk length. Default 20 s. */
+  readonly chunkSeconds?: number;
+  /** Each boundary moves to the quietest 10 ms within this distance, so joins land in pauses. Default 1 s. */
+  readonly searchSeconds?: number;
+}
+
+/** Context converted on each side of a chunk (WSOLA and the EQ filter need it), and the crossfade at joins. */
+const CHUNK_MARGIN_SECONDS = 0.25;
+const CHUNK_CROSSFADE_SECONDS = 0.02;
+
+/**
+ * Applies a plan to a recording of any length in chunks, yielding the converted samples in order (exactly
+ * the input's length). Chunk boundaries sit in the quietest 10 ms near every `chunkSeconds`; each chunk is
+ * converted with a margin of context, and neighbours are crossfaded over 20 ms at the boundary. Memory is
+ * one chunk, whatever the input's length.
+ */
+export function* renderVoiceConversion(
+  source: SampleSource,
+  plan: VoiceConversionPlan,
+  options: ChunkedConversionOptions = {},
+): Generator<Float32Array, void, undefined> {
+  const rate = plan.sampleRate;
+  const n = source.length;
+  const chunk = Math.max(rate, Math.round((options.chunkSeconds ?? 20) * rate));
+  // At most a quarter chunk either way, so every chunk moves forward by at least half its nominal length.
+  const search = Math.min(Math.floor(chunk / 4), Math.round((options.searchSeconds ?? 1) * rate));
+  const margin = Math.round(CHUNK_MARGIN_SECONDS * rate);
+  const half = Math.round((CHUNK_CROSSFADE_SECONDS * rate) / 2);
+  const convert = (from: number, to: number): { samples: Float32Array; offset: number } => {
+    const start = Math.max(0, from - margin);
+    const input = source.read(start, Math.min(n, to + margin));
+    const shifted = plan.semitones === 0 ? input.slice() : pitchShift(input, rate, plan.semitones);
+    return { samples: applyPlanAfterShift(shifted, plan), offset: start };
+  };
+  // The output of the previous chunk over [boundary − half, boundary + half), waiting to be crossfaded.
+  let pendingTail: Float32Array | undefined;
+  let from = 0;
+  while (from < n) {
+    const to = n - from <= chunk + search ? n : quietestPoint(source, from + chunk, search, rate);
+    const converted = convert(from, to);
+    const at = (position: number): number => converted.samples[position - converted.offset] ?? 0;
+    let emitFrom = from;
+    if (pendingTail) {
+      const width = pendingTail.length;
+      const join = new Float32Array(width);
+      for (let k = 0; k < width; k++) {
+        // sin²/cos² weights sum to one: the two versions of the same audio are correlated, so keep their sum flat.
+        const w = Math.sin(((k + 0.5) / width) * (Math.PI / 2)) ** 2;
+        join[k] = pendingTail[k]! * (1 - w) + at(from - width / 2 + k) * w;
+      }
+      yield join;
+      emitFrom = from + width / 2;
+    }
+    const tailWidth = to < n ? Math.min(2 * half, 2 * Math.floor((to - emitFrom) / 2)) : 0;
+    const body = new Float32Array(to - tailWidth / 2 - emitFrom);
+    for (let i = 0; i < body.length; i++) body[i] = at(emitFrom + i);
+    yield body;
+    pendingTail = undefined;
+    if (tailWidth > 0) {
+      pendingTail = new Float32Array(tailWidth);
+      for (let k = 0; k < tailWidth; k++) pendingTail[k] = at(to - tailWidth / 2 + k);
+    }
+    from = to;
+  }
+}
+
+/** The start of the quietest 10 ms frame within ±search of `around` (a good place to cut speech). */
+function quietestPoint(source: SampleSource, around: number, search: number, rate: number): number {
+  const hop = Math.max(1, Math.round(rate / 100));
+  const from = Math.max(hop, around - search);
+  const window = source.read(from, around + search);
+  let best = around;
+  let bestEnergy = Infinity;
+  for (let start = 0; start + hop <= window.length; start += hop) {
+    let energy = 0;
+    for (let i = start; i < start + hop; i++) energy += window[i]! * window[i]!;
+    if (energy < bestEnergy) {
+      bestEnergy = energy;
+      best = from + start + Math.floor(hop / 2);
+    }
+  }
+  return best;
+}
+
+/**
+ * Evenly spaced pieces of a long recording, concatenated: a representative sample for measuring the voice
+ * and planning the conversion, at most `maxSeconds` long (the whole recording when it is shorter).
+ */
+export function sampleExcerpts(source: SampleSource, sampleRate: number, maxSeconds = 300, pieceSeconds = 5): Float32Array {
+  const n = source.length;
+  const budget = Math.round(maxSeconds * sampleRate);
+  if (n <= budget) return source.read(0, n).slice();
+  const piece = Math.round(pieceSeconds * sampleRate);
+  const pieces = Math.max(1, Math.floor(budget / piece));
+  const out = new Float32Array(pieces * piece);
+  const stride = (n - piece) / Math.max(1, pieces - 1);
+  for (let k = 0; k < pieces; k++) {
+    const start = Math.round(k * stride);
+    out.set(source.read(start, start + piece), k * piece);
+  }
+  return out;
+}
+
+/**
+ * Moves speech toward a target voice without a neural model (see {@link planVoiceConversion}), for a clip
+ * in memory. Duration and integrated loudness are preserved.
  */
 export function convertVoiceToward(
   samples: Float32Array,
@@ -307,20 +468,12 @@ export function convertVoiceToward(
   target: VoiceCharacteristics,
   options: ConvertVoiceOptions = {},
 ): ConvertVoiceResult {
-  assertRate(sampleRate);
-  const maxSemitones = options.maxSemitones ?? 12;
-  assertFinite(maxSemitones, 'maxSemitones');
-  if (!(source.pitch.medianHz > 0) || !(target.pitch.medianHz > 0)) {
-    throw new VoiceDspError('INVALID_ARGUMENT', 'source and target characteristics need a positive median pitch');
-  }
-  const wanted = 12 * Math.log2(target.pitch.medianHz / source.pitch.medianHz);
-  // Sub-cent shifts are inaudible; skip the resampling pass.
-  const semitones = Math.abs(wanted) < 0.01 ? 0 : Math.max(-maxSemitones, Math.min(maxSemitones, wanted));
-  const shifted = semitones === 0 ? samples.slice() : pitchShift(samples, sampleRate, semitones);
-  const matched = matchTimbre(shifted, sampleRate, target.spectral.bandEnergiesDb, { maxDb: options.maxEqDb ?? 12 });
+  const { plan, shiftedExcerpt } = planVoiceConversion(samples, sampleRate, source, target, options);
+  const out = applyPlanAfterShift(shiftedExcerpt, plan);
+  if (plan.eqTaps) matchLevel(out, shiftedExcerpt, sampleRate);
   return {
-    samples: matched.samples,
-    applied: { pitchShiftSemitones: semitones, eqBandsDb: matched.appliedDb },
+    samples: out,
+    applied: { pitchShiftSemitones: plan.semitones, eqBandsDb: plan.eqBandsDb },
     method: VOICE_CONVERSION_METHOD,
   };
 }

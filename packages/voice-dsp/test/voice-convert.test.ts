@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { arraySampleSource } from '@voice/audio';
+
 import {
   VoiceDspError,
   analyzeVoice,
   convertVoiceToward,
   matchTimbre,
   pitchShift,
+  planVoiceConversion,
+  renderVoiceConversion,
+  sampleExcerpts,
   timeStretch,
   voiceDistanceDetail,
 } from '../src/index';
-import { SENTENCE_A, SENTENCE_B, sawtooth, sine, speech } from './support/signals';
+import { SENTENCE_A, SENTENCE_B, concat, rmsOf, roomTone, sawtooth, sine, speech } from './support/signals';
 
 const pitchOf = (x: Float32Array, rate: number): number => analyzeVoice(x, rate).pitch.medianHz;
 
@@ -101,5 +106,73 @@ describe('convertVoiceToward', () => {
       `distance ${before.distance.toFixed(3)} → ${after.distance.toFixed(3)}`,
     );
     assert.ok(after.embeddingCosineDistance < before.embeddingCosineDistance, 'timbre moved, not only pitch');
+  });
+});
+
+describe('renderVoiceConversion (chunked, for long recordings)', () => {
+  const collect = (blocks: Iterable<Float32Array>): Float32Array => {
+    const parts = [...blocks];
+    const out = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  };
+
+  it('converts a clip shorter than one chunk as convertVoiceToward does (up to its level match)', async () => {
+    const awb = await speech(SENTENCE_A, 'awb');
+    const slt = await speech(SENTENCE_B, 'slt');
+    const rate = awb.sampleRate;
+    const source = analyzeVoice(awb.samples, rate);
+    const target = analyzeVoice(slt.samples, rate);
+    const { plan } = planVoiceConversion(awb.samples, rate, source, target);
+    const chunked = collect(renderVoiceConversion(arraySampleSource(awb.samples), plan));
+    const whole = convertVoiceToward(awb.samples, rate, source, target).samples;
+    assert.equal(chunked.length, whole.length);
+    let dot = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let i = 0; i < whole.length; i++) {
+      dot += chunked[i]! * whole[i]!;
+      aa += chunked[i]! * chunked[i]!;
+      bb += whole[i]! * whole[i]!;
+    }
+    assert.ok(dot / Math.sqrt(aa * bb) > 0.999999, `correlation ${dot / Math.sqrt(aa * bb)}`);
+  });
+
+  it('splits a long recording at pauses, keeps its length, and lands on the target pitch in every chunk', async () => {
+    const awb = await speech(SENTENCE_A, 'awb');
+    const slt = await speech(SENTENCE_B, 'slt');
+    const rate = awb.sampleRate;
+    // About 50 s of speech with pauses, cut into 8 s chunks: several joins, each moved into a pause.
+    const pieces: Float32Array[] = [];
+    for (let i = 0; i < 9; i++) pieces.push(awb.samples, roomTone(rate, 0.6, -60, i + 1));
+    const long = concat(...pieces);
+    const source = arraySampleSource(long);
+    const excerpt = sampleExcerpts(source, rate, 20, 4);
+    assert.equal(excerpt.length, 5 * 4 * rate, 'five 4 s pieces spread over the recording');
+    const target = analyzeVoice(slt.samples, rate);
+    const { plan } = planVoiceConversion(excerpt, rate, analyzeVoice(excerpt, rate), target);
+    const blocks = [...renderVoiceConversion(source, plan, { chunkSeconds: 8 })];
+    assert.ok(blocks.length >= 2 * 5, `${blocks.length} blocks: chunks and their crossfaded joins`);
+    const converted = collect(blocks);
+    assert.equal(converted.length, long.length);
+    // Every 8 s of the output sits on the target's pitch: no chunk was left unconverted or shifted twice.
+    for (let start = 0; start + 8 * rate <= converted.length; start += 8 * rate) {
+      const part = converted.subarray(start, start + 8 * rate);
+      const offset = 12 * Math.log2(analyzeVoice(part, rate).pitch.medianHz / target.pitch.medianHz);
+      assert.ok(Math.abs(offset) < 1.5, `chunk at ${start / rate} s is ${offset.toFixed(2)} st off`);
+    }
+    // Joins do not click: every 50 ms of the chunked output is about as loud as the same plan applied in one
+    // piece (WSOLA may place an onset up to 10 ms differently in the two, so shorter windows would flag that).
+    const inOnePiece = collect(renderVoiceConversion(source, plan, { chunkSeconds: 1000 }));
+    const hop = rate / 20;
+    for (let start = 0; start + hop <= long.length; start += hop) {
+      const chunkedRms = rmsOf(converted, start, start + hop);
+      const wholeRms = rmsOf(inOnePiece, start, start + hop);
+      assert.ok(chunkedRms <= 2 * wholeRms + 0.005, `burst at ${(start / rate).toFixed(2)} s: ${chunkedRms.toFixed(3)} vs ${wholeRms.toFixed(3)}`);
+    }
   });
 });

@@ -574,9 +574,9 @@ async function assertTranslatable(sourceLanguage: string, targetLanguage: string
 }
 
 /** Steps that hold the whole recording in memory while they re-synthesise it (see MAX_RESYNTHESIS_INPUT_SECONDS). */
-const RESYNTHESIS_STEPS: ReadonlySet<PipelineStep['op']> = new Set(['voice_clone', 'dub', 'accent_change']);
+const RESYNTHESIS_STEPS: ReadonlySet<PipelineStep['op']> = new Set(['dub', 'accent_change']);
 
-/** Voice clone, dub and accent change are refused up front for recordings longer than they can hold. */
+/** Dub and accent change are refused up front for recordings longer than they can hold. */
 function assertLengthSupported(steps: readonly PipelineStep[], durationMs: number, maxSeconds: number): void {
   const step = steps.find((candidate) => RESYNTHESIS_STEPS.has(candidate.op));
   if (!step || durationMs <= maxSeconds * 1000) return;
