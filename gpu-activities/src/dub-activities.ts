@@ -5,7 +5,7 @@ import {
   DubbingError,
   TranslationEngineError,
   accentVoiceFor,
-  assembleDub,
+  assembleDubYielding,
   estimateBackground,
   groupWordsIntoPhrases,
   translate,
@@ -79,7 +79,11 @@ export function createDubActivities({
       const now = performance.now();
       if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
       lastBeat = now;
-      context.heartbeat({ fraction, processedSeconds: fraction * sourceSeconds, totalSeconds: sourceSeconds } satisfies InferenceHeartbeat);
+      context.heartbeat({
+        fraction,
+        processedSeconds: fraction * sourceSeconds,
+        totalSeconds: sourceSeconds,
+      } satisfies InferenceHeartbeat);
     };
 
     // The background is what the strongest denoiser removes: noise, room, music (with some speech leakage,
@@ -103,10 +107,17 @@ export function createDubActivities({
         { signal: context.cancellationSignal },
       );
       modelId = spoken.modelId;
-      segments.push({ start: line.start, end: line.end, audio: resample(spoken.samples, spoken.sampleRate, sampleRate) });
-      beat(0.3 + (0.7 * (index + 1)) / input.lines.length);
+      segments.push({
+        start: line.start,
+        end: line.end,
+        audio: resample(spoken.samples, spoken.sampleRate, sampleRate),
+      });
+      beat(0.3 + (0.6 * (index + 1)) / input.lines.length);
     }
-    const dub = assembleDub({ sourceDurationSeconds: sourceSeconds, sampleRate, segments, background: background.samples });
+    const dub = await assembleDubYielding(
+      { sourceDurationSeconds: sourceSeconds, sampleRate, segments, background: background.samples },
+      (fraction) => beat(0.9 + 0.1 * fraction),
+    );
     const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'revoiced');
     await storage.putBuffer(outputKey, encodeWav(dub.samples, sampleRate, { format: 'float32' }), 'audio/wav');
     return { outputKey, speechModelId: modelId, denoiserId: denoiserModel.id, placements: dub.placements.length };
@@ -118,13 +129,23 @@ export function createDubActivities({
   const saveScript = async (jobId: string, stepIndex: number, language: string, lines: TimedLine[]) => {
     const scriptKey = `${jobStorageKeys(jobId).root}/script-${String(stepIndex).padStart(2, '0')}.json`;
     const text = lines.map((line) => line.text).join(' ');
-    await storage.putBuffer(scriptKey, Buffer.from(JSON.stringify({ language, text, segments: lines })), 'application/json');
+    await storage.putBuffer(
+      scriptKey,
+      Buffer.from(JSON.stringify({ language, text, segments: lines })),
+      'application/json',
+    );
     return { scriptKey, text };
   };
 
   return {
     /** Transcript → rule-based translation → speech in the target language, fitted to each source slot. */
-    async runDub(input: { jobId: string; stepIndex: number; inputKey: string; transcriptKey: string; step: DubStep }): Promise<RevoicedResult> {
+    async runDub(input: {
+      jobId: string;
+      stepIndex: number;
+      inputKey: string;
+      transcriptKey: string;
+      step: DubStep;
+    }): Promise<RevoicedResult> {
       try {
         const transcript = await loadTranscript(input.transcriptKey);
         const translation = await translate({
@@ -143,7 +164,10 @@ export function createDubActivities({
           lines: lines.length,
           preview: script.text.slice(0, 280),
           methods: {
-            translation: translation.engine === 'apertium' ? `apertium ${translation.mode ?? ''} (rule-based)`.trim() : 'none (same language)',
+            translation:
+              translation.engine === 'apertium'
+                ? `apertium ${translation.mode ?? ''} (rule-based)`.trim()
+                : 'none (same language)',
             speech: revoiced.speechModelId,
             background: `input minus ${revoiced.denoiserId}-denoised speech (estimate)`,
           },

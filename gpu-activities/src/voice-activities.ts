@@ -63,9 +63,11 @@ export function createVoiceActivities({
         let source: VoiceCharacteristics;
         try {
           const { sampleRate } = reader;
-          // Up to five minutes, sampled across the whole recording, stand for the speaker.
+          // A minute sampled across the whole recording stands for the speaker, and keeps each synchronous
+          // analysis step to seconds, well inside the heartbeat timeout.
           const excerpt = sampleExcerpts(reader, sampleRate);
           source = analyzeVoice(resample(excerpt, sampleRate, ANALYSIS_RATE), ANALYSIS_RATE);
+          context.heartbeat({ fraction: 0, processedSeconds: 0, totalSeconds: reader.length / sampleRate } satisfies InferenceHeartbeat);
           plan = planVoiceConversion(excerpt, sampleRate, source, target).plan;
           const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
           try {

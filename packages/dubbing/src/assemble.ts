@@ -1,3 +1,5 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+
 import { timeStretch } from '@voice/voice-dsp';
 
 import { DubbingError } from './errors';
@@ -63,6 +65,33 @@ const dbToGain = (db: number): number => Math.pow(10, db / 20);
  * The output is exactly as long as the source.
  */
 export function assembleDub(options: AssembleDubOptions): DubResult {
+  const steps = assembling(options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link assembleDub} for long recordings: yields to the event loop after every segment (time-stretching a
+ * half-hour dub takes seconds of CPU, during which heartbeats and cancellation must still get through) and
+ * reports the fraction of segments placed.
+ */
+export async function assembleDubYielding(
+  options: AssembleDubOptions,
+  onProgress?: (fraction: number) => void,
+): Promise<DubResult> {
+  const steps = assembling(options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    onProgress?.(step.value / Math.max(1, options.segments.length));
+    await yieldToEventLoop();
+  }
+}
+
+/** The assembly, yielding the number of segments placed so far after each one. */
+function* assembling(options: AssembleDubOptions): Generator<number, DubResult, undefined> {
   const { sampleRate, sourceDurationSeconds } = options;
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000) {
     throw new DubbingError('INVALID_ARGUMENT', `sampleRate must be an integer in 8000–192000 Hz, got ${sampleRate}`);
@@ -127,6 +156,7 @@ export function assembleDub(options: AssembleDubOptions): DubResult {
       stretch,
       trimmedSeconds: (placed.length - kept) / sampleRate,
     };
+    yield rank + 1;
   }
 
   if (options.background) mixDuckedBackground(out, options.background, speaking, options, sampleRate);

@@ -26,7 +26,7 @@ export {
   type TranslatedSegment,
   type TranslationEngineInfo,
 } from './translate';
-export { assembleDub, type AssembleDubOptions, type DubPlacement, type DubResult, type DubSegment } from './assemble';
+export { assembleDub, assembleDubYielding, type AssembleDubOptions, type DubPlacement, type DubResult, type DubSegment } from './assemble';
 export { estimateBackground, type BackgroundEstimate, type EstimateBackgroundOptions } from './background';
 export {
   ACCENTS,

@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import { analyzeVoice } from '@voice/voice-dsp';
 import { pinkNoise, rms, synthesizeSpeech } from '@voice/testkit';
 
-import { DubbingError, assembleDub } from '../src/index';
+import { DubbingError, assembleDub, assembleDubYielding } from '../src/index';
 
 const RATE = 16000;
 
@@ -167,5 +167,21 @@ describe('assembleDub', () => {
         (e: unknown) => e instanceof DubbingError && e.code === 'INVALID_ARGUMENT',
       );
     }
+  });
+});
+
+describe('assembleDubYielding', () => {
+  it('places segments exactly as assembleDub does, reporting progress and letting timers run between segments', async () => {
+    const line = (await synthesizeSpeech('Hello there, how are you today?', { sampleRate: RATE })).samples;
+    const segments = [0.5, 3, 5.5, 8].map((start, index) => ({ start, end: start + 1.5 + index * 0.2, audio: line }));
+    const background = pinkNoise(11 * RATE, 0.01, 3);
+    const options = { sourceDurationSeconds: 11, sampleRate: RATE, segments, background };
+    const fractions: number[] = [];
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const yielded = await assembleDubYielding(options, (fraction) => fractions.push(fraction)).finally(() => clearInterval(ticker));
+    assert.deepEqual(yielded, assembleDub(options));
+    assert.deepEqual(fractions, [0.25, 0.5, 0.75, 1]);
+    assert.ok(ticks > 0, 'the event loop ran during the assembly');
   });
 });

@@ -442,7 +442,7 @@ function quietestPoint(source: SampleSource, around: number, search: number, rat
  * Evenly spaced pieces of a long recording, concatenated: a representative sample for measuring the voice
  * and planning the conversion, at most `maxSeconds` long (the whole recording when it is shorter).
  */
-export function sampleExcerpts(source: SampleSource, sampleRate: number, maxSeconds = 300, pieceSeconds = 5): Float32Array {
+export function sampleExcerpts(source: SampleSource, sampleRate: number, maxSeconds = 60, pieceSeconds = 5): Float32Array {
   const n = source.length;
   const budget = Math.round(maxSeconds * sampleRate);
   if (n <= budget) return source.read(0, n).slice();
