@@ -1,13 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeWav, encodeWav, resample } from '@voice/audio';
+import { WavFileReader, WavStreamWriter, readWavStream, resample } from '@voice/audio';
 import {
   DubbingError,
   TranslationEngineError,
   accentVoiceFor,
-  assembleDubYielding,
-  estimateBackground,
+  backgroundGains,
+  dubLayout,
   groupWordsIntoPhrases,
+  placeSegment,
+  segmentOrder,
   translate,
 } from '@voice/dubbing';
 import { getModel, isInstalled, selectModel, type ModelLocation } from '@voice/models';
@@ -39,6 +44,14 @@ export interface RevoicedResult {
   methods: { translation?: string; speech: string; background: string };
 }
 
+/** Samples per block of the mix: about 1.4 s at 48 kHz. */
+const MIX_BLOCK = 65536;
+
+/** Appends `count` zeros (the speech track between lines) a block at a time. */
+async function writeSilence(writer: WavStreamWriter, count: number): Promise<void> {
+  for (let left = count; left > 0; left -= MIX_BLOCK) await writer.write(new Float32Array(Math.min(MIX_BLOCK, left)));
+}
+
 function asFailure(error: unknown): unknown {
   if (error instanceof DubbingError || error instanceof SpeechRequestError) {
     return ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
@@ -64,6 +77,13 @@ export function createDubActivities({
   location: ModelLocation;
   heartbeatIntervalMs: number;
 }) {
+  /**
+   * Re-voices `lines` over the input's background, streamed through scratch files so memory stays flat however
+   * long the recording is: (1) a streamed denoise gives the speech estimate and the least-squares gain that
+   * leaves the least speech in the residual; (2) each line is synthesised, fitted to its slot and written to a
+   * speech track in time order (placed lines never overlap); (3) speech plus the ducked background
+   * (input − gain · denoised) is mixed block by block, then scaled once if it would clip.
+   */
   const revoice = async (input: {
     jobId: string;
     stepIndex: number;
@@ -72,55 +92,141 @@ export function createDubActivities({
     synth: { language: string; modelId?: string; voiceId?: string };
   }) => {
     const context = Context.current();
-    const { samples, sampleRate } = decodeWav(await storage.getBuffer(input.inputKey));
-    const sourceSeconds = samples.length / sampleRate;
-    let lastBeat = 0;
-    const beat = (fraction: number) => {
-      const now = performance.now();
-      if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
-      lastBeat = now;
-      context.heartbeat({
-        fraction,
-        processedSeconds: fraction * sourceSeconds,
-        totalSeconds: sourceSeconds,
-      } satisfies InferenceHeartbeat);
-    };
+    const signal = context.cancellationSignal;
+    const dir = await mkdtemp(path.join(tmpdir(), `revoice-${input.jobId}-`));
+    const file = (name: string) => path.join(dir, name);
+    try {
+      await storage.downloadToFile(input.inputKey, file('input.wav'));
+      const original = await WavFileReader.open(file('input.wav'));
+      try {
+        const { sampleRate } = original;
+        const sourceSeconds = original.length / sampleRate;
+        let lastBeat = 0;
+        const beat = (fraction: number) => {
+          const now = performance.now();
+          if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
+          lastBeat = now;
+          context.heartbeat({
+            fraction,
+            processedSeconds: fraction * sourceSeconds,
+            totalSeconds: sourceSeconds,
+          } satisfies InferenceHeartbeat);
+        };
 
-    // The background is what the strongest denoiser removes: noise, room, music (with some speech leakage,
-    // which the assembly ducks under the new voice).
-    const denoiserModel = selectModel({ task: 'denoise' }, location);
-    const denoiser = await loadDenoiser(denoiserModel, location);
-    const enhanced = await denoiser.process(samples, {
-      strength: 1,
-      signal: context.cancellationSignal,
-      onProgress: (fraction) => beat(fraction * 0.3),
-    });
-    const background = estimateBackground(samples, enhanced);
+        // 1. The background is what the strongest denoiser removes: noise, room, music (with some speech
+        // leakage, which the mix ducks under the new voice). The stream is delay-compensated: no lag to find.
+        const denoiserModel = selectModel({ task: 'denoise' }, location);
+        const denoiser = await loadDenoiser(denoiserModel, location);
+        const stream = await denoiser.openStream({ strength: 1, signal });
+        const enhancedWriter = await WavStreamWriter.create(file('enhanced.wav'), sampleRate, { format: 'float32' });
+        let cross = 0;
+        let energy = 0;
+        let denoised = 0;
+        const keep = async (enhanced: Float32Array) => {
+          const source = original.read(denoised, denoised + enhanced.length);
+          for (let i = 0; i < enhanced.length; i++) {
+            cross += source[i]! * enhanced[i]!;
+            energy += enhanced[i]! * enhanced[i]!;
+          }
+          denoised += enhanced.length;
+          await enhancedWriter.write(enhanced);
+          beat((0.3 * denoised) / Math.max(1, original.length));
+        };
+        try {
+          for await (const block of readWavStream(file('input.wav'))) await keep(await stream.push(block));
+          await keep(await stream.flush());
+        } finally {
+          stream.close();
+          await enhancedWriter.close();
+        }
+        const backgroundGain = energy > 1e-9 ? Math.min(2, Math.max(0.5, cross / energy)) : 1;
 
-    const segments: Array<{ start: number; end: number; audio: Float32Array }> = [];
-    let modelId = input.synth.modelId ?? '';
-    for (const [index, line] of input.lines.entries()) {
-      context.cancellationSignal.throwIfAborted();
-      if (line.text.trim() === '') continue;
-      const spoken = await speech.synthesize(
-        { text: line.text, language: input.synth.language, modelId: input.synth.modelId, voiceId: input.synth.voiceId },
-        { signal: context.cancellationSignal },
-      );
-      modelId = spoken.modelId;
-      segments.push({
-        start: line.start,
-        end: line.end,
-        audio: resample(spoken.samples, spoken.sampleRate, sampleRate),
-      });
-      beat(0.3 + (0.6 * (index + 1)) / input.lines.length);
+        // 2. The speech track, line by line in time order.
+        const layout = dubLayout({ sourceDurationSeconds: sourceSeconds, sampleRate });
+        const spoken = input.lines.filter((line) => line.text.trim() !== '');
+        const order = segmentOrder(spoken, sourceSeconds);
+        const spans: Array<[number, number]> = [];
+        let modelId = input.synth.modelId ?? '';
+        const speechWriter = await WavStreamWriter.create(file('speech.wav'), sampleRate, { format: 'float32' });
+        try {
+          for (const [rank, index] of order.entries()) {
+            signal.throwIfAborted();
+            const line = spoken[index]!;
+            const voice = await speech.synthesize(
+              { text: line.text, language: input.synth.language, modelId: input.synth.modelId, voiceId: input.synth.voiceId },
+              { signal },
+            );
+            modelId = voice.modelId;
+            const nextIndex = order[rank + 1];
+            const placed = placeSegment(
+              { start: line.start, end: line.end, audio: resample(voice.samples, voice.sampleRate, sampleRate) },
+              nextIndex === undefined ? undefined : spoken[nextIndex]!.start,
+              layout,
+            );
+            await writeSilence(speechWriter, placed.offset - speechWriter.length);
+            await speechWriter.write(placed.samples);
+            if (placed.samples.length > 0) spans.push([placed.offset, placed.offset + placed.samples.length]);
+            beat(0.3 + (0.6 * (rank + 1)) / order.length);
+          }
+          await writeSilence(speechWriter, layout.length - speechWriter.length);
+        } finally {
+          await speechWriter.close();
+        }
+
+        // 3. Speech plus the ducked background, then one gain if the mix would clip (not a limiter: it keeps
+        // the speech/background balance; loudness is the pipeline's next step).
+        let peak = 0;
+        const speechTrack = await WavFileReader.open(file('speech.wav'));
+        const enhanced = await WavFileReader.open(file('enhanced.wav')).catch(async (error: unknown) => {
+          await speechTrack.close();
+          throw error;
+        });
+        const mixWriter = await WavStreamWriter.create(file('mix.wav'), sampleRate, { format: 'float32' });
+        try {
+          for (let from = 0; from < layout.length; from += MIX_BLOCK) {
+            signal.throwIfAborted();
+            const to = Math.min(layout.length, from + MIX_BLOCK);
+            const voiceBlock = speechTrack.read(from, to);
+            const sourceBlock = original.read(from, to);
+            const enhancedBlock = enhanced.read(from, to);
+            const gains = backgroundGains(spans, from, to, {}, sampleRate);
+            const mixed = new Float32Array(to - from);
+            for (let i = 0; i < mixed.length; i++) {
+              const background = (sourceBlock[i] ?? 0) - backgroundGain * (enhancedBlock[i] ?? 0);
+              mixed[i] = (voiceBlock[i] ?? 0) + background * gains[i]!;
+              peak = Math.max(peak, Math.abs(mixed[i]!));
+            }
+            await mixWriter.write(mixed);
+            beat(0.9 + (0.1 * to) / layout.length);
+          }
+        } finally {
+          await mixWriter.close();
+          await speechTrack.close();
+          await enhanced.close();
+        }
+        let rendered = file('mix.wav');
+        if (peak > 0.99) {
+          rendered = file('mix-scaled.wav');
+          const scale = 0.99 / peak;
+          const scaledWriter = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
+          try {
+            for await (const block of readWavStream(file('mix.wav'), { blockSamples: MIX_BLOCK })) {
+              for (let i = 0; i < block.length; i++) block[i] = block[i]! * scale;
+              await scaledWriter.write(block);
+            }
+          } finally {
+            await scaledWriter.close();
+          }
+        }
+        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'revoiced');
+        await storage.putFile(outputKey, rendered, 'audio/wav');
+        return { outputKey, speechModelId: modelId, denoiserId: denoiserModel.id, placements: spans.length };
+      } finally {
+        await original.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    const dub = await assembleDubYielding(
-      { sourceDurationSeconds: sourceSeconds, sampleRate, segments, background: background.samples },
-      (fraction) => beat(0.9 + 0.1 * fraction),
-    );
-    const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'revoiced');
-    await storage.putBuffer(outputKey, encodeWav(dub.samples, sampleRate, { format: 'float32' }), 'audio/wav');
-    return { outputKey, speechModelId: modelId, denoiserId: denoiserModel.id, placements: dub.placements.length };
   };
 
   const loadTranscript = async (key: string): Promise<TranscriptionResult> =>

@@ -60,8 +60,6 @@ export const envSchema = z.object({
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),
   /** Uploads stream to disk, so the cap is about disk and bandwidth: 1 GiB holds an hour of 48 kHz stereo 24-bit WAV. */
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1024 * 1024 * 1024),
-  /** Dub and accent change hold the whole recording in memory; longer inputs get a 400. */
-  MAX_RESYNTHESIS_INPUT_SECONDS: z.coerce.number().int().min(1).default(1800),
 
   MODELS_DIR: optionalNonEmpty,
   /** Inference sessions are unloaded after this many idle seconds to give memory back. */

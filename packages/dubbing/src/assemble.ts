@@ -1,5 +1,3 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-
 import { timeStretch } from '@voice/voice-dsp';
 
 import { DubbingError } from './errors';
@@ -65,33 +63,47 @@ const dbToGain = (db: number): number => Math.pow(10, db / 20);
  * The output is exactly as long as the source.
  */
 export function assembleDub(options: AssembleDubOptions): DubResult {
-  const steps = assembling(options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
+  const layout = dubLayout(options);
+  const { sampleRate, length } = layout;
+  const out = new Float32Array(length);
+  const order = segmentOrder(options.segments, options.sourceDurationSeconds);
+  const placements = new Array<DubPlacement>(options.segments.length);
+  const spans: Array<[number, number]> = [];
+  for (const [rank, index] of order.entries()) {
+    const nextIndex = order[rank + 1];
+    const nextStart = nextIndex === undefined ? undefined : options.segments[nextIndex]!.start;
+    const placed = placeSegment(options.segments[index]!, nextStart, layout);
+    for (let i = 0; i < placed.samples.length; i++) out[placed.offset + i] = out[placed.offset + i]! + placed.samples[i]!;
+    if (placed.samples.length > 0) spans.push([placed.offset, placed.offset + placed.samples.length]);
+    placements[index] = placed.placement;
   }
+
+  if (options.background) {
+    const gains = backgroundGains(spans, 0, length, options, sampleRate);
+    const n = Math.min(length, options.background.length);
+    for (let i = 0; i < n; i++) out[i] = out[i]! + options.background[i]! * gains[i]!;
+  }
+
+  let peak = 0;
+  for (let i = 0; i < length; i++) peak = Math.max(peak, Math.abs(out[i]!));
+  // A plain gain (not a limiter) keeps the speech/background balance; loudness is the caller's next step.
+  const outputGain = peak > 0.99 ? 0.99 / peak : 1;
+  if (outputGain !== 1) for (let i = 0; i < length; i++) out[i] = out[i]! * outputGain;
+  return { samples: out, sampleRate, placements, outputGain };
 }
 
-/**
- * {@link assembleDub} for long recordings: yields to the event loop after every segment (time-stretching a
- * half-hour dub takes seconds of CPU, during which heartbeats and cancellation must still get through) and
- * reports the fraction of segments placed.
- */
-export async function assembleDubYielding(
-  options: AssembleDubOptions,
-  onProgress?: (fraction: number) => void,
-): Promise<DubResult> {
-  const steps = assembling(options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    onProgress?.(step.value / Math.max(1, options.segments.length));
-    await yieldToEventLoop();
-  }
+/** The validated, sample-level shape of an assembly (everything but the segments' audio). */
+export interface DubLayout {
+  readonly sampleRate: number;
+  /** Output length in samples: round(sourceDurationSeconds · sampleRate). */
+  readonly length: number;
+  readonly minStretch: number;
+  readonly maxStretch: number;
+  readonly fadeLength: number;
 }
 
-/** The assembly, yielding the number of segments placed so far after each one. */
-function* assembling(options: AssembleDubOptions): Generator<number, DubResult, undefined> {
+/** Checks the options and resolves the sample-level layout shared by every segment. */
+export function dubLayout(options: Omit<AssembleDubOptions, 'segments' | 'background'>): DubLayout {
   const { sampleRate, sourceDurationSeconds } = options;
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000) {
     throw new DubbingError('INVALID_ARGUMENT', `sampleRate must be an integer in 8000–192000 Hz, got ${sampleRate}`);
@@ -105,11 +117,18 @@ function* assembling(options: AssembleDubOptions): Generator<number, DubResult, 
   if (!(minStretch >= 0.25 && minStretch <= 1 && maxStretch >= 1 && maxStretch <= 4)) {
     throw new DubbingError('INVALID_ARGUMENT', `stretch limits must satisfy 0.25 ≤ min ≤ 1 ≤ max ≤ 4`);
   }
-  const length = Math.round(sourceDurationSeconds * sampleRate);
-  const out = new Float32Array(length);
-  const fadeLength = Math.max(1, Math.round((options.fadeSeconds ?? 0.03) * sampleRate));
+  return {
+    sampleRate,
+    length: Math.round(sourceDurationSeconds * sampleRate),
+    minStretch,
+    maxStretch,
+    fadeLength: Math.max(1, Math.round((options.fadeSeconds ?? 0.03) * sampleRate)),
+  };
+}
 
-  const order = options.segments.map((segment, index) => {
+/** Indices of `segments` in time order, after checking each slot. */
+export function segmentOrder(segments: readonly Pick<DubSegment, 'start' | 'end'>[], sourceDurationSeconds: number): number[] {
+  const order = segments.map((segment, index) => {
     if (!Number.isFinite(segment.start) || !Number.isFinite(segment.end) || segment.end <= segment.start) {
       throw new DubbingError('INVALID_ARGUMENT', `segment ${index} needs finite start < end`);
     }
@@ -118,79 +137,90 @@ function* assembling(options: AssembleDubOptions): Generator<number, DubResult, 
     }
     return index;
   });
-  order.sort((a, b) => options.segments[a]!.start - options.segments[b]!.start || a - b);
+  return order.sort((a, b) => segments[a]!.start - segments[b]!.start || a - b);
+}
 
-  const placements = new Array<DubPlacement>(options.segments.length);
-  const speaking: Array<[number, number]> = [];
-  for (const [rank, index] of order.entries()) {
-    const segment = options.segments[index]!;
-    const slotStart = Math.round(segment.start * sampleRate);
-    const nextIndex = order[rank + 1];
-    // Speech may use the gap after its slot, but never the next segment's slot.
-    const limit = nextIndex === undefined ? length : Math.round(options.segments[nextIndex]!.start * sampleRate);
-    const slotEnd = Math.min(Math.round(segment.end * sampleRate), limit);
-    const slotLength = Math.max(1, slotEnd - slotStart);
+/** A segment's speech on the output timeline: `samples` (stretched, maybe cut and faded) start at `offset`. */
+export interface PlacedSegment {
+  readonly offset: number;
+  readonly samples: Float32Array;
+  readonly placement: DubPlacement;
+}
 
-    let placed = segment.audio;
-    let stretch = 1;
-    if (segment.audio.length > 0) {
-      stretch = Math.min(maxStretch, Math.max(minStretch, slotLength / segment.audio.length));
-      // Within half a millisecond of the slot there is nothing audible to gain from running WSOLA.
-      if (Math.abs(segment.audio.length * stretch - segment.audio.length) > sampleRate / 2000) {
-        placed = timeStretch(segment.audio, sampleRate, stretch);
-      } else stretch = 1;
-    }
-    const room = Math.max(0, limit - slotStart);
-    const kept = Math.min(placed.length, room);
-    const fade = kept < placed.length ? Math.min(fadeLength, kept) : 0;
-    for (let i = 0; i < kept; i++) {
-      const fadeGain = i >= kept - fade ? (kept - i) / (fade + 1) : 1;
-      out[slotStart + i] = out[slotStart + i]! + placed[i]! * fadeGain;
-    }
-    if (kept > 0) speaking.push([slotStart, slotStart + kept]);
-    placements[index] = {
+/**
+ * Fits one segment to its slot: WSOLA time-stretch to the slot length within the stretch limits, then cut
+ * (with a fade) where the next segment starts (`nextStart`, seconds; the end of the audio when undefined).
+ * Placed segments in time order never overlap, so they can be written out one after another.
+ */
+export function placeSegment(segment: DubSegment, nextStart: number | undefined, layout: DubLayout): PlacedSegment {
+  const { sampleRate, length, minStretch, maxStretch, fadeLength } = layout;
+  const slotStart = Math.round(segment.start * sampleRate);
+  // Speech may use the gap after its slot, but never the next segment's slot.
+  const limit = nextStart === undefined ? length : Math.round(nextStart * sampleRate);
+  const slotEnd = Math.min(Math.round(segment.end * sampleRate), limit);
+  const slotLength = Math.max(1, slotEnd - slotStart);
+
+  let placed = segment.audio;
+  let stretch = 1;
+  if (segment.audio.length > 0) {
+    stretch = Math.min(maxStretch, Math.max(minStretch, slotLength / segment.audio.length));
+    // Within half a millisecond of the slot there is nothing audible to gain from running WSOLA.
+    if (Math.abs(segment.audio.length * stretch - segment.audio.length) > sampleRate / 2000) {
+      placed = timeStretch(segment.audio, sampleRate, stretch);
+    } else stretch = 1;
+  }
+  const room = Math.max(0, limit - slotStart);
+  const kept = Math.min(placed.length, room);
+  const fade = kept < placed.length ? Math.min(fadeLength, kept) : 0;
+  const samples = new Float32Array(kept);
+  for (let i = 0; i < kept; i++) samples[i] = placed[i]! * (i >= kept - fade ? (kept - i) / (fade + 1) : 1);
+  return {
+    offset: slotStart,
+    samples,
+    placement: {
       slotStart: segment.start,
       slotEnd: segment.end,
       start: slotStart / sampleRate,
       end: (slotStart + kept) / sampleRate,
       stretch,
       trimmedSeconds: (placed.length - kept) / sampleRate,
-    };
-    yield rank + 1;
-  }
-
-  if (options.background) mixDuckedBackground(out, options.background, speaking, options, sampleRate);
-
-  let peak = 0;
-  for (let i = 0; i < length; i++) peak = Math.max(peak, Math.abs(out[i]!));
-  // A plain gain (not a limiter) keeps the speech/background balance; loudness is the caller's next step.
-  const outputGain = peak > 0.99 ? 0.99 / peak : 1;
-  if (outputGain !== 1) for (let i = 0; i < length; i++) out[i] = out[i]! * outputGain;
-  return { samples: out, sampleRate, placements, outputGain };
+    },
+  };
 }
 
-function mixDuckedBackground(
-  out: Float32Array,
-  background: Float32Array,
-  speaking: ReadonlyArray<readonly [number, number]>,
-  options: AssembleDubOptions,
+/**
+ * Background gain for samples [from, to), ducked under speech `spans` (sample ranges, in order, disjoint).
+ * The ramps sit outside the speech so the duck is complete before the first syllable and released only after
+ * the last. Only spans within a ramp of the window matter, so a long mix can be computed block by block.
+ */
+export function backgroundGains(
+  spans: ReadonlyArray<readonly [number, number]>,
+  from: number,
+  to: number,
+  options: Pick<AssembleDubOptions, 'backgroundGainDb' | 'duckDb' | 'duckRampSeconds'>,
   sampleRate: number,
-): void {
+): Float32Array {
   const base = dbToGain(options.backgroundGainDb ?? 0);
   const ducked = dbToGain(options.duckDb ?? -12);
   const ramp = Math.max(1, Math.round((options.duckRampSeconds ?? 0.08) * sampleRate));
-  // depth[i] in 0..1: how far the background is pulled down at i (1 = fully ducked). The ramps sit outside the
-  // speech so the duck is complete before the first syllable and released only after the last.
-  const depth = new Float32Array(out.length);
-  for (const [start, end] of speaking) {
-    for (let i = Math.max(0, start - ramp); i < Math.min(out.length, end + ramp); i++) {
+  // depth in 0..1: how far the background is pulled down (1 = fully ducked).
+  const depth = new Float32Array(Math.max(0, to - from));
+  // First span whose release could reach `from` (spans are ordered, so ends are too).
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]![1] + ramp <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < spans.length && spans[k]![0] - ramp < to; k++) {
+    const [start, end] = spans[k]!;
+    for (let i = Math.max(from, start - ramp); i < Math.min(to, end + ramp); i++) {
       const d = i < start ? 1 - (start - i) / ramp : i >= end ? 1 - (i - end + 1) / ramp : 1;
-      if (d > depth[i]!) depth[i] = d;
+      if (d > depth[i - from]!) depth[i - from] = d;
     }
   }
-  const n = Math.min(out.length, background.length);
-  for (let i = 0; i < n; i++) {
-    const gain = base * (1 - depth[i]! * (1 - ducked));
-    out[i] = out[i]! + background[i]! * gain;
-  }
+  const gains = depth;
+  for (let i = 0; i < gains.length; i++) gains[i] = base * (1 - depth[i]! * (1 - ducked));
+  return gains;
 }

@@ -26,7 +26,15 @@ export {
   type TranslatedSegment,
   type TranslationEngineInfo,
 } from './translate';
-export { assembleDub, assembleDubYielding, type AssembleDubOptions, type DubPlacement, type DubResult, type DubSegment } from './assemble';
+export {
+  assembleDub,
+  backgroundGains,
+  dubLayout,
+  placeSegment,
+  segmentOrder,
+  type DubLayout,
+  type PlacedSegment,
+  type AssembleDubOptions, type DubPlacement, type DubResult, type DubSegment } from './assemble';
 export { estimateBackground, type BackgroundEstimate, type EstimateBackgroundOptions } from './background';
 export {
   ACCENTS,

@@ -200,26 +200,34 @@ async function longJobRows(inputs: ReadonlyArray<{ wav: Buffer; durationSeconds:
     const steps = JSON.stringify(longJobSteps(voice.json['id'] as string));
     const pid = child.pid ?? 0;
     rows.push(['platform process (API + both workers) idle RSS after start', `${rssMb(pid).toFixed(0)} MB`]);
-    for (const input of inputs) {
-      const form = new FormData();
-      form.append('audio_file', new Blob([input.wav]), 'long.wav');
-      form.append('steps', steps);
+    const runMeasured = async (name: string, submit: () => Promise<{ status: number; text: string; json: Record<string, unknown> }>) => {
       const before = rssMb(pid);
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100);
       const started = performance.now();
       try {
-        const accepted = await api.request('POST', '/api/jobs', form);
-        if (accepted.status !== 202) throw new Error(`long submit failed: ${accepted.text}`);
+        const accepted = await submit();
+        if (accepted.status !== 202) throw new Error(`${name}: submit failed: ${accepted.text}`);
         const final = await api.waitForJob(accepted.json['jobId'] as string, { timeoutMs: 3_600_000 });
-        if (final['status'] !== 'completed') throw new Error(`long job ${String(final['status'])}: ${JSON.stringify(final)}`);
+        if (final['status'] !== 'completed') throw new Error(`${name}: ${String(final['status'])}: ${JSON.stringify(final)}`);
       } finally {
         clearInterval(sampler);
       }
-      rows.push([
+      rows.push([name, `${((performance.now() - started) / 1000).toFixed(1)} s with upload; RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`]);
+    };
+    for (const input of inputs) {
+      const form = new FormData();
+      form.append('audio_file', new Blob([input.wav]), 'long.wav');
+      form.append('steps', steps);
+      await runMeasured(
         `denoise → voice clone → edit (cut + trim silence) → normalize on ${(input.durationSeconds / 60).toFixed(1)} min (platform process)`,
-        `${((performance.now() - started) / 1000).toFixed(1)} s with upload; RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`,
-      ]);
+        () => api.request('POST', '/api/jobs', form),
+      );
+    }
+    for (const input of inputs) {
+      await runMeasured(`dub into Spanish on ${(input.durationSeconds / 60).toFixed(1)} min (platform process)`, () =>
+        api.upload('/api/audio/dub', input.wav, 'long.wav', { target_language: 'es' }),
+      );
     }
   } finally {
     child.kill('SIGTERM');

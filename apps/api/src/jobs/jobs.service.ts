@@ -130,7 +130,6 @@ export class JobsService {
     }
     const probe = await this.probeUpload(upload);
     assertCutsInside(steps, probe.durationMs);
-    assertLengthSupported(steps, probe.durationMs, this.env.MAX_RESYNTHESIS_INPUT_SECONDS);
 
     await this.assertAffordable(input.userId, probe.durationMs);
 
@@ -161,7 +160,6 @@ export class JobsService {
     if (replay) return replay;
     const estimatedOutputMs = Math.round(input.step.duration * 1000);
     const steps = [input.step, ...(await this.prepareSteps(input.userId, input.then ?? []))];
-    assertLengthSupported(steps, estimatedOutputMs, this.env.MAX_RESYNTHESIS_INPUT_SECONDS);
     await this.assertAffordable(input.userId, estimatedOutputMs);
     return this.startJob({
       userId: input.userId,
@@ -441,7 +439,6 @@ export class JobsService {
     if (replay) return replay;
     const steps = await this.prepareSteps(input.userId, [input.step, ...(input.then ?? [])]);
     const estimatedOutputMs = Math.ceil((input.text.length / 15 / (input.step.speed ?? 1)) * 1000);
-    assertLengthSupported(steps, estimatedOutputMs, this.env.MAX_RESYNTHESIS_INPUT_SECONDS);
     await this.assertAffordable(input.userId, estimatedOutputMs);
     return this.startJob({
       userId: input.userId,
@@ -571,23 +568,6 @@ async function assertTranslatable(sourceLanguage: string, targetLanguage: string
     }
     throw error;
   }
-}
-
-/** Steps that hold the whole recording in memory while they re-synthesise it (see MAX_RESYNTHESIS_INPUT_SECONDS). */
-const RESYNTHESIS_STEPS: ReadonlySet<PipelineStep['op']> = new Set(['dub', 'accent_change']);
-
-/** Dub and accent change are refused up front for recordings longer than they can hold. */
-function assertLengthSupported(steps: readonly PipelineStep[], durationMs: number, maxSeconds: number): void {
-  const step = steps.find((candidate) => RESYNTHESIS_STEPS.has(candidate.op));
-  if (!step || durationMs <= maxSeconds * 1000) return;
-  const readable = (seconds: number) => (seconds < 120 ? `${Number(seconds.toFixed(1))} s` : `${Number((seconds / 60).toFixed(1))} min`);
-  throw new DomainError(
-    'AUDIO_TOO_LONG',
-    HttpStatus.BAD_REQUEST,
-    `${step.op} takes recordings up to ${readable(maxSeconds)}; this one is ${readable(durationMs / 1000)}. ` +
-      'Split it into parts, or cut it first with an edit job.',
-    { details: { maxSeconds, durationSeconds: Math.round(durationMs) / 1000 } },
-  );
 }
 
 /** "tts", or "tts+voice_clone" when follow-up steps run in the same job (as POST /api/jobs names its chains). */
