@@ -110,16 +110,7 @@ describe('convertVoiceToward', () => {
 });
 
 describe('renderVoiceConversion (chunked, for long recordings)', () => {
-  const collect = (blocks: Iterable<Float32Array>): Float32Array => {
-    const parts = [...blocks];
-    const out = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
-  };
+  const collect = (blocks: Iterable<Float32Array>): Float32Array => concat(...blocks);
 
   it('converts a clip shorter than one chunk as convertVoiceToward does (up to its level match)', async () => {
     const awb = await speech(SENTENCE_A, 'awb');
