@@ -37,9 +37,35 @@ const ITERATION_HEADROOM_DB = 6;
 /** Loudness error (LU) that triggers a gain correction. */
 const LOUDNESS_TOLERANCE_LU = 0.1;
 /** Gain corrections are bounded so heavily clipped input cannot loop or explode. */
-const MAX_COMPENSATION_PASSES = 3;
+export const MAX_COMPENSATION_PASSES = 3;
 const MAX_COMPENSATION_STEP_DB = 6;
 const MIN_SLOPE = 0.25;
+
+/** A static gain tried and the integrated loudness it gave. */
+export interface LoudnessAttempt {
+  readonly gainDb: number;
+  readonly lufs: number;
+}
+
+/**
+ * One loudness correction, shared by the whole-array and streaming normalisers: the next static gain, or
+ * undefined when `current` is within 0.1 LU of the target (or unmeasurable). The static gain misses the target
+ * when limiting costs loudness (raising the gain then causes more limiting, so the loudness-vs-gain slope is
+ * below 1), or when gating changes with level (material near the -70 LUFS absolute gate). The first correction
+ * assumes slope 1, later ones use the measured (secant) slope; steps are bounded to ±6 dB.
+ */
+export function nextCompensationGainDb(
+  targetLufs: number,
+  current: LoudnessAttempt,
+  previous: LoudnessAttempt | undefined,
+): number | undefined {
+  const shortfall = targetLufs - current.lufs;
+  if (Math.abs(shortfall) <= LOUDNESS_TOLERANCE_LU || !Number.isFinite(current.lufs)) return undefined;
+  let slope = 1;
+  if (previous && current.gainDb !== previous.gainDb) slope = (current.lufs - previous.lufs) / (current.gainDb - previous.gainDb);
+  const raw = shortfall / Math.max(MIN_SLOPE, Math.min(1, slope));
+  return current.gainDb + Math.max(-MAX_COMPENSATION_STEP_DB, Math.min(MAX_COMPENSATION_STEP_DB, raw));
+}
 
 /**
  * Computes a smooth limiter gain into `env[0..n)` such that env[i] * gain * peaks(i) <= ceiling
@@ -200,20 +226,13 @@ export function normalizeLoudness(samples: Float32Array, sampleRate: number, tar
 
   let minGain = render(gainDb);
   let lufs = integratedLoudness(out, sampleRate);
-  // The static gain misses the target when limiting costs loudness (and raising the gain then
-  // causes more limiting, so the loudness-vs-gain slope is below 1), or when gating changes with
-  // level (material near the -70 LUFS absolute gate). The first correction assumes slope 1,
-  // later ones use the measured (secant) slope.
-  let previous: { gainDb: number; lufs: number } | undefined;
+  // See nextCompensationGainDb for why the static gain can miss the target.
+  let previous: LoudnessAttempt | undefined;
   for (let pass = 0; pass < MAX_COMPENSATION_PASSES; pass++) {
-    const shortfall = targetLufs - lufs;
-    if (Math.abs(shortfall) <= LOUDNESS_TOLERANCE_LU || !Number.isFinite(lufs)) break;
-    let slope = 1;
-    if (previous && gainDb !== previous.gainDb) slope = (lufs - previous.lufs) / (gainDb - previous.gainDb);
-    const raw = shortfall / Math.max(MIN_SLOPE, Math.min(1, slope));
-    const step = Math.max(-MAX_COMPENSATION_STEP_DB, Math.min(MAX_COMPENSATION_STEP_DB, raw));
+    const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, previous);
+    if (next === undefined) break;
     previous = { gainDb, lufs };
-    gainDb += step;
+    gainDb = next;
     minGain = render(gainDb);
     lufs = integratedLoudness(out, sampleRate);
   }

@@ -71,6 +71,21 @@ export const isRiffWave = (buf: Buffer): boolean =>
   buf.toString('latin1', 8, 12) === 'WAVE';
 
 /**
+ * Bytes of audio in a data chunk: its declared size, or for a 0xFFFFFFFF "unknown" size (streamed writers,
+ * RF64) the ds64 size or everything to the end of the file. Throws 'truncated' when fewer bytes are present.
+ */
+export function dataChunkSize(declared: number, ds64DataSize: number | undefined, available: number): number {
+  const dataSize = declared === RIFF_UNKNOWN_SIZE ? (ds64DataSize ?? available) : declared;
+  if (dataSize > available) {
+    throw new AudioValidationError(
+      'truncated',
+      `The WAV file is truncated: it declares ${dataSize} bytes of audio but only ${available} are present.`,
+    );
+  }
+  return dataSize;
+}
+
+/**
  * Decodes a WAV file held in memory into a mono mixdown. Supports PCM 8/16/24/32-bit and float
  * 32/64-bit, WAVE_FORMAT_EXTENSIBLE and RF64, and skips chunks it does not know.
  *
@@ -93,15 +108,7 @@ export function decodeWav(buf: Buffer): DecodedWav {
       format = parseWavFormatChunk(buf.subarray(bodyStart, bodyStart + size));
     } else if (id === 'data') {
       if (!format) throw new AudioValidationError('not_audio', 'The WAV file has audio data before its format header.');
-      const available = buf.length - bodyStart;
-      let dataSize = size;
-      if (size === RIFF_UNKNOWN_SIZE) dataSize = ds64DataSize ?? available;
-      if (dataSize > available) {
-        throw new AudioValidationError(
-          'truncated',
-          `The WAV file is truncated: it declares ${dataSize} bytes of audio but only ${available} are present.`,
-        );
-      }
+      const dataSize = dataChunkSize(size, ds64DataSize, buf.length - bodyStart);
       return {
         samples: decodeInterleavedToMono(buf, bodyStart, dataSize, format),
         sampleRate: format.sampleRate,

@@ -1,5 +1,13 @@
 import { assertSampleRate, fromDb, toDb } from '../dsp';
-import { LIMITER_MARGIN_DB, LOOKAHEAD_SECONDS, RELEASE_SECONDS, type LoudnessTarget } from '../dynamics';
+import {
+  LIMITER_MARGIN_DB,
+  LOOKAHEAD_SECONDS,
+  MAX_COMPENSATION_PASSES,
+  RELEASE_SECONDS,
+  nextCompensationGainDb,
+  type LoudnessAttempt,
+  type LoudnessTarget,
+} from '../dynamics';
 import { AudioMeter } from './audio-meter';
 import { HALF, TruePeakScanner } from './true-peak-stream';
 
@@ -279,12 +287,6 @@ export interface LoudnessGainPlan {
   passes: number;
 }
 
-/** Same bounds as normalizeLoudness's compensation loop. */
-const LOUDNESS_TOLERANCE_LU = 0.1;
-const MAX_COMPENSATION_PASSES = 3;
-const MAX_COMPENSATION_STEP_DB = 6;
-const MIN_SLOPE = 0.25;
-
 /**
  * Finds the static gain for which {@link LoudnessNormalizerStream}'s output meets the loudness
  * target despite limiting, with the secant correction of `normalizeLoudness` (within 0.1 LU
@@ -322,16 +324,12 @@ export async function planLoudnessGain(
     return meter.result().integratedLufs;
   };
   let lufs = await render(gainDb);
-  let previous: { gainDb: number; lufs: number } | undefined;
+  let previous: LoudnessAttempt | undefined;
   for (let pass = 0; pass < MAX_COMPENSATION_PASSES; pass++) {
-    const shortfall = targetLufs - lufs;
-    if (Math.abs(shortfall) <= LOUDNESS_TOLERANCE_LU || !Number.isFinite(lufs)) break;
-    let slope = 1;
-    if (previous && gainDb !== previous.gainDb) slope = (lufs - previous.lufs) / (gainDb - previous.gainDb);
-    const raw = shortfall / Math.max(MIN_SLOPE, Math.min(1, slope));
-    const step = Math.max(-MAX_COMPENSATION_STEP_DB, Math.min(MAX_COMPENSATION_STEP_DB, raw));
+    const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, previous);
+    if (next === undefined) break;
     previous = { gainDb, lufs };
-    gainDb += step;
+    gainDb = next;
     lufs = await render(gainDb);
   }
   return { gainDb, integratedLufs: lufs, passes };

@@ -6,6 +6,7 @@ import {
   RIFF_UNKNOWN_SIZE,
   WAVE_FORMAT_IEEE_FLOAT,
   WAVE_FORMAT_PCM,
+  dataChunkSize,
   isRiffWave,
   parseWavFormatChunk,
   sampleReader,
@@ -71,15 +72,7 @@ async function parseHeader(file: FileHandle): Promise<WavStreamInfo> {
       format = parseWavFormatChunk(await readAt(file, bodyStart, Math.min(size, HEADER_PROBE_BYTES)));
     } else if (id === 'data') {
       if (!format) throw new AudioValidationError('not_audio', 'The WAV file has audio data before its format header.');
-      const available = fileSize - bodyStart;
-      let dataSize = size;
-      if (size === RIFF_UNKNOWN_SIZE) dataSize = ds64DataSize ?? available;
-      if (dataSize > available) {
-        throw new AudioValidationError(
-          'truncated',
-          `The WAV file is truncated: it declares ${dataSize} bytes of audio but only ${available} are present.`,
-        );
-      }
+      const dataSize = dataChunkSize(size, ds64DataSize, fileSize - bodyStart);
       return {
         sampleRate: format.sampleRate,
         channels: format.channels,
