@@ -16,6 +16,7 @@ import {
   whiteNoise,
 } from '@voice/testkit';
 import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '../src/engines';
+import { assertAbortsMidStream, assertProgressEndsAtOne } from './support/denoiser-contract';
 
 const RATE = 48000;
 const TEXT = 'The quick brown fox jumps over the lazy dog. Clear speech should survive noise removal.';
@@ -168,43 +169,12 @@ describe('deepfilternet3 denoise engine', { skip }, () => {
   });
 
   it('reports strictly increasing progress that ends at exactly 1', async () => {
-    const seen: number[] = [];
-    await dfn.process(noisyInput('white@0dB').subarray(0, RATE), {
-      strength: 1,
-      yieldEveryFrames: 4,
-      onProgress: (f) => seen.push(f),
-    });
-    assert.ok(seen.length > 5, `only ${seen.length} progress reports`);
-    for (let i = 1; i < seen.length; i++) assert.ok((seen[i] ?? 0) > (seen[i - 1] ?? 0), 'strictly increasing');
-    assert.ok((seen[0] ?? 0) > 0);
-    assert.equal(seen.at(-1), 1);
-    assert.equal(seen.filter((f) => f >= 1).length, 1, '1 is reported once, at the end');
+    await assertProgressEndsAtOne(dfn, noisyInput('white@0dB').subarray(0, RATE));
   });
 
   it('rejects with the abort reason within 1 s of an abort mid-stream, and stays usable', async () => {
     // ~30 s of audio: seconds of DFN work, so the abort lands mid-stream.
-    const long = whiteNoise(RATE * 30, 0.05, 3);
-    const controller = new AbortController();
-    const reason = new Error('job cancelled');
-    let abortedAt = 0;
-    let lastProgress = 0;
-    const run = dfn.process(long, {
-      strength: 1,
-      signal: controller.signal,
-      onProgress: (f) => {
-        lastProgress = f;
-        if (f > 0.05 && abortedAt === 0) {
-          abortedAt = performance.now();
-          // From a timer, as a heartbeat-delivered cancellation would arrive.
-          setTimeout(() => controller.abort(reason), 0);
-        }
-      },
-    });
-    await assert.rejects(run, (error: unknown) => error === reason);
-    const latencyMs = performance.now() - abortedAt;
-    assert.ok(abortedAt > 0 && latencyMs < 1000, `rejected ${latencyMs.toFixed(0)} ms after abort`);
-    assert.ok(lastProgress < 0.5, 'stopped early instead of finishing the stream');
-    assert.equal((await dfn.process(long.subarray(0, RATE), { strength: 1 })).length, RATE);
+    await assertAbortsMidStream(dfn, 30);
   });
 
   it('rejects an abort that arrives while the native state is being created, without streaming', async () => {

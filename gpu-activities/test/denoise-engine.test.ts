@@ -14,6 +14,7 @@ import {
 } from '@voice/testkit';
 import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '../src/engines';
 import { compileWasmOnce } from '../src/engines/wasm-runtime';
+import { assertAbortsMidStream, assertProgressEndsAtOne } from './support/denoiser-contract';
 
 const RATE = 48000;
 const TEXT = 'The quick brown fox jumps over the lazy dog. Clear speech should survive noise removal.';
@@ -177,45 +178,12 @@ describe('denoise engine', () => {
   });
 
   it('reports monotonic progress that ends at exactly 1', async () => {
-    const seen: number[] = [];
-    await denoiser('gtcrn').process(noisyInput('white@0dB').subarray(0, RATE), {
-      strength: 1,
-      yieldEveryFrames: 4,
-      onProgress: (f) => seen.push(f),
-    });
-    assert.ok(seen.length > 5, `only ${seen.length} progress reports`);
-    for (let i = 1; i < seen.length; i++) assert.ok((seen[i] ?? 0) > (seen[i - 1] ?? 0), 'strictly increasing');
-    assert.ok((seen[0] ?? 0) > 0);
-    assert.equal(seen.at(-1), 1);
-    assert.equal(seen.filter((f) => f >= 1).length, 1, '1 is reported once, at the end');
+    await assertProgressEndsAtOne(denoiser('gtcrn'), noisyInput('white@0dB').subarray(0, RATE));
   });
 
   it('rejects with the abort reason within 1 s of an abort mid-stream, and stays usable', async () => {
     // ~40 s of audio: several seconds of gtcrn work, so the abort lands mid-stream.
-    const long = whiteNoise(RATE * 40, 0.05, 3);
-    const controller = new AbortController();
-    const reason = new Error('job cancelled');
-    let abortedAt = 0;
-    let lastProgress = 0;
-    const run = denoiser('gtcrn').process(long, {
-      strength: 1,
-      signal: controller.signal,
-      onProgress: (f) => {
-        lastProgress = f;
-        if (f > 0.05 && abortedAt === 0) {
-          abortedAt = performance.now();
-          // Abort from a timer, as a heartbeat-delivered cancellation would, not synchronously.
-          setTimeout(() => controller.abort(reason), 0);
-        }
-      },
-    });
-    await assert.rejects(run, (error: unknown) => error === reason);
-    const latencyMs = performance.now() - abortedAt;
-    assert.ok(abortedAt > 0 && latencyMs < 1000, `rejected ${latencyMs.toFixed(0)} ms after abort`);
-    assert.ok(lastProgress < 0.5, 'stopped early instead of finishing the stream');
-
-    const out = await denoiser('gtcrn').process(long.subarray(0, RATE), { strength: 1 });
-    assert.equal(out.length, RATE);
+    await assertAbortsMidStream(denoiser('gtcrn'), 40);
   });
 
   it('rejects at once when the signal is already aborted', async () => {
