@@ -7,6 +7,7 @@ import { WavFileReader, WavStreamWriter, readWavStream, resample } from '@voice/
 import {
   DubbingError,
   TranslationEngineError,
+  BackgroundGainFit,
   accentVoiceFor,
   backgroundGains,
   dubLayout,
@@ -119,15 +120,10 @@ export function createDubActivities({
         const denoiser = await loadDenoiser(denoiserModel, location);
         const stream = await denoiser.openStream({ strength: 1, signal });
         const enhancedWriter = await WavStreamWriter.create(file('enhanced.wav'), sampleRate, { format: 'float32' });
-        let cross = 0;
-        let energy = 0;
+        const fit = new BackgroundGainFit();
         let denoised = 0;
         const keep = async (enhanced: Float32Array) => {
-          const source = original.read(denoised, denoised + enhanced.length);
-          for (let i = 0; i < enhanced.length; i++) {
-            cross += source[i]! * enhanced[i]!;
-            energy += enhanced[i]! * enhanced[i]!;
-          }
+          fit.push(original.read(denoised, denoised + enhanced.length), enhanced);
           denoised += enhanced.length;
           await enhancedWriter.write(enhanced);
           beat((0.3 * denoised) / Math.max(1, original.length));
@@ -139,7 +135,7 @@ export function createDubActivities({
           stream.close();
           await enhancedWriter.close();
         }
-        const backgroundGain = energy > 1e-9 ? Math.min(2, Math.max(0.5, cross / energy)) : 1;
+        const backgroundGain = fit.gain;
 
         // 2. The speech track, line by line in time order.
         const layout = dubLayout({ sourceDurationSeconds: sourceSeconds, sampleRate });

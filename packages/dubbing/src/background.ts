@@ -23,6 +23,28 @@ export interface BackgroundEstimate {
   readonly gain: number;
 }
 
+/**
+ * The least-squares gain g minimising |original − g · enhanced|², fed block by block (aligned blocks of equal
+ * length), limited to 0.5–2; 1 when the enhanced signal is silent. Scaling the enhanced speech by it before
+ * subtracting keeps a level change made by the enhancer from leaving speech in the background.
+ */
+export class BackgroundGainFit {
+  private cross = 0;
+  private energy = 0;
+
+  push(original: Float32Array, enhanced: Float32Array): void {
+    for (let i = 0; i < enhanced.length; i++) {
+      const e = enhanced[i]!;
+      this.cross += (original[i] ?? 0) * e;
+      this.energy += e * e;
+    }
+  }
+
+  get gain(): number {
+    return this.energy > 1e-9 ? Math.min(2, Math.max(0.5, this.cross / this.energy)) : 1;
+  }
+}
+
 /** Longest stretch used to measure the delay: about 2.7 s at 48 kHz is plenty for a correlation peak. */
 const LAG_WINDOW = 1 << 17;
 
@@ -51,15 +73,11 @@ export function estimateBackground(
 
   let gain = 1;
   if (options.matchGain ?? true) {
-    let cross = 0;
-    let energy = 0;
-    for (let i = 0; i < original.length; i++) {
-      const e = enhanced[i + lag];
-      if (e === undefined) continue;
-      cross += original[i]! * e;
-      energy += e * e;
-    }
-    if (energy > 1e-9) gain = Math.min(2, Math.max(0.5, cross / energy));
+    const fit = new BackgroundGainFit();
+    const from = Math.max(0, -lag);
+    const to = Math.min(original.length, enhanced.length - lag);
+    if (to > from) fit.push(original.subarray(from, to), enhanced.subarray(from + lag, to + lag));
+    gain = fit.gain;
   }
   const samples = new Float32Array(original.length);
   for (let i = 0; i < original.length; i++) samples[i] = original[i]! - gain * (enhanced[i + lag] ?? 0);

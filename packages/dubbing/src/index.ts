@@ -35,7 +35,7 @@ export {
   type DubLayout,
   type PlacedSegment,
   type AssembleDubOptions, type DubPlacement, type DubResult, type DubSegment } from './assemble';
-export { estimateBackground, type BackgroundEstimate, type EstimateBackgroundOptions } from './background';
+export { BackgroundGainFit, estimateBackground, type BackgroundEstimate, type EstimateBackgroundOptions } from './background';
 export {
   ACCENTS,
   accentVoiceFor,
