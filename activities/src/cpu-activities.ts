@@ -41,7 +41,6 @@ import { createEditActivities } from './edit-activities';
 import { finiteOrNull, withHeartbeats } from './heartbeat';
 import { withScratchDir as withScratchDirIn } from './scratch';
 
-
 export interface CpuActivityDependencies {
   db: Database;
   storage: BlobStorage;
@@ -118,7 +117,10 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
           const workFile = path.join(dir, 'work.wav');
           const writer = await WavStreamWriter.create(workFile, PROCESSING_SAMPLE_RATE, { format: 'float32' });
           const meter = new AudioMeter(PROCESSING_SAMPLE_RATE);
-          for await (const block of decodeStream(localInput, PROCESSING_SAMPLE_RATE, { ffmpegPath, signal: cancellation() })) {
+          for await (const block of decodeStream(localInput, PROCESSING_SAMPLE_RATE, {
+            ffmpegPath,
+            signal: cancellation(),
+          })) {
             meter.push(block);
             await writer.write(block);
           }
@@ -216,7 +218,9 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
           const measured = meter.result();
           const target = { targetLufs: input.targetLufs, truePeakCeilingDbtp: TRUE_PEAK_CEILING_DBTP };
           const measurement = { integratedLufs: measured.integratedLufs, truePeakDbtp: measured.truePeakDbtp };
-          const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, { signal: cancellation() });
+          const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, {
+            signal: cancellation(),
+          });
           const normalizer = new LoudnessNormalizerStream(sampleRate, measurement, target, { gainDb: plan.gainDb });
           const rendered = path.join(dir, 'out.wav');
           const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
@@ -257,7 +261,10 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
           const analysis = meter.result();
           const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
           if (problems.length > 0) {
-            throw ApplicationFailure.nonRetryable(`Quality check failed: ${problems.join('; ')}`, FailureTypes.QualityCheckFailed);
+            throw ApplicationFailure.nonRetryable(
+              `Quality check failed: ${problems.join('; ')}`,
+              FailureTypes.QualityCheckFailed,
+            );
           }
           const outputKey = jobStorageKeys(input.jobId).output;
           await storage.putFile(outputKey, deliverable, 'audio/wav');
@@ -337,7 +344,11 @@ export function qualityProblems(
       problems.push(`output lasts ${Math.round(analysis.durationMs)} ms but ${expectedDurationMs} ms were expected`);
     }
   }
-  if (targetLufs !== null && !analysis.silent && Math.abs(analysis.integratedLufs - targetLufs) > QUALITY_LIMITS.loudnessToleranceLu) {
+  if (
+    targetLufs !== null &&
+    !analysis.silent &&
+    Math.abs(analysis.integratedLufs - targetLufs) > QUALITY_LIMITS.loudnessToleranceLu
+  ) {
     problems.push(`loudness ${analysis.integratedLufs.toFixed(1)} LUFS misses the ${targetLufs} LUFS target`);
   }
   if (analysis.truePeakDbtp > TRUE_PEAK_CEILING_DBTP + QUALITY_LIMITS.truePeakToleranceDb) {

@@ -103,7 +103,10 @@ async function planOperation(
   try {
     switch (operation.type) {
       case 'remove_blooper': {
-        const plan = planRemoveRange(source.length, rate, { startTime: operation.start_time, endTime: operation.end_time });
+        const plan = planRemoveRange(source.length, rate, {
+          startTime: operation.start_time,
+          endTime: operation.end_time,
+        });
         return { plan, detail: `cut ${operation.start_time}–${operation.end_time} s` };
       }
       case 'trim_silence': {
@@ -115,7 +118,11 @@ async function planOperation(
       case 'mute_word': {
         // Words cut by an earlier operation collapse to zero length and are skipped by the matcher.
         const current = words
-          .map((word) => ({ word: word.word, start: remapTime(timeMap, word.start), end: remapTime(timeMap, word.end) }))
+          .map((word) => ({
+            word: word.word,
+            start: remapTime(timeMap, word.start),
+            end: remapTime(timeMap, word.end),
+          }))
           .filter((word) => word.end > word.start);
         const ranges = findWordRanges(current, operation.word, { durationSeconds: source.length / rate });
         const plan = planMute(source, rate, ranges, { mode: operation.mode ?? 'bleep' });
@@ -125,7 +132,8 @@ async function planOperation(
     }
   } catch (error) {
     // Times outside the clip and the like are the request's fault: fail now, with the DSP's message.
-    if (error instanceof VoiceDspError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
+    if (error instanceof VoiceDspError)
+      throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
     throw error;
   }
 }

@@ -25,7 +25,9 @@ export const users = pgTable(
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
     name: text('name').notNull(),
-    role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
+    role: text('role', { enum: ['user', 'admin'] })
+      .notNull()
+      .default('user'),
     /** Available credit-seconds; always equals the sum of this user's ledger entries. */
     creditsBalance: bigint('credits_balance', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
@@ -75,10 +77,7 @@ export const voiceLibrary = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (table) => [
-    index('voice_library_user_idx').on(table.userId),
-    index('voice_library_public_idx').on(table.isPublic),
-  ],
+  (table) => [index('voice_library_user_idx').on(table.userId), index('voice_library_public_idx').on(table.isPublic)],
 );
 
 export const processingJobs = pgTable(

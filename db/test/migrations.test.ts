@@ -10,7 +10,9 @@ import { describeEachDriver, makeUser, testDrivers } from './support';
 
 /** Entries in the committed drizzle journal: one row per migration must end up in the bookkeeping table. */
 function committedMigrationCount(): number {
-  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
   return journal.entries.length;
 }
 

@@ -149,7 +149,12 @@ export function createDubActivities({
             signal.throwIfAborted();
             const line = spoken[index]!;
             const voice = await speech.synthesize(
-              { text: line.text, language: input.synth.language, modelId: input.synth.modelId, voiceId: input.synth.voiceId },
+              {
+                text: line.text,
+                language: input.synth.language,
+                modelId: input.synth.modelId,
+                voiceId: input.synth.voiceId,
+              },
               { signal },
             );
             modelId = voice.modelId;

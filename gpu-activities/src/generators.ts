@@ -10,12 +10,7 @@ import {
   type GeneratedAudio,
   type LoudnessReport,
 } from '@voice/music';
-import {
-  FailureTypes,
-  jobStorageKeys,
-  type GeneratorStep,
-  type InferenceHeartbeat,
-} from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type GeneratorStep, type InferenceHeartbeat } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 
 export interface RunGeneratorResult {
@@ -66,7 +61,12 @@ export function createGeneratorActivities({
         switch (step.op) {
           case 'generate_music':
             generated = await generateMusic(
-              { genre: step.genre, duration: step.duration, parameters: { tempo: step.tempo, key: step.key }, seed: step.seed },
+              {
+                genre: step.genre,
+                duration: step.duration,
+                parameters: { tempo: step.tempo, key: step.key },
+                seed: step.seed,
+              },
               { ...hooks, soundFontPath: soundFontPath() },
             );
             break;
@@ -77,16 +77,24 @@ export function createGeneratorActivities({
             );
             break;
           case 'generate_sfx':
-            generated = await generateSfx({ description: step.description, duration: step.duration, seed: step.seed }, hooks);
+            generated = await generateSfx(
+              { description: step.description, duration: step.duration, seed: step.seed },
+              hooks,
+            );
             break;
         }
       } catch (error) {
         // A bad request stays bad on every retry.
-        if (error instanceof MusicRequestError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
+        if (error instanceof MusicRequestError)
+          throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
         throw error;
       }
       const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, step.op);
-      await storage.putBuffer(outputKey, encodeWav(generated.samples, generated.sampleRate, { format: 'float32' }), 'audio/wav');
+      await storage.putBuffer(
+        outputKey,
+        encodeWav(generated.samples, generated.sampleRate, { format: 'float32' }),
+        'audio/wav',
+      );
       const loudness = generated.metadata.loudness;
       return {
         outputKey,

@@ -92,7 +92,8 @@ export function createGpuActivities({
           () =>
             loadDenoiser(model, location).catch((error: unknown) => {
               // A missing or corrupt install does not heal on retry; the message says how to install it.
-              if (error instanceof UnsupportedModelError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+              if (error instanceof UnsupportedModelError)
+                throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
               throw error;
             }),
           async (denoiser) => {
@@ -114,7 +115,11 @@ export function createGpuActivities({
                 if (now - lastBeat >= heartbeatIntervalMs) {
                   lastBeat = now;
                   const processedSeconds = processed / sampleRate;
-                  context.heartbeat({ fraction: processedSeconds / Math.max(totalSeconds, 1e-9), processedSeconds, totalSeconds } satisfies InferenceHeartbeat);
+                  context.heartbeat({
+                    fraction: processedSeconds / Math.max(totalSeconds, 1e-9),
+                    processedSeconds,
+                    totalSeconds,
+                  } satisfies InferenceHeartbeat);
                 }
               }
               await writer.write(await stream.flush());
@@ -127,7 +132,12 @@ export function createGpuActivities({
         const elapsedSeconds = (performance.now() - startedAt) / 1000;
         const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
         await storage.putFile(outputKey, rendered, 'audio/wav');
-        return { outputKey, modelId: model.id, strength, realTimeFactor: elapsedSeconds / Math.max(totalSeconds, 1e-9) };
+        return {
+          outputKey,
+          modelId: model.id,
+          strength,
+          realTimeFactor: elapsedSeconds / Math.max(totalSeconds, 1e-9),
+        };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

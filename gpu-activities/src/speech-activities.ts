@@ -44,9 +44,12 @@ export interface TranscriptArtifacts {
 
 /** Maps engine errors to Temporal failures: bad requests and missing models never heal on retry. */
 function asFailure(error: unknown): unknown {
-  if (error instanceof SpeechRequestError) return ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
-  if (error instanceof UnknownModelError) return ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-  if (error instanceof SpeechEngineUnavailableError) return ApplicationFailure.nonRetryable(error.message, 'ModelUnavailable');
+  if (error instanceof SpeechRequestError)
+    return ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
+  if (error instanceof UnknownModelError)
+    return ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+  if (error instanceof SpeechEngineUnavailableError)
+    return ApplicationFailure.nonRetryable(error.message, 'ModelUnavailable');
   return error;
 }
 
@@ -69,7 +72,11 @@ export function createSpeechActivities({
         const now = performance.now();
         if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
         lastBeat = now;
-        context.heartbeat({ fraction, processedSeconds: fraction * totalSeconds, totalSeconds } satisfies InferenceHeartbeat);
+        context.heartbeat({
+          fraction,
+          processedSeconds: fraction * totalSeconds,
+          totalSeconds,
+        } satisfies InferenceHeartbeat);
       },
     };
   };
@@ -114,7 +121,11 @@ export function createSpeechActivities({
         );
         const samples = resample(speech.samples, speech.sampleRate, PROCESSING_SAMPLE_RATE);
         const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'tts');
-        await storage.putBuffer(outputKey, encodeWav(samples, PROCESSING_SAMPLE_RATE, { format: 'float32' }), 'audio/wav');
+        await storage.putBuffer(
+          outputKey,
+          encodeWav(samples, PROCESSING_SAMPLE_RATE, { format: 'float32' }),
+          'audio/wav',
+        );
         return {
           outputKey,
           durationMs: Math.round(speech.durationSeconds * 1000),
@@ -128,10 +139,18 @@ export function createSpeechActivities({
     },
 
     /** Transcribes the current audio; transcript JSON (with word timings), SRT and VTT become job artifacts. */
-    async runStt(input: { jobId: string; stepIndex: number; inputKey: string; step: SttStep }): Promise<TranscriptArtifacts> {
+    async runStt(input: {
+      jobId: string;
+      stepIndex: number;
+      inputKey: string;
+      step: SttStep;
+    }): Promise<TranscriptArtifacts> {
       Context.current().heartbeat();
       try {
-        const result = await transcribeStored(input.inputKey, { modelId: input.step.model, language: input.step.language });
+        const result = await transcribeStored(input.inputKey, {
+          modelId: input.step.model,
+          language: input.step.language,
+        });
         const keys = jobStorageKeys(input.jobId);
         // Per step, so a chain that transcribes twice (an stt step and a mute_word edit) keeps both.
         const stem = `${keys.root}/transcript-${String(input.stepIndex).padStart(2, '0')}`;

@@ -41,15 +41,22 @@ export function createVoiceActivities({
       try {
         modelId = selectModel({ task: 'voice-conversion', requested: step.model }, location).id;
       } catch (error) {
-        if (error instanceof UnknownModelError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
+        if (error instanceof UnknownModelError)
+          throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
         throw error;
       }
       if (modelId !== 'dsp-voice-conversion') {
-        throw ApplicationFailure.nonRetryable(`No engine runs voice-conversion model ${modelId} yet`, FailureTypes.UnknownModel);
+        throw ApplicationFailure.nonRetryable(
+          `No engine runs voice-conversion model ${modelId} yet`,
+          FailureTypes.UnknownModel,
+        );
       }
       const target = step.target?.characteristics as VoiceCharacteristics | undefined;
       if (!target?.pitch || !Array.isArray(target.spectral?.bandEnergiesDb)) {
-        throw ApplicationFailure.nonRetryable(`Voice ${step.target_voice_id} has no usable characteristics`, FailureTypes.InvalidRequest);
+        throw ApplicationFailure.nonRetryable(
+          `Voice ${step.target_voice_id} has no usable characteristics`,
+          FailureTypes.InvalidRequest,
+        );
       }
       // Streamed from a local copy in chunks: memory stays flat however long the recording is.
       const context = Context.current();
@@ -67,7 +74,11 @@ export function createVoiceActivities({
           // analysis step to seconds, well inside the heartbeat timeout.
           const excerpt = sampleExcerpts(reader, sampleRate);
           source = analyzeVoice(resample(excerpt, sampleRate, ANALYSIS_RATE), ANALYSIS_RATE);
-          context.heartbeat({ fraction: 0, processedSeconds: 0, totalSeconds: reader.length / sampleRate } satisfies InferenceHeartbeat);
+          context.heartbeat({
+            fraction: 0,
+            processedSeconds: 0,
+            totalSeconds: reader.length / sampleRate,
+          } satisfies InferenceHeartbeat);
           plan = planVoiceConversion(excerpt, sampleRate, source, target).plan;
           const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
           try {
@@ -81,7 +92,11 @@ export function createVoiceActivities({
               if (performance.now() - lastBeat >= heartbeatIntervalMs) {
                 lastBeat = performance.now();
                 const processedSeconds = written / sampleRate;
-                context.heartbeat({ fraction: processedSeconds / Math.max(totalSeconds, 1e-9), processedSeconds, totalSeconds } satisfies InferenceHeartbeat);
+                context.heartbeat({
+                  fraction: processedSeconds / Math.max(totalSeconds, 1e-9),
+                  processedSeconds,
+                  totalSeconds,
+                } satisfies InferenceHeartbeat);
               }
             }
           } finally {
@@ -104,7 +119,8 @@ export function createVoiceActivities({
         };
       } catch (error) {
         // No voiced speech, too short: the input, not the machine, is at fault.
-        if (error instanceof VoiceDspError) throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidAudio);
+        if (error instanceof VoiceDspError)
+          throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidAudio);
         throw error;
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -44,7 +44,12 @@ const skip =
  * (measureSnrDb gain 16.2 / 13.8 / 11.0 / 9.6 dB; speech-to-noise gain 25.3 / 25.0 / 18.5 / 16.8 dB).
  * Moderate's wet/dry floor caps the speech-to-noise gain near 26 dB, so those floors sit just under it on white noise.
  */
-const MIN_SNR_GAIN_DB: Record<Condition, number> = { 'white@0dB': 15.2, 'white@5dB': 12.8, 'pink@0dB': 10, 'pink@5dB': 8.6 };
+const MIN_SNR_GAIN_DB: Record<Condition, number> = {
+  'white@0dB': 15.2,
+  'white@5dB': 12.8,
+  'pink@0dB': 10,
+  'pink@5dB': 8.6,
+};
 const MIN_STNR_GAIN_DB: Record<Condition, number> = {
   'white@0dB': 24.3,
   'white@5dB': 24,
@@ -109,7 +114,9 @@ describe('deepfilternet3 denoise engine', { skip }, () => {
   it('improves SNR and speech-to-noise ratio at moderate on white and pink noise at 0 and 5 dB', async (t) => {
     for (const condition of CONDITIONS) {
       const g = gains(condition, await denoised(dfn, 'moderate', condition));
-      t.diagnostic(`deepfilternet3 moderate ${condition}: SNR +${g.snr.toFixed(1)} dB, speech/noise +${g.stnr.toFixed(1)} dB`);
+      t.diagnostic(
+        `deepfilternet3 moderate ${condition}: SNR +${g.snr.toFixed(1)} dB, speech/noise +${g.stnr.toFixed(1)} dB`,
+      );
       assert.ok(g.snr >= MIN_SNR_GAIN_DB[condition], `${condition}: SNR +${g.snr.toFixed(1)} dB`);
       assert.ok(g.stnr >= MIN_STNR_GAIN_DB[condition], `${condition}: speech/noise +${g.stnr.toFixed(1)} dB`);
     }
@@ -141,7 +148,9 @@ describe('deepfilternet3 denoise engine', { skip }, () => {
     const levels = ['light', 'moderate', 'aggressive'] as const;
     const stnr: number[] = [];
     for (const level of levels) stnr.push(gains('white@0dB', await denoised(dfn, level, 'white@0dB')).stnr);
-    t.diagnostic(`white@0dB speech/noise gain light/moderate/aggressive: ${stnr.map((v) => v.toFixed(1)).join(' / ')} dB`);
+    t.diagnostic(
+      `white@0dB speech/noise gain light/moderate/aggressive: ${stnr.map((v) => v.toFixed(1)).join(' / ')} dB`,
+    );
     const [light, moderate, aggressive] = stnr as [number, number, number];
     // light's wet/dry floor is 10.5 dB of attenuation, moderate's 26 dB; measured 10.1 / 25.3 / 42.9.
     assert.ok(light > 8 && light < 11.5, `light +${light.toFixed(1)} dB`);
@@ -234,7 +243,9 @@ describe('deepfilternet3 denoise engine', { skip }, () => {
       const { realTimeFactor } = await measureRealTimeFactor(seconds, () =>
         d.process(noisyInput('white@0dB'), { strength: 0.95 }),
       );
-      t.diagnostic(`${d.modelId}: real-time factor ${realTimeFactor.toFixed(3)} (${seconds.toFixed(1)} s, incl. state creation)`);
+      t.diagnostic(
+        `${d.modelId}: real-time factor ${realTimeFactor.toFixed(3)} (${seconds.toFixed(1)} s, incl. state creation)`,
+      );
       // Generous bound for a loaded 2-core box; measured ~0.11 (deepfilternet3) and ~0.10 (gtcrn).
       assert.ok(realTimeFactor < 0.6, `${d.modelId} too slow: RTF ${realTimeFactor.toFixed(2)}`);
     }

@@ -64,7 +64,8 @@ export class ApiClient {
       options.onStatus?.(response.json);
       const status = response.json['status'] as string;
       if (status === 'completed' || status === 'failed' || status === 'cancelled') return response.json;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} still ${status} after ${options.timeoutMs ?? 120_000} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`job ${jobId} still ${status} after ${options.timeoutMs ?? 120_000} ms`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
@@ -75,9 +76,9 @@ export async function waitForInference(api: ApiClient, jobId: string, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const response = await api.request('GET', `/api/jobs/${jobId}/progress`);
-    const denoise = (response.json['steps'] as Array<{ op: string; state: string; progress: number }> | undefined)?.find(
-      (step) => step.op === 'denoise',
-    );
+    const denoise = (
+      response.json['steps'] as Array<{ op: string; state: string; progress: number }> | undefined
+    )?.find((step) => step.op === 'denoise');
     if (denoise?.state === 'running' && denoise.progress > 0) return denoise.progress;
     if (['completed', 'failed', 'cancelled'].includes(response.json['status'] as string)) {
       throw new Error(`job ended (${String(response.json['status'])}) before inference was observed`);
@@ -86,4 +87,3 @@ export async function waitForInference(api: ApiClient, jobId: string, timeoutMs 
   }
   throw new Error('inference never reported progress');
 }
-

@@ -19,7 +19,12 @@ const SENTENCES = [
  * Synthesised speech (flite) plus seeded noise at a given SNR, as a 16-bit WAV ready to upload.
  * `minSeconds` repeats the sentences to make long inputs for cancel and crash tests.
  */
-export async function makeNoisySpeech(options: { snrDb: number; minSeconds?: number; noise?: 'white' | 'pink'; seed?: number }): Promise<NoisySpeech> {
+export async function makeNoisySpeech(options: {
+  snrDb: number;
+  minSeconds?: number;
+  noise?: 'white' | 'pink';
+  seed?: number;
+}): Promise<NoisySpeech> {
   const sampleRate = 16_000;
   const parts: Float32Array[] = [];
   let total = 0;

@@ -19,7 +19,9 @@ export interface TestPlatform extends RunningPlatform {
 export function testInfra() {
   const temporalAddress = process.env['TEMPORAL_TEST_ADDRESS'];
   if (!temporalAddress) {
-    throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the suite with `npm test` (scripts/test.mjs starts the servers)');
+    throw new Error(
+      'TEMPORAL_TEST_ADDRESS is not set: run the suite with `npm test` (scripts/test.mjs starts the servers)',
+    );
   }
   return {
     temporalAddress,

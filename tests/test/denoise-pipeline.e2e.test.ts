@@ -45,11 +45,16 @@ describe('denoise job end to end over HTTP', { timeout: 240_000 }, () => {
   });
 
   test('the job runs to completion with progress that only moves forward', async () => {
-    const final = await api.waitForJob(jobId, { onStatus: (status) => progressSeen.push(status['progress'] as number) });
+    const final = await api.waitForJob(jobId, {
+      onStatus: (status) => progressSeen.push(status['progress'] as number),
+    });
     assert.equal(final['status'], 'completed', JSON.stringify(final));
     assert.equal(final['progress'], 100);
     for (let i = 1; i < progressSeen.length; i++) {
-      assert.ok((progressSeen[i] ?? 0) >= (progressSeen[i - 1] ?? 0), `progress went backwards: ${progressSeen.join(',')}`);
+      assert.ok(
+        (progressSeen[i] ?? 0) >= (progressSeen[i - 1] ?? 0),
+        `progress went backwards: ${progressSeen.join(',')}`,
+      );
     }
     assert.ok(final['startedAt'] && final['completedAt'], 'job row records its timings');
     assert.ok(Math.abs((final['outputDurationMs'] as number) - fixture.durationSeconds * 1000) < 60);
@@ -149,7 +154,13 @@ describe('denoise job end to end over HTTP', { timeout: 240_000 }, () => {
   test('a multi-step job chains denoise into a custom loudness target under one bill', async () => {
     const form = new FormData();
     form.append('audio_file', new Blob([fixture.wav]), 'podcast.wav');
-    form.append('steps', JSON.stringify([{ op: 'denoise', noise_level: 'light' }, { op: 'normalize', target_lufs: -20 }]));
+    form.append(
+      'steps',
+      JSON.stringify([
+        { op: 'denoise', noise_level: 'light' },
+        { op: 'normalize', target_lufs: -20 },
+      ]),
+    );
     const accepted = await api.request('POST', '/api/jobs', form);
     assert.equal(accepted.status, 202, accepted.text);
     const id = accepted.json['jobId'] as string;

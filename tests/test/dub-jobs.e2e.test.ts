@@ -15,7 +15,10 @@ describe('dubbing and accent change', { timeout: 300_000 }, () => {
     api = platform.api();
     await api.register(`dub-${Date.now()}@example.com`);
     const first = await synthesizeSpeech('The dog is in the house.', { voice: 'slt', sampleRate: 16_000 });
-    const second = await synthesizeSpeech('I like green apples and red cherries.', { voice: 'slt', sampleRate: 16_000 });
+    const second = await synthesizeSpeech('I like green apples and red cherries.', {
+      voice: 'slt',
+      sampleRate: 16_000,
+    });
     const gap = new Float32Array(8_000);
     const audio = new Float32Array(first.samples.length + gap.length + second.samples.length);
     audio.set(first.samples, 0);
@@ -31,7 +34,9 @@ describe('dubbing and accent change', { timeout: 300_000 }, () => {
     const final = await api.waitForJob(accepted.json['jobId'] as string, { timeoutMs: 240_000 });
     assert.equal(final['status'], 'completed', JSON.stringify(final));
     const download = await api.request('POST', `/api/audio/download/${accepted.json['jobId'] as string}`);
-    const { samples, sampleRate } = decodeWav(Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer()));
+    const { samples, sampleRate } = decodeWav(
+      Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer()),
+    );
     const revoiced = (final['result'] as { revoiced: Array<Record<string, unknown>> }).revoiced[0] ?? {};
     return { seconds: samples.length / sampleRate, revoiced };
   };
@@ -56,7 +61,10 @@ describe('dubbing and accent change', { timeout: 300_000 }, () => {
   test('clean-then-dub: one multi-step job denoises noisy speech, then dubs it into Spanish', async () => {
     // The kal16 voice: DeepFilterNet3 treats much of the synthetic high-pitched slt voice as noise (noted on the issue).
     const first = await synthesizeSpeech('The dog is in the house.', { voice: 'kal16', sampleRate: 16_000 });
-    const second = await synthesizeSpeech('I like green apples and red cherries.', { voice: 'kal16', sampleRate: 16_000 });
+    const second = await synthesizeSpeech('I like green apples and red cherries.', {
+      voice: 'kal16',
+      sampleRate: 16_000,
+    });
     const clean = new Float32Array(first.samples.length + 8_000 + second.samples.length);
     clean.set(first.samples, 0);
     clean.set(second.samples, first.samples.length + 8_000);
@@ -64,12 +72,21 @@ describe('dubbing and accent change', { timeout: 300_000 }, () => {
     const noisySeconds = clean.length / 16_000;
     const form = new FormData();
     form.append('audio_file', new Blob([encodeWavPcm16(noisy, 16_000)]), 'noisy.wav');
-    form.append('steps', JSON.stringify([{ op: 'denoise', noise_level: 'moderate' }, { op: 'dub', target_language: 'es' }]));
+    form.append(
+      'steps',
+      JSON.stringify([
+        { op: 'denoise', noise_level: 'moderate' },
+        { op: 'dub', target_language: 'es' },
+      ]),
+    );
     const accepted = await api.request('POST', '/api/jobs', form);
     assert.equal(accepted.status, 202, accepted.text);
     const final = await api.waitForJob(accepted.json['jobId'] as string, { timeoutMs: 240_000 });
     assert.equal(final['status'], 'completed', JSON.stringify(final));
-    const result = final['result'] as { models: Array<{ op: string; model: string }>; revoiced: Array<Record<string, unknown>> };
+    const result = final['result'] as {
+      models: Array<{ op: string; model: string }>;
+      revoiced: Array<Record<string, unknown>>;
+    };
     // Each stage ran, in order, with the model that did it.
     assert.deepEqual(result.models.map((entry) => entry.op).slice(0, 2), ['denoise', 'dub']);
     const revoiced = result.revoiced[0] ?? {};

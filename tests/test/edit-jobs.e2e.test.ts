@@ -14,10 +14,13 @@ describe('editing jobs', { timeout: 300_000 }, () => {
     platform = await startTestPlatform();
     api = platform.api();
     await api.register(`edit-${Date.now()}@example.com`);
-    const { samples, sampleRate } = await synthesizeSpeech('The quick brown fox jumps over the lazy dog near the river bank.', {
-      voice: 'slt',
-      sampleRate: 16_000,
-    });
+    const { samples, sampleRate } = await synthesizeSpeech(
+      'The quick brown fox jumps over the lazy dog near the river bank.',
+      {
+        voice: 'slt',
+        sampleRate: 16_000,
+      },
+    );
     speech = encodeWavPcm16(samples, sampleRate);
     speechSeconds = samples.length / sampleRate;
   });
@@ -38,7 +41,9 @@ describe('editing jobs', { timeout: 300_000 }, () => {
     assert.equal(accepted.status, 202, accepted.text);
     await api.waitForJob(accepted.json['jobId'] as string, { timeoutMs: 240_000 });
     const download = await api.request('POST', `/api/audio/download/${accepted.json['jobId'] as string}`);
-    const transcript = (await (await fetch(download.json['url'] as string)).json()) as { words: Array<{ word: string }> };
+    const transcript = (await (await fetch(download.json['url'] as string)).json()) as {
+      words: Array<{ word: string }>;
+    };
     return transcript.words.map((word) => word.word.toLowerCase().replace(/[^a-z]/g, ''));
   };
 
@@ -57,7 +62,8 @@ describe('editing jobs', { timeout: 300_000 }, () => {
     assert.ok(Math.abs(edited.samples.length / edited.sampleRate - speechSeconds) < 0.02, 'muting keeps the length');
     const after = await transcribe(edited.bytes);
     assert.ok(!after.includes('fox'), `"fox" is gone: ${after.join(' ')}`);
-    for (const neighbour of ['brown', 'jumps']) assert.ok(after.includes(neighbour), `"${neighbour}" stays: ${after.join(' ')}`);
+    for (const neighbour of ['brown', 'jumps'])
+      assert.ok(after.includes(neighbour), `"${neighbour}" stays: ${after.join(' ')}`);
   });
 
   test('invalid edits answer 400 before any job starts', async () => {

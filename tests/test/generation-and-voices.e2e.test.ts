@@ -54,13 +54,22 @@ describe('music, sound effects and mood music through the pipeline', { timeout: 
   });
 
   test('a sound effect and platform mood music meet their length and loudness targets', async () => {
-    const sfx = await downloadWav(api, await submitAndWait('/api/audio/generate-sfx', { description: 'a fast whoosh', duration: 2, seed: 7 }));
+    const sfx = await downloadWav(
+      api,
+      await submitAndWait('/api/audio/generate-sfx', { description: 'a fast whoosh', duration: 2, seed: 7 }),
+    );
     assert.ok(Math.abs(sfx.samples.length / sfx.sampleRate - 2) / 2 <= 0.02);
     assert.ok(Math.abs(analyzeAudio(sfx.samples, sfx.sampleRate).integratedLufs - -16) <= 1);
 
-    const mood = await downloadWav(api, await submitAndWait('/api/audio/mood-music', { mood: 'calm', platform: 'podcast', duration: 6, seed: 3 }));
+    const mood = await downloadWav(
+      api,
+      await submitAndWait('/api/audio/mood-music', { mood: 'calm', platform: 'podcast', duration: 6, seed: 3 }),
+    );
     assert.ok(Math.abs(mood.samples.length / mood.sampleRate - 6) / 6 <= 0.02);
-    assert.ok(Math.abs(analyzeAudio(mood.samples, mood.sampleRate).integratedLufs - -16) <= 1, 'podcast preset is −16 LUFS');
+    assert.ok(
+      Math.abs(analyzeAudio(mood.samples, mood.sampleRate).integratedLufs - -16) <= 1,
+      'podcast preset is −16 LUFS',
+    );
   });
 
   test('bad generation requests answer 400 with what is accepted, and cost nothing', async () => {
@@ -149,21 +158,33 @@ describe('voice library', { timeout: 180_000 }, () => {
   after(async () => platform?.close());
 
   test('an upload is analysed, private by default, and measures a higher pitch for a higher voice', async () => {
-    const female = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', { name: 'Narrator F', description: 'calm' });
+    const female = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', {
+      name: 'Narrator F',
+      description: 'calm',
+    });
     assert.equal(female.status, 201, female.text);
-    const male = await owner.upload('/api/voices/upload', maleSample, 'awb.wav', { name: 'Narrator M', is_public: 'true' });
+    const male = await owner.upload('/api/voices/upload', maleSample, 'awb.wav', {
+      name: 'Narrator M',
+      is_public: 'true',
+    });
     assert.equal(male.status, 201, male.text);
     const pitch = (voice: Record<string, unknown>) =>
-      ((voice['voiceCharacteristics'] as { pitch: { medianHz: number } }).pitch.medianHz);
+      (voice['voiceCharacteristics'] as { pitch: { medianHz: number } }).pitch.medianHz;
     assert.ok(pitch(female.json) > pitch(male.json) * 1.15, `${pitch(female.json)} vs ${pitch(male.json)} Hz`);
     assert.equal(female.json['isPublic'], false);
     const characteristics = female.json['voiceCharacteristics'] as Record<string, unknown>;
-    for (const key of ['pitch', 'speakingRate', 'loudnessLufs', 'spectral', 'embedding']) assert.ok(key in characteristics, key);
+    for (const key of ['pitch', 'speakingRate', 'loudnessLufs', 'spectral', 'embedding'])
+      assert.ok(key in characteristics, key);
 
     const library = await owner.request('GET', '/api/voices/library');
-    assert.deepEqual((library.json['items'] as Array<{ name: string }>).map((voice) => voice.name).sort(), ['Narrator F', 'Narrator M']);
+    assert.deepEqual((library.json['items'] as Array<{ name: string }>).map((voice) => voice.name).sort(), [
+      'Narrator F',
+      'Narrator M',
+    ]);
     const publicForOther = await other.request('GET', '/api/voices/public');
-    const publicNames = (publicForOther.json['items'] as Array<{ name: string; owned: boolean }>).map((voice) => voice.name);
+    const publicNames = (publicForOther.json['items'] as Array<{ name: string; owned: boolean }>).map(
+      (voice) => voice.name,
+    );
     assert.deepEqual(publicNames, ['Narrator M'], 'only the public voice is listed');
     assert.equal((await other.request('GET', '/api/voices/library')).json['items'].length, 0);
 
@@ -174,7 +195,7 @@ describe('voice library', { timeout: 180_000 }, () => {
     assert.equal((await owner.request('GET', '/api/voices/library')).json['items'].length, 1);
   });
 
-  test("voice clone moves speech toward a library voice and names its method", async () => {
+  test('voice clone moves speech toward a library voice and names its method', async () => {
     const target = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', { name: 'Target F' });
     assert.equal(target.status, 201, target.text);
     const targetId = target.json['id'] as string;
@@ -190,15 +211,22 @@ describe('voice library', { timeout: 180_000 }, () => {
     const { samples, sampleRate } = decodeWav(wav);
     const converted = analyzeVoice(resample(samples, sampleRate, 16_000), 16_000);
     const semitonesOff = Math.abs(12 * Math.log2(converted.pitch.medianHz / targetPitch));
-    assert.ok(semitonesOff <= 1.5, `converted median ${converted.pitch.medianHz.toFixed(0)} Hz vs target ${targetPitch.toFixed(0)} Hz`);
+    assert.ok(
+      semitonesOff <= 1.5,
+      `converted median ${converted.pitch.medianHz.toFixed(0)} Hz vs target ${targetPitch.toFixed(0)} Hz`,
+    );
 
     const job = await getJobById(platform.database.db, jobId);
     const conversion = (job?.result?.['voiceConversion'] as Array<{ method: string }> | undefined)?.[0];
     assert.match(conversion?.method ?? '', /^dsp:/, 'the job output labels the method');
 
-    const missing = await owner.upload('/api/audio/voice-clone', maleSample, 'awb.wav', { target_voice_id: '00000000-0000-4000-8000-000000000000' });
+    const missing = await owner.upload('/api/audio/voice-clone', maleSample, 'awb.wav', {
+      target_voice_id: '00000000-0000-4000-8000-000000000000',
+    });
     assert.equal(missing.status, 404, missing.text);
-    const notShared = await other.upload('/api/audio/voice-clone', maleSample, 'awb.wav', { target_voice_id: targetId });
+    const notShared = await other.upload('/api/audio/voice-clone', maleSample, 'awb.wav', {
+      target_voice_id: targetId,
+    });
     assert.equal(notShared.status, 404, "another user's private voice is not usable");
     assert.equal((await owner.request('DELETE', `/api/voices/${targetId}`)).status, 204);
   });
@@ -219,23 +247,34 @@ describe('voice library', { timeout: 180_000 }, () => {
     assert.equal(refused.status, 404, refused.text);
     assert.deepEqual(await owner.credits(), before);
 
-    const accepted = await owner.request('POST', '/api/audio/tts', { text, then: [{ op: 'voice_clone', target_voice_id: targetId }] });
+    const accepted = await owner.request('POST', '/api/audio/tts', {
+      text,
+      then: [{ op: 'voice_clone', target_voice_id: targetId }],
+    });
     assert.equal(accepted.status, 202, accepted.text);
     const jobId = accepted.json['jobId'] as string;
     const final = await owner.waitForJob(jobId, { timeoutMs: 180_000 });
     assert.equal(final['status'], 'completed', JSON.stringify(final));
     const job = await getJobById(platform.database.db, jobId);
     assert.equal(job?.jobType, 'tts+voice_clone');
-    const result = job?.result as { voiceConversion?: Array<{ method: string }>; output?: { intelligibility?: { wordErrorRate: number } } };
+    const result = job?.result as {
+      voiceConversion?: Array<{ method: string }>;
+      output?: { intelligibility?: { wordErrorRate: number } };
+    };
     assert.match(result.voiceConversion?.[0]?.method ?? '', /^dsp:/);
     // The quality gate transcribed the converted speech and compared it with the text.
     assert.ok((result.output?.intelligibility?.wordErrorRate ?? 1) <= 0.1, JSON.stringify(result.output));
 
     const download = await owner.request('POST', `/api/audio/download/${jobId}`);
-    const { samples, sampleRate } = decodeWav(Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer()));
+    const { samples, sampleRate } = decodeWav(
+      Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer()),
+    );
     const converted = analyzeVoice(resample(samples, sampleRate, 16_000), 16_000);
     const semitonesOff = Math.abs(12 * Math.log2(converted.pitch.medianHz / targetPitch));
-    assert.ok(semitonesOff <= 1.5, `converted median ${converted.pitch.medianHz.toFixed(0)} Hz vs target ${targetPitch.toFixed(0)} Hz`);
+    assert.ok(
+      semitonesOff <= 1.5,
+      `converted median ${converted.pitch.medianHz.toFixed(0)} Hz vs target ${targetPitch.toFixed(0)} Hz`,
+    );
     assert.equal((await owner.request('DELETE', `/api/voices/${targetId}`)).status, 204);
   });
 
@@ -247,7 +286,9 @@ describe('voice library', { timeout: 180_000 }, () => {
     const silence = encodeWavPcm16(new Float32Array(16_000 * 3), 16_000);
     const silent = await owner.upload('/api/voices/upload', silence, 'silence.wav', { name: 'x' });
     assert.equal(silent.status, 422, silent.text);
-    const notAudio = await owner.upload('/api/voices/upload', Buffer.from('not a voice'.repeat(100)), 'voice.wav', { name: 'x' });
+    const notAudio = await owner.upload('/api/voices/upload', Buffer.from('not a voice'.repeat(100)), 'voice.wav', {
+      name: 'x',
+    });
     assert.equal(notAudio.status, 415, notAudio.text);
     const noName = await owner.upload('/api/voices/upload', femaleSample, 'slt.wav', {});
     assert.equal(noName.status, 400, noName.text);

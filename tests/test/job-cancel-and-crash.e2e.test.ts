@@ -51,7 +51,11 @@ describe('cancelling a job mid-inference', { timeout: 240_000 }, () => {
     );
     assert.ok(denoiseCancelled, 'runDenoise acknowledged the cancel');
     assert.ok(
-      !events.some((event) => event.activityTaskCompletedEventAttributes && String(event.activityTaskCompletedEventAttributes.scheduledEventId) === String(denoiseScheduled.eventId)),
+      !events.some(
+        (event) =>
+          event.activityTaskCompletedEventAttributes &&
+          String(event.activityTaskCompletedEventAttributes.scheduledEventId) === String(denoiseScheduled.eventId),
+      ),
       'inference did not run to completion',
     );
 

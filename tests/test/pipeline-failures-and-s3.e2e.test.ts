@@ -79,18 +79,25 @@ describe('failures inside the pipeline', { timeout: 180_000 }, () => {
 
     const history = await handle.fetchHistory();
     const preprocessAttempts = (history.events ?? []).filter(
-      (event) => event.activityTaskStartedEventAttributes && event.activityTaskStartedEventAttributes.attempt !== undefined,
+      (event) =>
+        event.activityTaskStartedEventAttributes && event.activityTaskStartedEventAttributes.attempt !== undefined,
     );
     const failures = (history.events ?? []).filter((event) => event.activityTaskFailedEventAttributes);
     assert.equal(failures.length, 1, 'exactly one failed activity');
     const failure = failures[0]?.activityTaskFailedEventAttributes?.failure;
     assert.equal(failure?.applicationFailureInfo?.type, 'InvalidAudio');
     assert.equal(failure?.applicationFailureInfo?.nonRetryable, true);
-    assert.ok(preprocessAttempts.every((event) => event.activityTaskStartedEventAttributes?.attempt === 1), 'no retries');
+    assert.ok(
+      preprocessAttempts.every((event) => event.activityTaskStartedEventAttributes?.attempt === 1),
+      'no retries',
+    );
 
     const job = await getJobById(platform.database.db, jobId);
     assert.equal(job?.status, 'failed');
-    assert.ok(job?.error && job.error.length > 10 && !/ActivityFailure|Error:/.test(job.error), `clear message: ${job?.error}`);
+    assert.ok(
+      job?.error && job.error.length > 10 && !/ActivityFailure|Error:/.test(job.error),
+      `clear message: ${job?.error}`,
+    );
     assert.ok(job?.completedAt, 'the row records when it ended');
     const summary = await getCreditSummary(platform.database.db, user.id);
     assert.equal(summary.held, 0);

@@ -58,7 +58,10 @@ describe('text to speech and speech to text jobs', { timeout: 300_000 }, () => {
   });
 
   test('STT returns ordered word timestamps inside the clip that cover the spoken words, plus SRT and VTT', async () => {
-    const first = await synthesizeSpeech('Open the window before the meeting starts.', { voice: 'kal16', sampleRate: 16_000 });
+    const first = await synthesizeSpeech('Open the window before the meeting starts.', {
+      voice: 'kal16',
+      sampleRate: 16_000,
+    });
     const second = await synthesizeSpeech('Then close the door quietly.', { voice: 'kal16', sampleRate: 16_000 });
     const gap = 16_000 * 2;
     const audio = new Float32Array(first.samples.length + gap + second.samples.length);
@@ -73,11 +76,15 @@ describe('text to speech and speech to text jobs', { timeout: 300_000 }, () => {
       if (index > 0) assert.ok(word.start >= (transcript.words[index - 1]?.start ?? 0), 'words are ordered');
     }
     const spoken = transcript.words.map((word) => word.word.toLowerCase().replace(/[^a-z']/g, ''));
-    for (const expected of ['open', 'window', 'door', 'quietly']) assert.ok(spoken.includes(expected), `${expected} in ${spoken.join(' ')}`);
+    for (const expected of ['open', 'window', 'door', 'quietly'])
+      assert.ok(spoken.includes(expected), `${expected} in ${spoken.join(' ')}`);
     // Nothing is "heard" in the two seconds of silence between the sentences.
     const silenceStart = first.samples.length / 16_000 + 0.2;
     const silenceEnd = silenceStart + 1.6;
-    assert.ok(!transcript.words.some((word) => word.start > silenceStart && word.end < silenceEnd), 'no words in the silence');
+    assert.ok(
+      !transcript.words.some((word) => word.start > silenceStart && word.end < silenceEnd),
+      'no words in the silence',
+    );
     const door = transcript.words.find((word) => word.word.toLowerCase().includes('door'));
     assert.ok(door && door.start > first.samples.length / 16_000 + 1.5, 'words after the gap are timed after it');
 
@@ -94,10 +101,26 @@ describe('text to speech and speech to text jobs', { timeout: 300_000 }, () => {
     const cases: Array<[string, Awaited<ReturnType<ApiClient['request']>>, RegExp]> = [
       ['empty text', await api.request('POST', '/api/audio/tts', { text: '   ' }), /empty/],
       ['text over the limit', await api.request('POST', '/api/audio/tts', { text: 'a'.repeat(10_001) }), /10000/],
-      ['unknown voice model', await api.request('POST', '/api/audio/tts', { text: 'Hi.', model: 'no-such-voice' }), /Available: .*piper/],
-      ['unsupported TTS language', await api.request('POST', '/api/audio/tts', { text: 'Hi.', language: 'tlh' }), /not supported/],
-      ['unknown STT model', await api.upload('/api/audio/stt', speech, 'x.wav', { model: 'whisper-huge' }), /Available: .*whisper/],
-      ['unsupported STT language', await api.upload('/api/audio/stt', speech, 'x.wav', { language: 'tlh' }), /not supported/],
+      [
+        'unknown voice model',
+        await api.request('POST', '/api/audio/tts', { text: 'Hi.', model: 'no-such-voice' }),
+        /Available: .*piper/,
+      ],
+      [
+        'unsupported TTS language',
+        await api.request('POST', '/api/audio/tts', { text: 'Hi.', language: 'tlh' }),
+        /not supported/,
+      ],
+      [
+        'unknown STT model',
+        await api.upload('/api/audio/stt', speech, 'x.wav', { model: 'whisper-huge' }),
+        /Available: .*whisper/,
+      ],
+      [
+        'unsupported STT language',
+        await api.upload('/api/audio/stt', speech, 'x.wav', { language: 'tlh' }),
+        /not supported/,
+      ],
     ];
     for (const [name, response, message] of cases) {
       assert.equal(response.status, 400, `${name}: ${response.text}`);

@@ -130,7 +130,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     let finalTargetLufs: number | null = DEFAULT_TARGET_LUFS;
     const requireAudio = (op: string): string => {
       if (currentKey === undefined) {
-        throw ApplicationFailure.nonRetryable(`The ${op} step needs audio, but nothing before it produced any`, FailureTypes.InvalidRequest);
+        throw ApplicationFailure.nonRetryable(
+          `The ${op} step needs audio, but nothing before it produced any`,
+          FailureTypes.InvalidRequest,
+        );
       }
       return currentKey;
     };
@@ -154,7 +157,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             const inputKey = requireAudio(step.op);
             if (step.target_lufs !== undefined) finalTargetLufs = step.target_lufs;
             if (finalTargetLufs === null) return inputKey;
-            const result = await cpuHeavy.normalizeLoudness({ jobId, stepIndex: index, inputKey, targetLufs: finalTargetLufs });
+            const result = await cpuHeavy.normalizeLoudness({
+              jobId,
+              stepIndex: index,
+              inputKey,
+              targetLufs: finalTargetLufs,
+            });
             return result.outputKey;
           }
           case 'generate_music':
@@ -181,9 +189,18 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
             return inputKey;
           }
           case 'voice_clone': {
-            const result = await gpu.runVoiceConversion({ jobId, stepIndex: index, inputKey: requireAudio(step.op), step });
+            const result = await gpu.runVoiceConversion({
+              jobId,
+              stepIndex: index,
+              inputKey: requireAudio(step.op),
+              step,
+            });
             stepState(index).model = result.modelId;
-            conversions.push({ method: result.method, applied: result.applied, target: step.target?.name ?? step.target_voice_id });
+            conversions.push({
+              method: result.method,
+              applied: result.applied,
+              target: step.target?.name ?? step.target_voice_id,
+            });
             return result.outputKey;
           }
           case 'dub':
@@ -194,12 +211,21 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
               jobId,
               stepIndex: index,
               inputKey,
-              step: { op: 'stt', ...(step.op === 'dub' && step.source_language ? { language: step.source_language } : {}) },
+              step: {
+                op: 'stt',
+                ...(step.op === 'dub' && step.source_language ? { language: step.source_language } : {}),
+              },
             });
             const result =
               step.op === 'dub'
                 ? await gpu.runDub({ jobId, stepIndex: index, inputKey, transcriptKey: heard.transcriptKey, step })
-                : await gpu.runAccentChange({ jobId, stepIndex: index, inputKey, transcriptKey: heard.transcriptKey, step });
+                : await gpu.runAccentChange({
+                    jobId,
+                    stepIndex: index,
+                    inputKey,
+                    transcriptKey: heard.transcriptKey,
+                    step,
+                  });
             stepState(index).model = result.methods.speech;
             revoiced.push({ op: step.op, source: heard, ...result });
             // A dub says other words: the synthesised text no longer describes the output.
@@ -231,11 +257,17 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     }
 
     const qualityIndex = plan.length + 1;
-    let delivered: { outputKey: string; durationMs: number; integratedLufs: number | null; truePeakDbtp: number | null };
+    let delivered: {
+      outputKey: string;
+      durationMs: number;
+      integratedLufs: number | null;
+      truePeakDbtp: number | null;
+    };
     let quality: Record<string, unknown>;
     if (transcriptOnly(plan)) {
       // A transcription job delivers text; it is billed by the length of the audio it covers.
-      if (!transcript || !preprocessed) throw ApplicationFailure.nonRetryable('No transcript was produced', 'InternalError');
+      if (!transcript || !preprocessed)
+        throw ApplicationFailure.nonRetryable('No transcript was produced', 'InternalError');
       const artifacts = transcript;
       const durationMs = preprocessed.durationMs;
       quality = await runStage(qualityIndex, async () => ({ words: artifacts.wordCount }));
@@ -243,10 +275,19 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     } else {
       const candidateKey = requireAudio('quality');
       const measured = await runStage(qualityIndex, async () => {
-        const checked = await cpuHeavy.checkQuality({ jobId, candidateKey, expectedDurationMs, targetLufs: finalTargetLufs });
+        const checked = await cpuHeavy.checkQuality({
+          jobId,
+          candidateKey,
+          expectedDurationMs,
+          targetLufs: finalTargetLufs,
+        });
         // Speech we synthesised must say the text: transcribe it back and compare.
         const intelligibility = spokenText
-          ? await gpu.checkIntelligibility({ audioKey: checked.outputKey, expectedText: spokenText.text, language: spokenText.language })
+          ? await gpu.checkIntelligibility({
+              audioKey: checked.outputKey,
+              expectedText: spokenText.text,
+              language: spokenText.language,
+            })
           : undefined;
         return { ...checked, ...(intelligibility ? { intelligibility } : {}) };
       });

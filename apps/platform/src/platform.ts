@@ -77,7 +77,8 @@ async function loadTemporalInfra(): Promise<TemporalInfraModule> {
  */
 export async function startPlatform(requestedEnv: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
   // Links handed out before the server listens must carry the real port, so resolve port 0 up front.
-  const env: Env = requestedEnv.API_PORT === 0 ? { ...requestedEnv, API_PORT: await freePort(requestedEnv.API_HOST) } : requestedEnv;
+  const env: Env =
+    requestedEnv.API_PORT === 0 ? { ...requestedEnv, API_PORT: await freePort(requestedEnv.API_HOST) } : requestedEnv;
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -140,13 +141,13 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     const disposers: Array<() => Promise<void>> = [];
     if (options.embeddedGpuWorker !== false) {
       const gpu = await createGpuWorker({
-          connection,
-          namespace: env.TEMPORAL_NAMESPACE,
-          taskQueue: env.TASK_QUEUE_GPU,
-          storage,
-          concurrency: env.GPU_WORKER_CONCURRENCY,
-          modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
-          modelsDir: env.MODELS_DIR,
+        connection,
+        namespace: env.TEMPORAL_NAMESPACE,
+        taskQueue: env.TASK_QUEUE_GPU,
+        storage,
+        concurrency: env.GPU_WORKER_CONCURRENCY,
+        modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
+        modelsDir: env.MODELS_DIR,
       });
       workers.push(gpu.worker);
       disposers.push(gpu.dispose);

@@ -65,7 +65,9 @@ async function loadLibrary(model: ModelManifest, location: ModelLocation, librar
   const verification = await verifyModel(model, location);
   const bad = verification.files.filter((f) => !f.ok).map((f) => `${f.path} (${f.actual ? 'corrupt' : 'missing'})`);
   if (bad.length > 0) {
-    throw new Error(`model files failed verification: ${bad.join(', ')}; reinstall with \`npm run models -- install --only ${model.id}\``);
+    throw new Error(
+      `model files failed verification: ${bad.join(', ')}; reinstall with \`npm run models -- install --only ${model.id}\``,
+    );
   }
 
   // Loaded lazily so importing the engines never pulls in the FFI addon for workers that only run wasm models.

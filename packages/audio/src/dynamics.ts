@@ -62,7 +62,8 @@ export function nextCompensationGainDb(
   const shortfall = targetLufs - current.lufs;
   if (Math.abs(shortfall) <= LOUDNESS_TOLERANCE_LU || !Number.isFinite(current.lufs)) return undefined;
   let slope = 1;
-  if (previous && current.gainDb !== previous.gainDb) slope = (current.lufs - previous.lufs) / (current.gainDb - previous.gainDb);
+  if (previous && current.gainDb !== previous.gainDb)
+    slope = (current.lufs - previous.lufs) / (current.gainDb - previous.gainDb);
   const raw = shortfall / Math.max(MIN_SLOPE, Math.min(1, slope));
   return current.gainDb + Math.max(-MAX_COMPENSATION_STEP_DB, Math.min(MAX_COMPENSATION_STEP_DB, raw));
 }

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 
-import { AudioValidationError, WavFileReader, WavStreamWriter, decodeWav, encodeWav, readWavInfo, readWavStream } from '../src/index';
+import {
+  AudioValidationError,
+  WavFileReader,
+  WavStreamWriter,
+  decodeWav,
+  encodeWav,
+  readWavInfo,
+  readWavStream,
+} from '../src/index';
 import { ffmpeg, tempDir } from './support/ffmpeg';
 import { noise, speechLike } from './support/signals';
 
@@ -81,8 +89,17 @@ describe('WavStreamWriter / readWavStream', () => {
       const reader = await WavFileReader.open(path);
       try {
         assert.equal(reader.length, whole.samples.length);
-        for (const [start, end] of [[0, 1], [12_345, 20_000], [whole.samples.length - 7, whole.samples.length + 50], [-5, 3]] as const) {
-          assert.deepEqual(reader.read(start, end), whole.samples.slice(Math.max(0, start), end), `${codec} [${start}, ${end})`);
+        for (const [start, end] of [
+          [0, 1],
+          [12_345, 20_000],
+          [whole.samples.length - 7, whole.samples.length + 50],
+          [-5, 3],
+        ] as const) {
+          assert.deepEqual(
+            reader.read(start, end),
+            whole.samples.slice(Math.max(0, start), end),
+            `${codec} [${start}, ${end})`,
+          );
         }
         assert.equal(reader.read(whole.samples.length + 1, whole.samples.length + 9).length, 0);
       } finally {

@@ -1,9 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 
-const booleanFromString = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const booleanFromString = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const optionalNonEmpty = z
   .string()
@@ -46,7 +44,12 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: optionalNonEmpty,
   S3_SECRET_ACCESS_KEY: optionalNonEmpty,
   S3_FORCE_PATH_STYLE: booleanFromString.default('true'),
-  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(900),
+  SIGNED_URL_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600)
+    .default(900),
 
   /** HS256 key for access tokens and local signed URLs; generated into DATA_DIR when unset outside production. */
   JWT_SECRET: optionalNonEmpty,
@@ -59,7 +62,11 @@ export const envSchema = z.object({
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),
   /** Uploads stream to disk, so the cap is about disk and bandwidth: 1 GiB holds an hour of 48 kHz stereo 24-bit WAV. */
-  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(1024 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024),
 
   MODELS_DIR: optionalNonEmpty,
   /** Inference sessions are unloaded after this many idle seconds to give memory back. */

@@ -73,7 +73,8 @@ export function assembleDub(options: AssembleDubOptions): DubResult {
     const nextIndex = order[rank + 1];
     const nextStart = nextIndex === undefined ? undefined : options.segments[nextIndex]!.start;
     const placed = placeSegment(options.segments[index]!, nextStart, layout);
-    for (let i = 0; i < placed.samples.length; i++) out[placed.offset + i] = out[placed.offset + i]! + placed.samples[i]!;
+    for (let i = 0; i < placed.samples.length; i++)
+      out[placed.offset + i] = out[placed.offset + i]! + placed.samples[i]!;
     if (placed.samples.length > 0) spans.push([placed.offset, placed.offset + placed.samples.length]);
     placements[index] = placed.placement;
   }
@@ -127,7 +128,10 @@ export function dubLayout(options: Omit<AssembleDubOptions, 'segments' | 'backgr
 }
 
 /** Indices of `segments` in time order, after checking each slot. */
-export function segmentOrder(segments: readonly Pick<DubSegment, 'start' | 'end'>[], sourceDurationSeconds: number): number[] {
+export function segmentOrder(
+  segments: readonly Pick<DubSegment, 'start' | 'end'>[],
+  sourceDurationSeconds: number,
+): number[] {
   const order = segments.map((segment, index) => {
     if (!Number.isFinite(segment.start) || !Number.isFinite(segment.end) || segment.end <= segment.start) {
       throw new DubbingError('INVALID_ARGUMENT', `segment ${index} needs finite start < end`);

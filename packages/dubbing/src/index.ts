@@ -34,8 +34,17 @@ export {
   segmentOrder,
   type DubLayout,
   type PlacedSegment,
-  type AssembleDubOptions, type DubPlacement, type DubResult, type DubSegment } from './assemble';
-export { BackgroundGainFit, estimateBackground, type BackgroundEstimate, type EstimateBackgroundOptions } from './background';
+  type AssembleDubOptions,
+  type DubPlacement,
+  type DubResult,
+  type DubSegment,
+} from './assemble';
+export {
+  BackgroundGainFit,
+  estimateBackground,
+  type BackgroundEstimate,
+  type EstimateBackgroundOptions,
+} from './background';
 export {
   ACCENTS,
   accentVoiceFor,

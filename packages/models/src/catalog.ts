@@ -7,4 +7,10 @@ import { VOICE_MODELS } from './voice-models';
 // Entry files import only types from './manifest', so joining them here creates no import cycle.
 
 /** Every model the platform knows, across all tasks. */
-export const MODELS: readonly ModelManifest[] = [...CORE_MODELS, ...SPEECH_MODELS, ...MUSIC_MODELS, ...VOICE_MODELS, ...TRANSLATE_MODELS];
+export const MODELS: readonly ModelManifest[] = [
+  ...CORE_MODELS,
+  ...SPEECH_MODELS,
+  ...MUSIC_MODELS,
+  ...VOICE_MODELS,
+  ...TRANSLATE_MODELS,
+];

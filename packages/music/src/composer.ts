@@ -108,7 +108,8 @@ export function compose(options: ComposeOptions): Score {
     const approach = options.genre === 'ambient' ? 3 : 4;
     for (let h = 0; h < style.chordsPerBar; h++) chordDegrees[(cadenceBar - 1) * style.chordsPerBar + h] = approach;
   }
-  for (let b = cadenceBar; b < bars; b++) for (let h = 0; h < style.chordsPerBar; h++) chordDegrees[b * style.chordsPerBar + h] = 0;
+  for (let b = cadenceBar; b < bars; b++)
+    for (let h = 0; h < style.chordsPerBar; h++) chordDegrees[b * style.chordsPerBar + h] = 0;
 
   const notes: NoteEvent[] = [];
   const humanRng = rng.fork('humanise');
@@ -146,13 +147,17 @@ export function compose(options: ComposeOptions): Score {
       previousVoicing = voicing;
       const start = half * halfSteps;
       if (isCadence) {
-        if (bar === cadenceBar && half === 0) writeCadence(add, at(bar, 0), duration, chord, voicing, instruments, style);
+        if (bar === cadenceBar && half === 0)
+          writeCadence(add, at(bar, 0), duration, chord, voicing, instruments, style);
         continue;
       }
-      if (instruments.chords !== undefined) writeChords(add, at, bar, start, halfSteps, voicing, chord, style, level, partRng, stepSec);
-      if (instruments.bass !== undefined) writeBass(add, at, bar, start, halfSteps, chord, style, level, partRng, stepSec);
+      if (instruments.chords !== undefined)
+        writeChords(add, at, bar, start, halfSteps, voicing, chord, style, level, partRng, stepSec);
+      if (instruments.bass !== undefined)
+        writeBass(add, at, bar, start, halfSteps, chord, style, level, partRng, stepSec);
       if (instruments.layer !== undefined && (level >= 2 || style.genre === 'ambient' || style.genre === 'cinematic')) {
-        for (const n of voiceLead(chord.notes, undefined, 55, 72)) add(CH.layer, at(bar, start), halfSteps * stepSec * 1.02, n, 58, false);
+        for (const n of voiceLead(chord.notes, undefined, 55, 72))
+          add(CH.layer, at(bar, start), halfSteps * stepSec * 1.02, n, 58, false);
       }
       const arpWanted = style.melodyDensity === 0 || level >= 2 || instruments.melody === undefined;
       if (instruments.arp !== undefined && style.arpStyle !== undefined && arpWanted && level >= 1) {
@@ -161,7 +166,8 @@ export function compose(options: ComposeOptions): Score {
     }
     if (!isCadence && instruments.melody !== undefined && level >= 1 && style.melodyDensity > 0) {
       const chord = buildChord(key, tonic, chordDegrees[bar * style.chordsPerBar] ?? 0, false);
-      for (const m of melody.bar(bar - introBars, chord, bar === cadenceBar - 1)) add(CH.melody, at(bar, m.step), m.steps * stepSec * 0.92, m.note, m.velocity);
+      for (const m of melody.bar(bar - introBars, chord, bar === cadenceBar - 1))
+        add(CH.melody, at(bar, m.step), m.steps * stepSec * 0.92, m.note, m.velocity);
     }
     if (drumsOn && style.drums !== undefined && (level >= 1 || (style.drums === 'cinematic' && bar === cadenceBar))) {
       const phraseEnd = (bar - introBars) % 4 === 3 && bar + 1 < cadenceBar;
@@ -183,9 +189,24 @@ export function compose(options: ComposeOptions): Score {
   for (const part of ['chords', 'bass', 'melody', 'arp', 'layer'] as const) {
     const program = instruments[part];
     if (program === undefined) continue;
-    channels.push({ channel: CH[part], part, program, volume: volumes[part], reverb: style.reverb, chorus: part === 'chords' || part === 'layer' ? 40 : 10 });
+    channels.push({
+      channel: CH[part],
+      part,
+      program,
+      volume: volumes[part],
+      reverb: style.reverb,
+      chorus: part === 'chords' || part === 'layer' ? 40 : 10,
+    });
   }
-  if (drumsOn) channels.push({ channel: DRUM_CHANNEL, part: 'drums', program: 0, volume: 100, reverb: Math.round(style.reverb / 2), chorus: 0 });
+  if (drumsOn)
+    channels.push({
+      channel: DRUM_CHANNEL,
+      part: 'drums',
+      program: 0,
+      volume: 100,
+      reverb: Math.round(style.reverb / 2),
+      chorus: 0,
+    });
 
   return {
     genre: options.genre,
@@ -214,7 +235,11 @@ export function scoreInstruments(score: Score): string[] {
 type AddNote = (channel: number, time: number, len: number, note: number, velocity: number, jitter?: boolean) => void;
 type At = (bar: number, step: number) => number;
 
-function chooseInstruments(style: GenreStyle, overrides: Partial<Instrumentation> | undefined, rng: Rng): Instrumentation {
+function chooseInstruments(
+  style: GenreStyle,
+  overrides: Partial<Instrumentation> | undefined,
+  rng: Rng,
+): Instrumentation {
   const out: Instrumentation = { ...style.instruments };
   for (const part of ['chords', 'bass', 'melody', 'arp', 'layer'] as const) {
     const alts = style.alternatives[part];
@@ -225,10 +250,19 @@ function chooseInstruments(style: GenreStyle, overrides: Partial<Instrumentation
   return out;
 }
 
-function writeCadence(add: AddNote, t: number, end: number, chord: Chord, voicing: readonly number[], inst: Instrumentation, style: GenreStyle): void {
+function writeCadence(
+  add: AddNote,
+  t: number,
+  end: number,
+  chord: Chord,
+  voicing: readonly number[],
+  inst: Instrumentation,
+  style: GenreStyle,
+): void {
   const hold = end - t;
   if (inst.chords !== undefined) for (const n of voicing) add(CH.chords, t, hold, n, 80, false);
-  if (inst.layer !== undefined) for (const n of voiceLead(chord.notes, undefined, 55, 72)) add(CH.layer, t, hold, n, 60, false);
+  if (inst.layer !== undefined)
+    for (const n of voiceLead(chord.notes, undefined, 55, 72)) add(CH.layer, t, hold, n, 60, false);
   if (inst.bass !== undefined) add(CH.bass, t, hold, bassNote(chord.root), 95, false);
   if (inst.melody !== undefined && style.melodyDensity > 0) {
     const top = Math.max(...voicing) + 12 > style.melodyRange[1] ? chord.root + 12 : chord.root + 24;
@@ -244,8 +278,17 @@ function bassNote(root: number): number {
 }
 
 function writeChords(
-  add: AddNote, at: At, bar: number, start: number, span: number, voicing: readonly number[], chord: Chord,
-  style: GenreStyle, level: number, rng: Rng, stepSec: number,
+  add: AddNote,
+  at: At,
+  bar: number,
+  start: number,
+  span: number,
+  voicing: readonly number[],
+  chord: Chord,
+  style: GenreStyle,
+  level: number,
+  rng: Rng,
+  stepSec: number,
 ): void {
   const hit = (step: number, len: number, vel: number, notes: readonly number[] = voicing): void => {
     if (step >= start + span) return;
@@ -256,14 +299,26 @@ function writeChords(
       hit(start, span * 1.02, level === 0 ? 60 : 72);
       break;
     case 'stabs': {
-      const pattern = rng.pick([[0, 6, 10], [0, 3, 8, 14], [0, 7, 12], [0, 10]]);
+      const pattern = rng.pick([
+        [0, 6, 10],
+        [0, 3, 8, 14],
+        [0, 7, 12],
+        [0, 10],
+      ]);
       pattern.forEach((s, i) => hit(start + s, (pattern[i + 1] ?? 16) - s - 0.5, i === 0 ? 74 : 62));
       break;
     }
     case 'strum': {
       // D . D U . U D U on 8ths: downstrokes go low to high, upstrokes high to low, 12 ms apart.
       const guitar = [bassNote(chord.root) + 12, ...voicing];
-      const strokes: [number, boolean, number][] = [[0, true, 84], [4, true, 70], [6, false, 58], [10, false, 60], [12, true, 72], [14, false, 56]];
+      const strokes: [number, boolean, number][] = [
+        [0, true, 84],
+        [4, true, 70],
+        [6, false, 58],
+        [10, false, 60],
+        [12, true, 72],
+        [14, false, 56],
+      ];
       for (const [s, down, vel] of strokes) {
         if (s >= span) continue;
         const order = down ? guitar : [...voicing].reverse();
@@ -276,7 +331,8 @@ function writeChords(
       hit(start, 5.5, 78);
       hit(start + 6, 5.5, 66);
       hit(start + 12, 3.5, 70);
-      for (const s of [2, 4, 8, 10, 14]) if (s < span && level >= 1) add(CH.chords, at(bar, start + s), 1.8 * stepSec, s % 4 === 0 ? low + 7 : low, 52);
+      for (const s of [2, 4, 8, 10, 14])
+        if (s < span && level >= 1) add(CH.chords, at(bar, start + s), 1.8 * stepSec, s % 4 === 0 ? low + 7 : low, 52);
       break;
     }
     case 'power': {
@@ -297,7 +353,16 @@ function writeChords(
 }
 
 function writeBass(
-  add: AddNote, at: At, bar: number, start: number, span: number, chord: Chord, style: GenreStyle, level: number, rng: Rng, stepSec: number,
+  add: AddNote,
+  at: At,
+  bar: number,
+  start: number,
+  span: number,
+  chord: Chord,
+  style: GenreStyle,
+  level: number,
+  rng: Rng,
+  stepSec: number,
 ): void {
   const root = bassNote(chord.root);
   const fifth = root + 7 > 52 ? root - 5 : root + 7;
@@ -341,7 +406,15 @@ function writeBass(
 }
 
 function writeArp(
-  add: AddNote, at: At, bar: number, start: number, span: number, voicing: readonly number[], style: GenreStyle, rng: Rng, stepSec: number,
+  add: AddNote,
+  at: At,
+  bar: number,
+  start: number,
+  span: number,
+  voicing: readonly number[],
+  style: GenreStyle,
+  rng: Rng,
+  stepSec: number,
 ): void {
   const tones = [...voicing.map((n) => n + 12), (voicing[0] ?? 60) + 24];
   const up = [...tones];
@@ -350,29 +423,49 @@ function writeArp(
     case 'up':
     case 'updown': {
       const seq = style.arpStyle === 'up' ? up : updown;
-      for (let s = 0, i = 0; s < span; s += 2, i++) add(CH.arp, at(bar, start + s), 1.8 * stepSec, seq[i % seq.length] ?? 72, i % 4 === 0 ? 76 : 62);
+      for (let s = 0, i = 0; s < span; s += 2, i++)
+        add(CH.arp, at(bar, start + s), 1.8 * stepSec, seq[i % seq.length] ?? 72, i % 4 === 0 ? 76 : 62);
       break;
     }
     case 'broken16': {
       const order = [0, 1, 2, 1, 0, 2, 1, 3];
-      for (let s = 0; s < span; s++) add(CH.arp, at(bar, start + s), 0.8 * stepSec, tones[order[s % order.length] ?? 0] ?? 72, s % 4 === 0 ? 72 : 56);
+      for (let s = 0; s < span; s++)
+        add(
+          CH.arp,
+          at(bar, start + s),
+          0.8 * stepSec,
+          tones[order[s % order.length] ?? 0] ?? 72,
+          s % 4 === 0 ? 72 : 56,
+        );
       break;
     }
     case 'pluck':
-      for (let s = 0; s < span; s += 2) if (rng.chance(0.35)) add(CH.arp, at(bar, start + s), 6 * stepSec, rng.pick(tones), rng.int(45, 70));
+      for (let s = 0; s < span; s += 2)
+        if (rng.chance(0.35)) add(CH.arp, at(bar, start + s), 6 * stepSec, rng.pick(tones), rng.int(45, 70));
       break;
     case undefined:
       break;
   }
 }
 
-function writeDrums(add: AddNote, at: At, bar: number, style: DrumStyle, level: number, phraseStart: boolean, phraseEnd: boolean, rng: Rng): void {
-  const hit = (step: number, note: number, vel: number, len = 0.6): void => add(DRUM_CHANNEL, at(bar, step), len, note, vel);
+function writeDrums(
+  add: AddNote,
+  at: At,
+  bar: number,
+  style: DrumStyle,
+  level: number,
+  phraseStart: boolean,
+  phraseEnd: boolean,
+  rng: Rng,
+): void {
+  const hit = (step: number, note: number, vel: number, len = 0.6): void =>
+    add(DRUM_CHANNEL, at(bar, step), len, note, vel);
   const fillFrom = phraseEnd ? 12 : 16;
   if (phraseStart && level >= 1 && style !== 'folk') hit(0, CRASH, 96, 2.5);
   switch (style) {
     case 'rock':
-      for (let s = 0; s < fillFrom; s += 2) hit(s, level >= 2 && s % 4 === 2 ? RIDE : CLOSED_HAT, s % 4 === 0 ? 84 : 66);
+      for (let s = 0; s < fillFrom; s += 2)
+        hit(s, level >= 2 && s % 4 === 2 ? RIDE : CLOSED_HAT, s % 4 === 0 ? 84 : 66);
       for (const s of [0, 8]) hit(s, KICK, 112);
       if (rng.chance(0.6)) hit(10, KICK, 96);
       if (rng.chance(0.25)) hit(7, KICK, 84);
@@ -398,7 +491,11 @@ function writeDrums(add: AddNote, at: At, bar: number, style: DrumStyle, level: 
       hit(0, KICK, 110);
       hit(8, KICK, 104);
       if (rng.chance(0.5)) hit(6, KICK, 86);
-      for (const s of [4, 12]) if (s < fillFrom) { hit(s, SNARE, 96); hit(s, CLAP, 84); }
+      for (const s of [4, 12])
+        if (s < fillFrom) {
+          hit(s, SNARE, 96);
+          hit(s, CLAP, 84);
+        }
       for (let s = 0; s < fillFrom; s += 2) hit(s, CLOSED_HAT, s % 4 === 0 ? 74 : 60);
       if (level >= 2) for (let s = 0; s < 16; s++) hit(s, TAMBOURINE, s % 4 === 0 ? 58 : 40);
       break;
@@ -423,7 +520,7 @@ function writeDrums(add: AddNote, at: At, bar: number, style: DrumStyle, level: 
   }
   if (phraseEnd) {
     for (let s = 12; s < 16; s++) {
-      const note = style === 'four-on-floor' || style === 'pop' ? SNARE : TOMS[s - 12] ?? SNARE;
+      const note = style === 'four-on-floor' || style === 'pop' ? SNARE : (TOMS[s - 12] ?? SNARE);
       hit(s, note, 80 + (s - 12) * 10);
     }
   }

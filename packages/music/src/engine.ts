@@ -2,7 +2,18 @@ import { integratedLoudness, normalizeLoudness, truePeakDbtp } from '@voice/audi
 import { compose, scoreInstruments } from './composer';
 import { MusicRequestError } from './errors';
 import { GENRE_STYLES, GENRES, GENRE_ALIASES, resolveGenre, type Genre } from './genres';
-import { MAX_MUSIC_SECONDS, MOOD_ALIASES, MOOD_PRESETS, MOODS, PLATFORM_PRESETS, PLATFORMS, resolveMood, resolvePlatform, type Mood, type Platform } from './mood';
+import {
+  MAX_MUSIC_SECONDS,
+  MOOD_ALIASES,
+  MOOD_PRESETS,
+  MOODS,
+  PLATFORM_PRESETS,
+  PLATFORMS,
+  resolveMood,
+  resolvePlatform,
+  type Mood,
+  type Platform,
+} from './mood';
 import { Rng } from './prng';
 import { planSfx, synthesizeSfx } from './sfx';
 import { applyFadeIn, applyFadeOut, renderScore, type GenerationHooks } from './soundfont';
@@ -117,17 +128,36 @@ export interface MusicEngineOptions extends GenerationHooks {
  * Composes and renders music in a genre. Rejects with {@link MusicRequestError} (code
  * 'InvalidRequest') on an unknown genre, bad key, tempo or duration.
  */
-export async function generateMusic(request: MusicRequest, options: MusicEngineOptions = {}): Promise<GeneratedAudio<MusicMetadata>> {
+export async function generateMusic(
+  request: MusicRequest,
+  options: MusicEngineOptions = {},
+): Promise<GeneratedAudio<MusicMetadata>> {
   const genre = resolveGenre(String(request.genre));
   if (!genre) {
-    throw new MusicRequestError('unknown_genre', `Unknown genre "${request.genre}". Supported: ${GENRES.join(', ')} (also: ${Object.keys(GENRE_ALIASES).join(', ')}).`, GENRES);
+    throw new MusicRequestError(
+      'unknown_genre',
+      `Unknown genre "${request.genre}". Supported: ${GENRES.join(', ')} (also: ${Object.keys(GENRE_ALIASES).join(', ')}).`,
+      GENRES,
+    );
   }
   const duration = checkDuration(request.duration, MIN_MUSIC_SECONDS, MAX_MUSIC_SECONDS, 'music');
-  const seed = checkSeed(request.parameters?.seed ?? request.seed, ['music', genre, duration, request.parameters?.tempo, request.parameters?.key]);
+  const seed = checkSeed(request.parameters?.seed ?? request.seed, [
+    'music',
+    genre,
+    duration,
+    request.parameters?.tempo,
+    request.parameters?.key,
+  ]);
   const style = GENRE_STYLES[genre];
   const choice = new Rng(seed).fork(`defaults:${genre}`);
-  const key = request.parameters?.key !== undefined ? parseKey(request.parameters.key) : defaultKey(choice, choice.pick(style.modes));
-  const tempo = request.parameters?.tempo !== undefined ? checkTempo(request.parameters.tempo) : choice.int(style.tempo.min, style.tempo.max);
+  const key =
+    request.parameters?.key !== undefined
+      ? parseKey(request.parameters.key)
+      : defaultKey(choice, choice.pick(style.modes));
+  const tempo =
+    request.parameters?.tempo !== undefined
+      ? checkTempo(request.parameters.tempo)
+      : choice.int(style.tempo.min, style.tempo.max);
   const rendered = await renderMusic(genre, key, tempo, seed, duration, MUSIC_LOUDNESS, options, {});
   return { samples: rendered.samples, sampleRate: OUTPUT_SAMPLE_RATE, metadata: rendered.metadata };
 }
@@ -136,14 +166,25 @@ export async function generateMusic(request: MusicRequest, options: MusicEngineO
  * Music for a mood, loudness-normalised for a platform. Rejects with {@link MusicRequestError}
  * on an unknown mood or platform, or a duration over the platform's limit.
  */
-export async function generateMoodMusic(request: MoodMusicRequest, options: MusicEngineOptions = {}): Promise<GeneratedAudio<MoodMusicMetadata>> {
+export async function generateMoodMusic(
+  request: MoodMusicRequest,
+  options: MusicEngineOptions = {},
+): Promise<GeneratedAudio<MoodMusicMetadata>> {
   const mood = resolveMood(String(request.mood));
   if (!mood) {
-    throw new MusicRequestError('unknown_mood', `Unknown mood "${request.mood}". Supported: ${MOODS.join(', ')} (also: ${Object.keys(MOOD_ALIASES).join(', ')}).`, MOODS);
+    throw new MusicRequestError(
+      'unknown_mood',
+      `Unknown mood "${request.mood}". Supported: ${MOODS.join(', ')} (also: ${Object.keys(MOOD_ALIASES).join(', ')}).`,
+      MOODS,
+    );
   }
   const platform = resolvePlatform(String(request.platform));
   if (!platform) {
-    throw new MusicRequestError('unknown_platform', `Unknown platform "${request.platform}". Supported: ${PLATFORMS.join(', ')}.`, PLATFORMS);
+    throw new MusicRequestError(
+      'unknown_platform',
+      `Unknown platform "${request.platform}". Supported: ${PLATFORMS.join(', ')}.`,
+      PLATFORMS,
+    );
   }
   const preset = PLATFORM_PRESETS[platform];
   const duration = checkDuration(request.duration, MIN_MUSIC_SECONDS, MAX_MUSIC_SECONDS, 'music');
@@ -153,24 +194,41 @@ export async function generateMoodMusic(request: MoodMusicRequest, options: Musi
       `Duration ${duration} s exceeds the ${platform} limit of ${preset.maxDurationSeconds} s.`,
     );
   }
-  const seed = checkSeed(request.parameters?.seed ?? request.seed, ['mood', mood, platform, duration, request.parameters?.tempo, request.parameters?.key]);
+  const seed = checkSeed(request.parameters?.seed ?? request.seed, [
+    'mood',
+    mood,
+    platform,
+    duration,
+    request.parameters?.tempo,
+    request.parameters?.key,
+  ]);
   const m = MOOD_PRESETS[mood];
   const choice = new Rng(seed).fork(`defaults:${mood}`);
   const key = request.parameters?.key !== undefined ? parseKey(request.parameters.key) : defaultKey(choice, m.mode);
-  const tempo = request.parameters?.tempo !== undefined ? checkTempo(request.parameters.tempo) : choice.int(m.tempo.min, m.tempo.max);
+  const tempo =
+    request.parameters?.tempo !== undefined
+      ? checkTempo(request.parameters.tempo)
+      : choice.int(m.tempo.min, m.tempo.max);
   const rendered = await renderMusic(m.genre, key, tempo, seed, duration, preset, options, {
     instruments: m.instruments,
     intensity: m.intensity,
     drums: m.drums,
   });
-  return { samples: rendered.samples, sampleRate: OUTPUT_SAMPLE_RATE, metadata: { ...rendered.metadata, mood, platform } };
+  return {
+    samples: rendered.samples,
+    sampleRate: OUTPUT_SAMPLE_RATE,
+    metadata: { ...rendered.metadata, mood, platform },
+  };
 }
 
 /**
  * Synthesises a sound effect from a text description. Rejects with {@link MusicRequestError}
  * (reason 'unknown_sfx', `supported` = every keyword) when no keyword matches.
  */
-export async function generateSfx(request: SfxRequest, options: GenerationHooks = {}): Promise<GeneratedAudio<SfxMetadata>> {
+export async function generateSfx(
+  request: SfxRequest,
+  options: GenerationHooks = {},
+): Promise<GeneratedAudio<SfxMetadata>> {
   const description = String(request.description ?? '').trim();
   const plan = planSfx(description);
   const duration = checkDuration(request.duration, MIN_SFX_SECONDS, MAX_SFX_SECONDS, 'sound effect');
@@ -191,7 +249,16 @@ export async function generateSfx(request: SfxRequest, options: GenerationHooks 
   return {
     samples,
     sampleRate: OUTPUT_SAMPLE_RATE,
-    metadata: { method: 'parametric-synthesis', model: 'parametric-sfx', effect: plan.effect, keyword: plan.keyword, modifiers: plan.modifiers, seed, durationSeconds: duration, loudness: report },
+    metadata: {
+      method: 'parametric-synthesis',
+      model: 'parametric-sfx',
+      effect: plan.effect,
+      keyword: plan.keyword,
+      modifiers: plan.modifiers,
+      seed,
+      durationSeconds: duration,
+      loudness: report,
+    },
   };
 }
 
@@ -218,7 +285,12 @@ async function renderMusic(
   // peak-to-loudness ratio is 8–12 dB); the limiter in normalizeLoudness then only trims.
   const programme = integratedLoudness(raw, OUTPUT_SAMPLE_RATE);
   if (Number.isFinite(programme)) {
-    compressBus(raw, OUTPUT_SAMPLE_RATE, { thresholdDb: programme + 9, ratio: 4, attackSeconds: 0.005, releaseSeconds: 0.15 });
+    compressBus(raw, OUTPUT_SAMPLE_RATE, {
+      thresholdDb: programme + 9,
+      ratio: 4,
+      attackSeconds: 0.005,
+      releaseSeconds: 0.15,
+    });
   }
   const { samples, report } = master(raw, loudness);
   onProgress?.(1);
@@ -251,7 +323,17 @@ function master(
 ): { samples: Float32Array; report: LoudnessReport } {
   const result = byPeak ? undefined : normalizeLoudness(raw, OUTPUT_SAMPLE_RATE, target);
   if (result !== undefined && Number.isFinite(result.integratedLufs)) {
-    return { samples: result.samples, report: { ...target, integratedLufs: result.integratedLufs, truePeakDbtp: result.truePeakDbtp, gainDb: result.gainDb, limitedDb: result.limitedDb, normalisedBy: 'integrated' } };
+    return {
+      samples: result.samples,
+      report: {
+        ...target,
+        integratedLufs: result.integratedLufs,
+        truePeakDbtp: result.truePeakDbtp,
+        gainDb: result.gainDb,
+        limitedDb: result.limitedDb,
+        normalisedBy: 'integrated',
+      },
+    };
   }
   const peak = truePeakDbtp(raw, OUTPUT_SAMPLE_RATE);
   if (!Number.isFinite(peak)) throw new Error('internal: generator produced silence');
@@ -261,20 +343,33 @@ function master(
   const samples = raw.map((s) => s * g);
   return {
     samples,
-    report: { ...target, integratedLufs: integratedLoudness(samples, OUTPUT_SAMPLE_RATE), truePeakDbtp: truePeakDbtp(samples, OUTPUT_SAMPLE_RATE), gainDb, limitedDb: 0, normalisedBy: 'true-peak' },
+    report: {
+      ...target,
+      integratedLufs: integratedLoudness(samples, OUTPUT_SAMPLE_RATE),
+      truePeakDbtp: truePeakDbtp(samples, OUTPUT_SAMPLE_RATE),
+      gainDb,
+      limitedDb: 0,
+      normalisedBy: 'true-peak',
+    },
   };
 }
 
 function checkDuration(value: unknown, min: number, max: number, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new MusicRequestError('invalid_duration', `Duration must be a number of seconds between ${min} and ${max} for ${what}; got ${String(value)}.`);
+    throw new MusicRequestError(
+      'invalid_duration',
+      `Duration must be a number of seconds between ${min} and ${max} for ${what}; got ${String(value)}.`,
+    );
   }
   return value;
 }
 
 function checkTempo(value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_TEMPO || value > MAX_TEMPO) {
-    throw new MusicRequestError('tempo_out_of_range', `Tempo must be between ${MIN_TEMPO} and ${MAX_TEMPO} BPM; got ${String(value)}.`);
+    throw new MusicRequestError(
+      'tempo_out_of_range',
+      `Tempo must be between ${MIN_TEMPO} and ${MAX_TEMPO} BPM; got ${String(value)}.`,
+    );
   }
   return value;
 }
@@ -288,7 +383,10 @@ function checkSeed(value: unknown, request: readonly unknown[]): number {
     return h >>> 0;
   }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new MusicRequestError('invalid_seed', `Seed must be an integer between 0 and 4294967295; got ${String(value)}.`);
+    throw new MusicRequestError(
+      'invalid_seed',
+      `Seed must be an integer between 0 and 4294967295; got ${String(value)}.`,
+    );
   }
   return value;
 }

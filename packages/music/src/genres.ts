@@ -85,7 +85,18 @@ export const GENRE_STYLES: Readonly<Record<Genre, GenreStyle>> = {
     genre: 'ambient',
     tempo: { min: 56, max: 76 },
     modes: ['major', 'minor'],
-    progressions: { major: [[0, 3], [0, 5, 3, 0], [3, 0, 4, 5]], minor: [[0, 5], [0, 3, 5, 0], [0, 6, 5, 6]] },
+    progressions: {
+      major: [
+        [0, 3],
+        [0, 5, 3, 0],
+        [3, 0, 4, 5],
+      ],
+      minor: [
+        [0, 5],
+        [0, 3, 5, 0],
+        [0, 6, 5, 6],
+      ],
+    },
     chordsPerBar: 1,
     sevenths: true,
     instruments: { chords: 89, layer: 48, arp: 8 },
@@ -102,7 +113,18 @@ export const GENRE_STYLES: Readonly<Record<Genre, GenreStyle>> = {
     genre: 'lofi',
     tempo: { min: 70, max: 90 },
     modes: ['minor', 'major'],
-    progressions: { major: [[1, 4, 0, 5], [3, 2, 1, 0], [0, 5, 1, 4]], minor: [[0, 3, 6, 2], [5, 4, 0, 0], [0, 5, 3, 4]] },
+    progressions: {
+      major: [
+        [1, 4, 0, 5],
+        [3, 2, 1, 0],
+        [0, 5, 1, 4],
+      ],
+      minor: [
+        [0, 3, 6, 2],
+        [5, 4, 0, 0],
+        [0, 5, 3, 4],
+      ],
+    },
     chordsPerBar: 1,
     sevenths: true,
     instruments: { chords: 4, bass: 33, melody: 11 },
@@ -119,7 +141,18 @@ export const GENRE_STYLES: Readonly<Record<Genre, GenreStyle>> = {
     genre: 'rock',
     tempo: { min: 100, max: 150 },
     modes: ['major', 'minor'],
-    progressions: { major: [[0, 4, 5, 3], [0, 3, 4, 3], [0, 6, 3, 0]], minor: [[0, 5, 6, 0], [0, 6, 5, 4], [0, 3, 6, 6]] },
+    progressions: {
+      major: [
+        [0, 4, 5, 3],
+        [0, 3, 4, 3],
+        [0, 6, 3, 0],
+      ],
+      minor: [
+        [0, 5, 6, 0],
+        [0, 6, 5, 4],
+        [0, 3, 6, 6],
+      ],
+    },
     chordsPerBar: 1,
     sevenths: false,
     instruments: { chords: 30, bass: 34, melody: 29 },
@@ -154,7 +187,18 @@ export const GENRE_STYLES: Readonly<Record<Genre, GenreStyle>> = {
     genre: 'cinematic',
     tempo: { min: 70, max: 110 },
     modes: ['minor', 'major'],
-    progressions: { major: [[0, 5, 3, 4], [0, 2, 3, 4], [3, 0, 4, 5]], minor: [[0, 5, 2, 6], [0, 3, 5, 4], [0, 6, 5, 6]] },
+    progressions: {
+      major: [
+        [0, 5, 3, 4],
+        [0, 2, 3, 4],
+        [3, 0, 4, 5],
+      ],
+      minor: [
+        [0, 5, 2, 6],
+        [0, 3, 5, 4],
+        [0, 6, 5, 6],
+      ],
+    },
     chordsPerBar: 1,
     sevenths: false,
     instruments: { chords: 48, bass: 42, melody: 60, arp: 45, layer: 52 },
@@ -172,7 +216,18 @@ export const GENRE_STYLES: Readonly<Record<Genre, GenreStyle>> = {
     genre: 'acoustic',
     tempo: { min: 84, max: 116 },
     modes: ['major', 'minor'],
-    progressions: { major: [[0, 3, 0, 4], [0, 5, 3, 4], [0, 4, 5, 3]], minor: [[0, 6, 5, 6], [0, 3, 0, 4], [0, 5, 6, 4]] },
+    progressions: {
+      major: [
+        [0, 3, 0, 4],
+        [0, 5, 3, 4],
+        [0, 4, 5, 3],
+      ],
+      minor: [
+        [0, 6, 5, 6],
+        [0, 3, 0, 4],
+        [0, 5, 6, 4],
+      ],
+    },
     chordsPerBar: 1,
     sevenths: false,
     instruments: { chords: 25, bass: 32, melody: 73 },

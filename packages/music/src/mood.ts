@@ -2,7 +2,18 @@ import type { Genre, Instrumentation } from './genres';
 import type { Mode } from './theory';
 
 export const MOODS = [
-  'happy', 'sad', 'calm', 'energetic', 'tense', 'romantic', 'mysterious', 'inspiring', 'playful', 'chill', 'epic', 'dark',
+  'happy',
+  'sad',
+  'calm',
+  'energetic',
+  'tense',
+  'romantic',
+  'mysterious',
+  'inspiring',
+  'playful',
+  'chill',
+  'epic',
+  'dark',
 ] as const;
 export type Mood = (typeof MOODS)[number];
 
@@ -48,18 +59,88 @@ export interface MoodPreset {
 }
 
 export const MOOD_PRESETS: Readonly<Record<Mood, MoodPreset>> = {
-  happy: { genre: 'corporate', mode: 'major', tempo: { min: 112, max: 126 }, instruments: { melody: 12 }, intensity: 1.05, drums: true },
-  sad: { genre: 'cinematic', mode: 'minor', tempo: { min: 62, max: 74 }, instruments: { chords: 49, melody: 0, layer: 48 }, intensity: 0.75, drums: false },
-  calm: { genre: 'ambient', mode: 'major', tempo: { min: 58, max: 68 }, instruments: { chords: 89, arp: 46 }, intensity: 0.8, drums: false },
+  happy: {
+    genre: 'corporate',
+    mode: 'major',
+    tempo: { min: 112, max: 126 },
+    instruments: { melody: 12 },
+    intensity: 1.05,
+    drums: true,
+  },
+  sad: {
+    genre: 'cinematic',
+    mode: 'minor',
+    tempo: { min: 62, max: 74 },
+    instruments: { chords: 49, melody: 0, layer: 48 },
+    intensity: 0.75,
+    drums: false,
+  },
+  calm: {
+    genre: 'ambient',
+    mode: 'major',
+    tempo: { min: 58, max: 68 },
+    instruments: { chords: 89, arp: 46 },
+    intensity: 0.8,
+    drums: false,
+  },
   energetic: { genre: 'electronic', mode: 'minor', tempo: { min: 126, max: 132 }, intensity: 1.2, drums: true },
-  tense: { genre: 'cinematic', mode: 'minor', tempo: { min: 96, max: 112 }, instruments: { melody: 42, layer: 50 }, intensity: 1.05, drums: true },
-  romantic: { genre: 'acoustic', mode: 'major', tempo: { min: 70, max: 84 }, instruments: { chords: 24, melody: 40 }, intensity: 0.85, drums: false },
-  mysterious: { genre: 'ambient', mode: 'minor', tempo: { min: 62, max: 74 }, instruments: { chords: 94, layer: 91, arp: 8 }, intensity: 0.85, drums: false },
-  inspiring: { genre: 'cinematic', mode: 'major', tempo: { min: 92, max: 108 }, instruments: { melody: 60 }, intensity: 1.1, drums: true },
-  playful: { genre: 'corporate', mode: 'major', tempo: { min: 116, max: 126 }, instruments: { melody: 45, arp: 12 }, intensity: 1, drums: true },
+  tense: {
+    genre: 'cinematic',
+    mode: 'minor',
+    tempo: { min: 96, max: 112 },
+    instruments: { melody: 42, layer: 50 },
+    intensity: 1.05,
+    drums: true,
+  },
+  romantic: {
+    genre: 'acoustic',
+    mode: 'major',
+    tempo: { min: 70, max: 84 },
+    instruments: { chords: 24, melody: 40 },
+    intensity: 0.85,
+    drums: false,
+  },
+  mysterious: {
+    genre: 'ambient',
+    mode: 'minor',
+    tempo: { min: 62, max: 74 },
+    instruments: { chords: 94, layer: 91, arp: 8 },
+    intensity: 0.85,
+    drums: false,
+  },
+  inspiring: {
+    genre: 'cinematic',
+    mode: 'major',
+    tempo: { min: 92, max: 108 },
+    instruments: { melody: 60 },
+    intensity: 1.1,
+    drums: true,
+  },
+  playful: {
+    genre: 'corporate',
+    mode: 'major',
+    tempo: { min: 116, max: 126 },
+    instruments: { melody: 45, arp: 12 },
+    intensity: 1,
+    drums: true,
+  },
   chill: { genre: 'lofi', mode: 'minor', tempo: { min: 74, max: 86 }, intensity: 0.9, drums: true },
-  epic: { genre: 'cinematic', mode: 'minor', tempo: { min: 100, max: 112 }, instruments: { layer: 52, melody: 61 }, intensity: 1.25, drums: true },
-  dark: { genre: 'cinematic', mode: 'minor', tempo: { min: 64, max: 78 }, instruments: { melody: 42, layer: 52 }, intensity: 0.9, drums: true },
+  epic: {
+    genre: 'cinematic',
+    mode: 'minor',
+    tempo: { min: 100, max: 112 },
+    instruments: { layer: 52, melody: 61 },
+    intensity: 1.25,
+    drums: true,
+  },
+  dark: {
+    genre: 'cinematic',
+    mode: 'minor',
+    tempo: { min: 64, max: 78 },
+    instruments: { melody: 42, layer: 52 },
+    intensity: 0.9,
+    drums: true,
+  },
 };
 
 export const PLATFORMS = ['instagram', 'tiktok', 'youtube', 'podcast'] as const;
@@ -87,10 +168,30 @@ export const MAX_MUSIC_SECONDS = 300;
  * the engine limit.
  */
 export const PLATFORM_PRESETS: Readonly<Record<Platform, PlatformPreset>> = {
-  instagram: { targetLufs: -14, truePeakCeilingDbtp: -1, maxDurationSeconds: 90, note: 'Reels: music up to 90 s; −14 LUFS' },
-  tiktok: { targetLufs: -14, truePeakCeilingDbtp: -1, maxDurationSeconds: 60, note: 'TikTok sounds: up to 60 s; −14 LUFS' },
-  youtube: { targetLufs: -14, truePeakCeilingDbtp: -1, maxDurationSeconds: MAX_MUSIC_SECONDS, note: 'YouTube normalises to about −14 LUFS; long pieces allowed' },
-  podcast: { targetLufs: -16, truePeakCeilingDbtp: -1, maxDurationSeconds: MAX_MUSIC_SECONDS, note: 'Podcast beds, intros and outros: −16 LUFS' },
+  instagram: {
+    targetLufs: -14,
+    truePeakCeilingDbtp: -1,
+    maxDurationSeconds: 90,
+    note: 'Reels: music up to 90 s; −14 LUFS',
+  },
+  tiktok: {
+    targetLufs: -14,
+    truePeakCeilingDbtp: -1,
+    maxDurationSeconds: 60,
+    note: 'TikTok sounds: up to 60 s; −14 LUFS',
+  },
+  youtube: {
+    targetLufs: -14,
+    truePeakCeilingDbtp: -1,
+    maxDurationSeconds: MAX_MUSIC_SECONDS,
+    note: 'YouTube normalises to about −14 LUFS; long pieces allowed',
+  },
+  podcast: {
+    targetLufs: -16,
+    truePeakCeilingDbtp: -1,
+    maxDurationSeconds: MAX_MUSIC_SECONDS,
+    note: 'Podcast beds, intros and outros: −16 LUFS',
+  },
 };
 
 export function resolveMood(name: string): Mood | undefined {

@@ -114,7 +114,7 @@ const waves: Synth = ({ n, sampleRate, rng, mods }) => {
   const lp = new Svf(sampleRate, 400, 0.7);
   const brown = new BrownNoise(rng);
   let cycleStart = -rng.range(0, 3) * sampleRate;
-  let period = rng.range(5, 9) * sampleRate / mods.rate;
+  let period = (rng.range(5, 9) * sampleRate) / mods.rate;
   for (let i = 0; i < n; i++) {
     if (i - cycleStart >= period) {
       cycleStart = i;
@@ -138,7 +138,11 @@ const thunder: Synth = ({ n, sampleRate, rng, mods }) => {
   const brown = new BrownNoise(rng);
   const start = Math.min(0.05, seconds * 0.05);
   // Rolls: decaying peaks scattered over the first part, as echoes arrive from different distances.
-  const rolls = Array.from({ length: 3 + Math.floor(seconds / 3) }, () => ({ at: start + rng.range(0, seconds * 0.5), amp: rng.range(0.3, 1), tau: rng.range(0.4, 1.5) }));
+  const rolls = Array.from({ length: 3 + Math.floor(seconds / 3) }, () => ({
+    at: start + rng.range(0, seconds * 0.5),
+    amp: rng.range(0.3, 1),
+    tau: rng.range(0.4, 1.5),
+  }));
   const tau = Math.max(0.5, seconds / 3);
   for (let i = 0; i < n; i++) {
     const t = i / sampleRate - start;
@@ -207,7 +211,9 @@ const click: Synth = (ctx) => {
     const c = new Float32Array(len);
     for (let i = 0; i < len; i++) {
       bp.process(i < 96 ? white(rng) : 0);
-      c[i] = bp.bandpass * Math.exp(-i / (0.002 * sampleRate)) + 0.4 * Math.sin((TAU * 1500 * mods.pitch * i) / sampleRate) * Math.exp(-i / (0.003 * sampleRate));
+      c[i] =
+        bp.bandpass * Math.exp(-i / (0.002 * sampleRate)) +
+        0.4 * Math.sin((TAU * 1500 * mods.pitch * i) / sampleRate) * Math.exp(-i / (0.003 * sampleRate));
     }
     mixInto(out, c, Math.round(t * sampleRate));
   }
@@ -248,7 +254,12 @@ const beep: Synth = ({ n, sampleRate, mods }) => {
 };
 
 /** Struck bar or bell tone: partials (ratio, amplitude, decay seconds). */
-function strike(sampleRate: number, f0: number, partials: readonly (readonly [number, number, number])[], seconds: number): Float32Array {
+function strike(
+  sampleRate: number,
+  f0: number,
+  partials: readonly (readonly [number, number, number])[],
+  seconds: number,
+): Float32Array {
   const len = Math.round(seconds * sampleRate);
   const out = new Float32Array(len);
   for (const [ratio, amp, decay] of partials) {
@@ -264,7 +275,12 @@ function strike(sampleRate: number, f0: number, partials: readonly (readonly [nu
 const chime: Synth = (ctx) => {
   const { n, sampleRate, mods } = ctx;
   const out = new Float32Array(n);
-  const partials = [[1, 1, 0.6], [2, 0.35, 0.3], [3, 0.12, 0.15], [4.2, 0.08, 0.1]] as const;
+  const partials = [
+    [1, 1, 0.6],
+    [2, 0.35, 0.3],
+    [3, 0.12, 0.15],
+    [4.2, 0.08, 0.1],
+  ] as const;
   // A rising major triad (C6–E6–G6), the common "success"/notification gesture.
   const notes = [1046.5, 1318.5, 1568].map((f) => strike(sampleRate, f * mods.pitch, partials, 1.2));
   const gap = 0.11 / mods.rate;
@@ -278,7 +294,18 @@ const bellSound: Synth = (ctx) => {
   const { n, sampleRate, mods } = ctx;
   const out = new Float32Array(n);
   // Church-bell partials: hum, prime, minor-third tierce, quint, nominal and upper partials.
-  const partials = [[0.5, 0.6, 4], [1, 0.8, 3], [1.19, 0.5, 2.2], [1.5, 0.35, 1.8], [2, 0.6, 1.5], [2.52, 0.25, 1], [2.66, 0.2, 0.9], [3.01, 0.15, 0.7], [4.1, 0.1, 0.5], [5.4, 0.06, 0.3]] as const;
+  const partials = [
+    [0.5, 0.6, 4],
+    [1, 0.8, 3],
+    [1.19, 0.5, 2.2],
+    [1.5, 0.35, 1.8],
+    [2, 0.6, 1.5],
+    [2.52, 0.25, 1],
+    [2.66, 0.2, 0.9],
+    [3.01, 0.15, 0.7],
+    [4.1, 0.1, 0.5],
+    [5.4, 0.06, 0.3],
+  ] as const;
   const tone = strike(sampleRate, (mods.heavy ? 150 : 260) * mods.pitch, partials, Math.min(6, n / sampleRate + 1));
   for (const t of schedule(ctx, 2.5 / mods.rate, 0, 0)) mixInto(out, tone, Math.round(t * sampleRate), 0.4);
   return out;
@@ -316,7 +343,9 @@ const footsteps: Synth = (ctx) => {
     const toe = Math.round(rng.range(0.04, 0.07) * sampleRate);
     for (let i = 0; i < len; i++) {
       const s = i / sampleRate;
-      const heel = thud.process(white(rng)) * 3 * Math.exp(-s / 0.03) + 0.6 * Math.sin(TAU * 70 * mods.pitch * s) * Math.exp(-s / 0.04);
+      const heel =
+        thud.process(white(rng)) * 3 * Math.exp(-s / 0.03) +
+        0.6 * Math.sin(TAU * 70 * mods.pitch * s) * Math.exp(-s / 0.04);
       scuff.process(i >= toe ? white(rng) : 0);
       step[i] = heel + (i >= toe ? 0.3 * scuff.bandpass * Math.exp(-(i - toe) / (0.025 * sampleRate)) : 0);
     }
@@ -368,7 +397,14 @@ const engine: Synth = ({ n, sampleRate, rng, mods }) => {
 const hum: Synth = ({ n, sampleRate, rng, mods }) => {
   const out = new Float32Array(n);
   const f = 50 * mods.pitch;
-  const harmonics = [[1, 1], [2, 0.5], [3, 0.35], [4, 0.15], [5, 0.12], [7, 0.06]] as const;
+  const harmonics = [
+    [1, 1],
+    [2, 0.5],
+    [3, 0.35],
+    [4, 0.15],
+    [5, 0.12],
+    [7, 0.06],
+  ] as const;
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (const [k, a] of harmonics) s += a * Math.sin((TAU * f * k * i) / sampleRate);
@@ -405,7 +441,11 @@ const RECIPES: readonly Recipe[] = [
   { id: 'wind', keywords: ['wind', 'windy', 'breeze', 'gust', 'howling'], synth: wind },
   { id: 'ocean-waves', keywords: ['ocean', 'wave', 'sea', 'surf', 'beach', 'shore', 'seaside'], synth: waves },
   { id: 'thunder', keywords: ['thunder', 'thunderstorm', 'lightning', 'storm', 'rumble'], synth: thunder },
-  { id: 'explosion', keywords: ['explosion', 'explode', 'boom', 'blast', 'bomb', 'detonation', 'impact'], synth: explosion },
+  {
+    id: 'explosion',
+    keywords: ['explosion', 'explode', 'boom', 'blast', 'bomb', 'detonation', 'impact'],
+    synth: explosion,
+  },
   { id: 'laser', keywords: ['laser', 'zap', 'pew', 'blaster', 'phaser', 'raygun'], synth: laser },
   { id: 'click', keywords: ['click', 'tick', 'tap', 'clicking'], synth: click, impulsive: true },
   { id: 'pop', keywords: ['pop', 'bubble', 'plop', 'popping'], synth: pop },
@@ -449,7 +489,12 @@ export function planSfx(description: string): SfxPlan {
     const singular = token.length > 3 && token.endsWith('s') ? token.slice(0, -1) : token;
     const recipe = RECIPES.find((r) => r.keywords.includes(token) || r.keywords.includes(singular));
     if (recipe) {
-      return { effect: recipe.id, impulsive: recipe.impulsive === true, keyword: token, modifiers: modifiersOf(tokens) };
+      return {
+        effect: recipe.id,
+        impulsive: recipe.impulsive === true,
+        keyword: token,
+        modifiers: modifiersOf(tokens),
+      };
     }
   }
   throw new MusicRequestError(
@@ -461,8 +506,16 @@ export function planSfx(description: string): SfxPlan {
 
 function modifiersOf(tokens: readonly string[]): SfxModifiers {
   const has = (...w: string[]): boolean => w.some((x) => tokens.includes(x));
-  const pitch = has('deep', 'low', 'big', 'heavy', 'huge') ? 0.7 : has('high', 'sharp', 'small', 'tiny', 'bright') ? 1.4 : 1;
-  const rate = has('fast', 'rapid', 'quick', 'racing', 'running') ? 1.5 : has('slow', 'gentle', 'lazy', 'calm') ? 0.7 : 1;
+  const pitch = has('deep', 'low', 'big', 'heavy', 'huge')
+    ? 0.7
+    : has('high', 'sharp', 'small', 'tiny', 'bright')
+      ? 1.4
+      : 1;
+  const rate = has('fast', 'rapid', 'quick', 'racing', 'running')
+    ? 1.5
+    : has('slow', 'gentle', 'lazy', 'calm')
+      ? 0.7
+      : 1;
   return { pitch, rate, heavy: has('heavy', 'big', 'huge', 'massive', 'strong') };
 }
 

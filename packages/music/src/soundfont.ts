@@ -78,14 +78,22 @@ interface TimedMessage {
  * are applied at their exact sample positions (blocks are split at events). A fresh synthesiser
  * per call keeps effect state out of the output, so equal scores render bit-identically.
  */
-export async function renderScore(score: Score, sampleRate: number, options: RenderOptions = {}): Promise<Float32Array> {
+export async function renderScore(
+  score: Score,
+  sampleRate: number,
+  options: RenderOptions = {},
+): Promise<Float32Array> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const core = await loadCore();
   const bank = await loadSoundBank(options.soundFontPath);
   signal?.throwIfAborted();
 
-  const synth = new core.SpessaSynthProcessor(sampleRate, { maxBufferSize: BLOCK, effectsEnabled: true, eventsEnabled: false });
+  const synth = new core.SpessaSynthProcessor(sampleRate, {
+    maxBufferSize: BLOCK,
+    effectsEnabled: true,
+    eventsEnabled: false,
+  });
   synth.soundBankManager.addSoundBank(bank, 'gm');
   await synth.processorInitialized;
   const cc = core.MIDIControllers;
@@ -102,7 +110,13 @@ export async function renderScore(score: Score, sampleRate: number, options: Ren
     const start = Math.round(n.time * sampleRate);
     if (start >= total) continue;
     messages.push({ sample: start, on: true, channel: n.channel, note: n.note, velocity: n.velocity });
-    messages.push({ sample: Math.round((n.time + n.duration) * sampleRate), on: false, channel: n.channel, note: n.note, velocity: 0 });
+    messages.push({
+      sample: Math.round((n.time + n.duration) * sampleRate),
+      on: false,
+      channel: n.channel,
+      note: n.note,
+      velocity: 0,
+    });
   }
   messages.sort((a, b) => a.sample - b.sample || Number(a.on) - Number(b.on));
 

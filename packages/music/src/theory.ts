@@ -42,7 +42,8 @@ export function parseKey(text: string): MusicalKey {
   // "b" right after the letter is a flat; a lone "m" means minor ("Am"), "M"/"maj" major.
   const shift = accidental === '#' || accidental === '♯' || accidental === 'sharp' ? 1 : accidental === '' ? 0 : -1;
   const quality = (m[3] ?? 'major').toLowerCase();
-  const mode: Mode = quality === 'minor' || quality === 'min' || quality === 'm' || quality === 'moll' ? 'minor' : 'major';
+  const mode: Mode =
+    quality === 'minor' || quality === 'min' || quality === 'm' || quality === 'moll' ? 'minor' : 'major';
   const tonic = ((LETTER_PC[letter] ?? 0) + shift + 12) % 12;
   const spelled = `${letter}${shift === 1 ? '#' : shift === -1 ? 'b' : ''}`;
   return { tonic, mode, name: `${spelled} ${mode}` };
@@ -87,8 +88,14 @@ export function buildChord(key: MusicalKey, tonicMidi: number, degree: number, s
 }
 
 /** Moves chord notes by octaves so they sit closest to the previous voicing (smooth voice leading). */
-export function voiceLead(notes: readonly number[], previous: readonly number[] | undefined, low: number, high: number): number[] {
-  const centre = previous && previous.length > 0 ? previous.reduce((a, b) => a + b, 0) / previous.length : (low + high) / 2;
+export function voiceLead(
+  notes: readonly number[],
+  previous: readonly number[] | undefined,
+  low: number,
+  high: number,
+): number[] {
+  const centre =
+    previous && previous.length > 0 ? previous.reduce((a, b) => a + b, 0) / previous.length : (low + high) / 2;
   const placed = notes.map((n) => {
     let best = n;
     let bestDist = Infinity;

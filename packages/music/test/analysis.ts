@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 /** Test-side signal analysis, independent of the generator's own code. */
 
 export function sha256(samples: Float32Array): string {
-  return createHash('sha256').update(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength))
+    .digest('hex');
 }
 
 export function rmsDb(samples: Float32Array): number {
@@ -97,7 +99,10 @@ export function detectKey(c: readonly number[]): { tonic: number; mode: 'major' 
   let best = { tonic: 0, mode: 'major' as 'major' | 'minor', r: -Infinity };
   for (let tonic = 0; tonic < 12; tonic++) {
     const rotated = c.map((_, i) => c[(i + tonic) % 12] ?? 0);
-    for (const [mode, profile] of [['major', MAJOR], ['minor', MINOR]] as const) {
+    for (const [mode, profile] of [
+      ['major', MAJOR],
+      ['minor', MINOR],
+    ] as const) {
       const r = correlation(rotated, profile);
       if (r > best.r) best = { tonic, mode, r };
     }
@@ -109,7 +114,10 @@ export function detectKey(c: readonly number[]): { tonic: number; mode: 'major' 
 export function detectTriad(c: readonly number[]): { root: number; mode: 'major' | 'minor' } {
   let best = { root: 0, mode: 'major' as 'major' | 'minor', score: -Infinity };
   for (let root = 0; root < 12; root++) {
-    for (const [mode, third] of [['major', 4], ['minor', 3]] as const) {
+    for (const [mode, third] of [
+      ['major', 4],
+      ['minor', 3],
+    ] as const) {
       const template = new Array<number>(12).fill(0);
       template[root] = 1;
       template[(root + third) % 12] = 1;
@@ -122,7 +130,11 @@ export function detectTriad(c: readonly number[]): { root: number; mode: 'major'
 }
 
 /** The relative major/minor of a key shares its pitch-class set; chroma alone cannot tell them apart. */
-export function sameKeySignature(a: { tonic: number; mode: 'major' | 'minor' }, b: { tonic: number; mode: 'major' | 'minor' }): boolean {
-  const major = (k: { tonic: number; mode: 'major' | 'minor' }): number => (k.mode === 'major' ? k.tonic : (k.tonic + 3) % 12);
+export function sameKeySignature(
+  a: { tonic: number; mode: 'major' | 'minor' },
+  b: { tonic: number; mode: 'major' | 'minor' },
+): boolean {
+  const major = (k: { tonic: number; mode: 'major' | 'minor' }): number =>
+    k.mode === 'major' ? k.tonic : (k.tonic + 3) % 12;
   return major(a) === major(b);
 }

@@ -9,12 +9,22 @@ const SR = OUTPUT_SAMPLE_RATE;
 describe('generateMoodMusic', () => {
   test('platform presets: −14 LUFS social/video, −16 LUFS podcast, −1 dBTP, length limits', () => {
     assert.deepEqual(
-      Object.fromEntries(Object.entries(PLATFORM_PRESETS).map(([k, p]) => [k, [p.targetLufs, p.truePeakCeilingDbtp, p.maxDurationSeconds]])),
+      Object.fromEntries(
+        Object.entries(PLATFORM_PRESETS).map(([k, p]) => [
+          k,
+          [p.targetLufs, p.truePeakCeilingDbtp, p.maxDurationSeconds],
+        ]),
+      ),
       { instagram: [-14, -1, 90], tiktok: [-14, -1, 60], youtube: [-14, -1, 300], podcast: [-16, -1, 300] },
     );
   });
 
-  for (const [mood, platform, target] of [['calm', 'podcast', -16], ['energetic', 'tiktok', -14], ['sad', 'instagram', -14], ['tense', 'youtube', -14]] as const) {
+  for (const [mood, platform, target] of [
+    ['calm', 'podcast', -16],
+    ['energetic', 'tiktok', -14],
+    ['sad', 'instagram', -14],
+    ['tense', 'youtube', -14],
+  ] as const) {
     test(`${mood} for ${platform}: exact length, ${target} LUFS ±1, true peak ≤ −1 dBTP`, async () => {
       const out = await generateMoodMusic({ mood, platform, duration: 6, seed: 8 });
       assert.equal(out.samples.length, 6 * SR);
@@ -45,8 +55,17 @@ describe('generateMoodMusic', () => {
       assert.match(e.message, /tiktok limit of 60 s/);
       return true;
     });
-    await assert.rejects(generateMoodMusic({ mood: 'happy', platform: 'instagram', duration: 91 }), /instagram limit of 90 s/);
-    await assert.rejects(generateMoodMusic({ mood: 'grumpy', platform: 'youtube', duration: 5 }), /Unknown mood "grumpy"/);
-    await assert.rejects(generateMoodMusic({ mood: 'happy', platform: 'myspace', duration: 5 }), /Supported: instagram, tiktok, youtube, podcast/);
+    await assert.rejects(
+      generateMoodMusic({ mood: 'happy', platform: 'instagram', duration: 91 }),
+      /instagram limit of 90 s/,
+    );
+    await assert.rejects(
+      generateMoodMusic({ mood: 'grumpy', platform: 'youtube', duration: 5 }),
+      /Unknown mood "grumpy"/,
+    );
+    await assert.rejects(
+      generateMoodMusic({ mood: 'happy', platform: 'myspace', duration: 5 }),
+      /Supported: instagram, tiktok, youtube, podcast/,
+    );
   });
 });

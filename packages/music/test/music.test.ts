@@ -7,13 +7,23 @@ import { chroma, detectKey, detectTriad, estimateTempo, rmsDb, sameKeySignature,
 const SR = OUTPUT_SAMPLE_RATE;
 
 describe('generateMusic', () => {
-  for (const genre of ['lofi', 'rock', 'ambient', 'cinematic', 'electronic', 'acoustic', 'corporate'] as const satisfies readonly Genre[]) {
+  for (const genre of [
+    'lofi',
+    'rock',
+    'ambient',
+    'cinematic',
+    'electronic',
+    'acoustic',
+    'corporate',
+  ] as const satisfies readonly Genre[]) {
     test(`${genre}: exact length, −14 LUFS ±1, true peak ≤ −1 dBTP, audible`, async (t) => {
       const duration = 7.5;
       const started = performance.now();
       const out = await generateMusic({ genre, duration, seed: 11 });
       const seconds = (performance.now() - started) / 1000;
-      t.diagnostic(`${genre}: ${out.metadata.key} ${out.metadata.tempo} BPM, RTF ${(seconds / duration).toFixed(3)}, ${out.metadata.instruments.join(' / ')}`);
+      t.diagnostic(
+        `${genre}: ${out.metadata.key} ${out.metadata.tempo} BPM, RTF ${(seconds / duration).toFixed(3)}, ${out.metadata.instruments.join(' / ')}`,
+      );
       assert.equal(out.sampleRate, SR);
       assert.ok(Math.abs(out.samples.length - duration * SR) <= duration * SR * 0.005);
       assert.equal(out.samples.length, duration * SR);
@@ -40,19 +50,31 @@ describe('generateMusic', () => {
 
   test('the requested tempo is the tempo heard (onset autocorrelation within 5%)', async () => {
     for (const tempo of [100, 150]) {
-      const out = await generateMusic({ genre: 'electronic', duration: 12, seed: 5, parameters: { tempo, key: 'C minor' } });
+      const out = await generateMusic({
+        genre: 'electronic',
+        duration: 12,
+        seed: 5,
+        parameters: { tempo, key: 'C minor' },
+      });
       const heard = estimateTempo(out.samples.subarray(0, 10 * SR), SR, 80, 170);
       assert.ok(Math.abs(heard - tempo) / tempo <= 0.05, `asked ${tempo} BPM, heard ${heard.toFixed(1)}`);
     }
   });
 
   test('the requested key is the key heard: scale by key profile, tonic by the closing chord', async () => {
-    for (const [key, tonic, mode] of [['D major', 2, 'major'], ['F# minor', 6, 'minor'], ['Bb major', 10, 'major']] as const) {
+    for (const [key, tonic, mode] of [
+      ['D major', 2, 'major'],
+      ['F# minor', 6, 'minor'],
+      ['Bb major', 10, 'major'],
+    ] as const) {
       const out = await generateMusic({ genre: 'ambient', duration: 10, seed: 3, parameters: { key, tempo: 66 } });
       assert.equal(out.metadata.key, key);
       // Whole piece: the pitch-class set is the key's (relative major/minor are indistinguishable here).
       const global = detectKey(chroma(out.samples, SR));
-      assert.ok(sameKeySignature(global, { tonic, mode }), `asked ${key}, key profile says ${global.tonic} ${global.mode}`);
+      assert.ok(
+        sameKeySignature(global, { tonic, mode }),
+        `asked ${key}, key profile says ${global.tonic} ${global.mode}`,
+      );
       // The piece resolves onto its tonic triad in the closing fade.
       const ending = out.samples.subarray(out.samples.length - Math.round(1.2 * SR));
       assert.deepEqual(detectTriad(chroma(ending, SR)), { root: tonic, mode }, `asked ${key}`);
@@ -73,12 +95,15 @@ describe('generateMusic', () => {
     assert.ok(seen.every((f, i) => i === 0 || f >= (seen[i - 1] ?? 0)));
 
     const controller = new AbortController();
-    const aborted = generateMusic({ genre: 'rock', duration: 30, seed: 4 }, {
-      signal: controller.signal,
-      onProgress: (f) => {
-        if (f > 0.1) controller.abort(new Error('cancelled by test'));
+    const aborted = generateMusic(
+      { genre: 'rock', duration: 30, seed: 4 },
+      {
+        signal: controller.signal,
+        onProgress: (f) => {
+          if (f > 0.1) controller.abort(new Error('cancelled by test'));
+        },
       },
-    });
+    );
     await assert.rejects(aborted, /cancelled by test/);
   });
 
@@ -91,7 +116,10 @@ describe('generateMusic', () => {
       return true;
     });
     await assert.rejects(generateMusic({ genre: 'rock', duration: 5, parameters: { key: 'H major' } }), /Invalid key/);
-    await assert.rejects(generateMusic({ genre: 'rock', duration: 5, parameters: { tempo: 400 } }), /Tempo must be between 40 and 240/);
+    await assert.rejects(
+      generateMusic({ genre: 'rock', duration: 5, parameters: { tempo: 400 } }),
+      /Tempo must be between 40 and 240/,
+    );
     await assert.rejects(generateMusic({ genre: 'rock', duration: 301 }), /between 1 and 300/);
     await assert.rejects(generateMusic({ genre: 'rock', duration: 5, seed: 1.5 }), /Seed must be an integer/);
   });

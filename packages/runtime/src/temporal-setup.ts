@@ -22,7 +22,10 @@ export function temporalConfigDir(): string {
 }
 
 export function loadSearchAttributeConfig(dir = temporalConfigDir()): Record<string, SearchAttributeTypeName> {
-  return JSON.parse(readFileSync(path.join(dir, 'search-attributes.json'), 'utf8')) as Record<string, SearchAttributeTypeName>;
+  return JSON.parse(readFileSync(path.join(dir, 'search-attributes.json'), 'utf8')) as Record<
+    string,
+    SearchAttributeTypeName
+  >;
 }
 
 /**
@@ -70,7 +73,12 @@ export function temporalProbe(client: Client): ReadinessProbe {
 }
 
 /** Ready when some worker has recently polled the queue for the given kind of task. */
-export function workerProbe(client: Client, name: string, taskQueue: string, kind: 'workflow' | 'activity'): ReadinessProbe {
+export function workerProbe(
+  client: Client,
+  name: string,
+  taskQueue: string,
+  kind: 'workflow' | 'activity',
+): ReadinessProbe {
   return {
     name,
     async check() {

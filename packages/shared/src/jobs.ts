@@ -103,10 +103,7 @@ export type PipelineStep =
 export type PipelineOp = PipelineStep['op'];
 
 /** Where a job's material comes from: an upload, text (TTS), or nothing (generators). */
-export type JobSource =
-  | { kind: 'audio'; inputKey: string }
-  | { kind: 'text'; text: string }
-  | { kind: 'none' };
+export type JobSource = { kind: 'audio'; inputKey: string } | { kind: 'text'; text: string } | { kind: 'none' };
 
 /** Input of pipelineWorkflow. Audio travels only as storage keys: payloads are capped at 2 MB. */
 export interface PipelineInput {

@@ -145,7 +145,11 @@ export function mixAtSnr(
  * hears between the voice and the background, and it is defined the same way for the noisy input and the
  * denoised output. `measureSnrDb` is the stricter companion that also counts speech distortion as error.
  */
-export function speechToNoiseRatioDb(reference: Float32Array, processed: Float32Array, options: SnrOptions = {}): number {
+export function speechToNoiseRatioDb(
+  reference: Float32Array,
+  processed: Float32Array,
+  options: SnrOptions = {},
+): number {
   const sampleRate = options.sampleRate ?? 48000;
   const maxLag = Math.round((sampleRate * (options.maxLagMs ?? 50)) / 1000);
   const lag = findLag(reference, processed, maxLag);

@@ -25,7 +25,13 @@ async function runFlite(text: string, voice: FliteVoice): Promise<{ samples: Flo
   // flite writes its WAV to a file; give it a private preopened directory.
   const dir = await mkdtemp(path.join(tmpdir(), 'testkit-flite-'));
   try {
-    await execFileAsync(process.execPath, ['--no-warnings', path.join(__dirname, 'flite-process.js'), voice, text, dir]);
+    await execFileAsync(process.execPath, [
+      '--no-warnings',
+      path.join(__dirname, 'flite-process.js'),
+      voice,
+      text,
+      dir,
+    ]);
     return decodeWavPcm16(await readFile(path.join(dir, 'speech.wav')));
   } finally {
     await rm(dir, { recursive: true, force: true });

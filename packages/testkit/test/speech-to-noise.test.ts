@@ -26,14 +26,18 @@ describe('speechToNoiseRatioDb', () => {
     const noisy = mixAtSnr(speech, whiteNoise(speech.length, 0.05, 2), 5, { sampleRate });
     const quieterNoise = mixAtSnr(speech, whiteNoise(speech.length, 0.05, 2), 25, { sampleRate });
     const scaled = quieterNoise.map((value) => value * 0.25);
-    assert.ok(speechToNoiseRatioDb(speech, scaled, { sampleRate }) - speechToNoiseRatioDb(speech, noisy, { sampleRate }) > 18);
+    assert.ok(
+      speechToNoiseRatioDb(speech, scaled, { sampleRate }) - speechToNoiseRatioDb(speech, noisy, { sampleRate }) > 18,
+    );
   });
 
   test('is looser than the residual SNR, which also counts speech distortion', () => {
     // Muffle the speech (a crude low-pass) with no noise at all: no background, but the waveform is wrong.
     const muffled = new Float32Array(speech.length);
     for (let i = 4; i < speech.length; i++) {
-      muffled[i] = ((speech[i] ?? 0) + (speech[i - 1] ?? 0) + (speech[i - 2] ?? 0) + (speech[i - 3] ?? 0) + (speech[i - 4] ?? 0)) / 5;
+      muffled[i] =
+        ((speech[i] ?? 0) + (speech[i - 1] ?? 0) + (speech[i - 2] ?? 0) + (speech[i - 3] ?? 0) + (speech[i - 4] ?? 0)) /
+        5;
     }
     assert.ok(speechToNoiseRatioDb(speech, muffled, { sampleRate }) > 40);
     assert.ok(measureSnrDb(speech, muffled, { sampleRate }) < 20);

@@ -131,7 +131,8 @@ function* renderSplice(source: SampleSource, plan: SplicePlan, blockSamples: num
     const [a, b] = segments[i]!;
     const left = i > 0 ? halves[i - 1]! : 0;
     const right = i + 1 < segments.length ? halves[i]! : 0;
-    for (let p = a + left; p < b - right; p += blockSamples) yield source.read(p, Math.min(b - right, p + blockSamples));
+    for (let p = a + left; p < b - right; p += blockSamples)
+      yield source.read(p, Math.min(b - right, p + blockSamples));
     if (right > 0) {
       const width = 2 * right;
       const fadingOut = source.read(b - right, b + right);

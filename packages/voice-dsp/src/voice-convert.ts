@@ -269,7 +269,11 @@ export function matchTimbre(
 }
 
 /** Per-band EQ from the source toward the target profile: smoothed, limited to ±maxDb. */
-function eqGainsDb(targetBandEnergiesDb: readonly number[], sourceBandEnergiesDb: readonly number[], maxDb: number): number[] {
+function eqGainsDb(
+  targetBandEnergiesDb: readonly number[],
+  sourceBandEnergiesDb: readonly number[],
+  maxDb: number,
+): number[] {
   // Both profiles are mean-0, so the EQ reshapes the spectrum without a net level change.
   const meanOf = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
   const targetMean = meanOf(targetBandEnergiesDb);
@@ -342,10 +346,16 @@ export function planVoiceConversion(
   const shiftedExcerpt = semitones === 0 ? excerpt.slice() : pitchShift(excerpt, sampleRate, semitones);
   const frames = analyzeFrames(shiftedExcerpt, sampleRate);
   if (frames.activeFrames === 0) {
-    return { plan: { sampleRate, semitones, eqBandsDb: new Array<number>(BAND_COUNT).fill(0), eqTaps: undefined }, shiftedExcerpt };
+    return {
+      plan: { sampleRate, semitones, eqBandsDb: new Array<number>(BAND_COUNT).fill(0), eqTaps: undefined },
+      shiftedExcerpt,
+    };
   }
   const eqBandsDb = eqGainsDb(targetBands, bandEnergiesFromLtas(frames.ltas), maxEqDb);
-  return { plan: { sampleRate, semitones, eqBandsDb, eqTaps: designEq(eqBandsDb, bandCentersHz(), sampleRate) }, shiftedExcerpt };
+  return {
+    plan: { sampleRate, semitones, eqBandsDb, eqTaps: designEq(eqBandsDb, bandCentersHz(), sampleRate) },
+    shiftedExcerpt,
+  };
 }
 
 function applyPlanAfterShift(shifted: Float32Array, plan: VoiceConversionPlan): Float32Array {
@@ -442,7 +452,12 @@ function quietestPoint(source: SampleSource, around: number, search: number, rat
  * Evenly spaced pieces of a long recording, concatenated: a representative sample for measuring the voice
  * and planning the conversion, at most `maxSeconds` long (the whole recording when it is shorter).
  */
-export function sampleExcerpts(source: SampleSource, sampleRate: number, maxSeconds = 60, pieceSeconds = 5): Float32Array {
+export function sampleExcerpts(
+  source: SampleSource,
+  sampleRate: number,
+  maxSeconds = 60,
+  pieceSeconds = 5,
+): Float32Array {
   const n = source.length;
   const budget = Math.round(maxSeconds * sampleRate);
   if (n <= budget) return source.read(0, n).slice();

@@ -205,14 +205,38 @@ describe('streamed edits', () => {
         const plans: Array<[string, EditPlan]> = [
           ['remove', planRemoveRange(input.length, RATE, { startTime: 1.0, endTime: 1.75 })],
           // A one-sample gap: the fade-out and fade-in windows overlap.
-          ['tiny gap', planSplice(input.length, [[0, 20_000], [20_001, input.length]], 160)],
+          [
+            'tiny gap',
+            planSplice(
+              input.length,
+              [
+                [0, 20_000],
+                [20_001, input.length],
+              ],
+              160,
+            ),
+          ],
           ['trim', planTrimSilence(meter.result(), RATE)],
-          ['bleep', planMute(reader, RATE, [{ start: 0.9, end: 1.3 }, { start: 2.0, end: 2.05 }], { mode: 'bleep' })],
+          [
+            'bleep',
+            planMute(
+              reader,
+              RATE,
+              [
+                { start: 0.9, end: 1.3 },
+                { start: 2.0, end: 2.05 },
+              ],
+              { mode: 'bleep' },
+            ),
+          ],
         ];
         for (const [name, plan] of plans) {
           const expected = renderEditToArray(inMemory, plan);
           const blocks = [...renderEdit(reader, plan, 97)];
-          assert.ok(blocks.every((block) => block.length <= 2 * 97 + 480), `${name}: a block exceeded its bound`);
+          assert.ok(
+            blocks.every((block) => block.length <= 2 * 97 + 480),
+            `${name}: a block exceeded its bound`,
+          );
           const streamed = new Float32Array(blocks.reduce((n, block) => n + block.length, 0));
           let offset = 0;
           for (const block of blocks) {
@@ -224,7 +248,10 @@ describe('streamed edits', () => {
         }
         // The plans built from the stream match the whole-array functions.
         assert.deepEqual(renderEditToArray(inMemory, plans[2]![1]), trimSilence(input, RATE).samples);
-        assert.deepEqual(renderEditToArray(inMemory, plans[0]![1]), removeRange(input, RATE, { startTime: 1.0, endTime: 1.75 }).samples);
+        assert.deepEqual(
+          renderEditToArray(inMemory, plans[0]![1]),
+          removeRange(input, RATE, { startTime: 1.0, endTime: 1.75 }).samples,
+        );
       } finally {
         await reader.close();
       }

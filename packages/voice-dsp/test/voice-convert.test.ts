@@ -163,7 +163,10 @@ describe('renderVoiceConversion (chunked, for long recordings)', () => {
     for (let start = 0; start + hop <= long.length; start += hop) {
       const chunkedRms = rmsOf(converted, start, start + hop);
       const wholeRms = rmsOf(inOnePiece, start, start + hop);
-      assert.ok(chunkedRms <= 2 * wholeRms + 0.005, `burst at ${(start / rate).toFixed(2)} s: ${chunkedRms.toFixed(3)} vs ${wholeRms.toFixed(3)}`);
+      assert.ok(
+        chunkedRms <= 2 * wholeRms + 0.005,
+        `burst at ${(start / rate).toFixed(2)} s: ${chunkedRms.toFixed(3)} vs ${wholeRms.toFixed(3)}`,
+      );
     }
   });
 });

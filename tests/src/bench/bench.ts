@@ -39,7 +39,9 @@ function percentile(values: number[], p: number): number {
 }
 
 /** Samples RSS while `work` runs; returns its duration and the peak RSS. */
-async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number; growthMb: number }> {
+async function measure<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; seconds: number; peakRssMb: number; growthMb: number }> {
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -47,7 +49,12 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; seconds:
   try {
     const result = await work();
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, seconds: (performance.now() - start) / 1000, peakRssMb: peak / 2 ** 20, growthMb: (peak - baseline) / 2 ** 20 };
+    return {
+      result,
+      seconds: (performance.now() - start) / 1000,
+      peakRssMb: peak / 2 ** 20,
+      growthMb: (peak - baseline) / 2 ** 20,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -96,7 +103,10 @@ async function main(): Promise<void> {
       if (response.status !== 202) throw new Error(`submit failed: ${response.status} ${response.text}`);
       submitted.push(response.json['jobId'] as string);
     }
-    rows.push([`submit latency p50 (${SUBMISSIONS} × ${short.durationSeconds.toFixed(1)} s WAV)`, `${percentile(latencies, 50).toFixed(1)} ms`]);
+    rows.push([
+      `submit latency p50 (${SUBMISSIONS} × ${short.durationSeconds.toFixed(1)} s WAV)`,
+      `${percentile(latencies, 50).toFixed(1)} ms`,
+    ]);
     rows.push(['submit latency p99', `${percentile(latencies, 99).toFixed(1)} ms`]);
     // Drain the queue so the next measurements run on an idle machine.
     for (const jobId of submitted) await api.waitForJob(jobId, { timeoutMs: 600_000 });
@@ -105,7 +115,13 @@ async function main(): Promise<void> {
     const long = await makeNoisySpeech({ snrDb: 5, minSeconds: PIPELINE_SECONDS });
     const form = new FormData();
     form.append('audio_file', new Blob([long.wav]), 'pipeline.wav');
-    form.append('steps', JSON.stringify([{ op: 'denoise', noise_level: 'moderate' }, { op: 'normalize', target_lufs: -16 }]));
+    form.append(
+      'steps',
+      JSON.stringify([
+        { op: 'denoise', noise_level: 'moderate' },
+        { op: 'normalize', target_lufs: -16 },
+      ]),
+    );
     const jobStart = performance.now();
     const accepted = await api.request('POST', '/api/jobs', form);
     if (accepted.status !== 202) throw new Error(`pipeline submit failed: ${accepted.text}`);
@@ -129,7 +145,10 @@ async function main(): Promise<void> {
       args: [activityCount],
     });
     const bareSeconds = (performance.now() - bareStart) / 1000;
-    rows.push([`multi-step job (denoise → normalize, ${long.durationSeconds.toFixed(0)} s audio)`, `${jobSeconds.toFixed(2)} s`]);
+    rows.push([
+      `multi-step job (denoise → normalize, ${long.durationSeconds.toFixed(0)} s audio)`,
+      `${jobSeconds.toFixed(2)} s`,
+    ]);
     rows.push([`  its inference alone (${defaultDenoiser.id}, in process)`, `${inference.seconds.toFixed(2)} s`]);
     rows.push([`  bare workflow, ${activityCount} no-op activities`, `${bareSeconds.toFixed(2)} s`]);
     rows.push(['  job ÷ inference', `${(jobSeconds / inference.seconds).toFixed(2)}×`]);
@@ -165,7 +184,9 @@ function rssMb(pid: number): number {
  * Starts `npm start`'s entry point as a child process (its own embedded Temporal dev server, PGlite and files),
  * runs the long job on each input, and reports the platform process's idle RSS and its peak during each job.
  */
-async function longJobRows(inputs: ReadonlyArray<{ wav: Buffer; durationSeconds: number }>): Promise<Array<[string, string]>> {
+async function longJobRows(
+  inputs: ReadonlyArray<{ wav: Buffer; durationSeconds: number }>,
+): Promise<Array<[string, string]>> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'voice-bench-long-'));
   const apiPort = await freePort();
   const log = openSync(path.join(dataDir, 'platform.log'), 'a');
@@ -190,17 +211,29 @@ async function longJobRows(inputs: ReadonlyArray<{ wav: Buffer; durationSeconds:
     for (;;) {
       const health = await fetch(`http://127.0.0.1:${apiPort}/api/health`).catch(() => undefined);
       if (health?.status === 200) break;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`platform did not start; see ${dataDir}/platform.log`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`platform did not start; see ${dataDir}/platform.log`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     await api.register(`bench-long-${Date.now()}@example.com`);
-    const sample = await synthesizeSpeech('This is the narrator whose voice the long recording is converted to. It has a few sentences in it, spoken calmly.', { voice: 'slt', sampleRate: 16_000 });
-    const voice = await api.upload('/api/voices/upload', encodeWavPcm16(sample.samples, sample.sampleRate), 'narrator.wav', { name: 'Narrator' });
+    const sample = await synthesizeSpeech(
+      'This is the narrator whose voice the long recording is converted to. It has a few sentences in it, spoken calmly.',
+      { voice: 'slt', sampleRate: 16_000 },
+    );
+    const voice = await api.upload(
+      '/api/voices/upload',
+      encodeWavPcm16(sample.samples, sample.sampleRate),
+      'narrator.wav',
+      { name: 'Narrator' },
+    );
     if (voice.status !== 201) throw new Error(`voice upload failed: ${voice.text}`);
     const steps = JSON.stringify(longJobSteps(voice.json['id'] as string));
     const pid = child.pid ?? 0;
     rows.push(['platform process (API + both workers) idle RSS after start', `${rssMb(pid).toFixed(0)} MB`]);
-    const runMeasured = async (name: string, submit: () => Promise<{ status: number; text: string; json: Record<string, unknown> }>) => {
+    const runMeasured = async (
+      name: string,
+      submit: () => Promise<{ status: number; text: string; json: Record<string, unknown> }>,
+    ) => {
       const before = rssMb(pid);
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100);
@@ -209,11 +242,15 @@ async function longJobRows(inputs: ReadonlyArray<{ wav: Buffer; durationSeconds:
         const accepted = await submit();
         if (accepted.status !== 202) throw new Error(`${name}: submit failed: ${accepted.text}`);
         const final = await api.waitForJob(accepted.json['jobId'] as string, { timeoutMs: 3_600_000 });
-        if (final['status'] !== 'completed') throw new Error(`${name}: ${String(final['status'])}: ${JSON.stringify(final)}`);
+        if (final['status'] !== 'completed')
+          throw new Error(`${name}: ${String(final['status'])}: ${JSON.stringify(final)}`);
       } finally {
         clearInterval(sampler);
       }
-      rows.push([name, `${((performance.now() - started) / 1000).toFixed(1)} s with upload; RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`]);
+      rows.push([
+        name,
+        `${((performance.now() - started) / 1000).toFixed(1)} s with upload; RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`,
+      ]);
     };
     for (const input of inputs) {
       const form = new FormData();
@@ -256,13 +293,22 @@ function childrenPeakRssMb(): number {
   return total;
 }
 
-const rtfRow = (name: string, audioSeconds: number, run: { seconds: number; peakRssMb: number }, extra = ''): [string, string] => [
+const rtfRow = (
+  name: string,
+  audioSeconds: number,
+  run: { seconds: number; peakRssMb: number },
+  extra = '',
+): [string, string] => [
   name,
   `RTF ${(run.seconds / audioSeconds).toFixed(4)} (${(audioSeconds / run.seconds).toFixed(1)}× real time), peak RSS ${run.peakRssMb.toFixed(0)} MB${extra}`,
 ];
 
 /** Real-time factor and peak memory of every installed model, each task on representative input. */
-async function modelRows(noisy16k: Float32Array, clean16k: Float32Array, long16k: Float32Array): Promise<Array<[string, string]>> {
+async function modelRows(
+  noisy16k: Float32Array,
+  clean16k: Float32Array,
+  long16k: Float32Array,
+): Promise<Array<[string, string]>> {
   const rows: Array<[string, string]> = [];
   const seconds = noisy16k.length / 16_000;
   const noisy48k = resample(noisy16k, 16_000, PROCESSING_SAMPLE_RATE);
@@ -274,20 +320,31 @@ async function modelRows(noisy16k: Float32Array, clean16k: Float32Array, long16k
   const speech = new SpeechEngines({});
   for (const model of listModels('stt').filter((candidate) => isInstalled(candidate))) {
     try {
-      const run = await measure(() => speech.transcribe({ samples: clean16k, sampleRate: 16_000 }, { modelId: model.id, language: 'en' }));
-      rows.push(rtfRow(`stt ${model.id} (${model.kind})`, seconds, run, `, sidecar ${childrenPeakRssMb().toFixed(0)} MB`));
+      const run = await measure(() =>
+        speech.transcribe({ samples: clean16k, sampleRate: 16_000 }, { modelId: model.id, language: 'en' }),
+      );
+      rows.push(
+        rtfRow(`stt ${model.id} (${model.kind})`, seconds, run, `, sidecar ${childrenPeakRssMb().toFixed(0)} MB`),
+      );
     } catch (error) {
-      rows.push([`stt ${model.id} (${model.kind})`, `unavailable: ${error instanceof Error ? error.message : String(error)}`]);
+      rows.push([
+        `stt ${model.id} (${model.kind})`,
+        `unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      ]);
     }
     await speech.unloadAll();
   }
-  const text = 'The quick brown fox jumps over the lazy dog. Please call Stella and ask her to bring these things from the store.';
+  const text =
+    'The quick brown fox jumps over the lazy dog. Please call Stella and ask her to bring these things from the store.';
   for (const model of listModels('tts').filter((candidate) => isInstalled(candidate))) {
     try {
       const run = await measure(() => speech.synthesize({ text, modelId: model.id }));
       rows.push(rtfRow(`tts ${model.id} (${model.kind})`, run.result.durationSeconds, run));
     } catch (error) {
-      rows.push([`tts ${model.id} (${model.kind})`, `unavailable: ${error instanceof Error ? error.message : String(error)}`]);
+      rows.push([
+        `tts ${model.id} (${model.kind})`,
+        `unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      ]);
     }
   }
   await speech.unloadAll();
@@ -308,10 +365,18 @@ async function modelRows(noisy16k: Float32Array, clean16k: Float32Array, long16k
     for (let offset = 0; offset < long16k.length; offset += 16_000) yield long16k.subarray(offset, offset + 16_000);
   };
   const longRun = await measure(() =>
-    stream.transcribe({ blocks: blocks(), durationSeconds: long16k.length / 16_000 }, { modelId: 'whisper-tiny-en', language: 'en', beamSize: 1 }),
+    stream.transcribe(
+      { blocks: blocks(), durationSeconds: long16k.length / 16_000 },
+      { modelId: 'whisper-tiny-en', language: 'en', beamSize: 1 },
+    ),
   );
   rows.push(
-    rtfRow(`stt whisper-tiny-en streamed over ${(long16k.length / 16_000 / 60).toFixed(1)} min`, long16k.length / 16_000, longRun, `, sidecar ${childrenPeakRssMb().toFixed(0)} MB`),
+    rtfRow(
+      `stt whisper-tiny-en streamed over ${(long16k.length / 16_000 / 60).toFixed(1)} min`,
+      long16k.length / 16_000,
+      longRun,
+      `, sidecar ${childrenPeakRssMb().toFixed(0)} MB`,
+    ),
   );
   await stream.unloadAll();
   return rows;

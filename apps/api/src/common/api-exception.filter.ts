@@ -1,4 +1,12 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Logger,
+} from '@nestjs/common';
 import type { Env } from '@voice/config';
 import type { Request, Response } from 'express';
 import { STATUS_CODES as HTTP_STATUS_TEXT } from 'node:http';
@@ -145,7 +153,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       // Only multer raises a 413 HttpException, with "File too large"; say what the limit is.
       if (resolved.status === HttpStatus.PAYLOAD_TOO_LARGE) {
         const limitMb = (this.env.MAX_UPLOAD_BYTES / 2 ** 20).toFixed(this.env.MAX_UPLOAD_BYTES < 2 ** 20 ? 2 : 0);
-        return { ...resolved, message: `The file is too large: uploads are limited to ${limitMb} MB (MAX_UPLOAD_BYTES).` };
+        return {
+          ...resolved,
+          message: `The file is too large: uploads are limited to ${limitMb} MB (MAX_UPLOAD_BYTES).`,
+        };
       }
       if (resolved.status < 500) return resolved;
       // A 5xx HttpException thrown by library code may carry internals; keep its status, hide its message.

@@ -49,7 +49,8 @@ export class AudioController {
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Remove background noise, then loudness-normalise (−16 LUFS, −1 dBTP)',
-    description: 'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to MAX_UPLOAD_BYTES (1 GiB by default).',
+    description:
+      'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to MAX_UPLOAD_BYTES (1 GiB by default).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -90,9 +91,17 @@ export class AudioController {
   })
   @ApiBody({ schema: openApiSchema(ttsBodySchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Empty or too long text, unknown model, unsupported language' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description: 'Empty or too long text, unknown model, unsupported language',
+  })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  tts(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody) {
+  tts(
+    @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody,
+  ) {
     return this.jobs.submitTextJob({
       userId: user.userId,
       idempotencyKey,
@@ -121,7 +130,10 @@ export class AudioController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: audioUploadBody({
-      model: { type: 'string', description: 'STT model id (GET /api/models); default: the best installed for the language' },
+      model: {
+        type: 'string',
+        description: 'STT model id (GET /api/models); default: the best installed for the language',
+      },
       language: { type: 'string', default: 'en' },
     }),
   })
@@ -157,7 +169,11 @@ export class AudioController {
       'occurrence from word timestamps (speech recognition) and keeps the neighbouring words.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: audioUploadBody({ operations: { type: 'string', description: 'JSON array of edit operations' } }, ['operations']) })
+  @ApiBody({
+    schema: audioUploadBody({ operations: { type: 'string', description: 'JSON array of edit operations' } }, [
+      'operations',
+    ]),
+  })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Bad operations, or a cut outside the recording' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
@@ -191,7 +207,10 @@ export class AudioController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: audioUploadBody(
-      { target_voice_id: { type: 'string', format: 'uuid' }, model: { type: 'string', description: 'voice-conversion model id' } },
+      {
+        target_voice_id: { type: 'string', format: 'uuid' },
+        model: { type: 'string', description: 'voice-conversion model id' },
+      },
       ['target_voice_id'],
     ),
   })
@@ -208,7 +227,13 @@ export class AudioController {
       userId: user.userId,
       idempotencyKey,
       upload,
-      steps: [{ op: 'voice_clone', target_voice_id: fields.target_voice_id, ...(fields.model ? { model: fields.model } : {}) }],
+      steps: [
+        {
+          op: 'voice_clone',
+          target_voice_id: fields.target_voice_id,
+          ...(fields.model ? { model: fields.model } : {}),
+        },
+      ],
       jobType: 'voice_clone',
     });
   }
@@ -224,9 +249,18 @@ export class AudioController {
       'translated transcript is in the job result and the download.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: audioUploadBody({ target_language: { type: 'string', example: 'es' }, source_language: { type: 'string', default: 'en' } }, ['target_language']) })
+  @ApiBody({
+    schema: audioUploadBody(
+      { target_language: { type: 'string', example: 'es' }, source_language: { type: 'string', default: 'en' } },
+      ['target_language'],
+    ),
+  })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Language pair not installed, or no voice for the target language' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description: 'Language pair not installed, or no voice for the target language',
+  })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   dub(
     @CurrentUser() user: AuthPrincipal,
@@ -248,7 +282,8 @@ export class AudioController {
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: "Re-voice speech in another accent's voice, keeping the word timing",
-    description: 'Accents: american, british, received-pronunciation, scottish, new-york, caribbean, and more (a 400 lists them).',
+    description:
+      'Accents: american, british, received-pronunciation, scottish, new-york, caribbean, and more (a 400 lists them).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: audioUploadBody({ target_accent: { type: 'string', example: 'scottish' } }, ['target_accent']) })
@@ -282,24 +317,43 @@ export class AudioController {
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown genre, bad key, tempo or duration' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  generateMusic(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody) {
-    return this.jobs.submitGeneratedJob({ userId: user.userId,
-      idempotencyKey, step: musicStep(body), then: body.then, jobType: 'generate_music' });
+  generateMusic(
+    @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody,
+  ) {
+    return this.jobs.submitGeneratedJob({
+      userId: user.userId,
+      idempotencyKey,
+      step: musicStep(body),
+      then: body.then,
+      jobType: 'generate_music',
+    });
   }
 
   @Post('generate-sfx')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Synthesise a sound effect from a short description (parametric synthesis)',
-    description: 'The description must name a supported effect (whoosh, rain, thunder, laser, chime, …); a 400 lists them.',
+    description:
+      'The description must name a supported effect (whoosh, rain, thunder, laser, chime, …); a 400 lists them.',
   })
   @ApiBody({ schema: openApiSchema(generateSfxSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  generateSfx(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody) {
-    return this.jobs.submitGeneratedJob({ userId: user.userId,
-      idempotencyKey, step: sfxStep(body), then: body.then, jobType: 'generate_sfx' });
+  generateSfx(
+    @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody,
+  ) {
+    return this.jobs.submitGeneratedJob({
+      userId: user.userId,
+      idempotencyKey,
+      step: sfxStep(body),
+      then: body.then,
+      jobType: 'generate_sfx',
+    });
   }
 
   @Post('mood-music')
@@ -309,11 +363,24 @@ export class AudioController {
   })
   @ApiBody({ schema: openApiSchema(moodMusicSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown mood or platform, or longer than the platform allows' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description: 'Unknown mood or platform, or longer than the platform allows',
+  })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
-  moodMusic(@CurrentUser() user: AuthPrincipal, @IdempotencyKey() idempotencyKey: string | undefined, @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody) {
-    return this.jobs.submitGeneratedJob({ userId: user.userId,
-      idempotencyKey, step: moodStep(body), then: body.then, jobType: 'mood_music' });
+  moodMusic(
+    @CurrentUser() user: AuthPrincipal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody,
+  ) {
+    return this.jobs.submitGeneratedJob({
+      userId: user.userId,
+      idempotencyKey,
+      step: moodStep(body),
+      then: body.then,
+      jobType: 'mood_music',
+    });
   }
 
   @Post('download/:job_id')
@@ -327,7 +394,10 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto, description: 'Not enough credits' })
   @ApiResponse({ status: 404, type: ErrorResponseDto })
   @ApiResponse({ status: 409, type: ErrorResponseDto, description: 'The job has not completed' })
-  download(@CurrentUser() user: AuthPrincipal, @Param('job_id', new ZodValidationPipe(jobIdSchema, 'job id')) jobId: string) {
+  download(
+    @CurrentUser() user: AuthPrincipal,
+    @Param('job_id', new ZodValidationPipe(jobIdSchema, 'job id')) jobId: string,
+  ) {
     return this.jobs.download(user.userId, jobId);
   }
 }

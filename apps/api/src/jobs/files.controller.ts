@@ -30,7 +30,11 @@ export class FilesController {
     if (!this.storage || this.storage.driver !== 'local') {
       throw new DomainError('NOT_FOUND', HttpStatus.NOT_FOUND, 'Not found');
     }
-    const verdict = verifyLocalSignedUrl({ key, expires: Number(expires), sig: sig ?? '', filename }, this.signingSecret, new Date());
+    const verdict = verifyLocalSignedUrl(
+      { key, expires: Number(expires), sig: sig ?? '', filename },
+      this.signingSecret,
+      new Date(),
+    );
     if (!verdict.ok) {
       throw new DomainError(
         verdict.reason === 'expired' ? 'LINK_EXPIRED' : 'BAD_SIGNATURE',

@@ -22,7 +22,12 @@ import { z } from 'zod/v4';
 import { DomainError } from '../common/domain-error';
 import { followUpStepsSchema } from './job-schemas';
 
-const seed = z.number().int().min(0).max(2 ** 32 - 1).optional();
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1)
+  .optional();
 
 export const generateMusicSchema = z
   .object({
@@ -38,11 +43,22 @@ export const generateMusicSchema = z
   .strict();
 
 export const generateSfxSchema = z
-  .object({ description: z.string().trim().min(1).max(500), duration: z.number().min(MIN_SFX_SECONDS).max(MAX_SFX_SECONDS), seed, then: followUpStepsSchema })
+  .object({
+    description: z.string().trim().min(1).max(500),
+    duration: z.number().min(MIN_SFX_SECONDS).max(MAX_SFX_SECONDS),
+    seed,
+    then: followUpStepsSchema,
+  })
   .strict();
 
 export const moodMusicSchema = z
-  .object({ mood: z.string().trim().min(1).max(50), platform: z.string().trim().min(1).max(30), duration: z.number().positive(), seed, then: followUpStepsSchema })
+  .object({
+    mood: z.string().trim().min(1).max(50),
+    platform: z.string().trim().min(1).max(30),
+    duration: z.number().positive(),
+    seed,
+    then: followUpStepsSchema,
+  })
   .strict();
 
 export type GenerateMusicBody = z.output<typeof generateMusicSchema>;
@@ -50,7 +66,12 @@ export type GenerateSfxBody = z.output<typeof generateSfxSchema>;
 export type MoodMusicBody = z.output<typeof moodMusicSchema>;
 
 function invalid(message: string, supported?: readonly string[]): DomainError<'INVALID_REQUEST'> {
-  return new DomainError('INVALID_REQUEST', HttpStatus.BAD_REQUEST, message, supported ? { details: { supported } } : {});
+  return new DomainError(
+    'INVALID_REQUEST',
+    HttpStatus.BAD_REQUEST,
+    message,
+    supported ? { details: { supported } } : {},
+  );
 }
 
 /** Checks what the schema cannot (known genre, parseable key) and builds the pipeline step. */
@@ -82,7 +103,12 @@ export function sfxStep(body: GenerateSfxBody): GenerateSfxStep {
     if (error instanceof MusicRequestError) throw invalid(error.message, error.supported);
     throw error;
   }
-  return { op: 'generate_sfx', description: body.description, duration: body.duration, ...(body.seed !== undefined ? { seed: body.seed } : {}) };
+  return {
+    op: 'generate_sfx',
+    description: body.description,
+    duration: body.duration,
+    ...(body.seed !== undefined ? { seed: body.seed } : {}),
+  };
 }
 
 export function moodStep(body: MoodMusicBody): MoodMusicStep {
@@ -92,7 +118,15 @@ export function moodStep(body: MoodMusicBody): MoodMusicStep {
   if (!platform) throw invalid(`Unknown platform "${body.platform}". Available: ${PLATFORMS.join(', ')}`, PLATFORMS);
   const preset = PLATFORM_PRESETS[platform];
   if (body.duration < MIN_MUSIC_SECONDS || body.duration > preset.maxDurationSeconds) {
-    throw invalid(`duration must be between ${MIN_MUSIC_SECONDS} and ${preset.maxDurationSeconds} seconds for ${platform}`);
+    throw invalid(
+      `duration must be between ${MIN_MUSIC_SECONDS} and ${preset.maxDurationSeconds} seconds for ${platform}`,
+    );
   }
-  return { op: 'mood_music', mood, platform, duration: body.duration, ...(body.seed !== undefined ? { seed: body.seed } : {}) };
+  return {
+    op: 'mood_music',
+    mood,
+    platform,
+    duration: body.duration,
+    ...(body.seed !== undefined ? { seed: body.seed } : {}),
+  };
 }

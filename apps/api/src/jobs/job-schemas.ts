@@ -24,14 +24,21 @@ export const normalizeStepSchema = z
   })
   .strict();
 
-const seconds = z.number().min(0).max(24 * 3600);
+const seconds = z
+  .number()
+  .min(0)
+  .max(24 * 3600);
 export const editOperationSchema = z.discriminatedUnion('type', [
   z
     .object({ type: z.literal('remove_blooper'), start_time: seconds, end_time: seconds })
     .strict()
     .refine((operation) => operation.end_time > operation.start_time, 'end_time must be after start_time'),
   z
-    .object({ type: z.literal('mute_word'), word: z.string().trim().min(1).max(100), mode: z.enum(['silence', 'bleep']).optional() })
+    .object({
+      type: z.literal('mute_word'),
+      word: z.string().trim().min(1).max(100),
+      mode: z.enum(['silence', 'bleep']).optional(),
+    })
     .strict(),
   z.object({ type: z.literal('trim_silence') }).strict(),
 ]);
@@ -40,7 +47,9 @@ export const editOperationsSchema = z.array(editOperationSchema).min(1, 'must li
 
 export const editStepSchema = z.object({ op: z.literal('edit'), operations: editOperationsSchema }).strict();
 
-export const sttStepSchema = z.object({ op: z.literal('stt'), language: languageCode.optional(), model: modelId.optional() }).strict();
+export const sttStepSchema = z
+  .object({ op: z.literal('stt'), language: languageCode.optional(), model: modelId.optional() })
+  .strict();
 
 export const voiceCloneStepSchema = z
   .object({
@@ -54,7 +63,9 @@ export const dubStepSchema = z
   .object({ op: z.literal('dub'), target_language: languageCode, source_language: languageCode.default('en') })
   .strict();
 
-export const accentStepSchema = z.object({ op: z.literal('accent_change'), target_accent: z.string().trim().min(1).max(50) }).strict();
+export const accentStepSchema = z
+  .object({ op: z.literal('accent_change'), target_accent: z.string().trim().min(1).max(50) })
+  .strict();
 
 /** Every step that takes audio in, so a job can chain them (for example denoise → dub). */
 export const pipelineStepsSchema = z
@@ -74,7 +85,8 @@ export const pipelineStepsSchema = z
 
 /** Optional `then` of the TTS and generator bodies: audio steps run on what they make, in the same job. */
 export const followUpStepsSchema = pipelineStepsSchema.optional().meta({
-  description: 'Steps run on the generated audio in the same job, as in POST /api/jobs, e.g. [{"op":"voice_clone","target_voice_id":"…"}]',
+  description:
+    'Steps run on the generated audio in the same job, as in POST /api/jobs, e.g. [{"op":"voice_clone","target_voice_id":"…"}]',
 });
 
 /** A JSON-encoded multipart field, parsed then validated by `schema`. */

@@ -1,12 +1,38 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AcceptedJobDto, JobProgressDto, JobStatusDto, JobHistoryDto, audioUploadBody } from './dto/job.dto';
-import { createJobFieldsSchema, historyQuerySchema, jobIdSchema, type CreateJobFields, type HistoryQuery } from './job-schemas';
+import {
+  createJobFieldsSchema,
+  historyQuerySchema,
+  jobIdSchema,
+  type CreateJobFields,
+  type HistoryQuery,
+} from './job-schemas';
 import { JobsService, type UploadedAudio } from './jobs.service';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
@@ -34,17 +60,29 @@ export class JobsController {
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
-    schema: audioUploadBody({
-      steps: { type: 'string', description: 'JSON array of steps', example: '[{"op":"denoise"},{"op":"normalize","target_lufs":-16}]' },
-    }, ['steps']),
+    schema: audioUploadBody(
+      {
+        steps: {
+          type: 'string',
+          description: 'JSON array of steps',
+          example: '[{"op":"denoise"},{"op":"normalize","target_lufs":-16}]',
+        },
+      },
+      ['steps'],
+    ),
   })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({
     status: 400,
     type: ErrorResponseDto,
-    description: 'Bad steps, unknown model or language, unsupported accent, a recording too long to re-voice, empty file',
+    description:
+      'Bad steps, unknown model or language, unsupported accent, a recording too long to re-voice, empty file',
   })
-  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'A voice_clone target that is not yours and not public' })
+  @ApiResponse({
+    status: 404,
+    type: ErrorResponseDto,
+    description: 'A voice_clone target that is not yours and not public',
+  })
   @ApiResponse({ status: 402, type: ErrorResponseDto, description: 'Not enough credits for the input length' })
   @ApiResponse({ status: 413, type: ErrorResponseDto, description: 'Larger than MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 415, type: ErrorResponseDto, description: 'Not audio, or an unsupported format' })
@@ -64,7 +102,10 @@ export class JobsController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiResponse({ status: 200, type: JobHistoryDto })
-  history(@CurrentUser() user: AuthPrincipal, @Query(new ZodValidationPipe(historyQuerySchema, 'query')) query: HistoryQuery) {
+  history(
+    @CurrentUser() user: AuthPrincipal,
+    @Query(new ZodValidationPipe(historyQuerySchema, 'query')) query: HistoryQuery,
+  ) {
     return this.jobs.history(user.userId, query.limit, query.offset);
   }
 

@@ -126,7 +126,11 @@ export class JobsService {
     const steps = await this.prepareSteps(input.userId, input.steps);
     const { upload } = input;
     if (!upload) {
-      throw new DomainError('AUDIO_FILE_REQUIRED', HttpStatus.BAD_REQUEST, 'Attach the audio as the multipart field "audio_file"');
+      throw new DomainError(
+        'AUDIO_FILE_REQUIRED',
+        HttpStatus.BAD_REQUEST,
+        'Attach the audio as the multipart field "audio_file"',
+      );
     }
     const probe = await this.probeUpload(upload);
     assertCutsInside(steps, probe.durationMs);
@@ -155,7 +159,13 @@ export class JobsService {
    * Starts a job that makes audio from nothing (music, SFX, mood). Credits for the requested length are
    * checked now and held by the workflow; the first download charges the real output length.
    */
-  async submitGeneratedJob(input: { userId: string; idempotencyKey?: string; step: GeneratorStep; then?: PipelineStep[]; jobType: string }) {
+  async submitGeneratedJob(input: {
+    userId: string;
+    idempotencyKey?: string;
+    step: GeneratorStep;
+    then?: PipelineStep[];
+    jobType: string;
+  }) {
     const replay = await this.replay(input.userId, input.idempotencyKey);
     if (replay) return replay;
     const estimatedOutputMs = Math.round(input.step.duration * 1000);
@@ -263,7 +273,14 @@ export class JobsService {
     const job = await this.requireJob(userId, jobId);
     const live = TERMINAL.has(job.status) ? undefined : await this.liveProgress(job);
     if (live) {
-      return { jobId, status: job.status, progress: live.progress, live: true, steps: live.steps, error: job.error ?? undefined };
+      return {
+        jobId,
+        status: job.status,
+        progress: live.progress,
+        live: true,
+        steps: live.steps,
+        error: job.error ?? undefined,
+      };
     }
     const stored = storedSteps(job);
     return {
@@ -349,8 +366,8 @@ export class JobsService {
           : step.op === 'voice_clone'
             ? { task: 'voice-conversion' as const, requested: step.model }
             : step.op === 'stt' || step.op === 'tts'
-            ? { task: step.op, requested: step.model, language: step.language }
-            : undefined;
+              ? { task: step.op, requested: step.model, language: step.language }
+              : undefined;
       if (!need) continue;
       try {
         selectModel(need, location);
@@ -358,7 +375,11 @@ export class JobsService {
         if (!(error instanceof UnknownModelError)) throw error;
         if (need.requested === undefined && 'language' in need && need.language !== undefined) {
           const languages = [
-            ...new Set(listModels(need.task).filter((model) => isInstalled(model, location)).flatMap((model) => model.languages)),
+            ...new Set(
+              listModels(need.task)
+                .filter((model) => isInstalled(model, location))
+                .flatMap((model) => model.languages),
+            ),
           ];
           throw new DomainError(
             'UNSUPPORTED_LANGUAGE',
@@ -386,9 +407,14 @@ export class JobsService {
       switch (step.op) {
         case 'voice_clone': {
           const voice = await getUsableVoice(this.db, step.target_voice_id, userId);
-          if (!voice?.voiceCharacteristics) throw notFound('VOICE_NOT_FOUND', `Voice ${step.target_voice_id} not found`);
+          if (!voice?.voiceCharacteristics)
+            throw notFound('VOICE_NOT_FOUND', `Voice ${step.target_voice_id} not found`);
           this.assertModelsExist([step]);
-          prepared.push({ ...step, target_voice_id: voice.id, target: { name: voice.name, characteristics: voice.voiceCharacteristics } });
+          prepared.push({
+            ...step,
+            target_voice_id: voice.id,
+            target: { name: voice.name, characteristics: voice.voiceCharacteristics },
+          });
           break;
         }
         case 'dub': {
@@ -424,7 +450,9 @@ export class JobsService {
       });
     } catch (error) {
       if (error instanceof UnsupportedAccentError) {
-        throw new DomainError('UNSUPPORTED_ACCENT', HttpStatus.BAD_REQUEST, error.message, { details: { supported: error.supported } });
+        throw new DomainError('UNSUPPORTED_ACCENT', HttpStatus.BAD_REQUEST, error.message, {
+          details: { supported: error.supported },
+        });
       }
       throw error;
     }
@@ -434,7 +462,13 @@ export class JobsService {
    * Starts a text-to-speech job. Credits are held for an estimate of the speech length (about 15 characters
    * a second at normal speed); the first download charges the real length.
    */
-  async submitTextJob(input: { userId: string; idempotencyKey?: string; text: string; step: TtsStep; then?: PipelineStep[] }) {
+  async submitTextJob(input: {
+    userId: string;
+    idempotencyKey?: string;
+    text: string;
+    step: TtsStep;
+    then?: PipelineStep[];
+  }) {
     const replay = await this.replay(input.userId, input.idempotencyKey);
     if (replay) return replay;
     const steps = await this.prepareSteps(input.userId, [input.step, ...(input.then ?? [])]);
@@ -479,7 +513,9 @@ function latestHeartbeat(pending: readonly PendingActivityLike[]): InferenceHear
   for (const activity of pending) {
     const payload = activity.heartbeatDetails?.payloads?.[0];
     if (!payload) continue;
-    const detail = defaultPayloadConverter.fromPayload<unknown>(payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0]);
+    const detail = defaultPayloadConverter.fromPayload<unknown>(
+      payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0],
+    );
     if (isHeartbeat(detail)) return detail;
   }
   return undefined;
@@ -515,11 +551,24 @@ function toStatusView(job: ProcessingJob, liveProgress?: number): JobStatusView 
 
 /** What a job made and how (models, methods, measurements, transcript preview), without storage keys or per-step detail. */
 function publicResult(result: Record<string, unknown>): Record<string, unknown> {
-  const hidden = new Set(['steps', 'transcriptKey', 'srtKey', 'vttKey', 'scriptKey', 'outputKey', 'workKey', 'inputKey']);
+  const hidden = new Set([
+    'steps',
+    'transcriptKey',
+    'srtKey',
+    'vttKey',
+    'scriptKey',
+    'outputKey',
+    'workKey',
+    'inputKey',
+  ]);
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).filter(([key]) => !hidden.has(key)).map(([key, inner]) => [key, strip(inner)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => !hidden.has(key))
+          .map(([key, inner]) => [key, strip(inner)]),
+      );
     }
     return value;
   };
@@ -528,7 +577,10 @@ function publicResult(result: Record<string, unknown>): Record<string, unknown> 
 
 /** Keeps only a safe base name: it ends up in a Content-Disposition header. */
 function sanitizeFilename(name: string): string {
-  const base = path.basename(name).replace(/[^\w.\- ]+/g, '_').slice(0, 120);
+  const base = path
+    .basename(name)
+    .replace(/[^\w.\- ]+/g, '_')
+    .slice(0, 120);
   return base || 'audio';
 }
 

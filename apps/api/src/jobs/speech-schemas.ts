@@ -5,7 +5,6 @@ import { followUpStepsSchema, languageCode as language, modelId } from './job-sc
 /** Mirrors the engine's limit (gpu-activities MAX_TTS_CHARS), checked here so a bad request never starts a job. */
 export const MAX_TTS_CHARS = 10_000;
 
-
 export const ttsBodySchema = z
   .object({
     text: z

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod/v4';
@@ -82,7 +93,10 @@ export class VoicesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 204, description: 'Deleted' })
   @ApiResponse({ status: 404, type: ErrorResponseDto })
-  remove(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(voiceIdSchema, 'voice id')) id: string) {
+  remove(
+    @CurrentUser() user: AuthPrincipal,
+    @Param('id', new ZodValidationPipe(voiceIdSchema, 'voice id')) id: string,
+  ) {
     return this.voices.remove(user.userId, id);
   }
 }

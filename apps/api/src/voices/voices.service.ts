@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AudioValidationError, decodeToMonoFloat, probeAudioFile } from '@voice/audio';
 import type { Env } from '@voice/config';
-import { deleteVoiceOfUser, insertVoice, listPublicVoices, listVoicesForUser, type Database, type Voice } from '@voice/db';
+import {
+  deleteVoiceOfUser,
+  insertVoice,
+  listPublicVoices,
+  listVoicesForUser,
+  type Database,
+  type Voice,
+} from '@voice/db';
 import type { BlobStorage } from '@voice/storage';
 import { VoiceDspError, analyzeVoice } from '@voice/voice-dsp';
 import { DomainError, notFound } from '../common/domain-error';
@@ -42,7 +49,11 @@ export class VoicesService {
     fields: { name: string; description?: string; is_public: boolean },
   ): Promise<VoiceView> {
     if (!upload) {
-      throw new DomainError('AUDIO_FILE_REQUIRED', HttpStatus.BAD_REQUEST, 'Attach the voice sample as the multipart field "audio_file"');
+      throw new DomainError(
+        'AUDIO_FILE_REQUIRED',
+        HttpStatus.BAD_REQUEST,
+        'Attach the voice sample as the multipart field "audio_file"',
+      );
     }
     const probe = await probeAudioFile(upload.path, { ffmpegPath: this.env.FFMPEG_PATH }).catch((error: unknown) => {
       throw error instanceof AudioValidationError ? invalidAudio(error) : error;
@@ -100,7 +111,9 @@ export class VoicesService {
   async remove(userId: string, voiceId: string): Promise<void> {
     const deleted = await deleteVoiceOfUser(this.db, voiceId, userId);
     if (!deleted) throw notFound('VOICE_NOT_FOUND', `Voice ${voiceId} not found`);
-    await requireDependency(this.storage, 'storage').delete(deleted.sampleKey).catch(() => undefined);
+    await requireDependency(this.storage, 'storage')
+      .delete(deleted.sampleKey)
+      .catch(() => undefined);
   }
 }
 

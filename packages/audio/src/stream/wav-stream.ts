@@ -194,9 +194,16 @@ export class WavFileReader implements SampleSource {
     const from = Math.max(0, Math.min(this.info.frames, Math.floor(start)));
     const to = Math.max(from, Math.min(this.info.frames, Math.floor(end)));
     const count = to - from;
-    if (count > this.decoder.buffer.length / this.info.format.blockAlign) this.decoder = new FrameDecoder(this.info.format, count);
+    if (count > this.decoder.buffer.length / this.info.format.blockAlign)
+      this.decoder = new FrameDecoder(this.info.format, count);
     const bytes = count * this.info.format.blockAlign;
-    const bytesRead = readSync(this.file.fd, this.decoder.buffer, 0, bytes, this.info.dataOffset + from * this.info.format.blockAlign);
+    const bytesRead = readSync(
+      this.file.fd,
+      this.decoder.buffer,
+      0,
+      bytes,
+      this.info.dataOffset + from * this.info.format.blockAlign,
+    );
     if (bytesRead < bytes) throw new AudioValidationError('truncated', 'The WAV file was truncated while reading.');
     return this.decoder.decode(count);
   }

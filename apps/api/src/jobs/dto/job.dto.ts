@@ -67,7 +67,8 @@ export class JobHistoryDto {
 export class DownloadDto {
   @ApiProperty({ description: 'Time-limited signed URL' }) url!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
-  @ApiProperty({ description: 'Credit-seconds charged for this job (once, on the first download)' }) creditsCharged!: number;
+  @ApiProperty({ description: 'Credit-seconds charged for this job (once, on the first download)' })
+  creditsCharged!: number;
   @ApiProperty({ description: 'True when an earlier call already charged' }) alreadyCharged!: boolean;
   @ApiProperty({ enum: ['second'] }) unit!: string;
 }
