@@ -33,6 +33,8 @@ export const envSchema = z.object({
   TEMPORAL_UI_PUBLIC_URL: optionalNonEmpty,
   TASK_QUEUE_CPU: z.string().default('voice-cpu'),
   TASK_QUEUE_GPU: z.string().default('voice-gpu'),
+  /** Decoding, loudness and editing activities: storage and ffmpeg only, no database, so they can run apart from the API. */
+  TASK_QUEUE_MEDIA: z.string().default('voice-media'),
   CPU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   /** Concurrent inference activities per GPU worker; size it to the device's memory. */
   GPU_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(1),
