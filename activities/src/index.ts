@@ -1,3 +1,5 @@
-export { createCpuActivities, qualityProblems, NORMALIZE_METHOD } from './cpu-activities';
-export type { CpuActivities, CpuActivityDependencies, PreprocessResult, QualityResult } from './cpu-activities';
+export { createBookkeepingActivities } from './bookkeeping-activities';
+export type { BookkeepingActivities, BookkeepingActivityDependencies } from './bookkeeping-activities';
+export { createMediaActivities, qualityProblems } from './media-activities';
+export type { MediaActivities, MediaActivityDependencies, PreprocessResult, QualityResult } from './media-activities';
 export { withHeartbeats, finiteOrNull } from './heartbeat';

@@ -75,6 +75,7 @@ export async function startTestPlatform(
     TEMPORAL_NAMESPACE: infra.namespace,
     TASK_QUEUE_CPU: `test-cpu-${suffix}`,
     TASK_QUEUE_GPU: `test-gpu-${suffix}`,
+    TASK_QUEUE_MEDIA: `test-media-${suffix}`,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     ...overrides,
   });

@@ -63,6 +63,7 @@ describe('failures inside the pipeline', { timeout: 180_000 }, () => {
       source: { kind: 'audio', inputKey },
       steps: [{ op: 'denoise' }],
       gpuTaskQueue: platform.env.TASK_QUEUE_GPU,
+      mediaTaskQueue: platform.env.TASK_QUEUE_MEDIA,
     };
     const handle = await platform.client.workflow.start(PIPELINE_WORKFLOW_TYPE, {
       taskQueue: platform.env.TASK_QUEUE_CPU,

@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { CpuActivities } from '@voice/activities';
+import type { BookkeepingActivities } from '@voice/activities';
 
-const { noop } = proxyActivities<Pick<CpuActivities, 'noop'>>({ startToCloseTimeout: '10 seconds' });
+const { noop } = proxyActivities<Pick<BookkeepingActivities, 'noop'>>({ startToCloseTimeout: '10 seconds' });
 
 /** A bare chain of no-op activities: the benchmark's baseline for Temporal's own overhead. */
 export async function noopChainWorkflow(activityCount: number): Promise<number> {

@@ -9,7 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CpuActivities, PreprocessResult } from '@voice/activities';
+import type { BookkeepingActivities, MediaActivities, PreprocessResult } from '@voice/activities';
 import type { GpuActivities, TranscriptArtifacts } from '@voice/gpu-activities';
 import {
   DEFAULT_TARGET_LUFS,
@@ -26,16 +26,9 @@ import {
 import { pipelineProgressQuery } from './queries';
 
 // Bookkeeping activities are quick; retries with backoff cover a database or storage blip.
-const cpu = proxyActivities<CpuActivities>({
+const cpu = proxyActivities<BookkeepingActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
-});
-
-// Decoding and loudness work scale with input length (100 MB of MP3 is well over an hour of audio).
-const cpuHeavy = proxyActivities<CpuActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
 /** Relative cost of each kind of stage, so progress moves roughly with wall time. */
@@ -72,6 +65,15 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '15 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  });
+
+  // Decoding and loudness work scale with input length (100 MB of MP3 is well over an hour of audio). They run
+  // on the media queue, whose workers have no database and live apart from the API's event loop.
+  const cpuHeavy = proxyActivities<MediaActivities>({
+    taskQueue: input.mediaTaskQueue,
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
   });
 
   const plan = withFinalNormalize(input.steps);
@@ -114,12 +116,16 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       preprocessed = await runStage(0, () => cpuHeavy.preprocessAudio({ jobId, inputKey: source.inputKey }));
       currentKey = preprocessed.workKey;
       expectedDurationMs = preprocessed.durationMs;
+      await cpu.recordJobInput({
+        jobId,
+        inputDurationMs: preprocessed.durationMs,
+        inputFormat: preprocessed.container,
+      });
     } else {
       stepState(0).state = 'skipped';
     }
     // Reserve before any inference: an insufficient balance fails fast without spending compute.
     await cpu.reserveCredits({ jobId, userId, durationMs: preprocessed?.durationMs ?? input.estimatedOutputMs ?? 0 });
-    const models = await cpu.selectModels({ steps: plan });
 
     let transcript: TranscriptArtifacts | undefined;
     const edits: Array<{ type: string; detail: string }> = [];
@@ -139,7 +145,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     };
     for (const [offset, step] of plan.entries()) {
       const index = offset + 1;
-      const model = models[offset];
+      const model = methodOf(step);
       stepState(index).model = model;
       currentKey = await runStage(index, async () => {
         switch (step.op) {
@@ -336,6 +342,31 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     });
     setStatus(cancelled ? 'cancelled' : 'failed');
     throw error;
+  }
+}
+
+/** The model or method a step names before it runs; the API resolved every model id at submit. */
+function methodOf(step: PipelineStep): string {
+  switch (step.op) {
+    case 'denoise':
+      return step.model ?? 'auto';
+    case 'normalize':
+      return 'bs1770-gain+true-peak-limiter';
+    case 'generate_music':
+    case 'mood_music':
+      return 'procedural-soundfont';
+    case 'generate_sfx':
+      return 'parametric-sfx';
+    case 'stt':
+    case 'tts':
+      return step.model ?? 'auto';
+    case 'edit':
+      return 'voice-dsp-edit';
+    case 'voice_clone':
+      return step.model ?? 'dsp-voice-conversion';
+    case 'dub':
+    case 'accent_change':
+      return 'auto';
   }
 }
 

@@ -22,7 +22,7 @@ import {
   workerProbe,
 } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
-import { createCpuWorker } from '@voice/worker';
+import { createCpuWorker, createMediaWorker } from '@voice/worker';
 
 export interface DevServer {
   address: string;
@@ -131,10 +131,15 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TASK_QUEUE_CPU,
         db: database.db,
+        maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+      }),
+      await createMediaWorker({
+        connection,
+        namespace: env.TEMPORAL_NAMESPACE,
+        taskQueue: env.TASK_QUEUE_MEDIA,
         storage,
         workDir: path.join(env.DATA_DIR, 'work'),
         ffmpegPath: env.FFMPEG_PATH,
-        modelsDir: env.MODELS_DIR,
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
       }),
     ];

@@ -1,23 +1,17 @@
-import { mkdir } from 'node:fs/promises';
 import {
   bundleWorkflowCode,
   Worker,
   type NativeConnection,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { createCpuActivities } from '@voice/activities';
+import { createBookkeepingActivities } from '@voice/activities';
 import type { Database } from '@voice/db';
-import type { BlobStorage } from '@voice/storage';
 
 export interface CpuWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   db: Database;
-  storage: BlobStorage;
-  workDir: string;
-  ffmpegPath?: string;
-  modelsDir?: string;
   maxConcurrentActivities: number;
 }
 
@@ -39,21 +33,14 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-/** Workflows plus CPU activities (preprocess, model selection, quality, credits) on the CPU task queue. */
+/** Workflows plus the bookkeeping activities (job rows, credits) on the CPU task queue. */
 export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker> {
-  await mkdir(options.workDir, { recursive: true });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createCpuActivities({
-      db: options.db,
-      storage: options.storage,
-      workDir: options.workDir,
-      ffmpegPath: options.ffmpegPath,
-      modelsDir: options.modelsDir,
-    }),
+    activities: createBookkeepingActivities({ db: options.db }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
   });
 }

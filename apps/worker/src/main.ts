@@ -9,27 +9,35 @@ import {
   storageFromEnv,
 } from '@voice/runtime';
 import { createCpuWorker } from './cpu-worker';
+import { createMediaWorker } from './media-worker';
 
-/** Standalone CPU worker (docker-compose `worker` service). */
+/** Standalone CPU worker (docker-compose `worker` service): workflows + bookkeeping, and the media activities. */
 async function main(): Promise<void> {
   const env = parseEnv();
   installWorkerRuntime(env);
   const database = await databaseFromEnv(env);
   await runMigrations(database);
   const connection = await connectWorkerConnection(env);
-  const worker = await createCpuWorker({
-    connection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TASK_QUEUE_CPU,
-    db: database.db,
-    storage: storageFromEnv(env, await resolveSigningSecret(env)),
-    workDir: path.join(env.DATA_DIR, 'work'),
-    ffmpegPath: env.FFMPEG_PATH,
-    modelsDir: env.MODELS_DIR,
-    maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
-  });
+  const workers = [
+    await createCpuWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TASK_QUEUE_CPU,
+      db: database.db,
+      maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+    }),
+    await createMediaWorker({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TASK_QUEUE_MEDIA,
+      storage: storageFromEnv(env, await resolveSigningSecret(env)),
+      workDir: path.join(env.DATA_DIR, 'work'),
+      ffmpegPath: env.FFMPEG_PATH,
+      maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+    }),
+  ];
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the handlers).
-  await worker.run();
+  await Promise.all(workers.map((worker) => worker.run()));
   await connection.close();
   await database.close();
 }

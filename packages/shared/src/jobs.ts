@@ -114,6 +114,8 @@ export interface PipelineInput {
   steps: PipelineStep[];
   /** Task queue of apps/gpu-worker; configurable, so the API passes it in. */
   gpuTaskQueue: string;
+  /** Task queue of the media activities (decode, loudness, quality, edits). */
+  mediaTaskQueue: string;
   /** Credit-seconds to hold for jobs without input audio (TTS, generators), estimated by the API. */
   estimatedOutputMs?: number;
 }

@@ -224,6 +224,7 @@ export class JobsService {
       source: input.source,
       steps: input.steps,
       gpuTaskQueue: this.env.TASK_QUEUE_GPU,
+      mediaTaskQueue: this.env.TASK_QUEUE_MEDIA,
       ...(input.estimatedOutputMs !== undefined ? { estimatedOutputMs: input.estimatedOutputMs } : {}),
     };
     try {
@@ -430,6 +431,14 @@ export class JobsService {
         case 'accent_change':
           this.assertAccentAvailable(step.target_accent);
           prepared.push(step);
+          break;
+        case 'denoise':
+          this.assertModelsExist([step]);
+          // Resolved once, here: the workflow and the GPU activity use this id.
+          prepared.push({
+            ...step,
+            model: selectModel({ task: 'denoise', requested: step.model }, { modelsDir: this.env.MODELS_DIR }).id,
+          });
           break;
         default:
           this.assertModelsExist([step]);

@@ -13,42 +13,22 @@ import {
   readWavStream,
 } from '@voice/audio';
 import {
-  InsufficientCreditsError,
-  JobNotActiveError,
-  markJobCancelled,
-  markJobCompleted,
-  markJobFailed,
-  markJobRunning,
-  recordJobInput,
-  releaseCredits,
-  reserveCredits,
-  settleCredits,
-  updateJobProgress,
-  type Database,
-} from '@voice/db';
-import { UnknownModelError, selectModel } from '@voice/models';
-import {
   FailureTypes,
   PROCESSING_SAMPLE_RATE,
   QUALITY_LIMITS,
   TRUE_PEAK_CEILING_DBTP,
-  creditsForDurationMs,
   jobStorageKeys,
-  type PipelineStep,
 } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { createEditActivities } from './edit-activities';
 import { finiteOrNull, withHeartbeats } from './heartbeat';
 import { withScratchDir as withScratchDirIn } from './scratch';
 
-export interface CpuActivityDependencies {
-  db: Database;
+export interface MediaActivityDependencies {
   storage: BlobStorage;
   /** Scratch space for files that tools such as ffmpeg need on disk. */
   workDir: string;
   ffmpegPath?: string;
-  /** Where PyPI and operator-pulled models are installed (MODELS_DIR). */
-  modelsDir?: string;
 }
 
 export interface PreprocessResult {
@@ -72,33 +52,20 @@ export interface QualityResult {
   targetLufs: number | null;
 }
 
-/** The non-inference model used by the normalize step, listed so job output names every stage's method. */
-export const NORMALIZE_METHOD = 'bs1770-gain+true-peak-limiter';
-
-/**
- * CPU activities, built over injected clients when the worker starts (never at import time).
- * Each is safe to retry: storage keys are deterministic and every credit mutation carries an idempotency
- * key derived from the job id and the step.
- */
 /** The running activity's cancellation, so a cancelled job stops reading and decoding at the next block. */
 const cancellation = (): AbortSignal => Context.current().cancellationSignal;
 
-export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDir }: CpuActivityDependencies) {
+/**
+ * CPU-heavy media activities: decoding, loudness, the quality gate and edits. They touch storage and ffmpeg,
+ * never the database, so they run on their own task queue and, under `npm start`, in a process apart from
+ * the API. Built over injected clients when the worker starts; safe to retry (storage keys are deterministic).
+ */
+export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaActivityDependencies) {
   const withScratchDir = <T>(jobId: string, work: (dir: string) => Promise<T>): Promise<T> =>
     withScratchDirIn(workDir, jobId, work);
 
   return {
     ...createEditActivities({ storage, workDir }),
-    /** Baseline for the benchmark: what a bare activity round trip costs. */
-    async noop(): Promise<void> {},
-
-    async markJobRunning({ jobId }: { jobId: string; workflowRunId: string }): Promise<void> {
-      await markJobRunning(db, jobId, new Date());
-    },
-
-    async updateJobProgress({ jobId, progress }: { jobId: string; progress: number }): Promise<void> {
-      await updateJobProgress(db, jobId, progress);
-    },
 
     /** Decode, validate, resample to the processing rate and measure the input. */
     async preprocessAudio({ jobId, inputKey }: { jobId: string; inputKey: string }): Promise<PreprocessResult> {
@@ -129,7 +96,6 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
           const workKey = jobStorageKeys(jobId).preprocessed;
           await storage.putFile(workKey, workFile, 'audio/wav');
           const durationMs = Math.round(analysis.durationMs);
-          await recordJobInput(db, jobId, { inputDurationMs: durationMs, inputFormat: probe.container });
           return {
             workKey,
             durationMs,
@@ -143,59 +109,6 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
           };
         }),
       );
-    },
-
-    /** Hold credits for the input's length before any inference runs. */
-    async reserveCredits({ jobId, userId, durationMs }: { jobId: string; userId: string; durationMs: number }) {
-      const amount = creditsForDurationMs(durationMs);
-      try {
-        return await reserveCredits(db, { userId, jobId, amount, idempotencyKey: `job-${jobId}:reserve` });
-      } catch (error) {
-        if (error instanceof InsufficientCreditsError) {
-          throw ApplicationFailure.nonRetryable(
-            `Insufficient credits: this job needs ${error.required} credit-seconds but ${error.available} are available`,
-            FailureTypes.InsufficientCredits,
-          );
-        }
-        // The job was already cancelled or failed: holding credits for it would strand them.
-        if (error instanceof JobNotActiveError) throw ApplicationFailure.nonRetryable(error.message, 'JobNotActive');
-        throw error;
-      }
-    },
-
-    /** Resolve the model of every step once, so an unknown model fails before any work is done. */
-    async selectModels({ steps }: { steps: PipelineStep[] }): Promise<string[]> {
-      return steps.map((step) => {
-        switch (step.op) {
-          case 'denoise':
-            try {
-              return selectModel({ task: 'denoise', requested: step.model }, { modelsDir }).id;
-            } catch (error) {
-              if (error instanceof UnknownModelError) {
-                throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-              }
-              throw error;
-            }
-          case 'normalize':
-            return NORMALIZE_METHOD;
-          case 'generate_music':
-          case 'mood_music':
-            return 'procedural-soundfont';
-          case 'generate_sfx':
-            return 'parametric-sfx';
-          case 'stt':
-          case 'tts':
-            // The speech engines pick the best installed model for the language; the step records which one ran.
-            return step.model ?? 'auto';
-          case 'edit':
-            return 'voice-dsp-edit';
-          case 'voice_clone':
-            return step.model ?? 'dsp-voice-conversion';
-          case 'dub':
-          case 'accent_change':
-            return 'auto';
-        }
-      });
     },
 
     /**
@@ -279,45 +192,10 @@ export function createCpuActivities({ db, storage, workDir, ffmpegPath, modelsDi
         }),
       );
     },
-
-    /** Move the hold from the input's length to the output's: that is what the first download charges. */
-    async settleCredits({ jobId, outputDurationMs }: { jobId: string; outputDurationMs: number }) {
-      return settleCredits(db, {
-        jobId,
-        amount: creditsForDurationMs(outputDurationMs),
-        idempotencyKey: `job-${jobId}:settle`,
-      });
-    },
-
-    async releaseCredits({ jobId }: { jobId: string }): Promise<void> {
-      await releaseCredits(db, { jobId, idempotencyKey: `job-${jobId}:release` });
-    },
-
-    async markJobCompleted(input: {
-      jobId: string;
-      outputKey: string;
-      outputDurationMs: number;
-      result: Record<string, unknown>;
-    }): Promise<void> {
-      await markJobCompleted(db, input.jobId, {
-        outputKey: input.outputKey,
-        outputDurationMs: input.outputDurationMs,
-        result: input.result,
-        at: new Date(),
-      });
-    },
-
-    async markJobFailed({ jobId, error }: { jobId: string; error: string }): Promise<void> {
-      await markJobFailed(db, jobId, error, new Date());
-    },
-
-    async markJobCancelled({ jobId }: { jobId: string }): Promise<void> {
-      await markJobCancelled(db, jobId, new Date());
-    },
   };
 }
 
-export type CpuActivities = ReturnType<typeof createCpuActivities>;
+export type MediaActivities = ReturnType<typeof createMediaActivities>;
 
 interface MeasuredAudio {
   durationMs: number;

@@ -1,0 +1,99 @@
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  InsufficientCreditsError,
+  JobNotActiveError,
+  markJobCancelled,
+  markJobCompleted,
+  markJobFailed,
+  markJobRunning,
+  recordJobInput,
+  releaseCredits,
+  reserveCredits,
+  settleCredits,
+  updateJobProgress,
+  type Database,
+} from '@voice/db';
+import { FailureTypes, creditsForDurationMs } from '@voice/shared';
+
+export interface BookkeepingActivityDependencies {
+  db: Database;
+}
+
+/**
+ * Job-row and credit activities: quick database writes, run next to the workflows on the CPU task queue.
+ * Each is safe to retry: every credit mutation carries an idempotency key derived from the job id and the step.
+ */
+export function createBookkeepingActivities({ db }: BookkeepingActivityDependencies) {
+  return {
+    /** Baseline for the benchmark: what a bare activity round trip costs. */
+    async noop(): Promise<void> {},
+
+    async markJobRunning({ jobId }: { jobId: string; workflowRunId: string }): Promise<void> {
+      await markJobRunning(db, jobId, new Date());
+    },
+
+    async updateJobProgress({ jobId, progress }: { jobId: string; progress: number }): Promise<void> {
+      await updateJobProgress(db, jobId, progress);
+    },
+
+    /** What preprocessing measured, on the job row (the media activities have no database). */
+    async recordJobInput(input: { jobId: string; inputDurationMs: number; inputFormat: string }): Promise<void> {
+      await recordJobInput(db, input.jobId, { inputDurationMs: input.inputDurationMs, inputFormat: input.inputFormat });
+    },
+
+    /** Hold credits for the input's length before any inference runs. */
+    async reserveCredits({ jobId, userId, durationMs }: { jobId: string; userId: string; durationMs: number }) {
+      const amount = creditsForDurationMs(durationMs);
+      try {
+        return await reserveCredits(db, { userId, jobId, amount, idempotencyKey: `job-${jobId}:reserve` });
+      } catch (error) {
+        if (error instanceof InsufficientCreditsError) {
+          throw ApplicationFailure.nonRetryable(
+            `Insufficient credits: this job needs ${error.required} credit-seconds but ${error.available} are available`,
+            FailureTypes.InsufficientCredits,
+          );
+        }
+        // The job was already cancelled or failed: holding credits for it would strand them.
+        if (error instanceof JobNotActiveError) throw ApplicationFailure.nonRetryable(error.message, 'JobNotActive');
+        throw error;
+      }
+    },
+
+    /** Move the hold from the input's length to the output's: that is what the first download charges. */
+    async settleCredits({ jobId, outputDurationMs }: { jobId: string; outputDurationMs: number }) {
+      return settleCredits(db, {
+        jobId,
+        amount: creditsForDurationMs(outputDurationMs),
+        idempotencyKey: `job-${jobId}:settle`,
+      });
+    },
+
+    async releaseCredits({ jobId }: { jobId: string }): Promise<void> {
+      await releaseCredits(db, { jobId, idempotencyKey: `job-${jobId}:release` });
+    },
+
+    async markJobCompleted(input: {
+      jobId: string;
+      outputKey: string;
+      outputDurationMs: number;
+      result: Record<string, unknown>;
+    }): Promise<void> {
+      await markJobCompleted(db, input.jobId, {
+        outputKey: input.outputKey,
+        outputDurationMs: input.outputDurationMs,
+        result: input.result,
+        at: new Date(),
+      });
+    },
+
+    async markJobFailed({ jobId, error }: { jobId: string; error: string }): Promise<void> {
+      await markJobFailed(db, jobId, error, new Date());
+    },
+
+    async markJobCancelled({ jobId }: { jobId: string }): Promise<void> {
+      await markJobCancelled(db, jobId, new Date());
+    },
+  };
+}
+
+export type BookkeepingActivities = ReturnType<typeof createBookkeepingActivities>;

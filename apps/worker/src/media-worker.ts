@@ -1,0 +1,36 @@
+import { mkdir } from 'node:fs/promises';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createMediaActivities } from '@voice/activities';
+import type { BlobStorage } from '@voice/storage';
+
+export interface MediaWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** TASK_QUEUE_MEDIA. */
+  taskQueue: string;
+  storage: BlobStorage;
+  workDir: string;
+  ffmpegPath?: string;
+  maxConcurrentActivities: number;
+}
+
+/**
+ * The media activities (decode, loudness, quality gate, edits) on their own task queue. They need storage and
+ * ffmpeg but no database, so this worker can run in any process, away from the API's event loop.
+ */
+export async function createMediaWorker(options: MediaWorkerOptions): Promise<Worker> {
+  await mkdir(options.workDir, { recursive: true });
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createMediaActivities({
+      storage: options.storage,
+      workDir: options.workDir,
+      ffmpegPath: options.ffmpegPath,
+    }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
+    // Long decodes heartbeat every few seconds; send them promptly so a cancel reaches the stage.
+    maxHeartbeatThrottleInterval: '1 second',
+  });
+}
