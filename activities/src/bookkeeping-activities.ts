@@ -13,7 +13,7 @@ import {
   updateJobProgress,
   type Database,
 } from '@voice/db';
-import { FailureTypes, creditsForDurationMs } from '@voice/shared';
+import { FailureTypes, creditsForDurationMs, type JobResult } from '@voice/shared';
 
 export interface BookkeepingActivityDependencies {
   db: Database;
@@ -76,7 +76,7 @@ export function createBookkeepingActivities({ db }: BookkeepingActivityDependenc
       jobId: string;
       outputKey: string;
       outputDurationMs: number;
-      result: Record<string, unknown>;
+      result: JobResult;
     }): Promise<void> {
       await markJobCompleted(db, input.jobId, {
         outputKey: input.outputKey,

@@ -8,5 +8,7 @@ export const FailureTypes = {
   InsufficientCredits: 'InsufficientCredits',
   QualityCheckFailed: 'QualityCheckFailed',
   InvalidRequest: 'InvalidRequest',
+  /** A broken invariant inside the platform, not the user's input. */
+  Internal: 'InternalError',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];
