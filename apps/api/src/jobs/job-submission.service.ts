@@ -22,7 +22,7 @@ import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, STORAGE } from '../common/tokens';
 import { jobIdForIdempotencyKey } from './idempotency-key.decorator';
 import { invalidAudio } from './invalid-audio';
-import { PIPELINE_CLIENT, type PipelineClient } from './pipeline-client';
+import { PIPELINE_CLIENT, type PipelineClient } from '../common/pipeline-client';
 import { createStepContext } from './step-context';
 
 /** An upload as multer leaves it on disk. */

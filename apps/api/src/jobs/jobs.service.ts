@@ -5,7 +5,7 @@ import type { JobStatus } from '@voice/shared';
 import { conflict, notFound } from '../common/domain-error';
 import { DATABASE } from '../common/tokens';
 import { toStatusView, storedSteps, type JobProgressView, type JobStatusView } from './job-views';
-import { PIPELINE_CLIENT, type PipelineClient } from './pipeline-client';
+import { PIPELINE_CLIENT, type PipelineClient } from '../common/pipeline-client';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 /** How often a long-poll re-reads the job row: the row is the one place every worker's writes meet. */

@@ -16,8 +16,8 @@ import {
   type PipelineProgress,
   type PipelineWorkflow,
 } from '@voice/shared';
-import { serviceUnavailable } from '../common/domain-error';
-import { token } from '../common/tokens';
+import { serviceUnavailable } from './domain-error';
+import { token } from './tokens';
 
 /** What a job needs to start; the client adds the task queues, which are deployment settings. */
 export type PipelineStart = Omit<PipelineInput, 'gpuTaskQueue' | 'mediaTaskQueue'>;
