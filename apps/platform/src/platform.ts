@@ -4,11 +4,9 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { createApiApp } from '@voice/api';
 import type { Env } from '@voice/config';
 import { runMigrations, type DatabaseHandle } from '@voice/db';
-import { createGpuWorker } from '@voice/gpu-worker';
 import {
   connectTemporalClient,
   connectWorkerConnection,
@@ -22,7 +20,9 @@ import {
   workerProbe,
 } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
-import { createCpuWorker, createMediaWorker } from '@voice/worker';
+import { createCpuWorker } from '@voice/worker';
+import { WorkerHostSupervisor } from './worker-host-supervisor';
+import type { WorkerRole } from './worker-host-protocol';
 
 export interface DevServer {
   address: string;
@@ -48,6 +48,8 @@ export interface PlatformOptions {
   database?: DatabaseHandle;
   /** Skip the embedded GPU worker, e.g. when a test runs it as a separate process. */
   embeddedGpuWorker?: boolean;
+  /** Skip the embedded media worker (decode, loudness, quality, edits), e.g. when another process serves it. */
+  embeddedMediaWorker?: boolean;
 }
 
 export interface RunningPlatform {
@@ -60,6 +62,8 @@ export interface RunningPlatform {
   client: Client;
   database: DatabaseHandle;
   storage: BlobStorage;
+  /** The child process running the media and GPU workers, when either is embedded. */
+  workerHost: WorkerHostSupervisor | undefined;
   stop(): Promise<void>;
 }
 
@@ -72,8 +76,10 @@ async function loadTemporalInfra(): Promise<TemporalInfraModule> {
 }
 
 /**
- * Hosts the whole platform in one process: the Temporal dev server (unless TEMPORAL_ADDRESS points at a
- * cluster), migrations, the CPU worker, the GPU worker and the API. Each also runs on its own (apps/*).
+ * Hosts the whole platform: the Temporal dev server (unless TEMPORAL_ADDRESS points at a cluster), migrations,
+ * the API and the workflow worker with the bookkeeping activities in this process (they share the embedded
+ * PGlite, which is single-process), and the media and GPU workers in a supervised child process, so no
+ * decoding, metering or inference runs on the API's event loop. Each also runs on its own (apps/*).
  */
 export async function startPlatform(requestedEnv: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
   // Links handed out before the server listens must carry the real port, so resolve port 0 up front.
@@ -124,49 +130,32 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       await (storage.ensureBucket as () => Promise<void>)();
     }
 
+    const roles: WorkerRole[] = [
+      ...(options.embeddedMediaWorker !== false ? (['media'] as const) : []),
+      ...(options.embeddedGpuWorker !== false ? (['gpu'] as const) : []),
+    ];
+    const workerHost =
+      roles.length > 0 ? new WorkerHostSupervisor({ env, temporalAddress, signingSecret, roles }) : undefined;
+    if (workerHost) cleanups.push(() => workerHost.stop());
     const connection = await connectWorkerConnection(env, temporalAddress);
-    const workers: Worker[] = [
-      await createCpuWorker({
+    cleanups.push(() => connection.close());
+    // The host loads its workers while this process bundles the workflows: both take seconds.
+    const [worker] = await Promise.all([
+      createCpuWorker({
         connection,
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TASK_QUEUE_CPU,
         db: database.db,
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
       }),
-      await createMediaWorker({
-        connection,
-        namespace: env.TEMPORAL_NAMESPACE,
-        taskQueue: env.TASK_QUEUE_MEDIA,
-        storage,
-        workDir: path.join(env.DATA_DIR, 'work'),
-        ffmpegPath: env.FFMPEG_PATH,
-        maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
-      }),
-    ];
-    const disposers: Array<() => Promise<void>> = [];
-    if (options.embeddedGpuWorker !== false) {
-      const gpu = await createGpuWorker({
-        connection,
-        namespace: env.TEMPORAL_NAMESPACE,
-        taskQueue: env.TASK_QUEUE_GPU,
-        storage,
-        concurrency: env.GPU_WORKER_CONCURRENCY,
-        modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
-        modelsDir: env.MODELS_DIR,
-      });
-      workers.push(gpu.worker);
-      disposers.push(gpu.dispose);
-    }
-    const running = workers.map((worker) =>
-      worker.run().catch((error: unknown) => {
-        console.error(`worker on ${worker.options.taskQueue} stopped:`, error);
-      }),
-    );
+      workerHost?.start(),
+    ]);
+    const running = worker.run().catch((error: unknown) => {
+      console.error(`worker on ${worker.options.taskQueue} stopped:`, error);
+    });
     cleanups.push(async () => {
-      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-      await Promise.all(running);
-      for (const dispose of disposers) await dispose();
-      await connection.close();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
     });
 
     const app = await createApiApp({
@@ -178,6 +167,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       readiness: [
         temporalProbe(client),
         workerProbe(client, 'worker', env.TASK_QUEUE_CPU, 'workflow'),
+        workerProbe(client, 'media-worker', env.TASK_QUEUE_MEDIA, 'activity'),
         workerProbe(client, 'gpu-worker', env.TASK_QUEUE_GPU, 'activity'),
       ],
     });
@@ -204,6 +194,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       client,
       database,
       storage,
+      workerHost,
       stop,
     };
   } catch (error) {

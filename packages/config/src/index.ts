@@ -110,3 +110,16 @@ export function loadEnv(): Env {
   cached ??= parseEnv();
   return cached;
 }
+
+/**
+ * The env as variables again, so a child process (the platform's worker host) parses exactly what its parent
+ * runs with, overrides included. `omit` keeps keys out of the child's environment (a secret sent another way).
+ */
+export function envToVariables(env: Env, omit: ReadonlyArray<keyof Env> = []): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined || (omit as readonly string[]).includes(key)) continue;
+    variables[key] = String(value);
+  }
+  return variables;
+}

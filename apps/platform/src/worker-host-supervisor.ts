@@ -1,0 +1,149 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { envSchema, envToVariables, type Env } from '@voice/config';
+import { isHostMessage, type StartMessage, type WorkerRole } from './worker-host-protocol';
+
+export interface WorkerHostOptions {
+  /** The platform's env; the host gets it as variables, with the resolved Temporal address. */
+  env: Env;
+  temporalAddress: string;
+  signingSecret: string;
+  roles: WorkerRole[];
+  /** How long a stopping host may take (in-flight inference sees its cancel) before it is killed. */
+  stopGraceMs?: number;
+  /** Until the first host is ready, how long to wait (model-free start: a few seconds; slow disks more). */
+  startTimeoutMs?: number;
+}
+
+const ENTRY = path.join(__dirname, 'worker-host.js');
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+/** A host that stayed up this long was healthy: its next crash restarts it quickly again. */
+const STABLE_AFTER_MS = 60_000;
+
+/**
+ * Runs the media and GPU workers in a child process of their own and keeps it running: a host that dies is
+ * restarted with exponential backoff (Temporal retries the activities it held once their heartbeat or
+ * start-to-close timeout passes). `stop()` sends SIGTERM so the workers drain, then SIGKILL after a grace
+ * period. The host exits by itself when this process dies, through its IPC channel.
+ */
+export class WorkerHostSupervisor {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private supervising = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private backoffMs = FIRST_BACKOFF_MS;
+  private startedAt = 0;
+  /** Restarts so far; the bench and the logs read it. */
+  restarts = 0;
+
+  constructor(private readonly options: WorkerHostOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the first host and resolves once its workers poll; rejects if it dies or stalls before that. */
+  async start(): Promise<void> {
+    const child = this.spawnHost();
+    const timeoutMs = this.options.startTimeoutMs ?? 120_000;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          clearTimeout(timer);
+          child.off('exit', onEarlyExit);
+          if (error) reject(error);
+          else resolve();
+        };
+        const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
+          settle(new Error(`worker host exited before it was ready (code ${String(code)}, signal ${String(signal)})`));
+        const timer = setTimeout(() => settle(new Error(`worker host not ready after ${timeoutMs} ms`)), timeoutMs);
+        child.on('exit', onEarlyExit);
+        this.readyOf(child).then(() => settle(), settle);
+      });
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    // Only a host that came up is worth restarting; one that cannot start fails the platform's start instead.
+    this.supervising = true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const kill = setTimeout(() => child.kill('SIGKILL'), this.options.stopGraceMs ?? 15_000);
+    await exited;
+    clearTimeout(kill);
+  }
+
+  private spawnHost(): ChildProcess {
+    const { env, temporalAddress, roles } = this.options;
+    const inherited = { ...process.env };
+    // The host must parse the parent's env, not whatever this process was started with: drop every key the
+    // schema owns, then set them from the parsed env (the secret travels over IPC instead).
+    for (const key of Object.keys(envSchema.shape)) delete inherited[key];
+    const child = fork(ENTRY, roles, {
+      env: { ...inherited, ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress }, ['JWT_SECRET']) },
+      // Never inherit stdout: under the test runner this process's stdout is its report stream.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Its own process group: a terminal's Ctrl-C reaches the platform only, which then stops the host in
+      // order instead of racing it (a host that quit on its own would be restarted).
+      detached: true,
+    });
+    forwardLines(child.stdout, '[worker-host] ');
+    forwardLines(child.stderr, '[worker-host] ');
+    child.once('spawn', () => {
+      const start: StartMessage = { type: 'start', signingSecret: this.options.signingSecret };
+      child.send(start);
+    });
+    child.on('error', (error) => console.error('worker host error:', error.message));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    this.child = child;
+    this.startedAt = Date.now();
+    return child;
+  }
+
+  private readyOf(child: ChildProcess): Promise<void> {
+    return new Promise((resolve) => {
+      const onMessage = (message: unknown) => {
+        if (!isHostMessage(message)) return;
+        child.off('message', onMessage);
+        resolve();
+      };
+      child.on('message', onMessage);
+    });
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping || !this.supervising || child !== this.child) return;
+    if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.backoffMs = FIRST_BACKOFF_MS;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
+    console.error(
+      `worker host exited unexpectedly (code ${String(code)}, signal ${String(signal)}); restarting in ${delay} ms`,
+    );
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.restarts += 1;
+      const next = this.spawnHost();
+      this.readyOf(next).then(
+        () => console.error('worker host restarted'),
+        () => undefined,
+      );
+    }, delay);
+  }
+}
+
+/** Copies a child's output line by line to this process's stderr, prefixed. */
+function forwardLines(stream: Readable | null, prefix: string): void {
+  if (!stream) return;
+  createInterface({ input: stream }).on('line', (line) => process.stderr.write(`${prefix}${line}\n`));
+}
