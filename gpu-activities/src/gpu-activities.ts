@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ProgressHeartbeat, failureRule, permanentFailure, toFailure, withScratchDir } from '@voice/activity-kit';
 import { WavStreamWriter, readWavInfo, readWavStream } from '@voice/audio';
 import { UnknownModelError, selectModel } from '@voice/models';
-import { FailureTypes, jobStorageKeys, type InferenceHeartbeat, type NoiseLevel } from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type NoiseLevel } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from './engines';
 import { createGeneratorActivities } from './generators';
@@ -17,6 +14,8 @@ import { createDubActivities } from './dub-activities';
 
 export interface GpuActivityDependencies {
   storage: BlobStorage;
+  /** Scratch space, `DATA_DIR/work`: each job's files live in `<workDir>/<jobId>/` while an activity runs. */
+  workDir: string;
   /** Unload a model after this long without a job; the next job pays the load again. */
   modelIdleUnloadMs?: number;
   /** Minimum spacing of heartbeats; each one is a server round trip. */
@@ -43,12 +42,19 @@ export interface RunDenoiseResult {
   realTimeFactor: number;
 }
 
+/** A missing or corrupt install does not heal on retry; the message says how to install it. */
+const MODEL_FAILURES = [
+  failureRule(UnknownModelError, FailureTypes.UnknownModel),
+  failureRule(UnsupportedModelError, FailureTypes.UnknownModel),
+];
+
 /**
  * Inference activities for the GPU task queue. Sessions are loaded once per worker and shared by
  * concurrent jobs; heartbeats carry progress and are how cancellation reaches a running model.
  */
 export function createGpuActivities({
   storage,
+  workDir,
   modelIdleUnloadMs = 10 * 60_000,
   heartbeatIntervalMs = 500,
   modelsDir,
@@ -59,68 +65,52 @@ export function createGpuActivities({
 
   return {
     ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
-    ...createSpeechActivities({ storage, engines: speech, heartbeatIntervalMs }),
-    ...createVoiceActivities({ storage, location, heartbeatIntervalMs }),
-    ...createDubActivities({ storage, speech, location, heartbeatIntervalMs }),
+    ...createSpeechActivities({ storage, engines: speech, workDir, heartbeatIntervalMs }),
+    ...createVoiceActivities({ storage, location, workDir, heartbeatIntervalMs }),
+    ...createDubActivities({ storage, speech, location, workDir, heartbeatIntervalMs }),
 
     async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {
-      const context = Context.current();
       const model = (() => {
         try {
           return selectModel({ task: 'denoise', requested: input.modelId }, location);
         } catch (error) {
-          if (error instanceof UnknownModelError) {
-            throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-          }
-          throw error;
+          throw toFailure(error, MODEL_FAILURES);
         }
       })();
       const strength = strengthForNoiseLevel(input.noiseLevel);
-      context.heartbeat({ fraction: 0, processedSeconds: 0, totalSeconds: 0 } satisfies InferenceHeartbeat);
+      const heartbeat = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs });
+      heartbeat.report(0);
 
       // Streamed block by block from a local copy: memory stays flat however long the recording is.
-      const dir = await mkdtemp(path.join(tmpdir(), `denoise-${input.jobId}-`));
-      try {
+      return withScratchDir(workDir, input.jobId, 'denoise', async (dir) => {
         const source = path.join(dir, 'in.wav');
         await storage.downloadToFile(input.inputKey, source);
         const { sampleRate, frames } = await readWavInfo(source);
         const totalSeconds = frames / sampleRate;
+        heartbeat.setTotalSeconds(totalSeconds);
         const rendered = path.join(dir, 'out.wav');
         const startedAt = performance.now();
         await denoisers.with(
           model.id,
           () =>
             loadDenoiser(model, location).catch((error: unknown) => {
-              // A missing or corrupt install does not heal on retry; the message says how to install it.
-              if (error instanceof UnsupportedModelError)
-                throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-              throw error;
+              throw toFailure(error, MODEL_FAILURES);
             }),
           async (denoiser) => {
             if (denoiser.sampleRate !== sampleRate) {
-              throw ApplicationFailure.nonRetryable(
+              throw permanentFailure(
+                FailureTypes.Internal,
                 `${model.id} runs at ${denoiser.sampleRate} Hz but the work file is ${sampleRate} Hz`,
-                'InternalError',
               );
             }
-            const stream = await denoiser.openStream({ strength, signal: context.cancellationSignal });
+            const stream = await denoiser.openStream({ strength, signal: heartbeat.signal });
             const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
             try {
               let processed = 0;
-              let lastBeat = 0;
               for await (const block of readWavStream(source)) {
                 await writer.write(await stream.push(block));
                 processed += block.length;
-                const now = performance.now();
-                if (now - lastBeat >= heartbeatIntervalMs) {
-                  lastBeat = now;
-                  const processedSeconds = processed / sampleRate;
-                  context.heartbeat({
-                    fraction: processedSeconds / Math.max(totalSeconds, 1e-9),
-                    processedSeconds,
-                    totalSeconds,
-                  } satisfies InferenceHeartbeat);
-                }
+                heartbeat.progress(processed / sampleRate / Math.max(totalSeconds, 1e-9));
               }
               await writer.write(await stream.flush());
             } finally {
@@ -138,9 +128,7 @@ export function createGpuActivities({
           strength,
           realTimeFactor: elapsedSeconds / Math.max(totalSeconds, 1e-9),
         };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      });
     },
   };
 }
