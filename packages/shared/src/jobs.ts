@@ -61,11 +61,16 @@ export interface PipelineProgress {
 }
 
 /** Heartbeat detail every long activity reports; the API reads it through describe(). */
-export interface InferenceHeartbeat {
+export interface InferenceHeartbeat<Checkpoint = unknown> {
   /** 0–1 of the activity's own work. */
   fraction: number;
   processedSeconds: number;
   totalSeconds: number;
+  /**
+   * Where a retry may resume, pointing at durable state (storage keys, never local files): the activity reads
+   * it back from `Context.current().info.heartbeatDetails` on its next attempt. Absent for stages that restart.
+   */
+  checkpoint?: Checkpoint;
 }
 
 export interface PipelineResult {
