@@ -7,8 +7,6 @@ const RequestFailureTypes = {
   InsufficientCredits: 'InsufficientCredits',
   QualityCheckFailed: 'QualityCheckFailed',
   InvalidRequest: 'InvalidRequest',
-  /** A broken invariant inside the platform, not the user's input. */
-  Internal: 'InternalError',
 } as const;
 
 /**

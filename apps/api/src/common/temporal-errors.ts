@@ -18,7 +18,6 @@ const FAILURE_TYPE_STATUS: Readonly<Record<FailureType, HttpStatus>> = {
   [FailureTypes.InsufficientCredits]: HttpStatus.PAYMENT_REQUIRED,
   [FailureTypes.QualityCheckFailed]: HttpStatus.UNPROCESSABLE_ENTITY,
   [FailureTypes.InvalidRequest]: HttpStatus.BAD_REQUEST,
-  [FailureTypes.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 function isFailureType(type: string | null | undefined): type is FailureType {
