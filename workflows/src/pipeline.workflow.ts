@@ -99,7 +99,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
 
   setStatus('running');
   try {
-    await bookkeeping.markJobRunning({ jobId, workflowRunId: workflowInfo().runId });
+    // The row's "running" mark is bookkeeping only: it need not hold up decoding the input.
+    const markedRunning = bookkeeping.markJobRunning({ jobId, workflowRunId: workflowInfo().runId });
+    // Awaited below; if preprocessing fails first, the failure path closes the row and this mark is moot.
+    markedRunning.catch(() => undefined);
 
     const { source } = input;
     let currentKey: string | undefined;
@@ -115,16 +118,26 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       preprocessed = report;
       currentKey = report.workKey;
       state.expectedDurationMs = report.durationMs;
-      await bookkeeping.recordJobInput({ jobId, inputDurationMs: report.durationMs, inputFormat: report.container });
     } else {
       slot(0).state = 'skipped';
     }
-    // Reserve before any inference: an insufficient balance fails fast without spending compute.
-    await bookkeeping.reserveCredits({
-      jobId,
-      userId,
-      durationMs: preprocessed?.durationMs ?? input.estimatedOutputMs ?? 0,
-    });
+    await markedRunning;
+    // Reserve before any inference: an insufficient balance fails fast without spending compute. Recording the
+    // measured input is independent of it, so both go out in one workflow task.
+    await Promise.all([
+      bookkeeping.reserveCredits({
+        jobId,
+        userId,
+        durationMs: preprocessed?.durationMs ?? input.estimatedOutputMs ?? 0,
+      }),
+      preprocessed
+        ? bookkeeping.recordJobInput({
+            jobId,
+            inputDurationMs: preprocessed.durationMs,
+            inputFormat: preprocessed.container,
+          })
+        : undefined,
+    ]);
 
     for (const [offset, step] of plan.entries()) {
       const index = offset + 1;

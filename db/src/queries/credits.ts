@@ -241,7 +241,8 @@ export async function reserveCredits(db: Database, args: ReserveCreditsArgs): Pr
     const existing = await findEntry(tx, args.idempotencyKey);
     if (existing) {
       assertSameOperation(existing, { userId: args.userId, jobId: args.jobId, kinds: ['hold'] });
-      return { amount: -existing.amount, balance: existing.balanceAfter, replayed: true };
+      // Hold entries are ≤ 0; abs keeps a replayed zero hold 0 rather than -0.
+      return { amount: Math.abs(existing.amount), balance: existing.balanceAfter, replayed: true };
     }
     const dead = deadJobState(job);
     if (dead) throw new JobNotActiveError(job.id, dead);

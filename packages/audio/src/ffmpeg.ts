@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 
 import { AudioValidationError, FfmpegError } from './errors';
 import { checkContainerIntegrity } from './integrity';
+import { readWavInfo, type WavStreamInfo } from './stream/wav-stream';
 import {
   CONTAINER_LABELS,
   SUPPORTED_FORMATS_TEXT,
@@ -227,9 +228,30 @@ async function sniffAndCheck(filePath: string): Promise<AudioContainer> {
 }
 
 /**
+ * A linear PCM or float WAV is fully described by its header, and its truncation was already checked against
+ * the file size: answer without a decoder process. Forking ffmpeg from a large process (the API holds PGlite and
+ * the Temporal runtime) blocks its event loop for ~20 ms, which every concurrent request would pay. Other WAV
+ * codecs (ADPCM, µ-law) return undefined and go through ffmpeg.
+ */
+async function probeLinearWav(filePath: string, maxSeconds: number | undefined): Promise<AudioProbe | undefined> {
+  let info: WavStreamInfo;
+  try {
+    info = await readWavInfo(filePath);
+  } catch (error) {
+    if (error instanceof AudioValidationError && error.reason === 'unsupported_format') return undefined;
+    throw error;
+  }
+  const durationMs = (info.frames / info.sampleRate) * 1000;
+  if (info.frames === 0) throw new AudioValidationError('empty', 'The WAV file contains no audio samples.');
+  if (maxSeconds !== undefined && durationMs > maxSeconds * 1000) throw tooLong(durationMs, maxSeconds);
+  return { container: 'wav', durationMs: Math.round(durationMs), sampleRate: info.sampleRate, channels: info.channels };
+}
+
+/**
  * Validates an uploaded audio file and reports its properties. The container is identified by
  * content (never the file name), its structure is checked for truncation, and then every frame
- * is decoded by ffmpeg into a null sink, so memory stays constant whatever the length.
+ * is decoded by ffmpeg into a null sink, so memory stays constant whatever the length (linear WAV is read
+ * from its checked header instead).
  *
  * @throws AudioValidationError with reason
  *  - 'empty': zero bytes, or no decodable samples;
@@ -248,7 +270,12 @@ export async function probeAudioFile(
   if (maxSeconds !== undefined && !(maxSeconds > 0 && Number.isFinite(maxSeconds))) {
     throw new RangeError(`Invalid maxDurationSeconds ${maxSeconds}`);
   }
+  options.signal?.throwIfAborted();
   const container = await sniffAndCheck(filePath);
+  if (container === 'wav') {
+    const fromHeader = await probeLinearWav(filePath, maxSeconds);
+    if (fromHeader) return fromHeader;
+  }
   const label = CONTAINER_LABELS[container];
   // -xerror turns the first decode error into a failed exit. Not for WAV: its truncation was
   // checked above, and ffmpeg flags the short final packet of a streamed (unknown-size) WAV as corrupt.

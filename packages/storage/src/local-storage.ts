@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { copyFile, open, readFile, stat, unlink } from 'node:fs/promises';
+import { copyFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StorageObjectNotFoundError } from './errors';
@@ -111,10 +111,17 @@ export class LocalStorage implements BlobStorage {
     });
   }
 
-  async putFile(key: string, filePath: string, _contentType?: string): Promise<void> {
+  async putFile(
+    key: string,
+    filePath: string,
+    _contentType?: string,
+    options: { consume?: boolean } = {},
+  ): Promise<void> {
     await writeFileAtomically(this.pathFor(key), async (tempPath) => {
+      // A consumed upload on the same filesystem is moved, not copied: a submit then costs no second write.
+      const moved = options.consume === true && (await rename(filePath, tempPath).then(() => true, isCrossDevice));
       // copyFile streams in the kernel (copy_file_range/reflink) rather than through JS buffers.
-      await copyFile(filePath, tempPath);
+      if (!moved) await copyFile(filePath, tempPath);
       const handle = await open(tempPath, 'r+');
       try {
         await handle.sync();
@@ -199,4 +206,10 @@ export class LocalStorage implements BlobStorage {
 
   /** Nothing to release; present so callers can close either driver. */
   async close(): Promise<void> {}
+}
+
+/** False for a cross-filesystem rename (the caller copies instead); any other failure is rethrown. */
+function isCrossDevice(error: unknown): false {
+  if (isErrnoException(error) && error.code === 'EXDEV') return false;
+  throw error;
 }

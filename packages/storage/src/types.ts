@@ -19,8 +19,11 @@ export interface SignedUrlOptions {
 export interface BlobStorage {
   readonly driver: 'local' | 's3';
   putBuffer(key: string, body: Buffer, contentType?: string): Promise<void>;
-  /** Streams a local file into storage without loading it into memory. */
-  putFile(key: string, filePath: string, contentType?: string): Promise<void>;
+  /**
+   * Streams a local file into storage without loading it into memory. With `consume`, the caller is done with
+   * the file and a driver may move it into place instead of copying (it is then gone from `filePath`).
+   */
+  putFile(key: string, filePath: string, contentType?: string, options?: { consume?: boolean }): Promise<void>;
   getBuffer(key: string): Promise<Buffer>;
   getStream(key: string): Promise<Readable>;
   /** Copies the object to a local file (for ffmpeg and other tools that need a path). */

@@ -41,6 +41,14 @@ describe('LocalStorage', () => {
     assert.equal(await readFile(join(workDir, 'root', 'jobs', 'j1', 'input.wav'), 'utf8'), 'RIFF');
   });
 
+  it('moves a consumed upload into place instead of copying it', async () => {
+    const source = join(workDir, 'upload.bin');
+    await writeFile(source, 'uploaded bytes');
+    await storage.putFile('jobs/j2/input.wav', source, 'audio/wav', { consume: true });
+    assert.equal(await readFile(join(workDir, 'root', 'jobs', 'j2', 'input.wav'), 'utf8'), 'uploaded bytes');
+    await assert.rejects(readFile(source), { code: 'ENOENT' });
+  });
+
   it('writes atomically, leaving no temp files next to the object', async () => {
     const source = join(workDir, 'source.bin');
     await writeFile(source, 'payload');

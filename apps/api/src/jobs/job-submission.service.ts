@@ -84,7 +84,7 @@ export class JobSubmissionService {
     if (source.kind !== 'upload') {
       const [first] = steps;
       const holdMs = (first && estimateOutputMs(first, source.kind === 'text' ? { text: source.text } : {})) ?? 0;
-      await this.assertAffordable(userId, holdMs);
+      assertAffordable((await getCreditSummary(this.db, userId)).balance, holdMs);
       const pipelineSource: JobSource = source.kind === 'text' ? { kind: 'text', text: source.text } : { kind: 'none' };
       return this.start({ jobId, userId, jobType, steps, source: pipelineSource, estimatedOutputMs: holdMs });
     }
@@ -97,12 +97,14 @@ export class JobSubmissionService {
         'Attach the audio as the multipart field "audio_file"',
       );
     }
-    const probe = await this.probeUpload(upload);
+    // The balance is read while the upload is probed; both must pass before anything is stored.
+    const [probe, credits] = await Promise.all([this.probeUpload(upload), getCreditSummary(this.db, userId)]);
     checkStepsAgainstInput(steps, { durationMs: probe.durationMs });
-    await this.assertAffordable(userId, probe.durationMs);
+    assertAffordable(credits.balance, probe.durationMs);
     const storage = requireDependency(this.storage, 'storage');
     const inputKey = jobStorageKeys(jobId).input(probe.container);
-    await storage.putFile(inputKey, upload.path, CONTENT_TYPES[probe.container]);
+    // The upload is consumed: local storage moves it into place (UploadCleanupInterceptor tolerates that).
+    await storage.putFile(inputKey, upload.path, CONTENT_TYPES[probe.container], { consume: true });
     return this.start({
       jobId,
       userId,
@@ -115,19 +117,6 @@ export class JobSubmissionService {
         inputDurationMs: Math.round(probe.durationMs),
       },
     });
-  }
-
-  private async assertAffordable(userId: string, durationMs: number): Promise<void> {
-    const required = creditsForDurationMs(durationMs);
-    const credits = await getCreditSummary(this.db, userId);
-    if (credits.balance < required) {
-      throw new DomainError(
-        'INSUFFICIENT_CREDITS',
-        HttpStatus.PAYMENT_REQUIRED,
-        `Insufficient credits: this job needs ${required} credit-seconds but ${credits.balance} are available`,
-        { details: { required, available: credits.balance, unit: 'second' } },
-      );
-    }
   }
 
   /** Creates the job row and starts its workflow; if the start fails the row is closed so nothing dangles. */
@@ -183,6 +172,18 @@ export class JobSubmissionService {
     } catch (error) {
       throw error instanceof AudioValidationError ? invalidAudio(error) : error;
     }
+  }
+}
+
+function assertAffordable(balance: number, durationMs: number): void {
+  const required = creditsForDurationMs(durationMs);
+  if (balance < required) {
+    throw new DomainError(
+      'INSUFFICIENT_CREDITS',
+      HttpStatus.PAYMENT_REQUIRED,
+      `Insufficient credits: this job needs ${required} credit-seconds but ${balance} are available`,
+      { details: { required, available: balance, unit: 'second' } },
+    );
   }
 }
 

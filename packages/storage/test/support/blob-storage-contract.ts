@@ -105,6 +105,16 @@ export function blobStorageContract(getContext: () => ContractContext): void {
     assert.equal(await sha256OfStream(createReadStream(target)), expectedDigest);
   });
 
+  it('stores a consumed file byte-identical, whether the driver moves or copies it', async (t) => {
+    const ctx = use(t);
+    if (!ctx) return;
+    const source = join(ctx.scratchDir, `consumed-${randomUUID()}.bin`);
+    const expectedDigest = await writeRandomFile(source, 1);
+    const key = `${prefix}/consumed/1mb.bin`;
+    await ctx.storage.putFile(key, source, 'application/octet-stream', { consume: true });
+    assert.equal(await sha256OfStream(await ctx.storage.getStream(key)), expectedDigest);
+  });
+
   it('reports exists and size, and undefined size for a missing key', async (t) => {
     const ctx = use(t);
     if (!ctx) return;
