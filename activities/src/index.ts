@@ -1,5 +1,5 @@
 export { createBookkeepingActivities } from './bookkeeping-activities';
 export type { BookkeepingActivities, BookkeepingActivityDependencies } from './bookkeeping-activities';
-export { createMediaActivities, qualityProblems } from './media-activities';
+export { createMediaActivities } from './media-activities';
 export type { MediaActivities, MediaActivityDependencies, PreprocessResult, QualityResult } from './media-activities';
 export { withHeartbeats, finiteOrNull } from './heartbeat';

@@ -1,24 +1,27 @@
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ProgressHeartbeat, failureRule, toFailure, withScratchDir } from '@voice/activity-kit';
-import { WavFileReader, WavStreamWriter, readWavStream, resample } from '@voice/audio';
+import { WavFileReader, WavStreamWriter, readWavStream } from '@voice/audio';
 import {
   DubbingError,
+  MIX_BLOCK,
+  SpeechTrack,
   TranslationEngineError,
-  BackgroundGainFit,
   accentVoiceFor,
-  backgroundGains,
+  clipSafeScale,
+  denoiseForBackground,
   dubLayout,
   groupWordsIntoPhrases,
-  placeSegment,
+  mixRevoiced,
+  scaleBlock,
   segmentOrder,
   translate,
 } from '@voice/dubbing';
 import { getModel, isInstalled, selectModel, type ModelLocation } from '@voice/models';
 import { FailureTypes, jobStorageKeys, type AccentChangeStep, type DubStep } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
-import { loadDenoiser } from './engines';
-import { SpeechRequestError, type SpeechEngines, type TranscriptionResult } from './speech';
+import { loadDenoiser } from '@voice/denoise';
+import { SpeechRequestError, type SpeechEngines, type TranscriptionResult } from '@voice/speech';
 
 interface TimedLine {
   start: number;
@@ -35,14 +38,6 @@ export interface RevoicedResult {
   lines: number;
   preview: string;
   methods: { translation?: string; speech: string; background: string };
-}
-
-/** Samples per block of the mix: about 1.4 s at 48 kHz. */
-const MIX_BLOCK = 65536;
-
-/** Appends `count` zeros (the speech track between lines) a block at a time. */
-async function writeSilence(writer: WavStreamWriter, count: number): Promise<void> {
-  for (let left = count; left > 0; left -= MIX_BLOCK) await writer.write(new Float32Array(Math.min(MIX_BLOCK, left)));
 }
 
 const DUB_FAILURES = [
@@ -75,7 +70,8 @@ export function createDubActivities({
    * long the recording is: (1) a streamed denoise gives the speech estimate and the least-squares gain that
    * leaves the least speech in the residual; (2) each line is synthesised, fitted to its slot and written to a
    * speech track in time order (placed lines never overlap); (3) speech plus the ducked background
-   * (input − gain · denoised) is mixed block by block, then scaled once if it would clip.
+   * (input − gain · denoised) is mixed block by block, then scaled once if it would clip. The signal processing
+   * of each stage is in @voice/dubbing (`denoiseForBackground`, `SpeechTrack`, `mixRevoiced`); this does the I/O.
    */
   const revoice = async (input: {
     jobId: string;
@@ -94,36 +90,36 @@ export function createDubActivities({
         const sourceSeconds = original.length / sampleRate;
         const beat = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs, totalSeconds: sourceSeconds }).progress;
 
-        // 1. The background is what the strongest denoiser removes: noise, room, music (with some speech
-        // leakage, which the mix ducks under the new voice). The stream is delay-compensated: no lag to find.
+        const stage = (from: number, share: number) => (fraction: number) => beat(from + share * fraction);
+        const float32 = { format: 'float32' } as const;
+
+        // 1. The background estimate: the strongest denoiser's speech, removed from the input (the stream is
+        // delay-compensated: no lag to find).
         const denoiserModel = selectModel({ task: 'denoise' }, location);
         const denoiser = await loadDenoiser(denoiserModel, location);
         const stream = await denoiser.openStream({ strength: 1, signal });
-        const enhancedWriter = await WavStreamWriter.create(file('enhanced.wav'), sampleRate, { format: 'float32' });
-        const fit = new BackgroundGainFit();
-        let denoised = 0;
-        const keep = async (enhanced: Float32Array) => {
-          fit.push(original.read(denoised, denoised + enhanced.length), enhanced);
-          denoised += enhanced.length;
-          await enhancedWriter.write(enhanced);
-          beat((0.3 * denoised) / Math.max(1, original.length));
-        };
+        const enhancedWriter = await WavStreamWriter.create(file('enhanced.wav'), sampleRate, float32);
+        let backgroundGain: number;
         try {
-          for await (const block of readWavStream(file('input.wav'))) await keep(await stream.push(block));
-          await keep(await stream.flush());
+          backgroundGain = await denoiseForBackground({
+            blocks: readWavStream(file('input.wav')),
+            original,
+            denoiser: stream,
+            enhanced: enhancedWriter,
+            onProgress: stage(0, 0.3),
+          });
         } finally {
           stream.close();
           await enhancedWriter.close();
         }
-        const backgroundGain = fit.gain;
 
         // 2. The speech track, line by line in time order.
         const layout = dubLayout({ sourceDurationSeconds: sourceSeconds, sampleRate });
         const spoken = input.lines.filter((line) => line.text.trim() !== '');
         const order = segmentOrder(spoken, sourceSeconds);
-        const spans: Array<[number, number]> = [];
         let modelId = input.synth.modelId ?? '';
-        const speechWriter = await WavStreamWriter.create(file('speech.wav'), sampleRate, { format: 'float32' });
+        const speechWriter = await WavStreamWriter.create(file('speech.wav'), sampleRate, float32);
+        const track = new SpeechTrack(layout, speechWriter);
         try {
           for (const [rank, index] of order.entries()) {
             signal.throwIfAborted();
@@ -139,61 +135,48 @@ export function createDubActivities({
             );
             modelId = voice.modelId;
             const nextIndex = order[rank + 1];
-            const placed = placeSegment(
-              { start: line.start, end: line.end, audio: resample(voice.samples, voice.sampleRate, sampleRate) },
-              nextIndex === undefined ? undefined : spoken[nextIndex]!.start,
-              layout,
-            );
-            await writeSilence(speechWriter, placed.offset - speechWriter.length);
-            await speechWriter.write(placed.samples);
-            if (placed.samples.length > 0) spans.push([placed.offset, placed.offset + placed.samples.length]);
+            await track.place(line, voice, nextIndex === undefined ? undefined : spoken[nextIndex]!.start);
             beat(0.3 + (0.6 * (rank + 1)) / order.length);
           }
-          await writeSilence(speechWriter, layout.length - speechWriter.length);
+          await track.finish();
         } finally {
           await speechWriter.close();
         }
 
         // 3. Speech plus the ducked background, then one gain if the mix would clip (not a limiter: it keeps
         // the speech/background balance; loudness is the pipeline's next step).
-        let peak = 0;
         const speechTrack = await WavFileReader.open(file('speech.wav'));
         const enhanced = await WavFileReader.open(file('enhanced.wav')).catch(async (error: unknown) => {
           await speechTrack.close();
           throw error;
         });
-        const mixWriter = await WavStreamWriter.create(file('mix.wav'), sampleRate, { format: 'float32' });
+        const mixWriter = await WavStreamWriter.create(file('mix.wav'), sampleRate, float32);
+        let peak: number;
         try {
-          for (let from = 0; from < layout.length; from += MIX_BLOCK) {
-            signal.throwIfAborted();
-            const to = Math.min(layout.length, from + MIX_BLOCK);
-            const voiceBlock = speechTrack.read(from, to);
-            const sourceBlock = original.read(from, to);
-            const enhancedBlock = enhanced.read(from, to);
-            const gains = backgroundGains(spans, from, to, {}, sampleRate);
-            const mixed = new Float32Array(to - from);
-            for (let i = 0; i < mixed.length; i++) {
-              const background = (sourceBlock[i] ?? 0) - backgroundGain * (enhancedBlock[i] ?? 0);
-              mixed[i] = (voiceBlock[i] ?? 0) + background * gains[i]!;
-              peak = Math.max(peak, Math.abs(mixed[i]!));
-            }
-            await mixWriter.write(mixed);
-            beat(0.9 + (0.1 * to) / layout.length);
-          }
+          ({ peak } = await mixRevoiced({
+            speech: speechTrack,
+            original,
+            enhanced,
+            spans: track.spans,
+            backgroundGain,
+            layout,
+            out: mixWriter,
+            signal,
+            onProgress: stage(0.9, 0.1),
+          }));
         } finally {
           await mixWriter.close();
           await speechTrack.close();
           await enhanced.close();
         }
         let rendered = file('mix.wav');
-        if (peak > 0.99) {
+        const scale = clipSafeScale(peak);
+        if (scale !== undefined) {
           rendered = file('mix-scaled.wav');
-          const scale = 0.99 / peak;
-          const scaledWriter = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
+          const scaledWriter = await WavStreamWriter.create(rendered, sampleRate, float32);
           try {
             for await (const block of readWavStream(file('mix.wav'), { blockSamples: MIX_BLOCK })) {
-              for (let i = 0; i < block.length; i++) block[i] = block[i]! * scale;
-              await scaledWriter.write(block);
+              await scaledWriter.write(scaleBlock(block, scale));
             }
           } finally {
             await scaledWriter.close();
@@ -201,7 +184,7 @@ export function createDubActivities({
         }
         const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'revoiced');
         await storage.putFile(outputKey, rendered, 'audio/wav');
-        return { outputKey, speechModelId: modelId, denoiserId: denoiserModel.id, placements: spans.length };
+        return { outputKey, speechModelId: modelId, denoiserId: denoiserModel.id, placements: track.spans.length };
       } finally {
         await original.close();
       }

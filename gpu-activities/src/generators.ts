@@ -24,6 +24,33 @@ export interface RunGeneratorResult {
 /** A bad request stays bad on every retry. */
 const GENERATOR_FAILURES = [failureRule(MusicRequestError, FailureTypes.InvalidRequest)];
 
+type Generated = GeneratedAudio<{ loudness: LoudnessReport }>;
+interface GeneratorHooks {
+  signal: AbortSignal;
+  onProgress: (fraction: number) => void;
+  /** The General MIDI SoundFont the procedural composer renders through, when installed. */
+  soundFontPath: () => string | undefined;
+}
+
+/** One engine per generator op: a new generator is one entry here (and its step schema), not another case. */
+const GENERATORS: {
+  [Op in GeneratorStep['op']]: (step: Extract<GeneratorStep, { op: Op }>, hooks: GeneratorHooks) => Promise<Generated>;
+} = {
+  generate_music: (step, { soundFontPath, ...hooks }) =>
+    generateMusic(
+      { genre: step.genre, duration: step.duration, parameters: { tempo: step.tempo, key: step.key }, seed: step.seed },
+      { ...hooks, soundFontPath: soundFontPath() },
+    ),
+  mood_music: (step, { soundFontPath, ...hooks }) =>
+    generateMoodMusic(
+      { mood: step.mood, platform: step.platform, duration: step.duration, seed: step.seed },
+      { ...hooks, soundFontPath: soundFontPath() },
+    ),
+  // SFX are parametric synthesis: no SoundFont.
+  generate_sfx: (step, { signal, onProgress }) =>
+    generateSfx({ description: step.description, duration: step.duration, seed: step.seed }, { signal, onProgress }),
+};
+
 /** Music, SFX and mood generation on the GPU queue (the procedural engines run on CPU; a generative model slots in here). */
 export function createGeneratorActivities({
   storage,
@@ -44,33 +71,11 @@ export function createGeneratorActivities({
     async runGenerator(input: { jobId: string; stepIndex: number; step: GeneratorStep }): Promise<RunGeneratorResult> {
       const { step } = input;
       const hooks = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs, totalSeconds: step.duration }).control();
-      let generated: GeneratedAudio<{ loudness: LoudnessReport }>;
+      let generated: Generated;
       try {
-        switch (step.op) {
-          case 'generate_music':
-            generated = await generateMusic(
-              {
-                genre: step.genre,
-                duration: step.duration,
-                parameters: { tempo: step.tempo, key: step.key },
-                seed: step.seed,
-              },
-              { ...hooks, soundFontPath: soundFontPath() },
-            );
-            break;
-          case 'mood_music':
-            generated = await generateMoodMusic(
-              { mood: step.mood, platform: step.platform, duration: step.duration, seed: step.seed },
-              { ...hooks, soundFontPath: soundFontPath() },
-            );
-            break;
-          case 'generate_sfx':
-            generated = await generateSfx(
-              { description: step.description, duration: step.duration, seed: step.seed },
-              hooks,
-            );
-            break;
-        }
+        // The table is keyed by op, so each entry gets its own step type; TypeScript cannot correlate the lookup.
+        const generate = GENERATORS[step.op] as (step: GeneratorStep, hooks: GeneratorHooks) => Promise<Generated>;
+        generated = await generate(step, { ...hooks, soundFontPath });
       } catch (error) {
         throw toFailure(error, GENERATOR_FAILURES);
       }

@@ -1,9 +1,11 @@
 export { createGpuActivities } from './gpu-activities';
 export type { GpuActivities, GpuActivityDependencies, RunDenoiseInput, RunDenoiseResult } from './gpu-activities';
-export { ModelSessionCache } from './model-cache';
-export * from './engines';
 export type { RunGeneratorResult } from './generators';
-export * from './speech';
+// The engines moved to their own packages; re-exported so existing importers keep working. New code imports
+// @voice/denoise, @voice/speech and @voice/model-cache directly.
+export { ModelSessionCache } from '@voice/model-cache';
+export * from '@voice/denoise';
+export * from '@voice/speech';
 export type { TranscriptArtifacts } from './speech-activities';
 export { MAX_TTS_WORD_ERROR_RATE } from './speech-activities';
 export type { RevoicedResult } from './dub-activities';

@@ -4,7 +4,7 @@ import { log } from '@temporalio/activity';
 import type { ProgressHeartbeat } from '@voice/activity-kit';
 import { WavFileReader, WavStreamWriter, readWavInfo, readWavStream } from '@voice/audio';
 import type { BlobStorage } from '@voice/storage';
-import type { DenoiseStream } from './engines';
+import type { DenoiseStream } from '@voice/denoise';
 
 /**
  * Where a retried denoise resumes: the first `segments` output parts are in storage (`<outputKey>.part-<k>`)

@@ -12,7 +12,7 @@ import {
   toVtt,
   wordErrorRate,
   type SpeechEngines,
-} from './speech';
+} from '@voice/speech';
 
 /** Recognisers run at 16 kHz; the pipeline's working audio is 48 kHz. */
 const STT_SAMPLE_RATE = 16_000;

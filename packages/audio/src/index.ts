@@ -24,3 +24,4 @@ export {
   type LoudnessGainPlan,
   type LoudnessMeasurement,
 } from './stream/loudness-normalizer-stream';
+export { qualityProblems, type MeasuredAudio } from './quality';

@@ -56,3 +56,14 @@ export {
   type AccentVoiceOptions,
 } from './accent';
 export { groupWordsIntoPhrases, type GroupWordsOptions, type TimedWord } from './phrases';
+export {
+  MIX_BLOCK,
+  SpeechTrack,
+  clipSafeScale,
+  denoiseForBackground,
+  mixRevoiced,
+  scaleBlock,
+  type BlockDenoiser,
+  type SampleReader,
+  type SampleWriter,
+} from './revoice';

@@ -12,8 +12,8 @@ import {
   synthesizeSpeech,
   whiteNoise,
 } from '@voice/testkit';
-import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '../src/engines';
-import { compileWasmOnce } from '../src/engines/wasm-runtime';
+import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '../src';
+import { compileWasmOnce } from '../src/wasm-runtime';
 import { assertAbortsMidStream, assertProgressEndsAtOne } from './support/denoiser-contract';
 
 const RATE = 48000;

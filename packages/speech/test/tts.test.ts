@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { UnknownModelError } from '@voice/models';
-import { SpeechEngines, SpeechRequestError } from '../../src/speech';
+import { SpeechEngines, SpeechRequestError } from '../src';
 
 const engines = new SpeechEngines();
 after(() => engines.unloadAll());

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { getModel, isInstalled, type ModelLocation, type ModelManifest } from '@voice/models';
 import { mixAtSnr, synthesizeSpeech, whiteNoise } from '@voice/testkit';
-import { loadDenoiser, type Denoiser, type DenoiseStream } from '../src/engines';
+import { loadDenoiser, type Denoiser, type DenoiseStream } from '../src';
 
 const RATE = 48000;
 // Same place the models CLI installs to (it also honours MODELS_DIR).

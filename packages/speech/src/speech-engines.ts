@@ -11,7 +11,7 @@ import {
   UnknownModelError,
   type ModelManifest,
 } from '@voice/models';
-import { ModelSessionCache } from '../model-cache';
+import { ModelSessionCache } from '@voice/model-cache';
 import type { ChunkerOptions } from './chunker';
 import { espeakSynthesize, espeakVoiceFor } from './espeak';
 import { fliteSynthesize, isFliteVoice, FLITE_VOICES, type FliteVoiceId } from './flite';

@@ -9,7 +9,7 @@ import {
   wordErrorRate,
   type TranscribedWord,
   type TranscriptionResult,
-} from '../../src/speech';
+} from '../src';
 
 const RATE = 16000;
 const FIRST = 'Please call Stella and ask her to bring these things from the store.';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { whiteNoise } from '@voice/testkit';
-import type { Denoiser } from '../../src/engines';
+import type { Denoiser } from '../../src';
 
 /** Every engine reports strictly increasing progress from above 0, with exactly one final 1. */
 export async function assertProgressEndsAtOne(denoiser: Denoiser, input: Float32Array): Promise<void> {

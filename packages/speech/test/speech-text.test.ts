@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pitchShift, splitSentences, timeStretch, toSrt, toVtt, wordErrorRate } from '../../src/speech';
+import { pitchShift, splitSentences, timeStretch, toSrt, toVtt, wordErrorRate } from '../src';
 
 describe('splitSentences', () => {
   it('splits at sentence punctuation but not after abbreviations, initials or decimals', () => {

@@ -15,7 +15,7 @@ import {
   synthesizeSpeech,
   whiteNoise,
 } from '@voice/testkit';
-import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '../src/engines';
+import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '../src';
 import { assertAbortsMidStream, assertProgressEndsAtOne } from './support/denoiser-contract';
 
 const RATE = 48000;

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { AudioMeter, decodeWav, encodeWav } from '@voice/audio';
+import { QUALITY_LIMITS, TRUE_PEAK_CEILING_DBTP, jobStorageKeys } from '@voice/shared';
+import { LocalStorage } from '@voice/storage';
+import { createMediaActivities, type MediaActivities } from '../src';
+
+const RATE = 48_000;
+
+/** A five-second chord with a little seeded noise, quiet (about −30 LUFS), as a float WAV. */
+function quietChord(seconds = 5): Float32Array {
+  const samples = new Float32Array(seconds * RATE);
+  let seed = 1;
+  for (let i = 0; i < samples.length; i++) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const t = i / RATE;
+    samples[i] =
+      0.02 * (Math.sin(2 * Math.PI * 220 * t) + Math.sin(2 * Math.PI * 330 * t)) + 0.002 * (seed / 2 ** 31 - 0.5);
+  }
+  return samples;
+}
+
+function measure(wav: Buffer) {
+  const { samples, sampleRate } = decodeWav(wav);
+  const meter = new AudioMeter(sampleRate);
+  meter.push(samples);
+  return meter.result();
+}
+
+/** Runs `work` (an activity call) in the SDK's mock activity context. */
+const inActivity = <R>(work: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(work) as Promise<R>;
+
+describe('media activities on local storage', () => {
+  let root: string;
+  let workDir: string;
+  let storage: LocalStorage;
+  let activities: MediaActivities;
+
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'media-activities-'));
+    workDir = path.join(root, 'work');
+    storage = new LocalStorage({
+      root: path.join(root, 'storage'),
+      publicBaseUrl: 'http://127.0.0.1',
+      signingSecret: 'a test secret of enough bytes',
+      defaultTtlSeconds: 60,
+    });
+    activities = createMediaActivities({ storage, workDir });
+  });
+  after(async () => rm(root, { recursive: true, force: true }));
+
+  it('normalizeLoudness lands on the target under the true-peak ceiling, and checkQuality then delivers it', async () => {
+    const jobId = 'job-loud';
+    const inputKey = jobStorageKeys(jobId).step(1, 'denoise');
+    await storage.putBuffer(inputKey, encodeWav(quietChord(), RATE, { format: 'float32' }), 'audio/wav');
+
+    const normalized = await inActivity(() =>
+      activities.normalizeLoudness({ jobId, stepIndex: 2, inputKey, targetLufs: -16 }),
+    );
+    assert.equal(normalized.outputKey, jobStorageKeys(jobId).step(2, 'normalize'));
+    assert.ok(normalized.gainDb !== null && normalized.gainDb > 5, `gain ${normalized.gainDb} dB`);
+    const measured = measure(await storage.getBuffer(normalized.outputKey));
+    assert.ok(
+      Math.abs(measured.integratedLufs + 16) <= QUALITY_LIMITS.loudnessToleranceLu,
+      `${measured.integratedLufs}`,
+    );
+    assert.ok(measured.truePeakDbtp <= TRUE_PEAK_CEILING_DBTP + QUALITY_LIMITS.truePeakToleranceDb);
+
+    const quality = await inActivity(() =>
+      activities.checkQuality({ jobId, candidateKey: normalized.outputKey, expectedDurationMs: 5000, targetLufs: -16 }),
+    );
+    assert.equal(quality.outputKey, jobStorageKeys(jobId).output);
+    assert.equal(quality.durationMs, 5000);
+    assert.equal(decodeWav(await storage.getBuffer(quality.outputKey)).samples.length, 5 * RATE);
+    assert.deepEqual(await readdir(workDir), [], 'scratch is removed after each activity');
+  });
+
+  it('checkQuality fails a silent output for good, as QualityCheckFailed, and delivers nothing', async () => {
+    const jobId = 'job-silent';
+    const candidateKey = jobStorageKeys(jobId).step(1, 'normalize');
+    await storage.putBuffer(candidateKey, encodeWav(new Float32Array(2 * RATE), RATE, { format: 'float32' }));
+    await assert.rejects(
+      inActivity(() => activities.checkQuality({ jobId, candidateKey, expectedDurationMs: 2000, targetLufs: -16 })),
+      (error: unknown) =>
+        error instanceof ApplicationFailure &&
+        error.type === 'QualityCheckFailed' &&
+        error.nonRetryable &&
+        /silent/.test(error.message),
+    );
+    assert.equal(await storage.exists(jobStorageKeys(jobId).output), false);
+    assert.deepEqual(await readdir(workDir), [], 'scratch is removed after a failure too');
+  });
+
+  it('preprocessAudio maps a file that is not audio to a non-retryable InvalidAudio failure', async () => {
+    const jobId = 'job-garbage';
+    const inputKey = jobStorageKeys(jobId).input('wav');
+    await storage.putBuffer(inputKey, Buffer.from('this is a text file pretending to be a wav, and long enough'));
+    await assert.rejects(
+      inActivity(() => activities.preprocessAudio({ jobId, inputKey })),
+      (error: unknown) => error instanceof ApplicationFailure && error.type === 'InvalidAudio' && error.nonRetryable,
+    );
+  });
+});

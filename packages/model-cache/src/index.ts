@@ -1,0 +1,1 @@
+export { ModelSessionCache } from './model-cache';
