@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resample } from '@voice/audio';
 import { parseEnv } from '@voice/config';
@@ -94,6 +94,13 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   // Fast path for profiling: only the in-process platform sections (the issue's four figures).
   const onlyTargets = process.env['BENCH_ONLY_TARGETS'] === '1';
+  // The machine may be shared: the load says how much to trust absolute times (ratios are same-run).
+  rows.push([
+    'machine load average at start (1 / 5 / 15 min)',
+    loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' / '),
+  ]);
   let inputForModels: Float32Array | undefined;
   let cleanForModels: Float32Array | undefined;
   // Made before the platform starts: synthesising an hour of speech blocks this process's event loop for minutes,
@@ -220,7 +227,12 @@ async function main(): Promise<void> {
   }
 
   const width = Math.max(...rows.map(([name]) => name.length));
-  console.log(`\nBenchmark (${new Date().toISOString()}, ${process.arch}, Node ${process.version})\n`);
+  console.log(
+    `\nBenchmark (${new Date().toISOString()}, ${process.arch}, Node ${process.version}, ${cpus().length} cores, ` +
+      `load average now ${loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ')})\n`,
+  );
   console.log(`${'metric'.padEnd(width)} | value`);
   console.log(`${'-'.repeat(width)}-|-${'-'.repeat(30)}`);
   for (const [name, value] of rows) console.log(`${name.padEnd(width)} | ${value}`);
@@ -272,20 +284,51 @@ async function sttRows(
       throw new Error(`stt job ${String(final['status'])}: ${JSON.stringify(final)}`);
     return { seconds, jobId };
   };
-  const warmUp = await runJob();
-  const jobs = [];
-  for (let i = 0; i < STT_RUNS; i++) jobs.push(await runJob());
   const resolvedModelsDir = modelsDir ?? DEFAULT_MODELS_DIR;
-  const bare = await bareWhisper({
-    repoRoot: REPO_ROOT,
-    python: path.join(path.dirname(resolvedModelsDir), 'python', 'bin', 'python3'),
-    modelId: STT_MODEL,
-    modelsDir: resolvedModelsDir,
-    file,
-    // The platform's sidecar runs CTranslate2 on the SpeechEngines default: 2 threads.
-    threads: 2,
-    runs: STT_RUNS,
-  });
+  const runBare = () =>
+    bareWhisper({
+      repoRoot: REPO_ROOT,
+      python: path.join(path.dirname(resolvedModelsDir), 'python', 'bin', 'python3'),
+      modelId: STT_MODEL,
+      modelsDir: resolvedModelsDir,
+      file,
+      // The platform's sidecar runs CTranslate2 on the SpeechEngines default: 2 threads.
+      threads: 2,
+      runs: 1,
+    });
+  // The engine alone in this process (Silero VAD gate, ≤ 30 s chunks, the sidecar protocol), warm: it splits the
+  // gap into the platform's share (job − engine) and the engine's (engine − bare).
+  const engine = new SpeechEngines({ modelsDir });
+  const runEngine = async () =>
+    (
+      await measure(() =>
+        engine.transcribe(
+          { samples: recording.samples, sampleRate: recording.sampleRate },
+          { modelId: STT_MODEL, language: 'en' },
+        ),
+      )
+    ).seconds;
+  const warmUp = await runJob();
+  const jobs: Array<{ seconds: number; jobId: string }> = [];
+  const engineRuns: number[] = [];
+  const bareRuns: Array<{ cold: number; load: number; warm: number }> = [];
+  try {
+    await runEngine();
+    // Interleaved, so the other writers' load drifts over all three sides alike.
+    for (let i = 0; i < STT_RUNS; i++) {
+      jobs.push(await runJob());
+      engineRuns.push(await runEngine());
+      const bareRun = await runBare();
+      bareRuns.push({ cold: bareRun.cold, load: bareRun.load, warm: bareRun.warm[0] ?? NaN });
+    }
+  } finally {
+    await engine.unloadAll();
+  }
+  const bare = {
+    warm: bareRuns.map((run) => run.warm),
+    cold: median(bareRuns.map((run) => run.cold)),
+    load: median(bareRuns.map((run) => run.load)),
+  };
   const job = median(jobs.map((run) => run.seconds));
   const alone = median(bare.warm);
   const label = `${STT_MODEL}, ${recording.seconds.toFixed(1)} s LibriVox`;
@@ -296,6 +339,11 @@ async function sttRows(
   rows.push([
     `  bare faster-whisper warm runs / cold (model load ${bare.load.toFixed(2)} s)`,
     `${bare.warm.map((t) => t.toFixed(2)).join(', ')} s / ${bare.cold.toFixed(2)} s`,
+  ]);
+  const engineAlone = median(engineRuns);
+  rows.push([
+    '  speech engine alone, warm (VAD gate + chunks + sidecar), runs',
+    `${engineRuns.map((t) => t.toFixed(2)).join(', ')} s: job − engine ${(job - engineAlone).toFixed(2)} s, engine − bare ${(engineAlone - median(bare.warm)).toFixed(2)} s`,
   ]);
   rows.push(["  a measured job's timeline", formatTimeline(await jobTimeline(client, jobs[jobs.length - 1]!.jobId))]);
   return [
