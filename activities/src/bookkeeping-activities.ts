@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { failureRule, withFailureRules } from '@voice/activity-kit';
 import {
   InsufficientCreditsError,
   JobNotActiveError,
@@ -13,7 +13,16 @@ import {
   updateJobProgress,
   type Database,
 } from '@voice/db';
-import { FailureTypes, creditsForDurationMs } from '@voice/shared';
+import { FailureTypes, creditsForDurationMs, type JobResult } from '@voice/shared';
+
+const RESERVE_FAILURES = [
+  failureRule(InsufficientCreditsError, FailureTypes.InsufficientCredits, {
+    message: (error) =>
+      `Insufficient credits: this job needs ${error.required} credit-seconds but ${error.available} are available`,
+  }),
+  // The job was already cancelled or failed: holding credits for it would strand them.
+  failureRule(JobNotActiveError, FailureTypes.JobNotActive),
+];
 
 export interface BookkeepingActivityDependencies {
   db: Database;
@@ -44,19 +53,9 @@ export function createBookkeepingActivities({ db }: BookkeepingActivityDependenc
     /** Hold credits for the input's length before any inference runs. */
     async reserveCredits({ jobId, userId, durationMs }: { jobId: string; userId: string; durationMs: number }) {
       const amount = creditsForDurationMs(durationMs);
-      try {
-        return await reserveCredits(db, { userId, jobId, amount, idempotencyKey: `job-${jobId}:reserve` });
-      } catch (error) {
-        if (error instanceof InsufficientCreditsError) {
-          throw ApplicationFailure.nonRetryable(
-            `Insufficient credits: this job needs ${error.required} credit-seconds but ${error.available} are available`,
-            FailureTypes.InsufficientCredits,
-          );
-        }
-        // The job was already cancelled or failed: holding credits for it would strand them.
-        if (error instanceof JobNotActiveError) throw ApplicationFailure.nonRetryable(error.message, 'JobNotActive');
-        throw error;
-      }
+      return withFailureRules(RESERVE_FAILURES, () =>
+        reserveCredits(db, { userId, jobId, amount, idempotencyKey: `job-${jobId}:reserve` }),
+      );
     },
 
     /** Move the hold from the input's length to the output's: that is what the first download charges. */
@@ -76,7 +75,7 @@ export function createBookkeepingActivities({ db }: BookkeepingActivityDependenc
       jobId: string;
       outputKey: string;
       outputDurationMs: number;
-      result: Record<string, unknown>;
+      result: JobResult;
     }): Promise<void> {
       await markJobCompleted(db, input.jobId, {
         outputKey: input.outputKey,

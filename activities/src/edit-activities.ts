@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { WavFileReader, WavStreamWriter, readWavStream } from '@voice/audio';
 import { FailureTypes, jobStorageKeys, type EditOperation } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
@@ -21,8 +20,7 @@ import {
   type TimeMapSegment,
   type TimedWord,
 } from '@voice/voice-dsp';
-import { withHeartbeats } from './heartbeat';
-import { withScratchDir } from './scratch';
+import { failureRule, toFailure, withHeartbeats, withScratchDir } from '@voice/activity-kit';
 
 export interface EditReport {
   outputKey: string;
@@ -49,7 +47,7 @@ export function createEditActivities({ storage, workDir }: { storage: BlobStorag
       transcriptKey?: string;
     }): Promise<EditReport> {
       return withHeartbeats(() =>
-        withScratchDir(workDir, input.jobId, async (dir) => {
+        withScratchDir(workDir, input.jobId, 'edit', async (dir) => {
           let current = path.join(dir, 'input.wav');
           await storage.downloadToFile(input.inputKey, current);
           const words = input.transcriptKey ? await loadWords(storage, input.transcriptKey) : [];
@@ -92,6 +90,9 @@ export function createEditActivities({ storage, workDir }: { storage: BlobStorag
   };
 }
 
+/** Times outside the clip and the like are the request's fault: fail now, with the DSP's message. */
+const PLAN_FAILURES = [failureRule(VoiceDspError, FailureTypes.InvalidRequest)];
+
 async function planOperation(
   operation: EditOperation,
   source: WavFileReader,
@@ -131,10 +132,7 @@ async function planOperation(
       }
     }
   } catch (error) {
-    // Times outside the clip and the like are the request's fault: fail now, with the DSP's message.
-    if (error instanceof VoiceDspError)
-      throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
-    throw error;
+    throw toFailure(error, PLAN_FAILURES);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { failureRule, permanentFailure, toFailure, withScratchDir } from '@voice/activity-kit';
 import {
   AudioMeter,
   AudioValidationError,
@@ -22,7 +22,6 @@ import {
 import type { BlobStorage } from '@voice/storage';
 import { createEditActivities } from './edit-activities';
 import { finiteOrNull, withHeartbeats } from './heartbeat';
-import { withScratchDir as withScratchDirIn } from './scratch';
 
 export interface MediaActivityDependencies {
   storage: BlobStorage;
@@ -52,6 +51,9 @@ export interface QualityResult {
   targetLufs: number | null;
 }
 
+/** Bad input never gets better on retry: fail the job at once with the validator's message. */
+const PROBE_FAILURES = [failureRule(AudioValidationError, FailureTypes.InvalidAudio)];
+
 /** The running activity's cancellation, so a cancelled job stops reading and decoding at the next block. */
 const cancellation = (): AbortSignal => Context.current().cancellationSignal;
 
@@ -61,8 +63,8 @@ const cancellation = (): AbortSignal => Context.current().cancellationSignal;
  * the API. Built over injected clients when the worker starts; safe to retry (storage keys are deterministic).
  */
 export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaActivityDependencies) {
-  const withScratchDir = <T>(jobId: string, work: (dir: string) => Promise<T>): Promise<T> =>
-    withScratchDirIn(workDir, jobId, work);
+  const scratch = <T>(jobId: string, label: string, work: (dir: string) => Promise<T>): Promise<T> =>
+    withScratchDir(workDir, jobId, label, work);
 
   return {
     ...createEditActivities({ storage, workDir }),
@@ -70,15 +72,11 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
     /** Decode, validate, resample to the processing rate and measure the input. */
     async preprocessAudio({ jobId, inputKey }: { jobId: string; inputKey: string }): Promise<PreprocessResult> {
       return withHeartbeats(() =>
-        withScratchDir(jobId, async (dir) => {
+        scratch(jobId, 'preprocess', async (dir) => {
           const localInput = path.join(dir, 'input');
           await storage.downloadToFile(inputKey, localInput);
           const probe = await probeAudioFile(localInput, { ffmpegPath }).catch((error: unknown) => {
-            // Bad input never gets better on retry: fail the job at once with the validator's message.
-            if (error instanceof AudioValidationError) {
-              throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidAudio);
-            }
-            throw error;
+            throw toFailure(error, PROBE_FAILURES);
           });
           // Block by block: an hour of audio never sits in memory, only one second of it at a time.
           const workFile = path.join(dir, 'work.wav');
@@ -122,7 +120,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
       targetLufs: number;
     }): Promise<{ outputKey: string; gainDb: number | null; limitedDb: number | null }> {
       return withHeartbeats(() =>
-        withScratchDir(input.jobId, async (dir) => {
+        scratch(input.jobId, 'normalize', async (dir) => {
           const source = path.join(dir, 'in.wav');
           await storage.downloadToFile(input.inputKey, source);
           const { sampleRate } = await readWavInfo(source);
@@ -160,7 +158,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
       targetLufs: number | null;
     }): Promise<QualityResult> {
       return withHeartbeats(() =>
-        withScratchDir(input.jobId, async (dir) => {
+        scratch(input.jobId, 'quality', async (dir) => {
           const candidate = path.join(dir, 'candidate.wav');
           await storage.downloadToFile(input.candidateKey, candidate);
           const { sampleRate } = await readWavInfo(candidate);
@@ -174,10 +172,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           const analysis = meter.result();
           const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
           if (problems.length > 0) {
-            throw ApplicationFailure.nonRetryable(
-              `Quality check failed: ${problems.join('; ')}`,
-              FailureTypes.QualityCheckFailed,
-            );
+            throw permanentFailure(FailureTypes.QualityCheckFailed, `Quality check failed: ${problems.join('; ')}`);
           }
           const outputKey = jobStorageKeys(input.jobId).output;
           await storage.putFile(outputKey, deliverable, 'audio/wav');

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { JobResult, PipelineStep } from '@voice/shared';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -94,7 +95,7 @@ export const processingJobs = pgTable(
     progress: integer('progress').notNull().default(0),
     workflowId: text('workflow_id').notNull(),
     /** The request as submitted: steps and their parameters. */
-    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull(),
+    parameters: jsonb('parameters').$type<{ steps: PipelineStep[] }>().notNull(),
     /** Null for jobs made from text or from nothing (TTS, generators). */
     inputKey: text('input_key'),
     inputFilename: text('input_filename'),
@@ -103,7 +104,7 @@ export const processingJobs = pgTable(
     outputKey: text('output_key'),
     outputDurationMs: integer('output_duration_ms'),
     /** Measurements and the models used, written by the workflow's activities. */
-    result: jsonb('result').$type<Record<string, unknown>>(),
+    result: jsonb('result').$type<JobResult>(),
     error: text('error'),
     /** Credit-seconds currently held for this job (reserve → settle → release). */
     creditsHeld: integer('credits_held').notNull().default(0),

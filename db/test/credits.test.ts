@@ -25,12 +25,25 @@ import {
   UserNotFoundError,
   type Database,
 } from '../src';
-import { assertLedgerConsistent, creditSnapshot, describeEachDriver, makeJob, makeUser, seededRandom } from './support';
+import {
+  assertLedgerConsistent,
+  creditSnapshot,
+  describeEachDriver,
+  makeJob,
+  makeUser,
+  sampleJobResult,
+  seededRandom,
+} from './support';
 
 async function completeJob(db: Database, jobId: string, outputDurationMs: number): Promise<void> {
   await markJobRunning(db, jobId, new Date());
   assert.equal(
-    await markJobCompleted(db, jobId, { outputKey: `out/${jobId}`, outputDurationMs, result: {}, at: new Date() }),
+    await markJobCompleted(db, jobId, {
+      outputKey: `out/${jobId}`,
+      outputDurationMs,
+      result: sampleJobResult(),
+      at: new Date(),
+    }),
     true,
   );
 }
@@ -521,7 +534,12 @@ describeEachDriver('credits', (ctx) => {
           const at = new Date();
           const applied =
             outcome === 'completed'
-              ? await markJobCompleted(ctx.db, job.id, { outputKey: 'o', outputDurationMs: outputMs, result: {}, at })
+              ? await markJobCompleted(ctx.db, job.id, {
+                  outputKey: 'o',
+                  outputDurationMs: outputMs,
+                  result: sampleJobResult(),
+                  at,
+                })
               : outcome === 'failed'
                 ? await markJobFailed(ctx.db, job.id, 'failed', at)
                 : await markJobCancelled(ctx.db, job.id, at);

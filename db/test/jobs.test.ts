@@ -12,7 +12,7 @@ import {
   recordJobInput,
   updateJobProgress,
 } from '../src';
-import { describeEachDriver, makeJob, makeUser } from './support';
+import { describeEachDriver, makeJob, makeUser, sampleJobResult } from './support';
 
 describeEachDriver('jobs', (ctx) => {
   it('createJob is idempotent per id and getJobForUser hides other users’ jobs', async () => {
@@ -34,10 +34,11 @@ describeEachDriver('jobs', (ctx) => {
     assert.equal(await markJobRunning(ctx.db, job.id, new Date('2030-01-01T00:05:00Z')), true);
     assert.equal(await recordJobInput(ctx.db, job.id, { inputDurationMs: 12_345, inputFormat: 'wav' }), true);
     const doneAt = new Date('2030-01-01T00:10:00Z');
+    const sampleResult = sampleJobResult({ output: { words: 42 } });
     const completed = await markJobCompleted(ctx.db, job.id, {
       outputKey: 'out/x.wav',
       outputDurationMs: 12_300,
-      result: { lufs: -16 },
+      result: sampleResult,
       at: doneAt,
     });
     assert.equal(completed, true);
@@ -47,7 +48,7 @@ describeEachDriver('jobs', (ctx) => {
     assert.equal(stored?.startedAt?.toISOString(), startedAt.toISOString());
     assert.equal(stored?.completedAt?.toISOString(), doneAt.toISOString());
     assert.equal(stored?.inputDurationMs, 12_345);
-    assert.deepEqual(stored?.result, { lufs: -16 });
+    assert.deepEqual(stored?.result, sampleResult);
   });
 
   it('progress only moves forward and is clamped to 0–100', async () => {
@@ -68,7 +69,7 @@ describeEachDriver('jobs', (ctx) => {
       await markJobRunning(ctx.db, job.id, new Date());
       await updateJobProgress(ctx.db, job.id, 30);
       const at = new Date();
-      const output = { outputKey: 'out/k', outputDurationMs: 1000, result: {}, at };
+      const output = { outputKey: 'out/k', outputDurationMs: 1000, result: sampleJobResult(), at };
       const finish = {
         completed: () => markJobCompleted(ctx.db, job.id, output),
         failed: () => markJobFailed(ctx.db, job.id, 'boom', at),

@@ -21,6 +21,7 @@ import {
   type User,
 } from '../src';
 import { eq, sql } from 'drizzle-orm';
+import type { JobResult } from '@voice/shared';
 
 export interface TestDatabase {
   kind: 'pglite' | 'pg';
@@ -134,7 +135,7 @@ export async function makeJob(
     userId,
     jobType: 'denoise',
     workflowId: `job-${id}`,
-    parameters: { steps: [{ op: 'denoise' }] },
+    parameters: { steps: [{ op: 'denoise', noise_level: 'moderate' }] },
     inputKey: `uploads/${id}`,
     ...overrides,
   });
@@ -186,5 +187,16 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A minimal completed job's record, as the workflow writes it. */
+export function sampleJobResult(overrides: Partial<JobResult> = {}): JobResult {
+  return {
+    models: [{ op: 'denoise', model: 'rnnoise' }],
+    input: { source: 'none' },
+    output: { words: 0 },
+    steps: [],
+    ...overrides,
   };
 }

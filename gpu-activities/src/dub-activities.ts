@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ProgressHeartbeat, failureRule, toFailure, withScratchDir } from '@voice/activity-kit';
 import { WavFileReader, WavStreamWriter, readWavStream, resample } from '@voice/audio';
 import {
   DubbingError,
@@ -17,13 +15,7 @@ import {
   translate,
 } from '@voice/dubbing';
 import { getModel, isInstalled, selectModel, type ModelLocation } from '@voice/models';
-import {
-  FailureTypes,
-  jobStorageKeys,
-  type AccentChangeStep,
-  type DubStep,
-  type InferenceHeartbeat,
-} from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type AccentChangeStep, type DubStep } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { loadDenoiser } from './engines';
 import { SpeechRequestError, type SpeechEngines, type TranscriptionResult } from './speech';
@@ -53,15 +45,13 @@ async function writeSilence(writer: WavStreamWriter, count: number): Promise<voi
   for (let left = count; left > 0; left -= MIX_BLOCK) await writer.write(new Float32Array(Math.min(MIX_BLOCK, left)));
 }
 
-function asFailure(error: unknown): unknown {
-  if (error instanceof DubbingError || error instanceof SpeechRequestError) {
-    return ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
-  }
-  if (error instanceof TranslationEngineError && error.reason === 'missing') {
-    return ApplicationFailure.nonRetryable(error.message, 'ModelUnavailable');
-  }
-  return error;
-}
+const DUB_FAILURES = [
+  failureRule(DubbingError, FailureTypes.InvalidRequest),
+  failureRule(SpeechRequestError, FailureTypes.InvalidRequest),
+  // Apertium not installed is an operator problem; a timeout or crash may pass on retry.
+  failureRule(TranslationEngineError, FailureTypes.ModelUnavailable, { when: (error) => error.reason === 'missing' }),
+];
+const asFailure = (error: unknown): unknown => toFailure(error, DUB_FAILURES);
 
 /**
  * Dubbing and accent change: the source speech is re-voiced line by line in its original time slots, over an
@@ -71,11 +61,13 @@ export function createDubActivities({
   storage,
   speech,
   location,
+  workDir,
   heartbeatIntervalMs,
 }: {
   storage: BlobStorage;
   speech: SpeechEngines;
   location: ModelLocation;
+  workDir: string;
   heartbeatIntervalMs: number;
 }) {
   /**
@@ -92,27 +84,15 @@ export function createDubActivities({
     lines: TimedLine[];
     synth: { language: string; modelId?: string; voiceId?: string };
   }) => {
-    const context = Context.current();
-    const signal = context.cancellationSignal;
-    const dir = await mkdtemp(path.join(tmpdir(), `revoice-${input.jobId}-`));
-    const file = (name: string) => path.join(dir, name);
-    try {
+    const signal = Context.current().cancellationSignal;
+    return withScratchDir(workDir, input.jobId, 'revoice', async (dir) => {
+      const file = (name: string) => path.join(dir, name);
       await storage.downloadToFile(input.inputKey, file('input.wav'));
       const original = await WavFileReader.open(file('input.wav'));
       try {
         const { sampleRate } = original;
         const sourceSeconds = original.length / sampleRate;
-        let lastBeat = 0;
-        const beat = (fraction: number) => {
-          const now = performance.now();
-          if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
-          lastBeat = now;
-          context.heartbeat({
-            fraction,
-            processedSeconds: fraction * sourceSeconds,
-            totalSeconds: sourceSeconds,
-          } satisfies InferenceHeartbeat);
-        };
+        const beat = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs, totalSeconds: sourceSeconds }).progress;
 
         // 1. The background is what the strongest denoiser removes: noise, room, music (with some speech
         // leakage, which the mix ducks under the new voice). The stream is delay-compensated: no lag to find.
@@ -225,9 +205,7 @@ export function createDubActivities({
       } finally {
         await original.close();
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   };
 
   const loadTranscript = async (key: string): Promise<TranscriptionResult> =>

@@ -1,5 +1,4 @@
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ProgressHeartbeat, failureRule, toFailure } from '@voice/activity-kit';
 import { encodeWav } from '@voice/audio';
 import { getModel, resolveModelFile, type ModelLocation } from '@voice/models';
 import {
@@ -10,7 +9,7 @@ import {
   type GeneratedAudio,
   type LoudnessReport,
 } from '@voice/music';
-import { FailureTypes, jobStorageKeys, type GeneratorStep, type InferenceHeartbeat } from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type GeneratorStep } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 
 export interface RunGeneratorResult {
@@ -21,6 +20,9 @@ export interface RunGeneratorResult {
   /** How it was made (method, model, seed, key, tempo, …), recorded in the job output. */
   metadata: Record<string, unknown>;
 }
+
+/** A bad request stays bad on every retry. */
+const GENERATOR_FAILURES = [failureRule(MusicRequestError, FailureTypes.InvalidRequest)];
 
 /** Music, SFX and mood generation on the GPU queue (the procedural engines run on CPU; a generative model slots in here). */
 export function createGeneratorActivities({
@@ -40,22 +42,8 @@ export function createGeneratorActivities({
 
   return {
     async runGenerator(input: { jobId: string; stepIndex: number; step: GeneratorStep }): Promise<RunGeneratorResult> {
-      const context = Context.current();
       const { step } = input;
-      let lastBeat = 0;
-      const hooks = {
-        signal: context.cancellationSignal,
-        onProgress: (fraction: number) => {
-          const now = performance.now();
-          if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
-          lastBeat = now;
-          context.heartbeat({
-            fraction,
-            processedSeconds: fraction * step.duration,
-            totalSeconds: step.duration,
-          } satisfies InferenceHeartbeat);
-        },
-      };
+      const hooks = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs, totalSeconds: step.duration }).control();
       let generated: GeneratedAudio<{ loudness: LoudnessReport }>;
       try {
         switch (step.op) {
@@ -84,10 +72,7 @@ export function createGeneratorActivities({
             break;
         }
       } catch (error) {
-        // A bad request stays bad on every retry.
-        if (error instanceof MusicRequestError)
-          throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
-        throw error;
+        throw toFailure(error, GENERATOR_FAILURES);
       }
       const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, step.op);
       await storage.putBuffer(

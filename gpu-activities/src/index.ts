@@ -7,3 +7,5 @@ export * from './speech';
 export type { TranscriptArtifacts } from './speech-activities';
 export { MAX_TTS_WORD_ERROR_RATE } from './speech-activities';
 export type { RevoicedResult } from './dub-activities';
+export { denoisePartKey, isDenoiseCheckpoint } from './resumable-denoise';
+export type { DenoiseCheckpoint, DenoiseCheckpointOptions } from './resumable-denoise';

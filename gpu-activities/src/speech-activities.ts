@@ -1,18 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ProgressHeartbeat, failureRule, permanentFailure, toFailure, withScratchDir } from '@voice/activity-kit';
 import { decodeStream, encodeWav, readWavInfo, resample } from '@voice/audio';
 import { UnknownModelError } from '@voice/models';
-import {
-  FailureTypes,
-  PROCESSING_SAMPLE_RATE,
-  jobStorageKeys,
-  type InferenceHeartbeat,
-  type SttStep,
-  type TtsStep,
-} from '@voice/shared';
+import { FailureTypes, PROCESSING_SAMPLE_RATE, jobStorageKeys, type SttStep, type TtsStep } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import {
   SpeechEngineUnavailableError,
@@ -42,65 +33,48 @@ export interface TranscriptArtifacts {
   preview: string;
 }
 
-/** Maps engine errors to Temporal failures: bad requests and missing models never heal on retry. */
-function asFailure(error: unknown): unknown {
-  if (error instanceof SpeechRequestError)
-    return ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidRequest);
-  if (error instanceof UnknownModelError)
-    return ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-  if (error instanceof SpeechEngineUnavailableError)
-    return ApplicationFailure.nonRetryable(error.message, 'ModelUnavailable');
-  return error;
-}
+/** Engine errors as Temporal failures: bad requests and missing models never heal on retry. */
+const SPEECH_FAILURES = [
+  failureRule(SpeechRequestError, FailureTypes.InvalidRequest),
+  failureRule(UnknownModelError, FailureTypes.UnknownModel),
+  failureRule(SpeechEngineUnavailableError, FailureTypes.ModelUnavailable),
+];
+const asFailure = (error: unknown): unknown => toFailure(error, SPEECH_FAILURES);
+
+/** The job a stored key belongs to (`jobs/<jobId>/…`), for callers that predate passing the job id. */
+const jobIdOfKey = (key: string): string => /^jobs\/([A-Za-z0-9_-]+)\//.exec(key)?.[1] ?? 'unassigned';
 
 /** Speech-to-text and text-to-speech on the GPU queue, over one `SpeechEngines` built when the worker starts. */
 export function createSpeechActivities({
   storage,
   engines,
+  workDir,
   heartbeatIntervalMs,
 }: {
   storage: BlobStorage;
   engines: SpeechEngines;
+  workDir: string;
   heartbeatIntervalMs: number;
 }) {
-  const control = (totalSeconds: number) => {
-    const context = Context.current();
-    let lastBeat = 0;
-    return {
-      signal: context.cancellationSignal,
-      onProgress: (fraction: number) => {
-        const now = performance.now();
-        if (now - lastBeat < heartbeatIntervalMs && fraction < 1) return;
-        lastBeat = now;
-        context.heartbeat({
-          fraction,
-          processedSeconds: fraction * totalSeconds,
-          totalSeconds,
-        } satisfies InferenceHeartbeat);
-      },
-    };
-  };
+  const control = (totalSeconds: number) =>
+    new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs, totalSeconds }).control();
 
   /**
    * Transcribes stored audio as a 16 kHz stream decoded by ffmpeg from a local copy, so an hour-long file is
    * never held in memory (the engine buffers one ≤ 30 s chunk at a time).
    */
-  const transcribeStored = async (audioKey: string, options: { modelId?: string; language?: string }) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'stt-'));
-    try {
+  const transcribeStored = (jobId: string, audioKey: string, options: { modelId?: string; language?: string }) =>
+    withScratchDir(workDir, jobId, 'stt', async (dir) => {
       const local = path.join(dir, 'audio.wav');
       await storage.downloadToFile(audioKey, local);
       const { frames, sampleRate } = await readWavInfo(local);
       const durationSeconds = frames / sampleRate;
       const progress = control(durationSeconds);
-      return await engines.transcribe(
+      return engines.transcribe(
         { blocks: decodeStream(local, STT_SAMPLE_RATE, { signal: progress.signal }), durationSeconds },
         { ...options, ...progress },
       );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
+    });
 
   return {
     /** Synthesises the job's text; the audio joins the pipeline at the working rate. */
@@ -147,7 +121,7 @@ export function createSpeechActivities({
     }): Promise<TranscriptArtifacts> {
       Context.current().heartbeat();
       try {
-        const result = await transcribeStored(input.inputKey, {
+        const result = await transcribeStored(input.jobId, input.inputKey, {
           modelId: input.step.model,
           language: input.step.language,
         });
@@ -171,15 +145,16 @@ export function createSpeechActivities({
     },
 
     /** The TTS quality gate: transcribe the delivered audio and compare it with the text that was asked for. */
-    async checkIntelligibility(input: { audioKey: string; expectedText: string; language?: string }) {
+    async checkIntelligibility(input: { audioKey: string; expectedText: string; language?: string; jobId?: string }) {
       Context.current().heartbeat();
       try {
-        const result = await transcribeStored(input.audioKey, { language: input.language });
+        const jobId = input.jobId ?? jobIdOfKey(input.audioKey);
+        const result = await transcribeStored(jobId, input.audioKey, { language: input.language });
         const wer = wordErrorRate(input.expectedText, result.text);
         if (wer > MAX_TTS_WORD_ERROR_RATE) {
-          throw ApplicationFailure.nonRetryable(
-            `Quality check failed: the speech does not match the text (word error rate ${(wer * 100).toFixed(0)}%)`,
+          throw permanentFailure(
             FailureTypes.QualityCheckFailed,
+            `Quality check failed: the speech does not match the text (word error rate ${(wer * 100).toFixed(0)}%)`,
           );
         }
         return { wordErrorRate: wer, recognizer: result.modelId, heard: result.text.slice(0, 280) };

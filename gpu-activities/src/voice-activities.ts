@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ProgressHeartbeat, failureRule, permanentFailure, toFailure, withScratchDir } from '@voice/activity-kit';
 import { WavFileReader, WavStreamWriter, resample } from '@voice/audio';
 import { UnknownModelError, selectModel, type ModelLocation } from '@voice/models';
-import { FailureTypes, jobStorageKeys, type InferenceHeartbeat, type VoiceCloneStep } from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type VoiceCloneStep } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import {
   ANALYSIS_RATE,
@@ -19,6 +17,10 @@ import {
   type VoiceConversionPlan,
 } from '@voice/voice-dsp';
 
+const MODEL_FAILURES = [failureRule(UnknownModelError, FailureTypes.UnknownModel)];
+/** No voiced speech, too short: the input, not the machine, is at fault. */
+const CONVERSION_FAILURES = [failureRule(VoiceDspError, FailureTypes.InvalidAudio)];
+
 /**
  * Voice cloning with the strongest method available offline: measure the source voice, then shift its pitch
  * to the target's median and equalise its long-term spectrum toward the target's. The method is labelled in
@@ -27,10 +29,12 @@ import {
 export function createVoiceActivities({
   storage,
   location,
+  workDir,
   heartbeatIntervalMs,
 }: {
   storage: BlobStorage;
   location: ModelLocation;
+  workDir: string;
   heartbeatIntervalMs: number;
 }) {
   return {
@@ -41,90 +45,71 @@ export function createVoiceActivities({
       try {
         modelId = selectModel({ task: 'voice-conversion', requested: step.model }, location).id;
       } catch (error) {
-        if (error instanceof UnknownModelError)
-          throw ApplicationFailure.nonRetryable(error.message, FailureTypes.UnknownModel);
-        throw error;
+        throw toFailure(error, MODEL_FAILURES);
       }
       if (modelId !== 'dsp-voice-conversion') {
-        throw ApplicationFailure.nonRetryable(
-          `No engine runs voice-conversion model ${modelId} yet`,
-          FailureTypes.UnknownModel,
-        );
+        throw permanentFailure(FailureTypes.UnknownModel, `No engine runs voice-conversion model ${modelId} yet`);
       }
       const target = step.target?.characteristics as VoiceCharacteristics | undefined;
       if (!target?.pitch || !Array.isArray(target.spectral?.bandEnergiesDb)) {
-        throw ApplicationFailure.nonRetryable(
-          `Voice ${step.target_voice_id} has no usable characteristics`,
+        throw permanentFailure(
           FailureTypes.InvalidRequest,
+          `Voice ${step.target_voice_id} has no usable characteristics`,
         );
       }
       // Streamed from a local copy in chunks: memory stays flat however long the recording is.
       const context = Context.current();
-      const dir = await mkdtemp(path.join(tmpdir(), `voice-clone-${input.jobId}-`));
-      try {
-        const local = path.join(dir, 'in.wav');
-        await storage.downloadToFile(input.inputKey, local);
-        const reader = await WavFileReader.open(local);
-        const rendered = path.join(dir, 'out.wav');
-        let plan: VoiceConversionPlan;
-        let source: VoiceCharacteristics;
+      const heartbeat = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs });
+      return withScratchDir(workDir, input.jobId, 'voice-clone', async (dir) => {
         try {
-          const { sampleRate } = reader;
-          // A minute sampled across the whole recording stands for the speaker, and keeps each synchronous
-          // analysis step to seconds, well inside the heartbeat timeout.
-          const excerpt = sampleExcerpts(reader, sampleRate);
-          source = analyzeVoice(resample(excerpt, sampleRate, ANALYSIS_RATE), ANALYSIS_RATE);
-          context.heartbeat({
-            fraction: 0,
-            processedSeconds: 0,
-            totalSeconds: reader.length / sampleRate,
-          } satisfies InferenceHeartbeat);
-          plan = planVoiceConversion(excerpt, sampleRate, source, target).plan;
-          const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
+          const local = path.join(dir, 'in.wav');
+          await storage.downloadToFile(input.inputKey, local);
+          const reader = await WavFileReader.open(local);
+          const rendered = path.join(dir, 'out.wav');
+          let plan: VoiceConversionPlan;
+          let source: VoiceCharacteristics;
           try {
+            const { sampleRate } = reader;
+            // A minute sampled across the whole recording stands for the speaker, and keeps each synchronous
+            // analysis step to seconds, well inside the heartbeat timeout.
+            const excerpt = sampleExcerpts(reader, sampleRate);
+            source = analyzeVoice(resample(excerpt, sampleRate, ANALYSIS_RATE), ANALYSIS_RATE);
             const totalSeconds = reader.length / sampleRate;
-            let written = 0;
-            let lastBeat = 0;
-            for (const block of renderVoiceConversion(reader, plan)) {
-              context.cancellationSignal.throwIfAborted();
-              await writer.write(block);
-              written += block.length;
-              if (performance.now() - lastBeat >= heartbeatIntervalMs) {
-                lastBeat = performance.now();
-                const processedSeconds = written / sampleRate;
-                context.heartbeat({
-                  fraction: processedSeconds / Math.max(totalSeconds, 1e-9),
-                  processedSeconds,
-                  totalSeconds,
-                } satisfies InferenceHeartbeat);
+            heartbeat.setTotalSeconds(totalSeconds);
+            // Unthrottled: the analysis above took seconds, and the server must hear from us now.
+            heartbeat.report(0);
+            plan = planVoiceConversion(excerpt, sampleRate, source, target).plan;
+            const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
+            try {
+              let written = 0;
+              for (const block of renderVoiceConversion(reader, plan)) {
+                context.cancellationSignal.throwIfAborted();
+                await writer.write(block);
+                written += block.length;
+                heartbeat.progress(written / sampleRate / Math.max(totalSeconds, 1e-9));
               }
+            } finally {
+              await writer.close();
             }
           } finally {
-            await writer.close();
+            await reader.close();
           }
-        } finally {
-          await reader.close();
+          const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'voice_clone');
+          await storage.putFile(outputKey, rendered, 'audio/wav');
+          return {
+            outputKey,
+            modelId,
+            method: VOICE_CONVERSION_METHOD,
+            applied: {
+              pitchShiftSemitones: plan.semitones,
+              sourceMedianHz: source.pitch.medianHz,
+              targetMedianHz: target.pitch.medianHz,
+            },
+          };
+        } catch (error) {
+          throw toFailure(error, CONVERSION_FAILURES);
         }
-        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'voice_clone');
-        await storage.putFile(outputKey, rendered, 'audio/wav');
-        return {
-          outputKey,
-          modelId,
-          method: VOICE_CONVERSION_METHOD,
-          applied: {
-            pitchShiftSemitones: plan.semitones,
-            sourceMedianHz: source.pitch.medianHz,
-            targetMedianHz: target.pitch.medianHz,
-          },
-        };
-      } catch (error) {
-        // No voiced speech, too short: the input, not the machine, is at fault.
-        if (error instanceof VoiceDspError)
-          throw ApplicationFailure.nonRetryable(error.message, FailureTypes.InvalidAudio);
-        throw error;
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      });
     },
   };
 }

@@ -53,7 +53,7 @@ describe('failures inside the pipeline', { timeout: 180_000 }, () => {
       jobType: 'denoise',
       status: 'pending',
       workflowId: workflowIdForJob(jobId),
-      parameters: { steps: [{ op: 'denoise' }] },
+      parameters: { steps: [{ op: 'denoise', noise_level: 'moderate' }] },
       inputKey,
     });
     const input: PipelineInput = {
@@ -61,7 +61,7 @@ describe('failures inside the pipeline', { timeout: 180_000 }, () => {
       userId: user.id,
       jobType: 'denoise',
       source: { kind: 'audio', inputKey },
-      steps: [{ op: 'denoise' }],
+      steps: [{ op: 'denoise', noise_level: 'moderate' }],
       gpuTaskQueue: platform.env.TASK_QUEUE_GPU,
       mediaTaskQueue: platform.env.TASK_QUEUE_MEDIA,
     };

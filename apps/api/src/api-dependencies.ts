@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '@voice/db';
 import type { BlobStorage } from '@voice/storage';
 
 import type { RateLimiter } from './auth/rate-limit/rate-limiter';
+import type { PipelineClient } from './common/pipeline-client';
 import type { ReadinessProbe } from './health/readiness-probe';
 
 /** Everything external the API needs; the caller (main.ts, the all-in-one launcher, tests) builds them. */
@@ -14,6 +15,8 @@ export interface ApiDependencies {
   storage?: BlobStorage;
   /** Required by job routes; without it they answer 503. */
   temporalClient?: Client;
+  /** Starts and reads pipelines; built over `temporalClient` when not given (tests inject a fake). */
+  pipelineClient?: PipelineClient;
   /**
    * The server secret (JWT_SECRET or the dev secret under DATA_DIR) when the caller already resolved it for
    * storage; otherwise the API resolves it itself. Signs access tokens and local download links.

@@ -9,6 +9,12 @@ export { AppModule } from './app.module';
 export * from './common/tokens';
 export * from './common/domain-error';
 export { requireDependency } from './common/require-dependency';
+export {
+  PIPELINE_CLIENT,
+  TemporalPipelineClient,
+  type PipelineClient,
+  type PipelineStart,
+} from './common/pipeline-client';
 export { ApiExceptionFilter, type ErrorBody } from './common/api-exception.filter';
 export { mapTemporalError } from './common/temporal-errors';
 export { ZodValidationPipe, fieldIssues } from './common/zod-validation.pipe';

@@ -1,4 +1,7 @@
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { sweepScratch } from '@voice/activity-kit';
 import { SpeechEngines, createGpuActivities } from '@voice/gpu-activities';
 import type { BlobStorage } from '@voice/storage';
 
@@ -7,6 +10,11 @@ export interface GpuWorkerOptions {
   namespace: string;
   taskQueue: string;
   storage: BlobStorage;
+  /**
+   * Scratch space, `path.join(env.DATA_DIR, 'work')`; leftovers of dead workers are swept when this worker is
+   * created. Defaults to `.data/work` under the working directory (DATA_DIR's default).
+   */
+  workDir?: string;
   /** Concurrent inference activities; size it to the device so jobs queue instead of running out of memory. */
   concurrency: number;
   modelIdleUnloadMs?: number;
@@ -21,6 +29,9 @@ export interface GpuWorker {
 
 /** Inference activities only, on the dedicated GPU task queue. It never touches the database. */
 export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWorker> {
+  const workDir = options.workDir ?? path.resolve('.data', 'work');
+  await mkdir(workDir, { recursive: true });
+  await sweepScratch(workDir);
   const speech = new SpeechEngines({ modelsDir: options.modelsDir, idleUnloadMs: options.modelIdleUnloadMs });
   const worker = await Worker.create({
     connection: options.connection,
@@ -28,6 +39,7 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
     taskQueue: options.taskQueue,
     activities: createGpuActivities({
       storage: options.storage,
+      workDir,
       modelIdleUnloadMs: options.modelIdleUnloadMs,
       modelsDir: options.modelsDir,
       speech,

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createMediaActivities } from '@voice/activities';
+import { sweepScratch } from '@voice/activity-kit';
 import type { BlobStorage } from '@voice/storage';
 
 export interface MediaWorkerOptions {
@@ -9,6 +10,7 @@ export interface MediaWorkerOptions {
   /** TASK_QUEUE_MEDIA. */
   taskQueue: string;
   storage: BlobStorage;
+  /** Scratch space, `DATA_DIR/work`; leftovers of dead workers are swept when this worker is created. */
   workDir: string;
   ffmpegPath?: string;
   maxConcurrentActivities: number;
@@ -20,6 +22,7 @@ export interface MediaWorkerOptions {
  */
 export async function createMediaWorker(options: MediaWorkerOptions): Promise<Worker> {
   await mkdir(options.workDir, { recursive: true });
+  await sweepScratch(options.workDir);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

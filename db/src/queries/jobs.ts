@@ -1,4 +1,5 @@
 import { and, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { JobResult } from '@voice/shared';
 import type { Database } from '../client';
 import { processingJobs, type NewProcessingJob, type ProcessingJob } from '../schema';
 
@@ -123,7 +124,7 @@ export async function recordJobInput(
 export async function markJobCompleted(
   db: Database,
   jobId: string,
-  output: { outputKey: string; outputDurationMs: number; result: Record<string, unknown>; at: Date },
+  output: { outputKey: string; outputDurationMs: number; result: JobResult; at: Date },
 ): Promise<boolean> {
   const rows = await db
     .update(processingJobs)

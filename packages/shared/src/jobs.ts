@@ -1,106 +1,12 @@
+import type { PipelineOp, PipelineStep } from './steps';
+
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-
-export const NOISE_LEVELS = ['light', 'moderate', 'aggressive'] as const;
-export type NoiseLevel = (typeof NOISE_LEVELS)[number];
 
 /** Podcast stereo target from the field notes; the normalize step defaults to it. */
 export const DEFAULT_TARGET_LUFS = -16;
 /** True-peak ceiling every output must respect. */
 export const TRUE_PEAK_CEILING_DBTP = -1;
-
-export interface DenoiseStep {
-  op: 'denoise';
-  noise_level?: NoiseLevel;
-  model?: string;
-}
-export interface NormalizeStep {
-  op: 'normalize';
-  target_lufs?: number;
-}
-/** Transcribe the current audio; the transcript (with word timings) becomes a job artifact. */
-export interface SttStep {
-  op: 'stt';
-  language?: string;
-  model?: string;
-}
-/** Synthesise speech from the job's text. */
-export interface TtsStep {
-  op: 'tts';
-  model?: string;
-  voice_id?: string;
-  language?: string;
-  speed?: number;
-  /** Semitones. */
-  pitch?: number;
-}
-export type EditOperation =
-  | { type: 'remove_blooper'; start_time: number; end_time: number }
-  | { type: 'mute_word'; word: string; mode?: 'silence' | 'bleep' }
-  | { type: 'trim_silence' };
-export interface EditStep {
-  op: 'edit';
-  operations: EditOperation[];
-}
-export interface GenerateMusicStep {
-  op: 'generate_music';
-  genre: string;
-  duration: number;
-  tempo?: number;
-  key?: string;
-  seed?: number;
-}
-export interface GenerateSfxStep {
-  op: 'generate_sfx';
-  description: string;
-  duration: number;
-  seed?: number;
-}
-export interface MoodMusicStep {
-  op: 'mood_music';
-  mood: string;
-  platform: string;
-  duration: number;
-  seed?: number;
-}
-
-/** Convert the speech toward a library voice; the API embeds the target's measured characteristics. */
-export interface VoiceCloneStep {
-  op: 'voice_clone';
-  target_voice_id: string;
-  model?: string;
-  /** Filled in by the API from the voice library, so the worker needs no database access. */
-  target?: { name: string; characteristics: Record<string, unknown> };
-}
-
-/** Transcribe, translate and re-voice the speech in another language, fitted to the original timing. */
-export interface DubStep {
-  op: 'dub';
-  target_language: string;
-  source_language?: string;
-}
-/** Re-voice the transcript in another accent's voice, keeping the word timing. */
-export interface AccentChangeStep {
-  op: 'accent_change';
-  target_accent: string;
-}
-
-/** Steps that make audio from nothing. */
-export type GeneratorStep = GenerateMusicStep | GenerateSfxStep | MoodMusicStep;
-
-export type PipelineStep =
-  | DenoiseStep
-  | NormalizeStep
-  | SttStep
-  | TtsStep
-  | EditStep
-  | GenerateMusicStep
-  | GenerateSfxStep
-  | MoodMusicStep
-  | VoiceCloneStep
-  | DubStep
-  | AccentChangeStep;
-export type PipelineOp = PipelineStep['op'];
 
 /** Where a job's material comes from: an upload, text (TTS), or nothing (generators). */
 export type JobSource = { kind: 'audio'; inputKey: string } | { kind: 'text'; text: string } | { kind: 'none' };
@@ -155,11 +61,16 @@ export interface PipelineProgress {
 }
 
 /** Heartbeat detail every long activity reports; the API reads it through describe(). */
-export interface InferenceHeartbeat {
+export interface InferenceHeartbeat<Checkpoint = unknown> {
   /** 0–1 of the activity's own work. */
   fraction: number;
   processedSeconds: number;
   totalSeconds: number;
+  /**
+   * Where a retry may resume, pointing at durable state (storage keys, never local files): the activity reads
+   * it back from `Context.current().info.heartbeatDetails` on its next attempt. Absent for stages that restart.
+   */
+  checkpoint?: Checkpoint;
 }
 
 export interface PipelineResult {
@@ -185,8 +96,3 @@ export const QUALITY_LIMITS = {
   /** Share of samples at full scale above which the output counts as clipped. */
   maxClippedSampleRatio: 0.0005,
 } as const;
-
-/** Name of the workflow query returning {@link PipelineProgress}; clients query by name. */
-export const PIPELINE_PROGRESS_QUERY = 'pipelineProgress';
-/** Workflow type name of the pipeline, for clients that start it by name. */
-export const PIPELINE_WORKFLOW_TYPE = 'pipelineWorkflow';

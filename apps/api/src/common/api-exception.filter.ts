@@ -11,6 +11,7 @@ import type { Env } from '@voice/config';
 import type { Request, Response } from 'express';
 import { STATUS_CODES as HTTP_STATUS_TEXT } from 'node:http';
 
+import { StepRejection } from '@voice/shared';
 import { DomainError, FOREIGN_ERROR_STATUS, isMappedForeignError } from './domain-error';
 import { mapTemporalError } from './temporal-errors';
 import { ENV } from './tokens';
@@ -138,6 +139,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (exception.status >= 500)
         this.logger.warn(`${exception.code}: ${exception.message}`, stackOf(exception.cause));
       return fromDomainError(exception);
+    }
+    // A step's submit-time check refused it (unknown model, voice, language pair, genre, a cut outside the audio).
+    if (exception instanceof StepRejection) {
+      return {
+        status: exception.status,
+        code: exception.code,
+        message: exception.message,
+        ...(exception.details ? { details: exception.details } : {}),
+      };
     }
     if (isMappedForeignError(exception)) {
       const status = FOREIGN_ERROR_STATUS[exception.code] ?? HttpStatus.INTERNAL_SERVER_ERROR;

@@ -7,6 +7,7 @@ import type { ApiDependencies } from '../api-dependencies';
 import { resolveSigningSecret } from '@voice/runtime';
 import { SlidingWindowRateLimiter } from '../auth/rate-limit/rate-limiter';
 import { ApiExceptionFilter } from './api-exception.filter';
+import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
 import {
   AUTH_RATE_LIMITER,
   DATABASE,
@@ -64,6 +65,13 @@ export class CoreModule {
       valueProvider(DATABASE, deps.database.db),
       valueProvider(STORAGE, deps.storage ?? null),
       valueProvider(TEMPORAL_CLIENT, deps.temporalClient ?? null),
+      valueProvider(
+        PIPELINE_CLIENT,
+        deps.pipelineClient ??
+          (deps.temporalClient
+            ? new TemporalPipelineClient(deps.temporalClient, deps.env)
+            : new UnavailablePipelineClient()),
+      ),
       valueProvider(READINESS_PROBES, deps.readiness ?? []),
       valueProvider(AUTH_RATE_LIMITER, deps.authRateLimiter ?? new SlidingWindowRateLimiter()),
       factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveSigningSecret(env), [ENV]),
@@ -80,6 +88,7 @@ export class CoreModule {
         DATABASE,
         STORAGE,
         TEMPORAL_CLIENT,
+        PIPELINE_CLIENT,
         READINESS_PROBES,
         AUTH_RATE_LIMITER,
         SIGNING_SECRET,

@@ -7,6 +7,7 @@ import {
   type OpenAPIObject,
   SwaggerModule,
 } from '@nestjs/swagger';
+import { PIPELINE_OPS, STEPS } from '@voice/shared';
 import { z } from 'zod/v4';
 
 /**
@@ -70,6 +71,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addCookieAuth('refresh_token', { type: 'apiKey', in: 'cookie' }, REFRESH_COOKIE_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  addStepSchemas(document);
 
   // Routes are protected by default (global JwtAuthGuard); mirror that in the document.
   for (const pathItem of Object.values(document.paths)) {
@@ -83,6 +85,22 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return document;
+}
+
+/**
+ * Every step type's schema from the registry, as components (`Step_denoise`, …) and one `PipelineStep` union,
+ * so clients (the web app's job builder) generate their forms and types from the same source as the API.
+ */
+function addStepSchemas(document: OpenAPIObject): void {
+  const schemas = (document.components ??= {}).schemas ?? {};
+  document.components.schemas = schemas;
+  for (const op of PIPELINE_OPS) {
+    schemas[`Step_${op}`] = { ...openApiSchema(STEPS[op].schema), description: STEPS[op].summary };
+  }
+  schemas['PipelineStep'] = {
+    oneOf: PIPELINE_OPS.map((op) => ({ $ref: `#/components/schemas/Step_${op}` })),
+    discriminator: { propertyName: 'op' },
+  };
 }
 
 /** Serves Swagger UI at /api/docs and the JSON at /api/docs-json. Must run before `app.init()`. */

@@ -13,7 +13,7 @@ import type { ReadinessProbe } from '../health/readiness-probe';
  */
 export type Token<T> = symbol & { readonly __resolvesTo?: T };
 
-function token<T>(description: string): Token<T> {
+export function token<T>(description: string): Token<T> {
   return Symbol(description) as Token<T>;
 }
 

@@ -1,39 +1,38 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { NOISE_LEVELS } from '@voice/shared';
+import type { PipelineStep } from '@voice/shared';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { AcceptedJobDto, DownloadDto, audioUploadBody } from './dto/job.dto';
+import { DownloadService } from './download.service';
+import { AcceptedJobDto, DownloadDto, multipartBody } from './dto/job.dto';
+import { IdempotencyKey } from './idempotency-key.decorator';
+import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
 import {
+  accentFieldsSchema,
+  denoiseFieldsSchema,
+  dubFieldsSchema,
+  editFieldsSchema,
   generateMusicSchema,
   generateSfxSchema,
+  jobIdSchema,
   moodMusicSchema,
-  moodStep,
-  musicStep,
-  sfxStep,
+  sttFieldsSchema,
+  ttsBodySchema,
+  voiceCloneFieldsSchema,
+  type AccentFields,
+  type DenoiseFields,
+  type DubFields,
+  type EditFields,
   type GenerateMusicBody,
   type GenerateSfxBody,
   type MoodMusicBody,
-} from './generation';
-import {
-  denoiseFieldsSchema,
-  editFieldsSchema,
-  jobIdSchema,
-  voiceCloneFieldsSchema,
-  accentFieldsSchema,
-  dubFieldsSchema,
-  type AccentFields,
-  type DubFields,
-  type DenoiseFields,
-  type EditFields,
+  type SttFields,
+  type TtsBody,
   type VoiceCloneFields,
-} from './job-schemas';
-import { sttFieldsSchema, ttsBodySchema, type SttFields, type TtsBody } from './speech-schemas';
-import { JobsService, type UploadedAudio } from './jobs.service';
-import { IdempotencyKey } from './idempotency-key.decorator';
+} from './request-schemas';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
 
@@ -42,7 +41,34 @@ import { AUDIO_FIELD } from './upload';
 @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'Missing or invalid access token' })
 @Controller('audio')
 export class AudioController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly submissions: JobSubmissionService,
+    private readonly downloads: DownloadService,
+  ) {}
+
+  /** Every endpoint here maps its body to steps and submits them the one way POST /api/jobs does. */
+  private submitUpload(
+    user: AuthPrincipal,
+    idempotencyKey: string | undefined,
+    upload: UploadedAudio | undefined,
+    steps: PipelineStep[],
+  ) {
+    return this.submissions.submit({ userId: user.userId, idempotencyKey, source: { kind: 'upload', upload }, steps });
+  }
+
+  private submitGenerated(
+    user: AuthPrincipal,
+    idempotencyKey: string | undefined,
+    first: PipelineStep,
+    then: PipelineStep[] | undefined,
+  ) {
+    return this.submissions.submit({
+      userId: user.userId,
+      idempotencyKey,
+      source: { kind: 'none' },
+      steps: [first, ...(then ?? [])],
+    });
+  }
 
   @Post('denoise')
   @HttpCode(HttpStatus.ACCEPTED)
@@ -53,12 +79,7 @@ export class AudioController {
       'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to MAX_UPLOAD_BYTES (1 GiB by default).',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: audioUploadBody({
-      model: { type: 'string', description: 'Denoise model id (GET /api/models); default: the best installed' },
-      noise_level: { type: 'string', enum: [...NOISE_LEVELS], default: 'moderate' },
-    }),
-  })
+  @ApiBody({ schema: multipartBody(denoiseFieldsSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown model, bad noise_level, empty file' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
@@ -71,13 +92,7 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(denoiseFieldsSchema, 'form fields')) fields: DenoiseFields,
   ) {
-    return this.jobs.submitAudioJob({
-      userId: user.userId,
-      idempotencyKey,
-      upload,
-      steps: [{ op: 'denoise', noise_level: fields.noise_level, ...(fields.model ? { model: fields.model } : {}) }],
-      jobType: 'denoise',
-    });
+    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'denoise', ...fields }]);
   }
 
   @Post('tts')
@@ -102,19 +117,12 @@ export class AudioController {
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody,
   ) {
-    return this.jobs.submitTextJob({
+    const { text, parameters, then, ...voice } = body;
+    return this.submissions.submit({
       userId: user.userId,
       idempotencyKey,
-      then: body.then,
-      text: body.text,
-      step: {
-        op: 'tts',
-        ...(body.model ? { model: body.model } : {}),
-        ...(body.voice_id ? { voice_id: body.voice_id } : {}),
-        ...(body.language ? { language: body.language } : {}),
-        ...(body.parameters?.speed !== undefined ? { speed: body.parameters.speed } : {}),
-        ...(body.parameters?.pitch !== undefined ? { pitch: body.parameters.pitch } : {}),
-      },
+      source: { kind: 'text', text },
+      steps: [{ op: 'tts', ...voice, ...parameters }, ...(then ?? [])],
     });
   }
 
@@ -128,15 +136,7 @@ export class AudioController {
       'are processed in chunks. The download returns the transcript JSON (`words` always present) and subtitle links.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: audioUploadBody({
-      model: {
-        type: 'string',
-        description: 'STT model id (GET /api/models); default: the best installed for the language',
-      },
-      language: { type: 'string', default: 'en' },
-    }),
-  })
+  @ApiBody({ schema: multipartBody(sttFieldsSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown model or unsupported language' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
@@ -148,13 +148,7 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(sttFieldsSchema, 'form fields')) fields: SttFields,
   ) {
-    return this.jobs.submitAudioJob({
-      userId: user.userId,
-      idempotencyKey,
-      upload,
-      steps: [{ op: 'stt', language: fields.language, ...(fields.model ? { model: fields.model } : {}) }],
-      jobType: 'stt',
-    });
+    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'stt', ...fields }]);
   }
 
   @Post('edit')
@@ -169,11 +163,7 @@ export class AudioController {
       'occurrence from word timestamps (speech recognition) and keeps the neighbouring words.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: audioUploadBody({ operations: { type: 'string', description: 'JSON array of edit operations' } }, [
-      'operations',
-    ]),
-  })
+  @ApiBody({ schema: multipartBody(editFieldsSchema, { operations: 'JSON array of edit operations' }) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Bad operations, or a cut outside the recording' })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
@@ -185,13 +175,7 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(editFieldsSchema, 'form fields')) fields: EditFields,
   ) {
-    return this.jobs.submitAudioJob({
-      userId: user.userId,
-      idempotencyKey,
-      upload,
-      steps: [{ op: 'edit', operations: fields.operations }],
-      jobType: 'edit',
-    });
+    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'edit', ...fields }]);
   }
 
   @Post('voice-clone')
@@ -205,15 +189,7 @@ export class AudioController {
       '(`result.voiceConversion`); GET /api/models lists it as classical.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: audioUploadBody(
-      {
-        target_voice_id: { type: 'string', format: 'uuid' },
-        model: { type: 'string', description: 'voice-conversion model id' },
-      },
-      ['target_voice_id'],
-    ),
-  })
+  @ApiBody({ schema: multipartBody(voiceCloneFieldsSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such voice, or not yours and not public' })
@@ -223,19 +199,7 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(voiceCloneFieldsSchema, 'form fields')) fields: VoiceCloneFields,
   ) {
-    return this.jobs.submitAudioJob({
-      userId: user.userId,
-      idempotencyKey,
-      upload,
-      steps: [
-        {
-          op: 'voice_clone',
-          target_voice_id: fields.target_voice_id,
-          ...(fields.model ? { model: fields.model } : {}),
-        },
-      ],
-      jobType: 'voice_clone',
-    });
+    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'voice_clone', ...fields }]);
   }
 
   @Post('dub')
@@ -249,12 +213,7 @@ export class AudioController {
       'translated transcript is in the job result and the download.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: audioUploadBody(
-      { target_language: { type: 'string', example: 'es' }, source_language: { type: 'string', default: 'en' } },
-      ['target_language'],
-    ),
-  })
+  @ApiBody({ schema: multipartBody(dubFieldsSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({
     status: 400,
@@ -268,13 +227,7 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(dubFieldsSchema, 'form fields')) fields: DubFields,
   ) {
-    return this.jobs.submitAudioJob({
-      userId: user.userId,
-      idempotencyKey,
-      upload,
-      steps: [{ op: 'dub', target_language: fields.target_language, source_language: fields.source_language }],
-      jobType: 'dub',
-    });
+    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'dub', ...fields }]);
   }
 
   @Post('accent-change')
@@ -286,7 +239,7 @@ export class AudioController {
       'Accents: american, british, received-pronunciation, scottish, new-york, caribbean, and more (a 400 lists them).',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: audioUploadBody({ target_accent: { type: 'string', example: 'scottish' } }, ['target_accent']) })
+  @ApiBody({ schema: multipartBody(accentFieldsSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({ status: 400, type: ErrorResponseDto })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
@@ -296,13 +249,7 @@ export class AudioController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(accentFieldsSchema, 'form fields')) fields: AccentFields,
   ) {
-    return this.jobs.submitAudioJob({
-      userId: user.userId,
-      idempotencyKey,
-      upload,
-      steps: [{ op: 'accent_change', target_accent: fields.target_accent }],
-      jobType: 'accent_change',
-    });
+    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'accent_change', ...fields }]);
   }
 
   @Post('generate-music')
@@ -322,13 +269,8 @@ export class AudioController {
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody,
   ) {
-    return this.jobs.submitGeneratedJob({
-      userId: user.userId,
-      idempotencyKey,
-      step: musicStep(body),
-      then: body.then,
-      jobType: 'generate_music',
-    });
+    const { parameters, then, ...music } = body;
+    return this.submitGenerated(user, idempotencyKey, { op: 'generate_music', ...music, ...parameters }, then);
   }
 
   @Post('generate-sfx')
@@ -347,13 +289,8 @@ export class AudioController {
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody,
   ) {
-    return this.jobs.submitGeneratedJob({
-      userId: user.userId,
-      idempotencyKey,
-      step: sfxStep(body),
-      then: body.then,
-      jobType: 'generate_sfx',
-    });
+    const { then, ...sfx } = body;
+    return this.submitGenerated(user, idempotencyKey, { op: 'generate_sfx', ...sfx }, then);
   }
 
   @Post('mood-music')
@@ -374,13 +311,8 @@ export class AudioController {
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody,
   ) {
-    return this.jobs.submitGeneratedJob({
-      userId: user.userId,
-      idempotencyKey,
-      step: moodStep(body),
-      then: body.then,
-      jobType: 'mood_music',
-    });
+    const { then, ...mood } = body;
+    return this.submitGenerated(user, idempotencyKey, { op: 'mood_music', ...mood }, then);
   }
 
   @Post('download/:job_id')
@@ -398,6 +330,6 @@ export class AudioController {
     @CurrentUser() user: AuthPrincipal,
     @Param('job_id', new ZodValidationPipe(jobIdSchema, 'job id')) jobId: string,
   ) {
-    return this.jobs.download(user.userId, jobId);
+    return this.downloads.download(user.userId, jobId);
   }
 }

@@ -26,14 +26,17 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AcceptedJobDto, JobProgressDto, JobStatusDto, JobHistoryDto, audioUploadBody } from './dto/job.dto';
+import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
+import { JobsService } from './jobs.service';
 import {
   createJobFieldsSchema,
   historyQuerySchema,
   jobIdSchema,
+  statusQuerySchema,
   type CreateJobFields,
   type HistoryQuery,
-} from './job-schemas';
-import { JobsService, type UploadedAudio } from './jobs.service';
+  type StatusQuery,
+} from './request-schemas';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
@@ -43,7 +46,10 @@ import { AUDIO_FIELD } from './upload';
 @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'Missing or invalid access token' })
 @Controller('jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly submissions: JobSubmissionService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
@@ -93,8 +99,12 @@ export class JobsController {
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(createJobFieldsSchema, 'form fields')) fields: CreateJobFields,
   ) {
-    const jobType = fields.steps.map((step) => step.op).join('+');
-    return this.jobs.submitAudioJob({ userId: user.userId, idempotencyKey, upload, steps: fields.steps, jobType });
+    return this.submissions.submit({
+      userId: user.userId,
+      idempotencyKey,
+      source: { kind: 'upload', upload },
+      steps: fields.steps,
+    });
   }
 
   @Get('history')
@@ -110,12 +120,22 @@ export class JobsController {
   }
 
   @Get(':id/status')
-  @ApiOperation({ summary: 'Status and overall progress (0–100) of a job' })
+  @ApiOperation({
+    summary: 'Status and overall progress (0–100) of a job',
+    description:
+      'With `wait=N` (seconds, up to 60) an unfinished job is held until its status changes or N seconds pass, ' +
+      'so a client learns of completion at once without polling.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'wait', required: false, schema: { type: 'number', minimum: 0, maximum: 60, default: 0 } })
   @ApiResponse({ status: 200, type: JobStatusDto })
   @ApiResponse({ status: 404, type: ErrorResponseDto })
-  status(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string) {
-    return this.jobs.getStatus(user.userId, id);
+  status(
+    @CurrentUser() user: AuthPrincipal,
+    @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string,
+    @Query(new ZodValidationPipe(statusQuerySchema, 'query')) query: StatusQuery,
+  ) {
+    return this.jobs.getStatus(user.userId, id, query.wait);
   }
 
   @Get(':id/progress')

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import type { Env } from '@voice/config';
 import { ENV } from '../common/tokens';
+import { DownloadService } from './download.service';
+import { JobSubmissionService } from './job-submission.service';
 import { AudioController } from './audio.controller';
 import { FilesController } from './files.controller';
 import { JobsController } from './jobs.controller';
@@ -12,6 +14,6 @@ import { multerOptions } from './upload';
 @Module({
   imports: [MulterModule.registerAsync({ useFactory: (env: Env) => multerOptions(env), inject: [ENV] })],
   controllers: [JobsController, AudioController, FilesController, ModelsController],
-  providers: [JobsService],
+  providers: [JobSubmissionService, JobsService, DownloadService],
 })
 export class JobsModule {}

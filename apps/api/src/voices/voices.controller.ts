@@ -18,7 +18,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { audioUploadBody } from '../jobs/dto/job.dto';
-import type { UploadedAudio } from '../jobs/jobs.service';
+import type { UploadedAudio } from '../jobs/job-submission.service';
 import { AUDIO_FIELD } from '../jobs/upload';
 import { UploadCleanupInterceptor } from '../jobs/upload-cleanup.interceptor';
 import { VoicesService } from './voices.service';

@@ -15,7 +15,7 @@ import { VoiceDspError, analyzeVoice } from '@voice/voice-dsp';
 import { DomainError, notFound } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, STORAGE } from '../common/tokens';
-import type { UploadedAudio } from '../jobs/jobs.service';
+import type { UploadedAudio } from '../jobs/job-submission.service';
 import { invalidAudio } from '../jobs/invalid-audio';
 
 /** Analysis runs at this rate: voice-dsp resamples to 16 kHz anyway, and it keeps memory small. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { SchemaObject } from '../../common/openapi';
+import type { z } from 'zod/v4';
+import { openApiSchema, type SchemaObject } from '../../common/openapi';
 import { JOB_STATUSES } from '@voice/shared';
 
 /** multipart/form-data body: the `audio_file` part plus the given text fields. */
@@ -12,6 +13,19 @@ export function audioUploadBody(fields: Record<string, SchemaObject>, requiredFi
       ...fields,
     },
   };
+}
+
+/**
+ * The multipart body of an upload endpoint, documented from the zod schema its fields are validated with.
+ * `descriptions` annotates fields whose schema is a JSON-encoded string (steps, operations).
+ */
+export function multipartBody(fields: z.ZodType, descriptions: Record<string, string> = {}): SchemaObject {
+  const schema = openApiSchema(fields);
+  const properties: Record<string, SchemaObject> = { ...(schema.properties as Record<string, SchemaObject>) };
+  for (const [name, description] of Object.entries(descriptions)) {
+    properties[name] = { ...properties[name], type: 'string', description };
+  }
+  return audioUploadBody(properties, (schema.required as string[] | undefined) ?? []);
 }
 
 export class AcceptedJobDto {

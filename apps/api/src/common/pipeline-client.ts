@@ -1,0 +1,117 @@
+import { Logger } from '@nestjs/common';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Env } from '@voice/config';
+import {
+  JobIdSearchAttribute,
+  JobStatusSearchAttribute,
+  JobTypeSearchAttribute,
+  PIPELINE_WORKFLOW_TYPE,
+  UserIdSearchAttribute,
+  overallProgress,
+  pipelineProgressQuery,
+  workflowIdForJob,
+  type InferenceHeartbeat,
+  type PipelineInput,
+  type PipelineProgress,
+  type PipelineWorkflow,
+} from '@voice/shared';
+import { serviceUnavailable } from './domain-error';
+import { token } from './tokens';
+
+/** What a job needs to start; the client adds the task queues, which are deployment settings. */
+export type PipelineStart = Omit<PipelineInput, 'gpuTaskQueue' | 'mediaTaskQueue'>;
+
+/** Starts, cancels and reads running pipelines. The API's only door to Temporal; tests inject a fake. */
+export interface PipelineClient {
+  /** Starts the job's workflow; a second start of the same job (a concurrent retry) is not an error. */
+  start(input: PipelineStart): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+  /** Per-step state with the running step's last heartbeat, or undefined when the workflow cannot answer. */
+  progress(jobId: string): Promise<PipelineProgress | undefined>;
+}
+
+export const PIPELINE_CLIENT = token<PipelineClient>('PIPELINE_CLIENT');
+
+export class TemporalPipelineClient implements PipelineClient {
+  private readonly logger = new Logger('PipelineClient');
+
+  constructor(
+    private readonly client: Client,
+    private readonly env: Env,
+  ) {}
+
+  async start(input: PipelineStart): Promise<void> {
+    try {
+      await this.client.workflow.start<PipelineWorkflow>(PIPELINE_WORKFLOW_TYPE, {
+        taskQueue: this.env.TASK_QUEUE_CPU,
+        workflowId: workflowIdForJob(input.jobId),
+        args: [{ ...input, gpuTaskQueue: this.env.TASK_QUEUE_GPU, mediaTaskQueue: this.env.TASK_QUEUE_MEDIA }],
+        typedSearchAttributes: [
+          { key: JobIdSearchAttribute, value: input.jobId },
+          { key: UserIdSearchAttribute, value: input.userId },
+          { key: JobTypeSearchAttribute, value: input.jobType },
+          { key: JobStatusSearchAttribute, value: 'pending' },
+        ],
+      });
+    } catch (error) {
+      // A concurrent retry with the same Idempotency-Key started it first: that run is this request's job.
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw error;
+    }
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowIdForJob(jobId)).cancel();
+  }
+
+  async progress(jobId: string): Promise<PipelineProgress | undefined> {
+    try {
+      const handle = this.client.workflow.getHandle(workflowIdForJob(jobId));
+      const [state, description] = await Promise.all([handle.query(pipelineProgressQuery), handle.describe()]);
+      const running = state.steps.find((step) => step.state === 'running');
+      const heartbeat = latestHeartbeat(description.raw.pendingActivities ?? []);
+      if (running && heartbeat) running.progress = Math.round(Math.min(1, Math.max(0, heartbeat.fraction)) * 100);
+      return { ...state, progress: overallProgress(state.steps) };
+    } catch (error) {
+      // The row is still a valid answer; a query can fail while the workflow has no worker.
+      this.logger.debug(`live progress unavailable for ${jobId}: ${String(error)}`);
+      return undefined;
+    }
+  }
+}
+
+/** Stands in when the process was started without Temporal (auth-only setups): job routes answer 503. */
+export class UnavailablePipelineClient implements PipelineClient {
+  start(): Promise<void> {
+    return Promise.reject(serviceUnavailable('Temporal is not configured on this server'));
+  }
+
+  cancel(): Promise<void> {
+    return Promise.reject(serviceUnavailable('Temporal is not configured on this server'));
+  }
+
+  progress(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+}
+
+interface PendingActivityLike {
+  heartbeatDetails?: { payloads?: unknown[] | null } | null;
+}
+
+function latestHeartbeat(pending: readonly PendingActivityLike[]): InferenceHeartbeat | undefined {
+  for (const activity of pending) {
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    const detail = defaultPayloadConverter.fromPayload<unknown>(
+      payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0],
+    );
+    if (isHeartbeat(detail)) return detail;
+  }
+  return undefined;
+}
+
+function isHeartbeat(value: unknown): value is InferenceHeartbeat {
+  return typeof value === 'object' && value !== null && typeof (value as { fraction?: unknown }).fraction === 'number';
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { chargeJobDownload, getJobForUser, type Database, type ProcessingJob } from '@voice/db';
+import type { BlobStorage } from '@voice/storage';
+import { conflict, notFound } from '../common/domain-error';
+import { requireDependency } from '../common/require-dependency';
+import { DATABASE, STORAGE } from '../common/tokens';
+
+/** Paid delivery: the charge, then time-limited links to the output and its artifacts. */
+@Injectable()
+export class DownloadService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(STORAGE) private readonly storage: BlobStorage | null,
+  ) {}
+
+  /**
+   * Charges the output's length once, however many times or how concurrently it is called, then hands out a
+   * time-limited link. The charge and its idempotency live in one database transaction.
+   */
+  async download(userId: string, jobId: string) {
+    const charge = await chargeJobDownload(this.db, { jobId, userId, idempotencyKey: `job-${jobId}:download` });
+    const job = await getJobForUser(this.db, jobId, userId);
+    if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);
+    if (!job.outputKey) throw conflict('JOB_NOT_COMPLETED', `Job ${jobId} has no output`);
+    const storage = requireDependency(this.storage, 'storage');
+    const link = await storage.signedDownloadUrl(job.outputKey, { downloadFilename: outputFilename(job) });
+    const artifacts = await this.signArtifacts(job, storage);
+    return {
+      url: link.url,
+      expiresAt: link.expiresAt.toISOString(),
+      creditsCharged: charge.creditsCharged,
+      alreadyCharged: charge.alreadyCharged,
+      unit: 'second' as const,
+      ...(artifacts ? { artifacts } : {}),
+    };
+  }
+
+  /** A transcription job also hands out its subtitles, under the same charge. */
+  private async signArtifacts(job: ProcessingJob, storage: BlobStorage) {
+    const transcript = job.result?.transcript;
+    if (!transcript) return undefined;
+    const stem = (job.inputFilename ?? 'transcript').replace(/\.[^.]+$/, '');
+    const [srt, vtt] = await Promise.all([
+      storage.signedDownloadUrl(transcript.srtKey, { downloadFilename: `${stem}.srt` }),
+      storage.signedDownloadUrl(transcript.vttKey, { downloadFilename: `${stem}.vtt` }),
+    ]);
+    return { srt: srt.url, vtt: vtt.url };
+  }
+}
+
+function outputFilename(job: ProcessingJob): string {
+  const stem = (job.inputFilename ?? 'audio').replace(/\.[^.]+$/, '');
+  const extension = job.outputKey?.endsWith('.json') ? 'json' : 'wav';
+  return `${stem}-${job.jobType}.${extension}`;
+}

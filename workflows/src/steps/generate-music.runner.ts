@@ -1,0 +1,3 @@
+import { generatorRunner } from './generator';
+
+export const generateMusicRunner = generatorRunner<'generate_music'>('procedural-soundfont');

@@ -1,0 +1,3 @@
+import { generatorRunner } from './generator';
+
+export const generateSfxRunner = generatorRunner<'generate_sfx'>('parametric-sfx');

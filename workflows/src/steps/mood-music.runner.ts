@@ -1,0 +1,3 @@
+import { generatorRunner } from './generator';
+
+export const moodMusicRunner = generatorRunner<'mood_music'>('procedural-soundfont');

@@ -1,0 +1,309 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { BookkeepingActivities, MediaActivities } from '@voice/activities';
+import type { GpuActivities } from '@voice/gpu-activities';
+import {
+  JobIdSearchAttribute,
+  JobStatusSearchAttribute,
+  JobTypeSearchAttribute,
+  UserIdSearchAttribute,
+  type JobResult,
+  type JobSource,
+  type PipelineStep,
+  type PipelineWorkflow,
+  type TranscriptArtifacts,
+} from '@voice/shared';
+
+/**
+ * The pipeline workflow on a real Temporal server (the test environment's dev server, started from the CLI
+ * that `npm test` installed), with in-memory activities on the three task queues. Runs in seconds.
+ */
+const cli = process.env['TEST_TEMPORAL_CLI'];
+const QUEUES = { cpu: 'wf-test-cpu', media: 'wf-test-media', gpu: 'wf-test-gpu' };
+const INPUT_MS = 10_000;
+
+/** Every activity call, in order, with its input. */
+let calls: Array<{ name: string; input: unknown }> = [];
+/** Per-test behaviour of the GPU activities. */
+let gpuBehaviour: { denoise?: 'fail' | 'block' } = {};
+let completedResult: JobResult | undefined;
+
+const record = (name: string, input: unknown) => calls.push({ name, input });
+const called = (name: string) => calls.filter((call) => call.name === name);
+
+const transcript = (stepIndex: number): TranscriptArtifacts => ({
+  transcriptKey: `t-${stepIndex}.json`,
+  srtKey: `t-${stepIndex}.srt`,
+  vttKey: `t-${stepIndex}.vtt`,
+  modelId: 'fake-stt',
+  language: 'en',
+  wordCount: 7,
+  preview: 'seven words',
+});
+
+/** Activities with their real inputs and loosely typed results: fakes return only what the workflow reads. */
+type Fake<Activities> = {
+  [K in keyof Activities]: Activities[K] extends (...args: infer Args) => unknown
+    ? (...args: Args) => Promise<unknown>
+    : never;
+};
+
+const bookkeeping: Fake<BookkeepingActivities> = {
+  noop: async () => undefined,
+  markJobRunning: async (input) => void record('markJobRunning', input),
+  updateJobProgress: async (input) => void record('updateJobProgress', input),
+  recordJobInput: async (input) => void record('recordJobInput', input),
+  reserveCredits: async (input) => {
+    record('reserveCredits', input);
+    return { held: Math.ceil(input.durationMs / 1000), replayed: false };
+  },
+  settleCredits: async (input) => {
+    record('settleCredits', input);
+    return { held: Math.ceil(input.outputDurationMs / 1000), shortfall: 0, replayed: false };
+  },
+  releaseCredits: async (input) => void record('releaseCredits', input),
+  markJobCompleted: async (input) => {
+    record('markJobCompleted', input);
+    completedResult = input.result;
+  },
+  markJobFailed: async (input) => void record('markJobFailed', input),
+  markJobCancelled: async (input) => void record('markJobCancelled', input),
+};
+
+const media = {
+  preprocessAudio: async (input: { jobId: string; inputKey: string }) => {
+    record('preprocessAudio', input);
+    return {
+      workKey: 'work.wav',
+      durationMs: INPUT_MS,
+      sampleRate: 48_000,
+      container: 'wav',
+      originalSampleRate: 16_000,
+      channels: 1,
+      integratedLufs: -30,
+      peakDbfs: -6,
+      truePeakDbtp: -5.5,
+    };
+  },
+  normalizeLoudness: async (input: { stepIndex: number; targetLufs: number }) => {
+    record('normalizeLoudness', input);
+    return { outputKey: `normalized-${input.stepIndex}.wav`, gainDb: 3, limitedDb: 0 };
+  },
+  checkQuality: async (input: { candidateKey: string; expectedDurationMs?: number; targetLufs: number | null }) => {
+    record('checkQuality', input);
+    return {
+      outputKey: 'output.wav',
+      durationMs: input.expectedDurationMs ?? 4_000,
+      integratedLufs: input.targetLufs ?? -20,
+      truePeakDbtp: -1.2,
+      peakDbfs: -1.5,
+      targetLufs: input.targetLufs,
+    };
+  },
+  applyEdits: async (input: { stepIndex: number }) => {
+    record('applyEdits', input);
+    return { outputKey: `edited-${input.stepIndex}.wav`, durationMs: 8_000, applied: [] };
+  },
+} as unknown as MediaActivities;
+
+const gpu = {
+  runDenoise: async (input: { stepIndex: number }) => {
+    record('runDenoise', input);
+    if (gpuBehaviour.denoise === 'fail') {
+      throw ApplicationFailure.nonRetryable('the model refused this audio', 'InvalidAudio');
+    }
+    if (gpuBehaviour.denoise === 'block') {
+      // Heartbeat until the cancel arrives, as a real inference loop does.
+      const context = Context.current();
+      for (;;) {
+        context.heartbeat({ fraction: 0.5, processedSeconds: 5, totalSeconds: 10 });
+        if (context.cancellationSignal.aborted) throw new CancelledFailure('cancelled');
+        await context.sleep(100).catch(() => undefined);
+      }
+    }
+    return { outputKey: `denoised-${input.stepIndex}.wav`, modelId: 'fake-denoiser', strength: 1, realTimeFactor: 0.1 };
+  },
+  runStt: async (input: { stepIndex: number }) => {
+    record('runStt', input);
+    return transcript(input.stepIndex);
+  },
+} as unknown as GpuActivities;
+
+describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set (run through npm test)' }, () => {
+  let env: TestWorkflowEnvironment;
+  let workers: Worker[];
+  let running: Promise<void>[];
+  let sequence = 0;
+
+  before(async () => {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: cli ?? '' },
+        searchAttributes: [
+          JobIdSearchAttribute,
+          UserIdSearchAttribute,
+          JobTypeSearchAttribute,
+          JobStatusSearchAttribute,
+        ],
+      },
+    });
+    const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../src'),
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: console.error,
+      },
+    });
+    const connection = env.nativeConnection;
+    workers = await Promise.all([
+      Worker.create({ connection, taskQueue: QUEUES.cpu, workflowBundle: bundle, activities: bookkeeping }),
+      Worker.create({ connection, taskQueue: QUEUES.media, activities: media }),
+      Worker.create({ connection, taskQueue: QUEUES.gpu, activities: gpu, maxHeartbeatThrottleInterval: '100ms' }),
+    ]);
+    running = workers.map((worker) => worker.run());
+  });
+
+  after(async () => {
+    for (const worker of workers ?? []) worker.shutdown();
+    await Promise.all(running ?? []);
+    await env?.teardown();
+  });
+
+  beforeEach(() => {
+    calls = [];
+    gpuBehaviour = {};
+    completedResult = undefined;
+  });
+
+  const start = (steps: PipelineStep[], source: JobSource = { kind: 'audio', inputKey: 'uploads/in.wav' }) => {
+    sequence += 1;
+    const jobId = `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
+    return env.client.workflow.start<PipelineWorkflow>('pipelineWorkflow', {
+      taskQueue: QUEUES.cpu,
+      workflowId: `job-${jobId}`,
+      args: [
+        {
+          jobId,
+          userId: 'user-1',
+          jobType: steps.map((step) => step.op).join('+'),
+          source,
+          steps,
+          gpuTaskQueue: QUEUES.gpu,
+          mediaTaskQueue: QUEUES.media,
+          estimatedOutputMs: 3_000,
+        },
+      ],
+    });
+  };
+
+  test('a chain that does not end with normalize gets one appended at the default −16 LUFS', async () => {
+    const handle = await start([{ op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' }]);
+    const result = await handle.result();
+
+    assert.deepEqual(
+      called('normalizeLoudness').map((call) => call.input),
+      [{ jobId: handle.workflowId.slice(4), stepIndex: 2, inputKey: 'denoised-1.wav', targetLufs: -16 }],
+    );
+    assert.equal((called('checkQuality')[0]?.input as { candidateKey: string }).candidateKey, 'normalized-2.wav');
+    assert.deepEqual(
+      completedResult?.models.map((entry) => entry.op),
+      ['denoise', 'normalize'],
+    );
+    assert.equal(result.outputKey, 'output.wav');
+    assert.equal(called('releaseCredits').length, 0);
+  });
+
+  test('an explicit final normalize is the only one, at its own target', async () => {
+    const handle = await start([
+      { op: 'denoise', noise_level: 'light', model: 'fake-denoiser' },
+      { op: 'normalize', target_lufs: -14 },
+    ]);
+    await handle.result();
+    const normalizes = called('normalizeLoudness').map((call) => (call.input as { targetLufs: number }).targetLufs);
+    assert.deepEqual(normalizes, [-14]);
+    assert.equal((called('checkQuality')[0]?.input as { targetLufs: number }).targetLufs, -14);
+  });
+
+  test('a transcript-only job delivers the transcript, billed by the input length, with no audio stages', async () => {
+    const handle = await start([{ op: 'stt', language: 'en' }]);
+    const result = await handle.result();
+    assert.equal(called('normalizeLoudness').length, 0);
+    assert.equal(called('checkQuality').length, 0);
+    assert.equal(result.outputKey, 't-1.json');
+    assert.deepEqual(
+      called('settleCredits').map((call) => call.input),
+      [{ jobId: handle.workflowId.slice(4), outputDurationMs: INPUT_MS }],
+    );
+    assert.deepEqual(completedResult?.output, { words: 7 });
+    assert.equal(completedResult?.transcript?.transcriptKey, 't-1.json');
+  });
+
+  test('a step that needs audio when nothing produced any fails the job and releases the hold', async () => {
+    const handle = await start([{ op: 'denoise', noise_level: 'moderate' }], { kind: 'none' });
+    await assert.rejects(handle.result(), WorkflowFailedError);
+    assert.equal(called('runDenoise').length, 0);
+    assert.equal(called('releaseCredits').length, 1);
+    assert.match(
+      (called('markJobFailed')[0]?.input as { error: string }).error,
+      /The denoise step needs audio, but nothing before it produced any/,
+    );
+    assert.equal(called('settleCredits').length, 0);
+  });
+
+  test('a failing step releases the hold and records the failure message, never settling', async () => {
+    gpuBehaviour.denoise = 'fail';
+    const handle = await start([{ op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' }]);
+    await assert.rejects(handle.result(), WorkflowFailedError);
+    assert.deepEqual(
+      calls.filter((call) => call.name !== 'updateJobProgress').map((call) => call.name),
+      [
+        'markJobRunning',
+        'preprocessAudio',
+        'recordJobInput',
+        'reserveCredits',
+        'runDenoise',
+        'releaseCredits',
+        'markJobFailed',
+      ],
+    );
+    assert.equal((called('markJobFailed')[0]?.input as { error: string }).error, 'the model refused this audio');
+  });
+
+  test('a cancel during inference waits for the model to stop, then releases the hold and marks it cancelled', async () => {
+    gpuBehaviour.denoise = 'block';
+    const handle = await start([{ op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' }]);
+    while (called('runDenoise').length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await handle.cancel();
+    const failure = await handle.result().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof CancelledFailure, String(failure));
+    assert.equal(called('releaseCredits').length, 1);
+    assert.equal(called('markJobCancelled').length, 1);
+    assert.equal(called('markJobFailed').length, 0);
+    assert.equal(called('settleCredits').length, 0);
+  });
+
+  test('a cancel that arrives after completion changes nothing: no release, no cancelled mark', async () => {
+    const handle = await start([{ op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' }]);
+    await handle.result();
+    // The server may answer a cancel of a closed run with an error or silently; either way nothing may move.
+    await handle.cancel().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(called('settleCredits').length, 1);
+    assert.equal(called('releaseCredits').length, 0);
+    assert.equal(called('markJobCancelled').length, 0);
+    const { status } = await handle.describe();
+    assert.equal(status.name, 'COMPLETED');
+  });
+});
