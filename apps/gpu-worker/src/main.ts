@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { parseEnv } from '@voice/config';
 import { connectWorkerConnection, installWorkerRuntime, resolveSigningSecret, storageFromEnv } from '@voice/runtime';
 import { createGpuWorker } from './gpu-worker';
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
     concurrency: env.GPU_WORKER_CONCURRENCY,
     modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
     modelsDir: env.MODELS_DIR,
+    // Scratch under DATA_DIR/work, swept at start (only entries whose owning process is gone).
+    workDir: path.join(env.DATA_DIR, 'work'),
   });
   await worker.run();
   await dispose();

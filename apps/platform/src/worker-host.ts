@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       concurrency: env.GPU_WORKER_CONCURRENCY,
       modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
       modelsDir: env.MODELS_DIR,
+      workDir,
     });
     workers.push(gpu.worker);
     disposers.push(gpu.dispose);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resample } from '@voice/audio';
 import { parseEnv } from '@voice/config';
@@ -95,6 +95,13 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   // Fast path for profiling: only the in-process platform sections (the issue's four figures).
   const onlyTargets = process.env['BENCH_ONLY_TARGETS'] === '1';
+  // The machine may be shared: the load says how much to trust absolute times (ratios are same-run).
+  rows.push([
+    'machine load average at start (1 / 5 / 15 min)',
+    loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' / '),
+  ]);
   let inputForModels: Float32Array | undefined;
   let cleanForModels: Float32Array | undefined;
   // Made before the platform starts: synthesising an hour of speech blocks this process's event loop for minutes,
@@ -203,7 +210,7 @@ async function main(): Promise<void> {
     targets.push(await eventLoopRow(api, longInputs[0]!, rows));
 
     // 5. Submitting a 1 MB WAV while a job runs, and the same upload rejected at validation.
-    targets.push(...(await loadedSubmitRows(api, longInputs[1]!, rows)));
+    targets.push(...(await loadedSubmitRows(api, dataDir, longInputs[1]!, rows)));
 
     inputForModels = long.noisy.subarray(0, RTF_SECONDS * long.sampleRate);
     cleanForModels = long.clean.subarray(0, RTF_SECONDS * long.sampleRate);
@@ -221,7 +228,12 @@ async function main(): Promise<void> {
   }
 
   const width = Math.max(...rows.map(([name]) => name.length));
-  console.log(`\nBenchmark (${new Date().toISOString()}, ${process.arch}, Node ${process.version})\n`);
+  console.log(
+    `\nBenchmark (${new Date().toISOString()}, ${process.arch}, Node ${process.version}, ${cpus().length} cores, ` +
+      `load average now ${loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ')})\n`,
+  );
   console.log(`${'metric'.padEnd(width)} | value`);
   console.log(`${'-'.repeat(width)}-|-${'-'.repeat(30)}`);
   for (const [name, value] of rows) console.log(`${name.padEnd(width)} | ${value}`);
@@ -273,20 +285,51 @@ async function sttRows(
       throw new Error(`stt job ${String(final['status'])}: ${JSON.stringify(final)}`);
     return { seconds, jobId };
   };
-  const warmUp = await runJob();
-  const jobs = [];
-  for (let i = 0; i < STT_RUNS; i++) jobs.push(await runJob());
   const resolvedModelsDir = modelsDir ?? DEFAULT_MODELS_DIR;
-  const bare = await bareWhisper({
-    repoRoot: REPO_ROOT,
-    python: path.join(path.dirname(resolvedModelsDir), 'python', 'bin', 'python3'),
-    modelId: STT_MODEL,
-    modelsDir: resolvedModelsDir,
-    file,
-    // The platform's sidecar runs CTranslate2 on the SpeechEngines default: 2 threads.
-    threads: 2,
-    runs: STT_RUNS,
-  });
+  const runBare = () =>
+    bareWhisper({
+      repoRoot: REPO_ROOT,
+      python: path.join(path.dirname(resolvedModelsDir), 'python', 'bin', 'python3'),
+      modelId: STT_MODEL,
+      modelsDir: resolvedModelsDir,
+      file,
+      // The platform's sidecar runs CTranslate2 on the SpeechEngines default: 2 threads.
+      threads: 2,
+      runs: 1,
+    });
+  // The engine alone in this process (Silero VAD gate, ≤ 30 s chunks, the sidecar protocol), warm: it splits the
+  // gap into the platform's share (job − engine) and the engine's (engine − bare).
+  const engine = new SpeechEngines({ modelsDir });
+  const runEngine = async () =>
+    (
+      await measure(() =>
+        engine.transcribe(
+          { samples: recording.samples, sampleRate: recording.sampleRate },
+          { modelId: STT_MODEL, language: 'en' },
+        ),
+      )
+    ).seconds;
+  const warmUp = await runJob();
+  const jobs: Array<{ seconds: number; jobId: string }> = [];
+  const engineRuns: number[] = [];
+  const bareRuns: Array<{ cold: number; load: number; warm: number }> = [];
+  try {
+    await runEngine();
+    // Interleaved, so the other writers' load drifts over all three sides alike.
+    for (let i = 0; i < STT_RUNS; i++) {
+      jobs.push(await runJob());
+      engineRuns.push(await runEngine());
+      const bareRun = await runBare();
+      bareRuns.push({ cold: bareRun.cold, load: bareRun.load, warm: bareRun.warm[0] ?? NaN });
+    }
+  } finally {
+    await engine.unloadAll();
+  }
+  const bare = {
+    warm: bareRuns.map((run) => run.warm),
+    cold: median(bareRuns.map((run) => run.cold)),
+    load: median(bareRuns.map((run) => run.load)),
+  };
   const job = median(jobs.map((run) => run.seconds));
   const alone = median(bare.warm);
   const label = `${STT_MODEL}, ${recording.seconds.toFixed(1)} s LibriVox`;
@@ -297,6 +340,11 @@ async function sttRows(
   rows.push([
     `  bare faster-whisper warm runs / cold (model load ${bare.load.toFixed(2)} s)`,
     `${bare.warm.map((t) => t.toFixed(2)).join(', ')} s / ${bare.cold.toFixed(2)} s`,
+  ]);
+  const engineAlone = median(engineRuns);
+  rows.push([
+    '  speech engine alone, warm (VAD gate + chunks + sidecar), runs',
+    `${engineRuns.map((t) => t.toFixed(2)).join(', ')} s: job − engine ${(job - engineAlone).toFixed(2)} s, engine − bare ${(engineAlone - median(bare.warm)).toFixed(2)} s`,
   ]);
   rows.push(["  a measured job's timeline", formatTimeline(await jobTimeline(client, jobs[jobs.length - 1]!.jobId))]);
   return [
@@ -337,10 +385,12 @@ async function eventLoopRow(
 
 /**
  * Submit latency of a 1 MiB WAV while a long denoise runs, alternating with the same upload rejected at
- * validation (an unknown noise_level), so both see the same load. The accepted jobs are cancelled afterwards.
+ * validation (an unknown noise_level), so both see the same load, from a client process of its own. The
+ * accepted jobs are cancelled afterwards.
  */
 async function loadedSubmitRows(
   api: ApiClient,
+  dataDir: string,
   running: { wav: Buffer; durationSeconds: number },
   rows: Array<[string, string]>,
 ): Promise<Target[]> {
@@ -349,20 +399,9 @@ async function loadedSubmitRows(
   if (background.status !== 202) throw new Error(`background submit failed: ${background.text}`);
   const backgroundId = background.json['jobId'] as string;
   await waitForInference(api, backgroundId, 300_000);
-  const accepted: number[] = [];
-  const rejected: number[] = [];
-  const jobIds: string[] = [];
-  for (let i = 0; i < LOADED_SUBMISSIONS; i++) {
-    let started = performance.now();
-    const ok = await api.upload('/api/audio/denoise', oneMb.wav, 'one-mb.wav', { noise_level: 'moderate' });
-    accepted.push(performance.now() - started);
-    if (ok.status !== 202) throw new Error(`submit failed: ${ok.status} ${ok.text}`);
-    jobIds.push(ok.json['jobId'] as string);
-    started = performance.now();
-    const bad = await api.upload('/api/audio/denoise', oneMb.wav, 'one-mb.wav', { noise_level: 'deafening' });
-    rejected.push(performance.now() - started);
-    if (bad.status !== 400) throw new Error(`expected a validation error, got ${bad.status} ${bad.text}`);
-  }
+  const wavFile = path.join(dataDir, 'one-mb.wav');
+  await writeFile(wavFile, oneMb.wav);
+  const { accepted, rejected, jobIds } = await submitFromClientProcess(api, wavFile, LOADED_SUBMISSIONS);
   const stillRunning = (await api.status(backgroundId)).json['status'] === 'running';
   for (const jobId of [...jobIds, backgroundId]) await api.request('POST', `/api/jobs/${jobId}/cancel`);
   for (const jobId of [...jobIds, backgroundId]) await waitForCompletion(api, jobId);
@@ -498,6 +537,29 @@ async function longJobRows(
     await rm(dataDir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** Runs tests/src/bench/submit-client.ts in a process of its own (a real client is not in the API's process). */
+async function submitFromClientProcess(
+  api: ApiClient,
+  wavFile: string,
+  count: number,
+): Promise<{ accepted: number[]; rejected: number[]; jobIds: string[] }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, 'submit-client.js'), api.baseUrl, wavFile, String(count)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdin.end(api.accessToken ?? '');
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`submit client failed (${String(code)}): ${err.slice(-500)}`);
+  return JSON.parse(out.trim()) as { accepted: number[]; rejected: number[]; jobIds: string[] };
 }
 
 /** The platform's worker host: its child running apps/platform's worker-host.js. */

@@ -86,9 +86,8 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * Waits for a job the way a client learns of its end: `GET /api/jobs/:id/status?wait=30`, the long-poll that
- * answers as soon as the status changes. TODO(long-poll): until the lead's long-poll lands on main the server
- * ignores `wait` and answers at once, so a reply faster than 100 ms is paced to one request per 100 ms; once
- * it lands, held replies come back on change and the pacing never applies to them.
+ * answers as soon as the status changes (the server re-reads the row every 100 ms). A non-terminal answer in
+ * under 10 ms means a server without the long-poll: then poll every 100 ms instead of spinning.
  */
 export async function waitForCompletion(api: ApiClient, jobId: string, timeoutMs = 600_000): Promise<JsonBody> {
   const deadline = Date.now() + timeoutMs;
@@ -98,8 +97,7 @@ export async function waitForCompletion(api: ApiClient, jobId: string, timeoutMs
     if (response.status !== 200) throw new Error(`status failed: ${response.status} ${response.text}`);
     if (TERMINAL.has(response.json['status'] as string)) return response.json;
     if (Date.now() > deadline) throw new Error(`job ${jobId} not finished after ${timeoutMs} ms`);
-    const left = 100 - (performance.now() - asked);
-    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+    if (performance.now() - asked < 10) await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
