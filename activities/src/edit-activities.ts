@@ -82,7 +82,7 @@ export function createEditActivities({ storage, workDir }: { storage: BlobStorag
             current = next;
           }
           const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'edit');
-          await storage.putFile(outputKey, current, 'audio/wav');
+          await storage.putFile(outputKey, current, 'audio/wav', { consume: true });
           return { outputKey, durationMs: Math.round((length / sampleRate) * 1000), applied };
         }),
       );

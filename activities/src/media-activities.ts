@@ -13,7 +13,14 @@ import {
   readWavInfo,
   readWavStream,
 } from '@voice/audio';
-import { FailureTypes, PROCESSING_SAMPLE_RATE, TRUE_PEAK_CEILING_DBTP, jobStorageKeys } from '@voice/shared';
+import {
+  FailureTypes,
+  PROCESSING_SAMPLE_RATE,
+  TRUE_PEAK_CEILING_DBTP,
+  jobStorageKeys,
+  type InputReport,
+  type QualityReport,
+} from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { createEditActivities } from './edit-activities';
 import { finiteOrNull, withHeartbeats } from './heartbeat';
@@ -25,26 +32,11 @@ export interface MediaActivityDependencies {
   ffmpegPath?: string;
 }
 
-export interface PreprocessResult {
-  workKey: string;
-  durationMs: number;
-  sampleRate: number;
-  container: string;
-  originalSampleRate: number;
-  channels: number;
-  integratedLufs: number | null;
-  peakDbfs: number | null;
-  truePeakDbtp: number | null;
-}
+/** What preprocessing measured: the job record's `input`. */
+export type PreprocessResult = InputReport;
 
-export interface QualityResult {
-  outputKey: string;
-  durationMs: number;
-  integratedLufs: number;
-  truePeakDbtp: number;
-  peakDbfs: number;
-  targetLufs: number | null;
-}
+/** The quality gate's measurements of the deliverable (the TTS intelligibility check is added by the workflow). */
+export type QualityResult = Omit<QualityReport, 'intelligibility'>;
 
 /** Bad input never gets better on retry: fail the job at once with the validator's message. */
 const PROBE_FAILURES = [failureRule(AudioValidationError, FailureTypes.InvalidAudio)];
@@ -87,7 +79,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           await writer.close();
           const analysis = meter.result();
           const workKey = jobStorageKeys(jobId).preprocessed;
-          await storage.putFile(workKey, workFile, 'audio/wav');
+          await storage.putFile(workKey, workFile, 'audio/wav', { consume: true });
           const durationMs = Math.round(analysis.durationMs);
           return {
             workKey,
@@ -124,18 +116,24 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           const measured = meter.result();
           const target = { targetLufs: input.targetLufs, truePeakCeilingDbtp: TRUE_PEAK_CEILING_DBTP };
           const measurement = { integratedLufs: measured.integratedLufs, truePeakDbtp: measured.truePeakDbtp };
+          const rendered = path.join(dir, 'out.wav');
+          // When the limiter engages, planning renders the output itself (its last pass is the one kept).
           const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, {
             signal: cancellation(),
+            outputPath: rendered,
           });
-          const normalizer = new LoudnessNormalizerStream(sampleRate, measurement, target, { gainDb: plan.gainDb });
-          const rendered = path.join(dir, 'out.wav');
-          const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
-          for await (const block of readWavStream(source)) await writer.write(normalizer.push(block));
-          await writer.write(normalizer.flush());
-          await writer.close();
+          let limitedDb = plan.renderedLimitedDb;
+          if (plan.passes === 0 || limitedDb === undefined) {
+            const normalizer = new LoudnessNormalizerStream(sampleRate, measurement, target, { gainDb: plan.gainDb });
+            const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
+            for await (const block of readWavStream(source)) await writer.write(normalizer.push(block));
+            await writer.write(normalizer.flush());
+            await writer.close();
+            limitedDb = normalizer.limitedDb;
+          }
           const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'normalize');
-          await storage.putFile(outputKey, rendered, 'audio/wav');
-          return { outputKey, gainDb: finiteOrNull(normalizer.gainDb), limitedDb: finiteOrNull(normalizer.limitedDb) };
+          await storage.putFile(outputKey, rendered, 'audio/wav', { consume: true });
+          return { outputKey, gainDb: finiteOrNull(plan.gainDb), limitedDb: finiteOrNull(limitedDb) };
         }),
       );
     },
@@ -170,7 +168,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
             throw permanentFailure(FailureTypes.QualityCheckFailed, `Quality check failed: ${problems.join('; ')}`);
           }
           const outputKey = jobStorageKeys(input.jobId).output;
-          await storage.putFile(outputKey, deliverable, 'audio/wav');
+          await storage.putFile(outputKey, deliverable, 'audio/wav', { consume: true });
           return {
             outputKey,
             durationMs: Math.round(analysis.durationMs),

@@ -18,7 +18,7 @@ import {
   translate,
 } from '@voice/dubbing';
 import { getModel, isInstalled, selectModel, type ModelLocation } from '@voice/models';
-import { FailureTypes, jobStorageKeys, type AccentChangeStep, type DubStep } from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type AccentChangeStep, type DubStep, type RevoicedRecord } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { loadDenoiser } from '@voice/denoise';
 import { SpeechRequestError, type SpeechEngines, type TranscriptionResult } from '@voice/speech';
@@ -29,16 +29,8 @@ interface TimedLine {
   text: string;
 }
 
-/** What every re-voiced job records about how it was made. */
-export interface RevoicedResult {
-  outputKey: string;
-  /** Transcript of the new speech (translated text for a dub), with the source timing. */
-  scriptKey: string;
-  language: string;
-  lines: number;
-  preview: string;
-  methods: { translation?: string; speech: string; background: string };
-}
+/** What every re-voiced job records about how it was made (the workflow adds what was heard). */
+export type RevoicedResult = Omit<RevoicedRecord, 'op' | 'source'>;
 
 const DUB_FAILURES = [
   failureRule(DubbingError, FailureTypes.InvalidRequest),
@@ -183,7 +175,7 @@ export function createDubActivities({
           }
         }
         const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'revoiced');
-        await storage.putFile(outputKey, rendered, 'audio/wav');
+        await storage.putFile(outputKey, rendered, 'audio/wav', { consume: true });
         return { outputKey, speechModelId: modelId, denoiserId: denoiserModel.id, placements: track.spans.length };
       } finally {
         await original.close();

@@ -138,7 +138,7 @@ export function createGpuActivities({
           },
         );
         const elapsedSeconds = (performance.now() - startedAt) / 1000;
-        await storage.putFile(outputKey, denoised.rendered, 'audio/wav');
+        await storage.putFile(outputKey, denoised.rendered, 'audio/wav', { consume: true });
         await deleteDenoiseParts(storage, outputKey, denoised.parts);
         return {
           outputKey,

@@ -17,7 +17,7 @@ export interface DenoiseCheckpoint {
 
 /** How often a long denoise saves its output so far; the defaults suit inputs from a minute to hours. */
 export interface DenoiseCheckpointOptions {
-  /** No checkpoints below this input length: starting again is cheaper than the uploads (default 30 s). */
+  /** No checkpoints below this input length: starting again is cheaper than the uploads and the join (default 60 s). */
   minInputSeconds?: number;
   /** Audio seconds between checkpoints, at least (default 10 s). */
   minSpacingSeconds?: number;
@@ -71,7 +71,7 @@ export async function denoiseResumable(args: {
   options?: DenoiseCheckpointOptions;
 }): Promise<ResumableDenoiseResult> {
   const { storage, dir, source, outputKey, heartbeat } = args;
-  const minInputSeconds = args.options?.minInputSeconds ?? 30;
+  const minInputSeconds = args.options?.minInputSeconds ?? 60;
   const minSpacingSeconds = args.options?.minSpacingSeconds ?? 10;
   const maxParts = args.options?.maxParts ?? 20;
   const preRollSeconds = args.options?.preRollSeconds ?? 2;

@@ -3,7 +3,14 @@ import { Context } from '@temporalio/activity';
 import { ProgressHeartbeat, failureRule, permanentFailure, toFailure, withScratchDir } from '@voice/activity-kit';
 import { decodeStream, encodeWav, readWavInfo, resample } from '@voice/audio';
 import { UnknownModelError } from '@voice/models';
-import { FailureTypes, PROCESSING_SAMPLE_RATE, jobStorageKeys, type SttStep, type TtsStep } from '@voice/shared';
+import {
+  FailureTypes,
+  PROCESSING_SAMPLE_RATE,
+  jobStorageKeys,
+  type SttStep,
+  type TranscriptArtifacts,
+  type TtsStep,
+} from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import {
   SpeechEngineUnavailableError,
@@ -22,16 +29,7 @@ const STT_SAMPLE_RATE = 16_000;
  */
 export const MAX_TTS_WORD_ERROR_RATE = 0.35;
 
-export interface TranscriptArtifacts {
-  transcriptKey: string;
-  srtKey: string;
-  vttKey: string;
-  modelId: string;
-  language: string;
-  wordCount: number;
-  /** First characters of the text, for the job listing; the full transcript is in the artifact. */
-  preview: string;
-}
+export type { TranscriptArtifacts } from '@voice/shared';
 
 /** Engine errors as Temporal failures: bad requests and missing models never heal on retry. */
 const SPEECH_FAILURES = [

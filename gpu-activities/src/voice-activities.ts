@@ -95,7 +95,7 @@ export function createVoiceActivities({
             await reader.close();
           }
           const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'voice_clone');
-          await storage.putFile(outputKey, rendered, 'audio/wav');
+          await storage.putFile(outputKey, rendered, 'audio/wav', { consume: true });
           return {
             outputKey,
             modelId,

@@ -204,6 +204,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         // Speech we synthesised must say the text: transcribe it back and compare.
         const intelligibility = state.spokenText
           ? await activities.gpu.checkIntelligibility({
+              jobId,
               audioKey: checked.outputKey,
               expectedText: state.spokenText.text,
               language: state.spokenText.language,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
 import {
@@ -7,6 +10,7 @@ import {
   analyzeAudio,
   normalizeLoudness,
   planLoudnessGain,
+  readWavStream,
   type LoudnessTarget,
 } from '../src/index';
 import { concat, dbToAmp, noise, speechLike } from './support/signals';
@@ -132,6 +136,40 @@ describe('LoudnessNormalizerStream (second pass of a two-pass normalise)', () =>
       `heavy: stream ${got.lufs.toFixed(3)} LUFS / ${got.tp.toFixed(3)} dBTP (limited ${stream.limitedDb.toFixed(2)} dB); ` +
         `whole-array ${whole.integratedLufs.toFixed(3)} LUFS / ${whole.truePeakDbtp.toFixed(3)} dBTP`,
     );
+  });
+
+  it('keeps its last planning pass as the output when asked: identical to a separate final render', async () => {
+    const input = speechWithSpikes(6, 5);
+    const target: LoudnessTarget = { targetLufs: -14, truePeakCeilingDbtp: -1 };
+    const measured = new AudioMeter(RATE);
+    measured.push(input);
+    const measurement = measured.result();
+    const dir = await mkdtemp(path.join(tmpdir(), 'plan-output-'));
+    try {
+      const outputPath = path.join(dir, 'out.wav');
+      const plan = await planLoudnessGain(
+        async function* () {
+          yield* blocks(input, 4800);
+        },
+        RATE,
+        measurement,
+        target,
+        { outputPath },
+      );
+      assert.ok(plan.passes > 0, 'the spikes make the limiter engage');
+      const stream = new LoudnessNormalizerStream(RATE, measurement, target, { gainDb: plan.gainDb });
+      const separate = render(stream, input, 4800);
+      const kept: Float32Array[] = [];
+      for await (const block of readWavStream(outputPath)) kept.push(block);
+      const written = concat(...kept);
+      assert.equal(written.length, separate.length);
+      // Sample for sample the same (the file stores -0 as 0, so compare values, not bit patterns).
+      const differing = written.findIndex((sample, i) => sample !== separate[i]);
+      assert.equal(differing, -1, `first differing sample ${differing}`);
+      assert.equal(plan.renderedLimitedDb, stream.limitedDb);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('is sample-aligned: with an unreachable ceiling it applies exactly the static gain', async () => {

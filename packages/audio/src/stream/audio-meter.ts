@@ -35,7 +35,7 @@ export class AudioMeter {
   private readonly shelf: Biquad;
   private readonly highPass: Biquad;
   private readonly hop: number;
-  private readonly truePeak = new TruePeakScanner();
+  private readonly truePeak: TruePeakScanner | undefined;
   private readonly segments = new Float64List();
   // K-weighting state (direct form II transposed, float64 as in gatingBlockPowers).
   private s1 = 0;
@@ -51,8 +51,16 @@ export class AudioMeter {
   private clipped = 0;
   private done: AudioAnalysis | undefined;
 
-  constructor(readonly sampleRate: number) {
+  /**
+   * @param options.truePeak false skips the 4×-oversampled true-peak scan (about half the meter's cost) for
+   *   callers that only need loudness; `truePeakDbtp` then reports the sample peak instead.
+   */
+  constructor(
+    readonly sampleRate: number,
+    options: { truePeak?: boolean } = {},
+  ) {
     assertSampleRate(sampleRate);
+    this.truePeak = options.truePeak === false ? undefined : new TruePeakScanner();
     [this.shelf, this.highPass] = kWeightingFilters(sampleRate);
     this.hop = sampleRate / 10;
     this.nextBound = Math.round(this.hop);
@@ -102,7 +110,7 @@ export class AudioMeter {
     this.clipped = clipped;
     this.count = count;
     this.nextBound = nextBound;
-    this.truePeak.push(block);
+    this.truePeak?.push(block);
   }
 
   /** Integrated loudness (LUFS) of everything pushed so far; cheap enough to call for progress. */
@@ -114,7 +122,7 @@ export class AudioMeter {
   result(): AudioAnalysis {
     if (this.done) return this.done;
     const n = this.count;
-    const truePeak = this.truePeak.finish();
+    const truePeak = this.truePeak ? this.truePeak.finish() : this.peak;
     const integratedLufs = this.integratedLufs();
     const rmsDbfs = n > 0 ? toDb(Math.sqrt(this.sumSquares / n)) : -Infinity;
     this.done = {

@@ -9,6 +9,7 @@ import {
   type LoudnessTarget,
 } from '../dynamics';
 import { AudioMeter } from './audio-meter';
+import { WavStreamWriter } from './wav-stream';
 import { HALF, TruePeakScanner } from './true-peak-stream';
 
 /** What pass 1 (an {@link AudioMeter} over the same signal) measured. */
@@ -285,6 +286,11 @@ export interface LoudnessGainPlan {
   integratedLufs: number;
   /** Rendering passes over the source that planning took (0 when the limiter cannot engage). */
   passes: number;
+  /**
+   * With `outputPath`, when `passes > 0`: the last pass, which used exactly `gainDb`, was written there as
+   * float32 WAV, and this is its deepest limiter reduction in dB; no final render is needed.
+   */
+  renderedLimitedDb?: number;
 }
 
 /**
@@ -292,8 +298,8 @@ export interface LoudnessGainPlan {
  * target despite limiting, with the secant correction of `normalizeLoudness` (within 0.1 LU
  * unless that needs extreme limiting). When the measured true peak shows the limiter cannot
  * engage, the static gain is returned without rendering anything; otherwise each attempt renders the source
- * once more through the normaliser into an {@link AudioMeter} (no output is kept), at most four
- * times. Memory O(block); the stream's output is deterministic, so the final pass reproduces the
+ * once more through the normaliser into a loudness meter, at most four times. With `outputPath`, each
+ * attempt is also written there, so the caller gets the final render without another pass. Memory O(block); the stream's output is deterministic, so the final pass reproduces the
  * planned loudness exactly.
  *
  * @param source opens the input afresh (e.g. `() => readWavStream(path)`) for each pass.
@@ -303,7 +309,7 @@ export async function planLoudnessGain(
   sampleRate: number,
   measured: LoudnessMeasurement,
   target: LoudnessTarget,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; outputPath?: string } = {},
 ): Promise<LoudnessGainPlan> {
   const { targetLufs, truePeakCeilingDbtp } = target;
   let gainDb = Number.isFinite(measured.integratedLufs) ? targetLufs - measured.integratedLufs : 0;
@@ -312,15 +318,30 @@ export async function planLoudnessGain(
     return { gainDb, integratedLufs: targetLufs, passes: 0 };
   }
   let passes = 0;
+  let renderedLimitedDb: number | undefined;
   const render = async (db: number): Promise<number> => {
     passes++;
     const stream = new LoudnessNormalizerStream(sampleRate, measured, target, { gainDb: db });
-    const meter = new AudioMeter(sampleRate);
-    for await (const block of source()) {
-      options.signal?.throwIfAborted();
-      meter.push(stream.push(block));
+    // Only the loudness decides the next gain; the limiter guarantees the peak.
+    const meter = new AudioMeter(sampleRate, { truePeak: false });
+    // Each pass overwrites the file, so it always holds the pass with the gain finally chosen.
+    const writer = options.outputPath
+      ? await WavStreamWriter.create(options.outputPath, sampleRate, { format: 'float32' })
+      : undefined;
+    try {
+      const take = async (samples: Float32Array) => {
+        meter.push(samples);
+        await writer?.write(samples);
+      };
+      for await (const block of source()) {
+        options.signal?.throwIfAborted();
+        await take(stream.push(block));
+      }
+      await take(stream.flush());
+    } finally {
+      await writer?.close();
     }
-    meter.push(stream.flush());
+    renderedLimitedDb = stream.limitedDb;
     return meter.result().integratedLufs;
   };
   let lufs = await render(gainDb);
@@ -332,5 +353,5 @@ export async function planLoudnessGain(
     gainDb = next;
     lufs = await render(gainDb);
   }
-  return { gainDb, integratedLufs: lufs, passes };
+  return { gainDb, integratedLufs: lufs, passes, ...(options.outputPath ? { renderedLimitedDb } : {}) };
 }
