@@ -1,3 +1,4 @@
 export { startTestPlatform, testInfra, type TestPlatform } from './platform-harness';
 export { ApiClient, waitForInference } from './api-client';
 export { makeNoisySpeech, type NoisySpeech } from './fixtures';
+export { GpuWorkerProcesses } from './gpu-worker-processes';

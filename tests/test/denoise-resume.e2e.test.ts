@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/client';
 import { readWavInfo } from '@voice/audio';
 import { QUALITY_LIMITS, jobStorageKeys, workflowIdForJob } from '@voice/shared';
-import { makeNoisySpeech, startTestPlatform, type NoisySpeech, type TestPlatform } from '../src';
+import { GpuWorkerProcesses, makeNoisySpeech, startTestPlatform, type NoisySpeech, type TestPlatform } from '../src';
 
 /** What runDenoise returned, as the workflow history recorded it. */
 interface DenoiseOutcome {
@@ -17,28 +16,7 @@ interface DenoiseOutcome {
 describe('a long denoise whose GPU worker is killed at about 60%', { timeout: 420_000 }, () => {
   let platform: TestPlatform;
   let input: NoisySpeech;
-  const workers: ChildProcess[] = [];
-  const workerLog: string[] = [];
-
-  const spawnGpuWorker = () => {
-    const child = spawn(process.execPath, [path.resolve(__dirname, '../../../apps/gpu-worker/dist/src/main.js')], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: platform.dataDir,
-        TEMPORAL_ADDRESS: platform.temporalAddress,
-        TEMPORAL_NAMESPACE: platform.env.TEMPORAL_NAMESPACE,
-        TASK_QUEUE_GPU: platform.env.TASK_QUEUE_GPU,
-        STORAGE_DRIVER: 'local',
-      },
-      // Never inherit stdout: the test runner reads this process's stdout as its report stream.
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr?.on('data', (chunk: Buffer) => workerLog.push(chunk.toString()));
-    workers.push(child);
-    return child;
-  };
+  const gpuWorkers = new GpuWorkerProcesses(() => platform);
 
   before(async () => {
     // Two minutes of audio: at DeepFilterNet3's RTF (~0.08 here) 60% is several seconds into the inference, and
@@ -49,14 +27,14 @@ describe('a long denoise whose GPU worker is killed at about 60%', { timeout: 42
     ]);
   });
   after(async () => {
-    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    gpuWorkers.killAll();
     await platform?.close();
   });
 
   test('the retry resumes past 50% from its heartbeat checkpoint and keeps the exact duration', async (t) => {
     const api = platform.api();
     await api.register(`resume-${Date.now()}@example.com`);
-    const first = spawnGpuWorker();
+    const first = gpuWorkers.spawn();
     const accepted = await api.upload('/api/audio/denoise', input.wav, 'long.wav');
     assert.equal(accepted.status, 202, accepted.text);
     const jobId = accepted.json['jobId'] as string;
@@ -65,7 +43,7 @@ describe('a long denoise whose GPU worker is killed at about 60%', { timeout: 42
     let killedAt = 0;
     const deadline = Date.now() + 180_000;
     while (killedAt === 0) {
-      assert.ok(Date.now() < deadline, `denoise never reached 60%\n${workerLog.join('')}`);
+      assert.ok(Date.now() < deadline, `denoise never reached 60%\n${gpuWorkers.log}`);
       const response = await api.request('GET', `/api/jobs/${jobId}/progress`);
       const steps = (response.json['steps'] ?? []) as Array<{ op: string; state: string; progress: number }>;
       const denoise = steps.find((step) => step.op === 'denoise');
@@ -77,9 +55,9 @@ describe('a long denoise whose GPU worker is killed at about 60%', { timeout: 42
     await new Promise((resolve) => first.once('exit', resolve));
     assert.ok(killedAt < 100, `killed at ${killedAt}%`);
 
-    spawnGpuWorker();
+    gpuWorkers.spawn();
     const final = await api.waitForJob(jobId, { timeoutMs: 240_000 });
-    assert.equal(final['status'], 'completed', `${JSON.stringify(final)}\n${workerLog.join('')}`);
+    assert.equal(final['status'], 'completed', `${JSON.stringify(final)}\n${gpuWorkers.log}`);
 
     const history = await platform.client.workflow.getHandle(workflowIdForJob(jobId)).fetchHistory();
     const events = history.events ?? [];

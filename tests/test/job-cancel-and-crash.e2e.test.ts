@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getCreditSummary, listLedger } from '@voice/db';
 import { workflowIdForJob } from '@voice/shared';
-import { makeNoisySpeech, startTestPlatform, waitForInference, type NoisySpeech, type TestPlatform } from '../src';
+import {
+  GpuWorkerProcesses,
+  makeNoisySpeech,
+  startTestPlatform,
+  waitForInference,
+  type NoisySpeech,
+  type TestPlatform,
+} from '../src';
 
 describe('cancelling a job mid-inference', { timeout: 240_000 }, () => {
   let platform: TestPlatform;
@@ -73,28 +78,7 @@ describe('cancelling a job mid-inference', { timeout: 240_000 }, () => {
 describe('a GPU worker killed mid-inference', { timeout: 300_000 }, () => {
   let platform: TestPlatform;
   let input: NoisySpeech;
-  const workers: ChildProcess[] = [];
-  const workerLog: string[] = [];
-
-  const spawnGpuWorker = () => {
-    const child = spawn(process.execPath, [path.resolve(__dirname, '../../../apps/gpu-worker/dist/src/main.js')], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: platform.dataDir,
-        TEMPORAL_ADDRESS: platform.temporalAddress,
-        TEMPORAL_NAMESPACE: platform.env.TEMPORAL_NAMESPACE,
-        TASK_QUEUE_GPU: platform.env.TASK_QUEUE_GPU,
-        STORAGE_DRIVER: 'local',
-      },
-      // Never inherit stdout: the test runner reads this process's stdout as its report stream.
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr?.on('data', (chunk: Buffer) => workerLog.push(chunk.toString()));
-    workers.push(child);
-    return child;
-  };
+  const gpuWorkers = new GpuWorkerProcesses(() => platform);
 
   before(async () => {
     [platform, input] = await Promise.all([
@@ -103,14 +87,14 @@ describe('a GPU worker killed mid-inference', { timeout: 300_000 }, () => {
     ]);
   });
   after(async () => {
-    for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+    gpuWorkers.killAll();
     await platform?.close();
   });
 
   test('the job completes once a worker is back, and is charged once', async () => {
     const api = platform.api();
     const user = await api.register(`crash-${Date.now()}@example.com`);
-    const first = spawnGpuWorker();
+    const first = gpuWorkers.spawn();
     const accepted = await api.upload('/api/audio/denoise', input.wav, 'crash.wav');
     assert.equal(accepted.status, 202, accepted.text);
     const jobId = accepted.json['jobId'] as string;
@@ -119,9 +103,9 @@ describe('a GPU worker killed mid-inference', { timeout: 300_000 }, () => {
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
 
-    spawnGpuWorker();
+    gpuWorkers.spawn();
     const final = await api.waitForJob(jobId, { timeoutMs: 180_000 });
-    assert.equal(final['status'], 'completed', `${JSON.stringify(final)}\n${workerLog.join('')}`);
+    assert.equal(final['status'], 'completed', `${JSON.stringify(final)}\n${gpuWorkers.log}`);
 
     // The row is marked completed by the workflow's last activity, a moment before the workflow returns.
     const handle = platform.client.workflow.getHandle(workflowIdForJob(jobId));
