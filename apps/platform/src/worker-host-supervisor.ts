@@ -102,7 +102,8 @@ export class WorkerHostSupervisor {
     forwardLines(child.stderr, '[worker-host] ');
     child.once('spawn', () => {
       const start: StartMessage = { type: 'start', signingSecret: this.options.signingSecret };
-      child.send(start);
+      // A host that died at once closes the channel; its exit is handled (and reported) by the 'exit' listener.
+      child.send(start, () => undefined);
     });
     child.on('error', (error) => console.error('worker host error:', error.message));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));

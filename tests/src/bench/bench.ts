@@ -297,33 +297,14 @@ async function sttRows(
       threads: 2,
       runs: 1,
     });
-  // The engine alone in this process (Silero VAD gate, ≤ 30 s chunks, the sidecar protocol), warm: it splits the
-  // gap into the platform's share (job − engine) and the engine's (engine − bare).
-  const engine = new SpeechEngines({ modelsDir });
-  const runEngine = async () =>
-    (
-      await measure(() =>
-        engine.transcribe(
-          { samples: recording.samples, sampleRate: recording.sampleRate },
-          { modelId: STT_MODEL, language: 'en' },
-        ),
-      )
-    ).seconds;
   const warmUp = await runJob();
   const jobs: Array<{ seconds: number; jobId: string }> = [];
-  const engineRuns: number[] = [];
   const bareRuns: Array<{ cold: number; load: number; warm: number }> = [];
-  try {
-    await runEngine();
-    // Interleaved, so the other writers' load drifts over all three sides alike.
-    for (let i = 0; i < STT_RUNS; i++) {
-      jobs.push(await runJob());
-      engineRuns.push(await runEngine());
-      const bareRun = await runBare();
-      bareRuns.push({ cold: bareRun.cold, load: bareRun.load, warm: bareRun.warm[0] ?? NaN });
-    }
-  } finally {
-    await engine.unloadAll();
+  // Interleaved, so the other writers' load drifts over both sides alike.
+  for (let i = 0; i < STT_RUNS; i++) {
+    jobs.push(await runJob());
+    const bareRun = await runBare();
+    bareRuns.push({ cold: bareRun.cold, load: bareRun.load, warm: bareRun.warm[0] ?? NaN });
   }
   const bare = {
     warm: bareRuns.map((run) => run.warm),
@@ -340,11 +321,6 @@ async function sttRows(
   rows.push([
     `  bare faster-whisper warm runs / cold (model load ${bare.load.toFixed(2)} s)`,
     `${bare.warm.map((t) => t.toFixed(2)).join(', ')} s / ${bare.cold.toFixed(2)} s`,
-  ]);
-  const engineAlone = median(engineRuns);
-  rows.push([
-    '  speech engine alone, warm (VAD gate + chunks + sidecar), runs',
-    `${engineRuns.map((t) => t.toFixed(2)).join(', ')} s: job − engine ${(job - engineAlone).toFixed(2)} s, engine − bare ${(engineAlone - median(bare.warm)).toFixed(2)} s`,
   ]);
   rows.push(["  a measured job's timeline", formatTimeline(await jobTimeline(client, jobs[jobs.length - 1]!.jobId))]);
   return [
