@@ -56,10 +56,12 @@ export function createSpeechActivities({
 }) {
   const control = (totalSeconds: number) =>
     new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs, totalSeconds }).control();
+  /** Recognition reports progress once per window (up to two minutes of audio): keep the worker visibly alive. */
+  const KEEP_ALIVE_MS = 5_000;
 
   /**
    * Transcribes stored audio as a 16 kHz stream decoded by ffmpeg from a local copy, so an hour-long file is
-   * never held in memory (the engine buffers one ≤ 30 s chunk at a time).
+   * never held in memory (the engine buffers one VAD-cut window at a time).
    */
   const transcribeStored = (jobId: string, audioKey: string, options: { modelId?: string; language?: string }) =>
     withScratchDir(workDir, jobId, 'stt', async (dir) => {
@@ -67,11 +69,17 @@ export function createSpeechActivities({
       await storage.downloadToFile(audioKey, local);
       const { frames, sampleRate } = await readWavInfo(local);
       const durationSeconds = frames / sampleRate;
-      const progress = control(durationSeconds);
-      return engines.transcribe(
-        { blocks: decodeStream(local, STT_SAMPLE_RATE, { signal: progress.signal }), durationSeconds },
-        { ...options, ...progress },
-      );
+      const heartbeat = new ProgressHeartbeat({ intervalMs: heartbeatIntervalMs, totalSeconds: durationSeconds });
+      const progress = heartbeat.control();
+      const stopKeepAlive = heartbeat.keepAlive(KEEP_ALIVE_MS);
+      try {
+        return await engines.transcribe(
+          { blocks: decodeStream(local, STT_SAMPLE_RATE, { signal: progress.signal }), durationSeconds },
+          { ...options, ...progress },
+        );
+      } finally {
+        stopKeepAlive();
+      }
     });
 
   return {

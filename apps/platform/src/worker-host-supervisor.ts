@@ -1,10 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { setPriority } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { envSchema, envToVariables, type Env } from '@voice/config';
 import { isHostMessage, type StartMessage, type WorkerRole } from './worker-host-protocol';
+
+/** Niceness of the worker host relative to the platform (0 = same; 19 = lowest). */
+const WORKER_HOST_NICENESS = 10;
 
 export interface WorkerHostOptions {
   /** The platform's env; the host gets it as variables, with the resolved Temporal address. */
@@ -101,6 +105,15 @@ export class WorkerHostSupervisor {
     forwardLines(child.stdout, '[worker-host] ');
     forwardLines(child.stderr, '[worker-host] ');
     child.once('spawn', () => {
+      // On a shared machine the API answers first and inference takes what is left: a busy denoise must not
+      // hold up submits and status reads (the Whisper sidecar and ffmpeg inherit this niceness).
+      if (child.pid !== undefined) {
+        try {
+          setPriority(child.pid, WORKER_HOST_NICENESS);
+        } catch {
+          // Not permitted in some containers; the host then runs at the platform's priority.
+        }
+      }
       const start: StartMessage = { type: 'start', signingSecret: this.options.signingSecret };
       // A host that died at once closes the channel; its exit is handled (and reported) by the 'exit' listener.
       child.send(start, () => undefined);

@@ -19,6 +19,7 @@ export interface ProgressHeartbeatOptions<Checkpoint> {
  */
 export class ProgressHeartbeat<Checkpoint = never> {
   private lastBeat = -Infinity;
+  private lastFraction = 0;
   private latest: Checkpoint | undefined;
   private totalSeconds: number;
   private readonly context = Context.current();
@@ -61,6 +62,16 @@ export class ProgressHeartbeat<Checkpoint = never> {
     this.send(fraction, performance.now());
   }
 
+  /**
+   * Repeats the latest progress every `intervalMs` until the returned stop is called, for work whose engine
+   * reports progress rarely (one long Whisper window): the server then still sees a live worker, and the
+   * details it shows stay the real progress rather than an empty beat.
+   */
+  keepAlive(intervalMs = 5_000): () => void {
+    const timer = setInterval(() => this.send(this.lastFraction, performance.now()), intervalMs);
+    return () => clearInterval(timer);
+  }
+
   /** `{ signal, onProgress }` for engines that take a run control. */
   control(): { signal: AbortSignal; onProgress: (fraction: number) => void } {
     return { signal: this.signal, onProgress: this.progress };
@@ -68,6 +79,7 @@ export class ProgressHeartbeat<Checkpoint = never> {
 
   private send(fraction: number, now: number): void {
     this.lastBeat = now;
+    this.lastFraction = fraction;
     const details: InferenceHeartbeat<Checkpoint> = {
       fraction,
       processedSeconds: fraction * this.totalSeconds,

@@ -166,7 +166,7 @@ export class SpeechEngines {
           signal: options.signal,
           onProgress: options.onProgress,
           totalSeconds: stream.durationSeconds,
-          chunking: options.chunking,
+          chunking: { ...chunkingFor(model), ...options.chunking },
         });
         return {
           text: result.segments
@@ -342,4 +342,15 @@ function* blocksOf(samples: Float32Array): Generator<Float32Array> {
 function defaultPython(modelsDir: string): string {
   const venv = path.join(path.dirname(modelsDir), 'python', 'bin', 'python3');
   return existsSync(venv) ? venv : 'python3';
+}
+
+/**
+ * Whisper gets long windows, cut in silences by the VAD: its decoder seeks through them as it does through a
+ * whole file, while 30 s pieces cost it a third more on real speech (each piece ends mid-context and its tail
+ * is re-decoded at higher temperatures). Two minutes of 16 kHz audio is 7.7 MB, so memory stays bounded.
+ */
+const WHISPER_CHUNKING: Partial<ChunkerOptions> = { maxChunkSeconds: 120 };
+
+function chunkingFor(model: ModelManifest): Partial<ChunkerOptions> {
+  return model.id.startsWith('whisper-') ? WHISPER_CHUNKING : {};
 }

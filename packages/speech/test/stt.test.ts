@@ -174,7 +174,13 @@ describe('long input', () => {
       // Fed as a stream of 1 s blocks, the way a long file is decoded, so only the open chunk is buffered.
       engines.transcribe(
         { blocks: blocksOf(long, RATE), durationSeconds: long.length / RATE },
-        { modelId: 'whisper-tiny-en', beamSize: 1, onProgress: (f) => progress.push(f) },
+        // Whisper's default window is two minutes; 30 s windows put several chunk boundaries in this input.
+        {
+          modelId: 'whisper-tiny-en',
+          beamSize: 1,
+          onProgress: (f) => progress.push(f),
+          chunking: { maxChunkSeconds: 30 },
+        },
       ),
     );
     const wer = wordErrorRate(spoken.join(' '), result.text);
