@@ -1,5 +1,5 @@
 export { startPlatform } from './platform';
 export type { PlatformOptions, RunningPlatform } from './platform';
-export { WorkerHostSupervisor } from './worker-host-supervisor';
+export { WorkerHostSupervisor, findWorkerHostPid } from './worker-host-supervisor';
 export type { WorkerHostOptions } from './worker-host-supervisor';
 export type { WorkerRole } from './worker-host-protocol';

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { setPriority } from 'node:os';
 import * as path from 'node:path';
@@ -160,4 +161,22 @@ export class WorkerHostSupervisor {
 function forwardLines(stream: Readable | null, prefix: string): void {
   if (!stream) return;
   createInterface({ input: stream }).on('line', (line) => process.stderr.write(`${prefix}${line}\n`));
+}
+
+/**
+ * The worker host of a platform process started elsewhere (`npm start`, the bench's platform process), found
+ * in /proc: its child running worker-host.js. For tools that sample its memory or kill it; Linux only.
+ */
+export function findWorkerHostPid(platformPid: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== platformPid) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker-host.js')) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return undefined;
 }

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseEnv } from '@voice/config';
 import { freePort, installWorkerRuntime } from '@voice/runtime';
-import { startPlatform, type RunningPlatform } from '../src';
+import { findWorkerHostPid, startPlatform, type RunningPlatform } from '../src';
 
 /** The shared Temporal dev server scripts/test.mjs starts for the run. */
 function temporalAddress(): string {
@@ -141,7 +140,7 @@ describe('a platform process killed with SIGKILL', { timeout: 240_000 }, () => {
         assert.equal(child.exitCode, null, 'the platform exited during start');
         return health?.status === 200;
       });
-      const host = workerHostOf(child.pid ?? 0);
+      const host = findWorkerHostPid(child.pid ?? 0);
       assert.ok(host !== undefined, 'the platform has a worker-host child');
       child.kill('SIGKILL');
       await eventually(() => !isAlive(host));
@@ -152,18 +151,3 @@ describe('a platform process killed with SIGKILL', { timeout: 240_000 }, () => {
     }
   });
 });
-
-/** The child of `parent` running worker-host.js, from /proc. */
-function workerHostOf(parent: number): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker-host.js')) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return undefined;
-}

@@ -11,7 +11,7 @@ import { SpeechEngines } from '@voice/speech';
 import { DEFAULT_MODELS_DIR, isInstalled, listModels, selectModel } from '@voice/models';
 import { generateMusic, generateSfx } from '@voice/music';
 import { analyzeVoice, convertVoiceToward } from '@voice/voice-dsp';
-import { startPlatform } from '@voice/platform';
+import { findWorkerHostPid, startPlatform } from '@voice/platform';
 import { freePort, installWorkerRuntime } from '@voice/runtime';
 import { PROCESSING_SAMPLE_RATE } from '@voice/shared';
 import { encodeWavPcm16, synthesizeSpeech } from '@voice/testkit';
@@ -464,7 +464,7 @@ async function longJobRows(
     const steps = JSON.stringify(longJobSteps(voice.json['id'] as string));
     const pid = child.pid ?? 0;
     // Two processes since issue 7: the platform (API, workflow worker, bookkeeping) and its worker host.
-    const host = workerHostPid(pid);
+    const host = findWorkerHostPid(pid);
     const both = () => rssMb(pid) + (host ? rssMb(host) : 0);
     rows.push([
       'platform process (API + workflow worker) / worker host (media + GPU workers) idle RSS after start',
@@ -536,21 +536,6 @@ async function submitFromClientProcess(
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`submit client failed (${String(code)}): ${err.slice(-500)}`);
   return JSON.parse(out.trim()) as { accepted: number[]; rejected: number[]; jobIds: string[] };
-}
-
-/** The platform's worker host: its child running apps/platform's worker-host.js. */
-function workerHostPid(parent: number): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker-host.js')) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return undefined;
 }
 
 /** Peak resident memory of this process's children (the Whisper sidecar), from /proc, in MB. */
