@@ -1,4 +1,4 @@
-import { Wasm, type WasmModule } from './wasm-api';
+import { Wasm, type WasmModule } from '@voice/model-cache';
 import { EmscriptenHeap, exportedFunction, exportedMemory } from './wasm-runtime';
 
 /** One instantiated model processing fixed-size mono frames at 48 kHz, in the -1..1 float range. */

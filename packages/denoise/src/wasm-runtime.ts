@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Wasm, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api';
+import { Wasm, type WasmInstance, type WasmMemory, type WasmModule } from '@voice/model-cache';
 
 // Compiling is the expensive step (tens of ms); instances are cheap. Cache the compile per file for the process.
 const compiled = new Map<string, Promise<WasmModule>>();

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
-import { Wasm } from './wasm-api';
+import { Wasm } from '@voice/model-cache';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
