@@ -10,7 +10,7 @@ import { UserModule } from './user/user.module';
 
 /**
  * The API's root. To add a feature: create `src/<feature>/<feature>.module.ts` (controller + service,
- * injecting DATABASE / STORAGE / TEMPORAL_CLIENT from tokens.ts) and list it in `imports` below. Its
+ * injecting DATABASE / STORAGE from tokens.ts, Temporal only through PIPELINE_CLIENT) and list it in `imports` below. Its
  * routes are then protected by default, mapped by the global error filter, and must appear in the
  * OpenAPI document (test/openapi.test.ts checks every route).
  */

@@ -17,7 +17,6 @@ import {
   READINESS_PROBES,
   SIGNING_SECRET,
   STORAGE,
-  TEMPORAL_CLIENT,
   valueProvider,
 } from './tokens';
 
@@ -64,7 +63,6 @@ export class CoreModule {
       valueProvider(DATABASE_HANDLE, deps.database),
       valueProvider(DATABASE, deps.database.db),
       valueProvider(STORAGE, deps.storage ?? null),
-      valueProvider(TEMPORAL_CLIENT, deps.temporalClient ?? null),
       valueProvider(
         PIPELINE_CLIENT,
         deps.pipelineClient ??
@@ -87,7 +85,6 @@ export class CoreModule {
         DATABASE_HANDLE,
         DATABASE,
         STORAGE,
-        TEMPORAL_CLIENT,
         PIPELINE_CLIENT,
         READINESS_PROBES,
         AUTH_RATE_LIMITER,

@@ -1,5 +1,4 @@
 import type { FactoryProvider, ValueProvider } from '@nestjs/common';
-import type { Client } from '@temporalio/client';
 import type { Env } from '@voice/config';
 import type { Database, DatabaseHandle } from '@voice/db';
 import type { BlobStorage } from '@voice/storage';
@@ -28,8 +27,6 @@ export const DATABASE_HANDLE = token<DatabaseHandle>('DATABASE_HANDLE');
  * call `requireDependency(storage, 'storage')` (common/require-dependency.ts) so a missing dependency answers 503 instead of crashing boot.
  */
 export const STORAGE = token<BlobStorage | null>('STORAGE');
-/** Temporal client, or null when not configured (see `STORAGE`). */
-export const TEMPORAL_CLIENT = token<Client | null>('TEMPORAL_CLIENT');
 /** Extra readiness probes (Temporal, workers); the database probe is built in. */
 export const READINESS_PROBES = token<readonly ReadinessProbe[]>('READINESS_PROBES');
 /** Limiter for register/login/refresh attempts. */
