@@ -10,15 +10,24 @@ interface Checkpoint {
 const isCheckpoint = (value: unknown): value is Checkpoint =>
   typeof value === 'object' && value !== null && typeof (value as Checkpoint).segments === 'number';
 
+/** Heartbeats seen by the running {@link heartbeatsOf}, for work that waits on them. */
+let beatsSoFar = 0;
+
 /** Runs `work` as an activity and returns every heartbeat it sent, in order. */
 async function heartbeatsOf(
-  work: () => void,
+  work: () => void | Promise<void>,
   info: ConstructorParameters<typeof MockActivityEnvironment>[0] = {},
 ): Promise<InferenceHeartbeat<Checkpoint>[]> {
   const env = new MockActivityEnvironment(info);
   const beats: InferenceHeartbeat<Checkpoint>[] = [];
-  env.on('heartbeat', (details: InferenceHeartbeat<Checkpoint>) => beats.push(details));
-  await env.run(async () => work());
+  beatsSoFar = 0;
+  env.on('heartbeat', (details: InferenceHeartbeat<Checkpoint>) => {
+    beats.push(details);
+    beatsSoFar += 1;
+  });
+  await env.run(async () => {
+    await work();
+  });
   return beats;
 }
 
@@ -34,6 +43,23 @@ describe('ProgressHeartbeat', () => {
       [0.1, 1],
     );
     assert.deepEqual(beats[0], { fraction: 0.1, processedSeconds: 1, totalSeconds: 10 });
+  });
+
+  it('keepAlive repeats the latest progress while the engine is silent, and stops when told', async () => {
+    const beats = await heartbeatsOf(async () => {
+      const heartbeat = new ProgressHeartbeat({ intervalMs: 1e12, totalSeconds: 10 });
+      heartbeat.progress(0.3);
+      const stop = heartbeat.keepAlive(5);
+      // Wait for beats, not for a fixed time (the count is what matters); give up after 1000 polls.
+      for (let polls = 0; beatsSoFar < 3 && polls < 1000; polls++)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      stop();
+      const stoppedAt = beatsSoFar;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.equal(beatsSoFar, stoppedAt, 'no beat after stop');
+    });
+    assert.ok(beats.length >= 3, `beats ${beats.length}`);
+    assert.ok(beats.every((beat) => beat.fraction === 0.3 && beat.processedSeconds === 3));
   });
 
   it('sends every beat when the interval is zero', async () => {
