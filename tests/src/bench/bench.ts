@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resample } from '@voice/audio';
-import { parseEnv } from '@voice/config';
+import { parseEnv, type Env } from '@voice/config';
 import type { Client } from '@temporalio/client';
 import { loadDenoiser, strengthForNoiseLevel } from '@voice/denoise';
 import { SpeechEngines } from '@voice/speech';
@@ -95,6 +95,9 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   // Fast path for profiling: only the in-process platform sections (the issue's four figures).
   const onlyTargets = process.env['BENCH_ONLY_TARGETS'] === '1';
+  // BENCH_SECTIONS=pipeline,stt (any of submit, pipeline, stt, eventloop, loaded) runs only those target sections.
+  const sections = process.env['BENCH_SECTIONS']?.split(',').map((name) => name.trim());
+  const wants = (section: string) => !sections || sections.includes(section);
   // The machine may be shared: the load says how much to trust absolute times (ratios are same-run).
   rows.push([
     'machine load average at start (1 / 5 / 15 min)',
@@ -108,11 +111,14 @@ async function main(): Promise<void> {
   // which would otherwise stall the in-process platform and let its idle keep-alive connections lapse.
   const longSeconds = Number(process.env['BENCH_LONG_SECONDS'] ?? 600);
   // A sixth of the length too: if memory is bounded, both peaks are alike.
-  const longInputs = [
-    await makeNoisySpeech({ snrDb: 10, minSeconds: longSeconds / 6, seed: 5 }),
-    await makeNoisySpeech({ snrDb: 10, minSeconds: longSeconds, seed: 5 }),
-  ];
-  const longForStt = longInputs[1]!.clean;
+  // Only made when a section uses them (a 10 min fixture takes a while).
+  const needsLong = !onlyTargets || wants('eventloop') || wants('loaded');
+  const longInputs = needsLong
+    ? [
+        await makeNoisySpeech({ snrDb: 10, minSeconds: longSeconds / 6, seed: 5 }),
+        await makeNoisySpeech({ snrDb: 10, minSeconds: longSeconds, seed: 5 }),
+      ]
+    : [];
   const dataDir = await mkdtemp(path.join(tmpdir(), 'voice-bench-'));
   const env = parseEnv({
     NODE_ENV: 'test',
@@ -133,84 +139,20 @@ async function main(): Promise<void> {
     await api.register(`bench-${Date.now()}@example.com`);
 
     // 1. Submit latency: upload + validation + job row + workflow start, until the 202.
-    const short = await makeNoisySpeech({ snrDb: 5 });
-    const latencies: number[] = [];
-    const submitted: string[] = [];
-    for (let i = 0; i < SUBMISSIONS; i++) {
-      const start = performance.now();
-      const response = await api.upload('/api/audio/denoise', short.wav, 'bench.wav');
-      latencies.push(performance.now() - start);
-      if (response.status !== 202) throw new Error(`submit failed: ${response.status} ${response.text}`);
-      submitted.push(response.json['jobId'] as string);
-    }
-    rows.push([
-      `submit latency p50 (${SUBMISSIONS} × ${short.durationSeconds.toFixed(1)} s WAV)`,
-      `${percentile(latencies, 50).toFixed(1)} ms`,
-    ]);
-    rows.push(['submit latency p99', `${percentile(latencies, 99).toFixed(1)} ms`]);
-    // Drain the queue so the next measurements run on an idle machine.
-    for (const jobId of submitted) await api.waitForJob(jobId, { timeoutMs: 600_000 });
+    if (wants('submit')) await submitLatencyRows(api, rows);
 
     // 2. Pipeline overhead: a denoise → normalize job, against its inference alone and a bare workflow.
     const long = await makeNoisySpeech({ snrDb: 5, minSeconds: PIPELINE_SECONDS });
-    const form = new FormData();
-    form.append('audio_file', new Blob([long.wav]), 'pipeline.wav');
-    form.append(
-      'steps',
-      JSON.stringify([
-        { op: 'denoise', noise_level: 'moderate' },
-        { op: 'normalize', target_lufs: -16 },
-      ]),
-    );
-    const jobStart = performance.now();
-    const accepted = await api.request('POST', '/api/jobs', form);
-    if (accepted.status !== 202) throw new Error(`pipeline submit failed: ${accepted.text}`);
-    // As a client learns it: the long-poll (a 250 ms poll would add up to 250 ms to a 3 s job).
-    const final = await waitForCompletion(api, accepted.json['jobId'] as string);
-    const jobSeconds = (performance.now() - jobStart) / 1000;
-    if (final['status'] !== 'completed') throw new Error(`pipeline job ${String(final['status'])}`);
-
-    const input48k = resample(long.noisy, long.sampleRate, PROCESSING_SAMPLE_RATE);
-    // Compare against the model the job itself used: the best installed denoiser.
-    const defaultDenoiser = selectModel({ task: 'denoise' });
-    const denoiser = await loadDenoiser(defaultDenoiser);
-    const inference = await measure(() => denoiser.process(input48k, { strength: strengthForNoiseLevel('moderate') }));
-
-    // The pipeline above runs 11 activities: mark running, preprocess, record input, reserve, denoise, progress,
-    // normalize, progress, quality, settle, mark completed.
-    const activityCount = 11;
-    const bareStart = performance.now();
-    await platform.client.workflow.execute('noopChainWorkflow', {
-      taskQueue: env.TASK_QUEUE_CPU,
-      workflowId: `bench-noop-${Date.now()}`,
-      args: [activityCount],
-    });
-    const bareSeconds = (performance.now() - bareStart) / 1000;
-    rows.push([
-      `multi-step job (denoise → normalize, ${long.durationSeconds.toFixed(0)} s audio)`,
-      `${jobSeconds.toFixed(2)} s`,
-    ]);
-    rows.push([`  its inference alone (${defaultDenoiser.id}, in process)`, `${inference.seconds.toFixed(2)} s`]);
-    rows.push([`  bare workflow, ${activityCount} no-op activities`, `${bareSeconds.toFixed(2)} s`]);
-    rows.push(['  job ÷ inference', `${(jobSeconds / inference.seconds).toFixed(2)}×`]);
-    rows.push(['  job ÷ bare workflow', `${(jobSeconds / bareSeconds).toFixed(2)}×`]);
-    rows.push(['  its timeline', formatTimeline(await jobTimeline(platform.client, accepted.json['jobId'] as string))]);
-    targets.push({
-      name: 'denoise → normalize job ÷ its inference alone',
-      measured: jobSeconds / inference.seconds,
-      unit: '×',
-      target: 1.2,
-      detail: `${jobSeconds.toFixed(2)} s ÷ ${inference.seconds.toFixed(2)} s (${defaultDenoiser.id}, ${long.durationSeconds.toFixed(0)} s audio)`,
-    });
+    if (wants('pipeline')) targets.push(await pipelineRows(api, platform.client, env, long, rows));
 
     // 3. STT job, submit → completed as a client learns it, against bare faster-whisper on the same file.
-    targets.push(...(await sttRows(api, platform.client, dataDir, rows, env.MODELS_DIR)));
+    if (wants('stt')) targets.push(...(await sttRows(api, platform.client, dataDir, rows, env.MODELS_DIR)));
 
     // 4. The API's event loop while the heaviest job runs: this process is the API's (startPlatform above).
-    targets.push(await eventLoopRow(api, longInputs[0]!, rows));
+    if (wants('eventloop')) targets.push(await eventLoopRow(api, longInputs[0]!, rows));
 
     // 5. Submitting a 1 MB WAV while a job runs, and the same upload rejected at validation.
-    targets.push(...(await loadedSubmitRows(api, dataDir, longInputs[1]!, rows)));
+    if (wants('loaded')) targets.push(...(await loadedSubmitRows(api, dataDir, longInputs[1]!, rows)));
 
     inputForModels = long.noisy.subarray(0, RTF_SECONDS * long.sampleRate);
     cleanForModels = long.clean.subarray(0, RTF_SECONDS * long.sampleRate);
@@ -224,7 +166,7 @@ async function main(): Promise<void> {
 
   // 7. Every installed model on its own, after the platform has stopped, so RSS is the model's.
   if (inputForModels && cleanForModels && !onlyTargets) {
-    rows.push(...(await modelRows(inputForModels, cleanForModels, longForStt)));
+    rows.push(...(await modelRows(inputForModels, cleanForModels, longInputs[1]!.clean)));
   }
 
   const width = Math.max(...rows.map(([name]) => name.length));
@@ -649,3 +591,83 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/** Submit latency on an idle platform: upload + validation + job row + workflow start, until the 202. */
+async function submitLatencyRows(api: ApiClient, rows: Array<[string, string]>): Promise<void> {
+  const short = await makeNoisySpeech({ snrDb: 5 });
+  const latencies: number[] = [];
+  const submitted: string[] = [];
+  for (let i = 0; i < SUBMISSIONS; i++) {
+    const start = performance.now();
+    const response = await api.upload('/api/audio/denoise', short.wav, 'bench.wav');
+    latencies.push(performance.now() - start);
+    if (response.status !== 202) throw new Error(`submit failed: ${response.status} ${response.text}`);
+    submitted.push(response.json['jobId'] as string);
+  }
+  rows.push([
+    `submit latency p50 (${SUBMISSIONS} × ${short.durationSeconds.toFixed(1)} s WAV)`,
+    `${percentile(latencies, 50).toFixed(1)} ms`,
+  ]);
+  rows.push(['submit latency p99', `${percentile(latencies, 99).toFixed(1)} ms`]);
+  // Drain the queue so the next measurements run on an idle machine.
+  for (const jobId of submitted) await api.waitForJob(jobId, { timeoutMs: 600_000 });
+}
+
+/** A denoise → normalize job, against its inference alone and a bare workflow of as many no-op activities. */
+async function pipelineRows(
+  api: ApiClient,
+  client: Client,
+  env: Env,
+  long: Awaited<ReturnType<typeof makeNoisySpeech>>,
+  rows: Array<[string, string]>,
+): Promise<Target> {
+  const form = new FormData();
+  form.append('audio_file', new Blob([long.wav]), 'pipeline.wav');
+  form.append(
+    'steps',
+    JSON.stringify([
+      { op: 'denoise', noise_level: 'moderate' },
+      { op: 'normalize', target_lufs: -16 },
+    ]),
+  );
+  const jobStart = performance.now();
+  const accepted = await api.request('POST', '/api/jobs', form);
+  if (accepted.status !== 202) throw new Error(`pipeline submit failed: ${accepted.text}`);
+  // As a client learns it: the long-poll (a 250 ms poll would add up to 250 ms to a 3 s job).
+  const final = await waitForCompletion(api, accepted.json['jobId'] as string);
+  const jobSeconds = (performance.now() - jobStart) / 1000;
+  if (final['status'] !== 'completed') throw new Error(`pipeline job ${String(final['status'])}`);
+
+  const input48k = resample(long.noisy, long.sampleRate, PROCESSING_SAMPLE_RATE);
+  // Compare against the model the job itself used: the best installed denoiser.
+  const defaultDenoiser = selectModel({ task: 'denoise' });
+  const denoiser = await loadDenoiser(defaultDenoiser);
+  const inference = await measure(() => denoiser.process(input48k, { strength: strengthForNoiseLevel('moderate') }));
+
+  // The pipeline above runs 11 activities: mark running, preprocess, record input, reserve, denoise, progress,
+  // normalize, progress, quality, settle, mark completed.
+  const activityCount = 11;
+  const bareStart = performance.now();
+  await client.workflow.execute('noopChainWorkflow', {
+    taskQueue: env.TASK_QUEUE_CPU,
+    workflowId: `bench-noop-${Date.now()}`,
+    args: [activityCount],
+  });
+  const bareSeconds = (performance.now() - bareStart) / 1000;
+  rows.push([
+    `multi-step job (denoise → normalize, ${long.durationSeconds.toFixed(0)} s audio)`,
+    `${jobSeconds.toFixed(2)} s`,
+  ]);
+  rows.push([`  its inference alone (${defaultDenoiser.id}, in process)`, `${inference.seconds.toFixed(2)} s`]);
+  rows.push([`  bare workflow, ${activityCount} no-op activities`, `${bareSeconds.toFixed(2)} s`]);
+  rows.push(['  job ÷ inference', `${(jobSeconds / inference.seconds).toFixed(2)}×`]);
+  rows.push(['  job ÷ bare workflow', `${(jobSeconds / bareSeconds).toFixed(2)}×`]);
+  rows.push(['  its timeline', formatTimeline(await jobTimeline(client, accepted.json['jobId'] as string))]);
+  return {
+    name: 'denoise → normalize job ÷ its inference alone',
+    measured: jobSeconds / inference.seconds,
+    unit: '×',
+    target: 1.2,
+    detail: `${jobSeconds.toFixed(2)} s ÷ ${inference.seconds.toFixed(2)} s (${defaultDenoiser.id}, ${long.durationSeconds.toFixed(0)} s audio)`,
+  };
+}
