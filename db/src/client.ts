@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { Pool } from 'pg';
+import { PgliteThreadClient } from './pglite-thread-client';
 import * as schema from './schema';
 
 /** The drizzle database every query function takes; both drivers (and their transactions) satisfy it. */
@@ -33,6 +34,11 @@ export interface CreateDatabaseOptions {
    * discarded that connection; without a listener node-postgres would crash the process instead.
    */
   onPoolError?: (error: Error) => void;
+  /**
+   * PGlite only: run it in a worker thread (`PgliteThreadClient`) so its queries execute off this thread's event
+   * loop. The platform does this; tests that want a quick in-memory database leave it off.
+   */
+  thread?: boolean;
 }
 
 // The migrators are typed per driver, so the driver-specific database stays here, off the public handle.
@@ -62,9 +68,19 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
     return handle;
   }
 
-  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema });
+  let client: { close(): Promise<void> };
+  let db: PgliteDatabase<typeof schema>;
+  if (options.thread) {
+    const threadClient = await PgliteThreadClient.open({ dataDir: options.dataDir });
+    client = threadClient;
+    // drizzle's pglite driver calls only query() and transaction(), which the thread client implements.
+    db = drizzlePglite(threadClient as unknown as PGlite, { schema });
+  } else {
+    const pglite = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+    await pglite.waitReady;
+    client = pglite;
+    db = drizzlePglite(pglite, { schema });
+  }
   const handle: DatabaseHandle = {
     db,
     kind: 'pglite',

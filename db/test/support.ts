@@ -33,6 +33,8 @@ export interface TestDatabase {
 
 interface Driver {
   kind: 'pglite' | 'pg';
+  /** Names the variant in test titles. */
+  label: string;
   open(): Promise<TestDatabase>;
 }
 
@@ -73,14 +75,24 @@ export function testDrivers(): Driver[] {
   const drivers: Driver[] = [
     {
       kind: 'pglite',
+      label: 'pglite',
       open: async () => {
         const handle = await createDatabase({});
         return { kind: 'pglite', handle, dispose: () => handle.close() };
       },
     },
+    {
+      // The platform's setup: PGlite behind its worker thread (transactions, locks and errors cross a message port).
+      kind: 'pglite',
+      label: 'pglite in a thread',
+      open: async () => {
+        const handle = await createDatabase({ thread: true });
+        return { kind: 'pglite', handle, dispose: () => handle.close() };
+      },
+    },
   ];
   const url = process.env.TEST_DATABASE_URL;
-  if (url) drivers.push({ kind: 'pg', open: () => openFreshPostgres(url) });
+  if (url) drivers.push({ kind: 'pg', label: 'pg', open: () => openFreshPostgres(url) });
   return drivers;
 }
 
@@ -92,7 +104,7 @@ export interface SuiteContext {
 /** Declares `body` once per driver, on a migrated, empty database shared by that suite's tests. */
 export function describeEachDriver(title: string, body: (ctx: SuiteContext) => void): void {
   for (const driver of testDrivers()) {
-    describe(`${title} [${driver.kind}]`, () => {
+    describe(`${title} [${driver.label}]`, () => {
       let opened: TestDatabase | undefined;
       before(async () => {
         opened = await driver.open();

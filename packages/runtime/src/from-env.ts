@@ -11,6 +11,8 @@ export function databaseFromEnv(env: Env): Promise<DatabaseHandle> {
     url: env.DATABASE_URL,
     dataDir: env.DATABASE_URL ? undefined : path.join(env.DATA_DIR, 'pglite'),
     poolMax: env.DATABASE_POOL_MAX,
+    // PGlite executes on its caller's thread: keep it off the API's event loop.
+    thread: true,
   });
 }
 
