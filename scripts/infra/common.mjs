@@ -64,6 +64,19 @@ export async function resolvePort(port, host = '127.0.0.1') {
   return port === undefined || port === 0 ? getFreePort(host) : port;
 }
 
+/**
+ * Whether `port` on `host` can be bound right now. Unlike `canConnect`, this also catches a listener on
+ * another address of the same port (0.0.0.0, ::), which would make a server bound to `host` fail.
+ */
+export function portIsFree(port, host = '127.0.0.1') {
+  return new Promise((resolveFree, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (error) => (error.code === 'EADDRINUSE' ? resolveFree(false) : reject(error)));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolveFree(true)));
+  });
+}
+
 export function canConnect(port, host = '127.0.0.1', timeoutMs = 1000) {
   return new Promise((resolveConnect) => {
     const socket = connect({ host, port });

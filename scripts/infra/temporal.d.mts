@@ -32,6 +32,16 @@ export interface TemporalDevServerOptions {
   /** Server output; a temp file when omitted. */
   logFile?: string;
   startTimeoutMs?: number;
+  /** Called with the server's pid as soon as it is spawned, before it is ready (e.g. to record it). */
+  onSpawn?: (pid: number) => void;
+}
+
+/** Thrown before spawning when a requested port is already taken. */
+export declare class PortInUseError extends Error {
+  readonly code: 'EADDRINUSE';
+  readonly host: string;
+  readonly port: number;
+  readonly role: 'gRPC' | 'UI';
 }
 
 export interface TemporalDevServer {
@@ -42,6 +52,8 @@ export interface TemporalDevServer {
   cliPath: string;
   pid: number;
   logFile: string;
+  /** Settles with the exit status (code or signal) when the process ends, whatever ended it. */
+  exited: Promise<string | number>;
   /** Stops the server process group; idempotent. */
   stop(): Promise<void>;
 }

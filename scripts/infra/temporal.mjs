@@ -8,9 +8,11 @@ import {
   defaultLog,
   isExecutable,
   makeTempDir,
+  portIsFree,
   resolvePort,
   run,
   startDaemon,
+  tailFile,
   waitUntil,
   which,
 } from './common.mjs';
@@ -20,6 +22,18 @@ export const TEMPORAL_CLI_VERSION = '1.9.1';
 
 const SEARCH_ATTRIBUTE_TYPES = new Set(['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A port the dev server needs is held by a process other than the one being started. */
+export class PortInUseError extends Error {
+  constructor(host, port, role) {
+    super(`Temporal dev server: ${host}:${port} (its ${role} port) is already in use by another process`);
+    this.name = 'PortInUseError';
+    this.code = 'EADDRINUSE';
+    this.host = host;
+    this.port = port;
+    this.role = role;
+  }
+}
 
 async function cliVersion(cliPath) {
   try {
@@ -84,6 +98,8 @@ export async function ensureTemporalCli({ cacheDir = defaultCacheBinDir(), log =
 /**
  * Starts `temporal server start-dev` bound to 127.0.0.1 and resolves once the namespace answers and every requested
  * search attribute is registered. Ports left at 0/undefined are picked free; without `dbFile` state is in memory.
+ * A port already taken fails with `PortInUseError` before anything is spawned: the readiness checks below would
+ * otherwise pass against whatever else listens there.
  */
 export async function startTemporalDevServer({
   cliPath,
@@ -97,6 +113,7 @@ export async function startTemporalDevServer({
   dynamicConfig = {},
   logFile,
   startTimeoutMs = 90_000,
+  onSpawn,
 } = {}) {
   const cli = cliPath ?? (await ensureTemporalCli());
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(namespace)) throw new Error(`Invalid namespace "${namespace}"`);
@@ -106,6 +123,12 @@ export async function startTemporalDevServer({
   }
   const grpcPort = await resolvePort(port, ip);
   const webPort = headless ? undefined : await resolvePort(uiPort, ip);
+  for (const [role, candidate] of [
+    ['gRPC', grpcPort],
+    ['UI', webPort],
+  ]) {
+    if (candidate !== undefined && !(await portIsFree(candidate, ip))) throw new PortInUseError(ip, candidate, role);
+  }
   const tempDir = logFile ? undefined : await makeTempDir('temporal-dev-');
   const log = logFile ?? join(tempDir, 'temporal.log');
 
@@ -128,6 +151,7 @@ export async function startTemporalDevServer({
   const daemon = await startDaemon(cli, args, { logFile: log, stopSignal: 'SIGTERM' });
   const address = `${ip}:${grpcPort}`;
   try {
+    onSpawn?.(daemon.pid);
     await waitUntil(() => canConnect(grpcPort, ip), { timeoutMs: startTimeoutMs, what: 'Temporal gRPC port', daemon });
     const cliArgs = ['--address', address, '--namespace', namespace];
     await waitUntil(
@@ -143,8 +167,15 @@ export async function startTemporalDevServer({
       },
       { timeoutMs: startTimeoutMs, intervalMs: 300, what: `Temporal namespace ${namespace}`, daemon },
     );
+    // A listener that took a port after the check above would have answered instead of ours, which then quit.
+    if (daemon.exitStatus !== undefined) {
+      throw new Error(
+        `Temporal dev server exited (${daemon.exitStatus}) while starting. Log ${log}:\n${tailFile(log)}`,
+      );
+    }
   } catch (error) {
     await daemon.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
   const stop = async () => {
@@ -159,6 +190,7 @@ export async function startTemporalDevServer({
     cliPath: cli,
     pid: daemon.pid,
     logFile: log,
+    exited: daemon.exited,
     stop,
   };
 }

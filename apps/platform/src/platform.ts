@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import { createApiApp } from '@voice/api';
@@ -13,7 +11,6 @@ import {
   databaseFromEnv,
   ensureTemporalSetup,
   freePort,
-  loadSearchAttributeConfig,
   resolveSigningSecret,
   storageFromEnv,
   temporalProbe,
@@ -21,27 +18,9 @@ import {
 } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 import { createCpuWorker } from '@voice/worker';
+import { DevServerSupervisor } from './dev-server-supervisor';
 import { WorkerHostSupervisor } from './worker-host-supervisor';
 import type { WorkerRole } from './worker-host-protocol';
-
-export interface DevServer {
-  address: string;
-  uiUrl: string;
-  stop(): Promise<void>;
-}
-
-interface TemporalInfraModule {
-  ensureTemporalCli(options: { cacheDir?: string }): Promise<string>;
-  startTemporalDevServer(options: {
-    cliPath: string;
-    port: number;
-    uiPort: number;
-    dbFile: string;
-    namespace: string;
-    searchAttributes: Record<string, string>;
-    logFile?: string;
-  }): Promise<DevServer>;
-}
 
 export interface PlatformOptions {
   /** Reuse an open database (tests); otherwise one is opened from the env. */
@@ -67,14 +46,6 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-const repoRoot = path.resolve(__dirname, '../../../..');
-
-/** Loads the dev-server helpers shared with the test runner (plain ESM so they run before any build). */
-async function loadTemporalInfra(): Promise<TemporalInfraModule> {
-  const url = pathToFileURL(path.join(repoRoot, 'scripts/infra/temporal.mjs')).href;
-  return (await import(url)) as TemporalInfraModule;
-}
-
 /**
  * Hosts the whole platform: the Temporal dev server (unless TEMPORAL_ADDRESS points at a cluster), migrations,
  * the API and the workflow worker with the bookkeeping activities in this process (they share the embedded
@@ -95,24 +66,11 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
   try {
     await mkdir(env.DATA_DIR, { recursive: true });
 
-    let devServer: DevServer | undefined;
-    if (!env.TEMPORAL_ADDRESS) {
-      const infra = await loadTemporalInfra();
-      const cliPath = env.TEMPORAL_CLI_PATH ?? (await infra.ensureTemporalCli({}));
-      const temporalDir = path.join(env.DATA_DIR, 'temporal');
-      await mkdir(temporalDir, { recursive: true });
-      devServer = await infra.startTemporalDevServer({
-        cliPath,
-        port: env.TEMPORAL_DEV_PORT,
-        uiPort: env.TEMPORAL_UI_PORT,
-        // A file, not memory: workflows and their history survive a restart of the platform.
-        dbFile: path.join(temporalDir, 'dev-server.sqlite'),
-        namespace: env.TEMPORAL_NAMESPACE,
-        searchAttributes: loadSearchAttributeConfig(),
-        logFile: path.join(temporalDir, 'dev-server.log'),
-      });
-      const server = devServer;
-      cleanups.push(() => server.stop());
+    // Owned and supervised: restarted if it dies, and one a crashed platform left is stopped first.
+    const devServer = env.TEMPORAL_ADDRESS ? undefined : new DevServerSupervisor(env);
+    if (devServer) {
+      await devServer.start();
+      cleanups.push(() => devServer.stop());
     }
     const temporalAddress = devServer?.address ?? env.TEMPORAL_ADDRESS ?? '';
 
@@ -165,7 +123,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       temporalClient: client,
       signingSecret,
       readiness: [
-        temporalProbe(client),
+        devServer ? devServer.probe(temporalProbe(client)) : temporalProbe(client),
         workerProbe(client, 'worker', env.TASK_QUEUE_CPU, 'workflow'),
         workerProbe(client, 'media-worker', env.TASK_QUEUE_MEDIA, 'activity'),
         workerProbe(client, 'gpu-worker', env.TASK_QUEUE_GPU, 'activity'),
