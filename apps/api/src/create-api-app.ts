@@ -5,11 +5,13 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
 
 import type { ApiDependencies } from './api-dependencies';
 import { AppModule } from './app.module';
 import { nestLogLevels } from './common/log-levels';
 import { setupOpenApi } from './common/openapi';
+import { corsOptions, helmetOptions } from './common/security-headers';
 
 export const GLOBAL_PREFIX = 'api';
 /** Request bodies are small JSON documents; audio arrives as multipart uploads with their own limit. */
@@ -18,7 +20,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * Builds and initialises the API (not yet listening): call `app.listen(port, host)`, and `app.close()` to
- * stop. CORS is off: the web app is served from the same origin.
+ * stop. Every response carries helmet's security headers (CSP, nosniff, frame denial, HSTS behind HTTPS); CORS
+ * is on only for ALLOWED_ORIGINS, as the web app is normally served from the same origin.
  */
 export async function createApiApp(deps: ApiDependencies): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
@@ -28,6 +31,10 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
     logger: nestLogLevels(deps.env.LOG_LEVEL),
   });
   app.disable('x-powered-by');
+  // First, so error responses and the Swagger UI get the headers too.
+  app.use(helmet(helmetOptions(deps.env)));
+  const cors = corsOptions(deps.env);
+  if (cors) app.enableCors(cors);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(cookieParser());
   app.setGlobalPrefix(GLOBAL_PREFIX);

@@ -114,6 +114,19 @@ describe('error boundary: one JSON shape for every error', () => {
     assert.equal(response.body.error.code, 'NOT_FOUND');
   });
 
+  it("a 404 names the path only, never the query (which can hold a signed link's sig)", async () => {
+    const response = await request<ErrorResponse>(
+      api,
+      'GET',
+      '/api/files/jobs/some-job/output.wav?expires=4102444800&sig=SECRET-SIGNATURE&filename=a.wav',
+    );
+    assert.equal(response.status, 404);
+    assert.deepEqual(response.body, {
+      statusCode: 404,
+      error: { code: 'NOT_FOUND', message: 'Cannot GET /api/files/jobs/some-job/output.wav' },
+    });
+  });
+
   it('malformed JSON answers 400 BAD_REQUEST', async () => {
     const response = await fetch(`${api.baseUrl}/api/auth/login`, {
       method: 'POST',

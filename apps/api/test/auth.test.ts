@@ -76,6 +76,35 @@ describe('auth: register, login, refresh, logout', () => {
     assert.deepEqual(response.body.error.details, [{ field: 'password', message: 'must be at least 8 characters' }]);
   });
 
+  it('register with a password of only whitespace answers 400, however long it is', async () => {
+    for (const password of [' '.repeat(8), '\t \n '.repeat(10)]) {
+      const response = await request<ErrorResponse>(api, 'POST', '/api/auth/register', {
+        body: newAccount({ password }),
+      });
+      assert.equal(response.status, 400, JSON.stringify(password));
+      assert.deepEqual(response.body.error.details, [{ field: 'password', message: 'must not be only whitespace' }]);
+    }
+  });
+
+  it('register with a common password answers 400, compared case-insensitively', async () => {
+    for (const password of ['password123', 'PassWord123', 'QWERTYUIOP', 'iloveyou1 ']) {
+      const response = await request<ErrorResponse>(api, 'POST', '/api/auth/register', {
+        body: newAccount({ password }),
+      });
+      assert.equal(response.status, 400, password);
+      assert.equal(
+        response.body.error.message,
+        'Invalid request body: password: is one of the most commonly used passwords; choose another ' +
+          '(a few unrelated words make a strong one)',
+      );
+    }
+    // A long passphrase of common words is fine: NIST asks for a blocklist, not composition rules.
+    const passphrase = await request(api, 'POST', '/api/auth/register', {
+      body: newAccount({ password: 'password password password' }),
+    });
+    assert.equal(passphrase.status, 201);
+  });
+
   it('register with a bad email and no name answers 400 listing both fields', async () => {
     const response = await request<ErrorResponse>(api, 'POST', '/api/auth/register', {
       body: { email: 'not-an-email', password: 'long enough password' },
@@ -178,6 +207,19 @@ describe('auth: register, login, refresh, logout', () => {
 
     const refresh = await request(api, 'POST', '/api/auth/refresh', { cookie });
     assert.equal(refresh.status, 401);
+  });
+
+  it('a validly signed token whose user was deleted answers 401 USER_NOT_FOUND, not 500 or 404', async () => {
+    const { accessToken, response } = await registerUser(api);
+    await api.database.db.execute(`delete from users where id = '${response.body.user.id}'`);
+    for (const route of ['/api/user/credits', '/api/user/me']) {
+      const gone = await request<ErrorResponse>(api, 'GET', route, { token: accessToken });
+      assert.equal(gone.status, 401, route);
+      assert.deepEqual(gone.body, {
+        statusCode: 401,
+        error: { code: 'USER_NOT_FOUND', message: 'The account of this access token no longer exists' },
+      });
+    }
   });
 
   it('logout without a session still answers 204', async () => {
@@ -296,16 +338,30 @@ describe('access tokens: only valid, unexpired HS256 tokens from this server are
   });
 });
 
-describe('auth rate limiting over HTTP (5 attempts per 900 s)', () => {
+describe('auth rate limiting over HTTP (5 per pair, 8 per address, slowdown after 6 per email, per 900 s)', () => {
   let api: TestApi;
   before(async () => {
-    api = await startTestApi({ env: { AUTH_RATE_LIMIT: '5', AUTH_RATE_WINDOW_SECONDS: '900' } });
+    api = await startTestApi({
+      env: {
+        AUTH_RATE_LIMIT: '5',
+        AUTH_LOGIN_IP_RATE_LIMIT: '8',
+        AUTH_EMAIL_SLOWDOWN_AFTER: '6',
+        AUTH_RATE_WINDOW_SECONDS: '900',
+      },
+    });
   });
   after(async () => {
     await api.close();
   });
 
-  it('the 6th login attempt from one IP within the window answers 429 with Retry-After', async () => {
+  /** One login from `address`, with its status and how long it took to answer. */
+  async function timedLogin(address: string, email: string, password: string) {
+    const started = performance.now();
+    const response = await requestFrom<ErrorResponse>(api, address, 'POST', '/api/auth/login', { email, password });
+    return { status: response.status, elapsedMs: performance.now() - started };
+  }
+
+  it('the 6th login attempt for one email from one address within the window answers 429 with Retry-After', async () => {
     const { account } = await registerUser(api);
     for (let attempt = 1; attempt <= 5; attempt++) {
       const response = await request(api, 'POST', '/api/auth/login', {
@@ -313,9 +369,9 @@ describe('auth rate limiting over HTTP (5 attempts per 900 s)', () => {
       });
       assert.equal(response.status, 401, `attempt ${attempt}`);
     }
-    // Even the right password is refused now: the limiter runs before credentials are checked.
+    // Even the right password is refused now from this address: the limiter runs before credentials are checked.
     const sixth = await request<ErrorResponse>(api, 'POST', '/api/auth/login', {
-      body: { email: account.email, password: account.password },
+      body: { email: account.email.toUpperCase(), password: account.password },
     });
     assert.equal(sixth.status, 429);
     assert.equal(sixth.body.error.code, 'RATE_LIMITED');
@@ -324,19 +380,61 @@ describe('auth rate limiting over HTTP (5 attempts per 900 s)', () => {
     assert.ok(retryAfter > 890 && retryAfter <= 900, `Retry-After ${retryAfter}`);
   });
 
-  it('login attempts are also counted per email, so other IPs cannot continue guessing', async () => {
-    const email = 'target@example.com';
-    // 127.0.0.2–.6 are distinct client IPs on the loopback network, each under its own IP quota.
-    for (let i = 2; i <= 6; i++) {
-      const response = await requestFrom(api, `127.0.0.${i}`, 'POST', '/api/auth/login', { email, password: 'guess' });
-      assert.equal(response.status, 401);
+  it('wrong passwords for an email from other addresses never lock its owner out', async () => {
+    const { account } = await registerUser(api);
+    // 127.0.1.1–.6 are distinct client addresses on the loopback network: more failures than AUTH_RATE_LIMIT.
+    for (let i = 1; i <= 6; i++) {
+      const response = await requestFrom(api, `127.0.1.${i}`, 'POST', '/api/auth/login', {
+        email: account.email,
+        password: 'guess',
+      });
+      assert.equal(response.status, 401, `guess from 127.0.1.${i}`);
     }
-    const blocked = await requestFrom<ErrorResponse>(api, '127.0.0.7', 'POST', '/api/auth/login', {
-      email: email.toUpperCase(),
+    const owner = await requestFrom<AuthBody>(api, '127.0.1.100', 'POST', '/api/auth/login', {
+      email: account.email.toUpperCase(),
+      password: account.password,
+    });
+    assert.equal(owner.status, 200);
+    assert.equal(owner.body.user.email, account.email);
+  });
+
+  it('one address trying many emails is refused past AUTH_LOGIN_IP_RATE_LIMIT', async () => {
+    for (let i = 1; i <= 8; i++) {
+      const response = await requestFrom(api, '127.0.2.1', 'POST', '/api/auth/login', {
+        email: `spray-${i}@example.com`,
+        password: 'guess',
+      });
+      assert.equal(response.status, 401, `email ${i}`);
+    }
+    const ninth = await requestFrom<ErrorResponse>(api, '127.0.2.1', 'POST', '/api/auth/login', {
+      email: 'spray-9@example.com',
       password: 'guess',
     });
-    assert.equal(blocked.status, 429);
-    assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+    assert.equal(ninth.status, 429);
+    const other = await requestFrom(api, '127.0.2.2', 'POST', '/api/auth/login', {
+      email: 'spray-9@example.com',
+      password: 'guess',
+    });
+    assert.equal(other.status, 401, 'another address keeps its own quota');
+  });
+
+  it('past AUTH_EMAIL_SLOWDOWN_AFTER attempts on one email, further ones are delayed (longer each time), never refused', async () => {
+    const { account } = await registerUser(api);
+    const unknown = 'nobody-slowed@example.com';
+    for (const email of [account.email, unknown]) {
+      for (let i = 1; i <= 6; i++) assert.equal((await timedLogin(`127.0.3.${i}`, email, 'guess')).status, 401);
+    }
+    // Lower bounds only: a loaded machine makes requests slower, never faster than the server's timer.
+    const seventh = await timedLogin('127.0.3.7', account.email, 'guess');
+    assert.equal(seventh.status, 401);
+    assert.ok(seventh.elapsedMs >= 240, `7th attempt answered after ${seventh.elapsedMs.toFixed(0)} ms`);
+    const eighth = await timedLogin('127.0.3.8', account.email, account.password);
+    assert.equal(eighth.status, 200, 'the owner still gets in, only later');
+    assert.ok(eighth.elapsedMs >= 490, `8th attempt answered after ${eighth.elapsedMs.toFixed(0)} ms`);
+    // An email without an account is slowed alike, so the delay does not tell which emails are registered.
+    const unknownSeventh = await timedLogin('127.0.3.7', unknown, 'guess');
+    assert.equal(unknownSeventh.status, 401);
+    assert.ok(unknownSeventh.elapsedMs >= 240, `unknown email: ${unknownSeventh.elapsedMs.toFixed(0)} ms`);
   });
 
   it('register has its own per-IP quota', async () => {

@@ -9,6 +9,29 @@ const optionalNonEmpty = z
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
 /**
+ * A comma-separated list of exact origins (`scheme://host[:port]`, no path or trailing slash), as the browser
+ * sends them in the Origin header; anything else would silently never match, so it is rejected.
+ */
+const originList = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const origins = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    for (const origin of origins) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        context.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `"${origin}" is not an origin (scheme://host[:port])`,
+        });
+      }
+    }
+    return origins;
+  });
+
+/**
  * Every variable the platform reads. `.env.example` documents each one; nothing else reads process.env.
  * Defaults are the embedded setup: PGlite, local file storage and a Temporal dev server under DATA_DIR.
  */
@@ -57,9 +80,16 @@ export const envSchema = z.object({
   JWT_SECRET: optionalNonEmpty,
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Per window: register/refresh attempts per client address, login attempts per (email, address) pair. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
+  /** Per window: login attempts from one address over all emails (headroom for clients sharing a NAT). */
+  AUTH_LOGIN_IP_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /** Per window: login attempts for one email from all addresses before each further one is delayed (never refused). */
+  AUTH_EMAIL_SLOWDOWN_AFTER: z.coerce.number().int().min(1).default(10),
   AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   COOKIE_SECURE: booleanFromString.default('false'),
+  /** Browser origins allowed to call the API cross-origin, with credentials; none by default (same-origin web app). */
+  ALLOWED_ORIGINS: originList,
 
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Env } from '@voice/config';
 import {
   consumeRefreshToken,
@@ -19,6 +19,7 @@ import { unauthorized } from '../common/domain-error';
 import { DATABASE, ENV } from '../common/tokens';
 import { AccessTokenService } from './access-token.service';
 import type { AuthUserDto, LoginInput, RegisterInput } from './dto/auth.dto';
+import { loadCommonPasswords } from './password/password-policy';
 
 /** What a successful register/login/refresh hands the controller: the body plus the cookie to set. */
 export interface IssuedSession {
@@ -35,7 +36,12 @@ export interface IssuedSession {
  * core instead of ~4x that, which keeps a burst of sign-ins from starving a small self-hosted box.
  * Hashes record their own parameters, so raising these later keeps existing hashes verifiable.
  */
-const PASSWORD_HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
+export const PASSWORD_HASH_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19 * 1024,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 const REFRESH_TOKEN_BYTES = 32;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -50,10 +56,18 @@ export function toAuthUser(user: User): AuthUserDto {
   return { id: user.id, email: user.email, name: user.name, role: user.role, creditsRemaining: user.creditsBalance };
 }
 
+/**
+ * Timing: neither endpoint may tell by its duration whether an email has an account. Register hashes before it
+ * learns whether the email is taken, and login runs exactly one argon2 verify whether or not the user exists, so
+ * both paths of each spend the same hash time (the dominant cost by far).
+ */
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleInit {
   private readonly logger = new Logger(AuthService.name);
-  /** Verified against when the email is unknown, so "no such user" costs as long as "wrong password". */
+  /**
+   * Verified against when the email is unknown, so "no such user" costs as long as "wrong password". Made at
+   * start: made lazily, the first unknown-email login would pay for a hash and a verify.
+   */
   private dummyHash: Promise<string> | undefined;
 
   constructor(
@@ -62,7 +76,16 @@ export class AuthService {
     private readonly accessTokens: AccessTokenService,
   ) {}
 
+  async onModuleInit(): Promise<void> {
+    // argon2 runs on libuv's thread pool, so this costs the event loop nothing.
+    this.dummyHash = argon2.hash(randomBytes(16).toString('hex'), PASSWORD_HASH_OPTIONS);
+    await this.dummyHash;
+    // Fails the start, not a request, if the list did not ship.
+    loadCommonPasswords();
+  }
+
   async register(input: RegisterInput): Promise<IssuedSession> {
+    // Before the insert, so an existing email costs the same hash time as a new one.
     const passwordHash = await argon2.hash(input.password, PASSWORD_HASH_OPTIONS);
     // Throws EmailTakenError (EMAIL_TAKEN → 409 in the error filter) on a duplicate, race-free via the unique index.
     const user = await createUserWithGrant(this.db, {

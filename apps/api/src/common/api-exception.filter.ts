@@ -12,7 +12,7 @@ import type { Request, Response } from 'express';
 import { STATUS_CODES as HTTP_STATUS_TEXT } from 'node:http';
 
 import { StepRejection } from '@voice/shared';
-import { DomainError, FOREIGN_ERROR_STATUS, isMappedForeignError } from './domain-error';
+import { DomainError, FOREIGN_ERROR_MESSAGE, FOREIGN_ERROR_STATUS, isMappedForeignError } from './domain-error';
 import { mapTemporalError } from './temporal-errors';
 import { ENV } from './tokens';
 
@@ -118,7 +118,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
     if (response.headersSent) {
       // A streamed download failed half-way; the status is gone, so all we can do is drop the connection.
-      this.logger.error(`Error after response started on ${request.method} ${request.originalUrl}`, stackOf(exception));
+      this.logger.error(`Error after response started on ${request.method} ${pathOf(request)}`, stackOf(exception));
       response.destroy();
       return;
     }
@@ -151,7 +151,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (isMappedForeignError(exception)) {
       const status = FOREIGN_ERROR_STATUS[exception.code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
-      return { status, code: exception.code, message: exception.message };
+      return { status, code: exception.code, message: FOREIGN_ERROR_MESSAGE[exception.code] ?? exception.message };
     }
     const temporal = mapTemporalError(exception);
     if (temporal) {
@@ -160,6 +160,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const resolved = fromHttpException(exception);
+      // Nest's no-route 404 says "Cannot GET <originalUrl>": the query may carry a secret (a signed link's `sig`).
+      if (
+        resolved.status === HttpStatus.NOT_FOUND &&
+        resolved.message === `Cannot ${request.method} ${request.originalUrl}`
+      ) {
+        return { ...resolved, message: `Cannot ${request.method} ${pathOf(request)}` };
+      }
       // Only multer raises a 413 HttpException, with "File too large"; say what the limit is.
       if (resolved.status === HttpStatus.PAYLOAD_TOO_LARGE) {
         const limitMb = (this.env.MAX_UPLOAD_BYTES / 2 ** 20).toFixed(this.env.MAX_UPLOAD_BYTES < 2 ** 20 ? 2 : 0);
@@ -170,7 +177,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       }
       if (resolved.status < 500) return resolved;
       // A 5xx HttpException thrown by library code may carry internals; keep its status, hide its message.
-      this.logger.error(`${request.method} ${request.originalUrl} failed`, stackOf(exception));
+      this.logger.error(`${request.method} ${pathOf(request)} failed`, stackOf(exception));
       return {
         status: resolved.status,
         code: codeForStatus(resolved.status),
@@ -180,9 +187,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const exposed = fromExposedHttpError(exception);
     if (exposed) return exposed;
 
-    this.logger.error(`Unhandled error on ${request.method} ${request.originalUrl}`, stackOf(exception));
+    this.logger.error(`Unhandled error on ${request.method} ${pathOf(request)}`, stackOf(exception));
     return INTERNAL;
   }
+}
+
+/** The request path without its query, which may hold secrets (signed links) that belong in neither bodies nor logs. */
+function pathOf(request: Request): string {
+  const url = request.originalUrl;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 function stackOf(error: unknown): string | undefined {

@@ -45,6 +45,15 @@ export function unauthorized(message = 'Authentication required'): DomainError<'
   return new DomainError('UNAUTHORIZED', HttpStatus.UNAUTHORIZED, message);
 }
 
+/** 401 for a validly signed access token whose account no longer exists (deleted within the token's TTL). */
+export function accountGone(): DomainError<'USER_NOT_FOUND'> {
+  return new DomainError(
+    'USER_NOT_FOUND',
+    HttpStatus.UNAUTHORIZED,
+    'The account of this access token no longer exists',
+  );
+}
+
 export function forbidden(message = 'Forbidden'): DomainError<'FORBIDDEN'> {
   return new DomainError('FORBIDDEN', HttpStatus.FORBIDDEN, message);
 }
@@ -77,11 +86,18 @@ export function serviceUnavailable(message: string): DomainError<'SERVICE_UNAVAI
  */
 export const FOREIGN_ERROR_STATUS: Readonly<Record<string, HttpStatus>> = {
   EMAIL_TAKEN: HttpStatus.CONFLICT,
+  // A validly signed access token whose user was deleted within its TTL: the credentials are no good any more.
+  USER_NOT_FOUND: HttpStatus.UNAUTHORIZED,
   INSUFFICIENT_CREDITS: HttpStatus.PAYMENT_REQUIRED,
   JOB_NOT_FOUND: HttpStatus.NOT_FOUND,
   JOB_NOT_COMPLETED: HttpStatus.CONFLICT,
   JOB_NOT_ACTIVE: HttpStatus.CONFLICT,
   IDEMPOTENCY_KEY_CONFLICT: HttpStatus.CONFLICT,
+};
+
+/** Client messages for foreign errors whose own message is not the one to show (defaults to the error's message). */
+export const FOREIGN_ERROR_MESSAGE: Readonly<Partial<Record<string, string>>> = {
+  USER_NOT_FOUND: accountGone().message,
 };
 
 /** An Error whose `code` is listed in FOREIGN_ERROR_STATUS. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Database, findUserById, getCreditSummary } from '@voice/db';
 import { CREDIT_SECONDS_PER_MINUTE, CREDIT_UNIT } from '@voice/shared';
 
-import { notFound } from '../common/domain-error';
+import { accountGone } from '../common/domain-error';
 import { DATABASE } from '../common/tokens';
 import type { CreditsResponseDto, UserProfileDto } from './dto/user.dto';
 
@@ -17,7 +17,7 @@ export class UserService {
 
   async profile(userId: string): Promise<UserProfileDto> {
     const user = await findUserById(this.db, userId);
-    if (!user) throw notFound('USER_NOT_FOUND', 'User not found');
+    if (!user) throw accountGone();
     return {
       id: user.id,
       email: user.email,
@@ -29,9 +29,8 @@ export class UserService {
   }
 
   async credits(userId: string): Promise<CreditsResponseDto> {
+    // Throws UserNotFoundError (USER_NOT_FOUND → 401 in the error filter) when a valid token outlived its user.
     const summary = await getCreditSummary(this.db, userId);
-    // A valid token can outlive its user (account deleted within the token's TTL).
-    if (!summary) throw notFound('USER_NOT_FOUND', 'User not found');
     return {
       creditsRemaining: summary.balance,
       creditsHeld: summary.held,

@@ -56,8 +56,10 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
     LOG_LEVEL: 'error',
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
-    // Most suites sign in many times from 127.0.0.1; the rate-limit suite sets its own limit.
+    // Most suites sign in many times from 127.0.0.1; the rate-limit suite sets its own limits.
     AUTH_RATE_LIMIT: '1000',
+    AUTH_LOGIN_IP_RATE_LIMIT: '1000',
+    AUTH_EMAIL_SLOWDOWN_AFTER: '1000',
     ...options.env,
   });
   const database = await sharedDatabase();

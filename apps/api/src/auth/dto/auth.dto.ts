@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { z } from 'zod/v4';
 
 import { openApiSchema } from '../../common/openapi';
+import { hasNonWhitespace, isCommonPassword } from '../password/password-policy';
 
 export const PASSWORD_MIN_LENGTH = 8;
 // argon2 would hash megabytes happily; the cap keeps a login from becoming a CPU/memory lever.
@@ -12,10 +13,16 @@ const email = z.string().trim().toLowerCase().email('must be a valid email addre
 
 export const registerSchema = z.object({
   email,
+  // NIST 800-63B: a length floor and a blocklist, no composition rules, long passphrases welcome.
   password: z
     .string()
     .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
-    .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`),
+    .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+    .refine(hasNonWhitespace, 'must not be only whitespace')
+    .refine(
+      (password) => !isCommonPassword(password),
+      'is one of the most commonly used passwords; choose another (a few unrelated words make a strong one)',
+    ),
   name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
 });
 export type RegisterInput = z.output<typeof registerSchema>;

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import {
   applyDecorators,
   type CanActivate,
@@ -15,23 +17,52 @@ import type { Request } from 'express';
 import { rateLimited } from '../../common/domain-error';
 import { ErrorResponseDto } from '../../common/openapi';
 import { AUTH_RATE_LIMITER, ENV } from '../../common/tokens';
+import { clientAddressKey } from './client-address';
 import type { RateLimiter } from './rate-limiter';
 
 export type AuthAction = 'register' | 'login' | 'refresh';
 
 interface AuthRateLimitPolicy {
   action: AuthAction;
-  /** Also count attempts per submitted email, so spreading a password guess over many IPs does not help. */
+  /**
+   * Count per (email, address) pair as well as per address, and slow down (never refuse) attempts on one email
+   * from everywhere. Refusing per email alone would let anyone lock the owner out with a few wrong passwords.
+   */
   byEmail: boolean;
 }
 
 const AUTH_RATE_LIMIT_KEY = 'voice:authRateLimit';
 
 /**
- * Counts attempts of an auth action per client IP (and per email when asked) and answers 429 with
- * Retry-After beyond AUTH_RATE_LIMIT per AUTH_RATE_WINDOW_SECONDS. Each action has its own quota so a
- * burst of logins cannot block token refreshes. The IP is Express's `req.ip`: behind a reverse proxy,
- * enable Express "trust proxy" or every client shares the proxy's address.
+ * The per-email slowdown: the first attempt past AUTH_EMAIL_SLOWDOWN_AFTER waits 250 ms, each further one twice as
+ * long, up to 8 s. That turns a distributed guess on one account from thousands of tries a minute into a handful,
+ * while its owner, at worst, waits 8 s for a login that still goes through.
+ */
+export const EMAIL_SLOWDOWN_BASE_MS = 250;
+export const EMAIL_SLOWDOWN_MAX_MS = 8_000;
+// Attempts past the threshold that each double the delay; beyond them it stays at the maximum, so the bucket
+// (and its memory) stops growing there.
+const EMAIL_SLOWDOWN_STEPS = Math.log2(EMAIL_SLOWDOWN_MAX_MS / EMAIL_SLOWDOWN_BASE_MS) + 1;
+
+/** Delay for the attempt numbered `count` (1-based) on one email within the window. */
+export function emailSlowdownMs(count: number, threshold: number): number {
+  if (count <= threshold) return 0;
+  return Math.min(EMAIL_SLOWDOWN_MAX_MS, EMAIL_SLOWDOWN_BASE_MS * 2 ** (count - threshold - 1));
+}
+
+interface Quota {
+  key: string;
+  limit: number;
+}
+
+/**
+ * Answers 429 with Retry-After beyond a quota per AUTH_RATE_WINDOW_SECONDS. Each action has its own quotas so a
+ * burst of logins cannot block token refreshes:
+ * - register, refresh: AUTH_RATE_LIMIT per client address;
+ * - login: AUTH_LOGIN_IP_RATE_LIMIT per address over all emails and AUTH_RATE_LIMIT per (email, address) pair,
+ *   then a delay (see emailSlowdownMs) once one email has had AUTH_EMAIL_SLOWDOWN_AFTER attempts from anywhere.
+ * The address is Express's `req.ip` (an IPv6 client counts by its /64): behind a reverse proxy, enable Express
+ * "trust proxy" or every client shares the proxy's address.
  */
 @Injectable()
 export class AuthRateLimitGuard implements CanActivate {
@@ -45,20 +76,41 @@ export class AuthRateLimitGuard implements CanActivate {
     const policy = this.reflector.get<AuthRateLimitPolicy | undefined>(AUTH_RATE_LIMIT_KEY, context.getHandler());
     if (!policy) return true;
     const request = context.switchToHttp().getRequest<Request>();
-
-    const keys = [`auth:${policy.action}:ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`];
+    const address = clientAddressKey(request.ip ?? request.socket.remoteAddress);
     const email = policy.byEmail ? emailOf(request.body) : undefined;
-    if (email) keys.push(`auth:${policy.action}:email:${email}`);
-
+    const prefix = `auth:${policy.action}`;
     const windowMs = this.env.AUTH_RATE_WINDOW_SECONDS * 1000;
-    for (const key of keys) {
-      const decision = await this.limiter.consume(key, this.env.AUTH_RATE_LIMIT, windowMs);
+
+    const quotas: Quota[] = [
+      {
+        key: `${prefix}:ip:${address}`,
+        limit: policy.byEmail ? this.env.AUTH_LOGIN_IP_RATE_LIMIT : this.env.AUTH_RATE_LIMIT,
+      },
+    ];
+    // JSON-encoded so no email can forge another pair's key.
+    if (email !== undefined) {
+      quotas.push({ key: `${prefix}:pair:${JSON.stringify([email, address])}`, limit: this.env.AUTH_RATE_LIMIT });
+    }
+    for (const { key, limit } of quotas) {
+      const decision = await this.limiter.consume(key, limit, windowMs);
       if (!decision.allowed) {
         throw rateLimited(
           `Too many ${policy.action} attempts; try again in ${decision.retryAfterSeconds} seconds`,
           decision.retryAfterSeconds,
         );
       }
+    }
+
+    if (email !== undefined) {
+      // Counted whether or not the account exists, so the delay says nothing about which emails are registered.
+      const threshold = this.env.AUTH_EMAIL_SLOWDOWN_AFTER;
+      const ceiling = threshold + EMAIL_SLOWDOWN_STEPS;
+      const decision = await this.limiter.consume(`${prefix}:email:${email}`, ceiling, windowMs);
+      const delayMs = decision.allowed
+        ? emailSlowdownMs(ceiling - decision.remaining, threshold)
+        : EMAIL_SLOWDOWN_MAX_MS;
+      // A timer, not work: the event loop serves other requests meanwhile.
+      if (delayMs > 0) await sleep(delayMs);
     }
     return true;
   }

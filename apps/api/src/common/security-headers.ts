@@ -1,0 +1,61 @@
+import type { CorsOptions, CorsOptionsDelegate } from '@nestjs/common/interfaces/external/cors-options.interface';
+import type { Env } from '@voice/config';
+import type { Request } from 'express';
+import type { HelmetOptions } from 'helmet';
+
+const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
+
+/** HSTS only where the API is reached over HTTPS: sent over plain HTTP it would only be noise (browsers ignore it). */
+export function servesHttps(env: Env): boolean {
+  return env.COOKIE_SECURE || env.PUBLIC_BASE_URL?.startsWith('https:') === true;
+}
+
+/**
+ * helmet's options for every response, the Swagger UI at /api/docs included. The CSP is the whole policy
+ * (`useDefaults: false`): its defaults would add `upgrade-insecure-requests`, which breaks a self-hosted box
+ * served over plain HTTP. Swagger UI needs `style-src 'unsafe-inline'` (it inlines styles) and `img-src data:`
+ * (its icons); its scripts are files of its own, so `script-src` stays at `'self'` through default-src.
+ */
+export function helmetOptions(env: Env): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'", 'wss:'],
+        frameAncestors: ["'none'"],
+        // Not covered by default-src; closing them costs nothing.
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    strictTransportSecurity: servesHttps(env)
+      ? { maxAge: ONE_YEAR_SECONDS, includeSubDomains: true, preload: true }
+      : false,
+    xFrameOptions: { action: 'deny' },
+    // Signed download links are played by <audio> tags: a web app on another allowed origin must be able to.
+    crossOriginResourcePolicy: { policy: env.ALLOWED_ORIGINS.length > 0 ? 'cross-origin' : 'same-origin' },
+  };
+}
+
+/**
+ * CORS for ALLOWED_ORIGINS only, with credentials (the refresh cookie); any other origin gets no CORS headers,
+ * so the browser keeps it out. Undefined when the list is empty: the web app is served from the same origin.
+ */
+export function corsOptions(env: Env): CorsOptionsDelegate<Request> | undefined {
+  if (env.ALLOWED_ORIGINS.length === 0) return undefined;
+  const allowed = new Set(env.ALLOWED_ORIGINS);
+  const granted: CorsOptions = {
+    origin: true,
+    credentials: true,
+    exposedHeaders: ['Retry-After', 'Content-Disposition'],
+    maxAge: 600,
+  };
+  return (request, callback) => {
+    const origin = request.headers.origin;
+    callback(null, origin !== undefined && allowed.has(origin) ? granted : { origin: false });
+  };
+}
