@@ -87,16 +87,17 @@ describe('edit checks against the recording', () => {
 });
 
 describe('tts checks', () => {
-  test('the text is normalised and must keep something to say', () => {
+  test('the text is normalised and must keep something to say, with one message per problem', () => {
     assert.equal(ttsTextSchema.parse('Hi 👋\u0007 there'), 'Hi there');
-    for (const text of ['😀', '\u0001\u0002', '   ', '']) {
-      assert.match(
-        ttsTextSchema.safeParse(text).error?.issues[0]?.message ?? '',
-        /has nothing to speak/,
-        JSON.stringify(text),
-      );
+    const issues = (text: string) => ttsTextSchema.safeParse(text).error?.issues.map((issue) => issue.message) ?? [];
+    for (const text of ['😀', '\u0001\u0002', '\u200d']) {
+      assert.deepEqual(issues(text), [
+        'has nothing to speak: it needs a letter or digit (emoji and control characters are removed)',
+      ]);
     }
-    assert.match(ttsTextSchema.safeParse('a'.repeat(10_001)).error?.issues[0]?.message ?? '', /at most 10000/);
+    for (const text of ['   ', '']) assert.deepEqual(issues(text), ['must not be empty']);
+    assert.deepEqual(issues('a'.repeat(10_001)), ['must be at most 10000 characters']);
+    assert.deepEqual(issues('😀'.repeat(6_000)), ['must be at most 10000 characters']);
   });
 
   test('pitch is limited to ±6 semitones, and a shift past ±2 needs at least 3 words', () => {

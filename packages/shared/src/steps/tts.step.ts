@@ -26,7 +26,9 @@ export const MIN_WORDS_FOR_LARGE_PITCH_SHIFT = 3;
  */
 export const ttsTextSchema = z
   .string()
-  .max(MAX_TTS_CHARS, `must be at most ${MAX_TTS_CHARS} characters`)
+  // `abort`: a refused text is not also normalised and refused a second time for having nothing to speak.
+  .max(MAX_TTS_CHARS, { message: `must be at most ${MAX_TTS_CHARS} characters`, abort: true })
+  .refine((text) => text.trim().length > 0, { message: 'must not be empty', abort: true })
   .transform(speakableText)
   .pipe(
     z
