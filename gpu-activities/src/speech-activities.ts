@@ -7,6 +7,7 @@ import {
   FailureTypes,
   PROCESSING_SAMPLE_RATE,
   jobStorageKeys,
+  speakableText,
   type SttStep,
   type TranscriptArtifacts,
   type TtsStep,
@@ -86,10 +87,12 @@ export function createSpeechActivities({
     /** Synthesises the job's text; the audio joins the pipeline at the working rate. */
     async runTts(input: { jobId: string; stepIndex: number; text: string; step: TtsStep }) {
       Context.current().heartbeat();
+      // The API stores the text normalised already; this covers jobs submitted before it did, and other callers.
+      const text = speakableText(input.text);
       try {
         const speech = await engines.synthesize(
           {
-            text: input.text,
+            text,
             modelId: input.step.model,
             voiceId: input.step.voice_id,
             language: input.step.language,
@@ -97,7 +100,7 @@ export function createSpeechActivities({
             // The API takes semitones; the engine takes a frequency ratio.
             pitch: input.step.pitch === undefined ? undefined : 2 ** (input.step.pitch / 12),
           },
-          control(input.text.length / 15),
+          control(text.length / 15),
         );
         const samples = resample(speech.samples, speech.sampleRate, PROCESSING_SAMPLE_RATE);
         const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'tts');

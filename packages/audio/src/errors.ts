@@ -1,6 +1,6 @@
 /** Why an input was rejected. Each reason is a permanent (non-retryable) failure. */
 export type AudioValidationReason =
-  'empty' | 'not_audio' | 'unsupported_format' | 'truncated' | 'no_audio_stream' | 'too_long';
+  'empty' | 'not_audio' | 'unsupported_format' | 'truncated' | 'no_audio_stream' | 'too_long' | 'too_many_channels';
 
 /**
  * The input cannot be used as audio. The message is written for the end user (it becomes the

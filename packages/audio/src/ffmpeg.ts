@@ -30,6 +30,12 @@ export interface AudioProbe {
   channels: number;
 }
 
+/**
+ * Most channels an input may have. Every input is mixed down to mono by ffmpeg, which knows a layout for at
+ * most 8 channels (7.1): a 9-channel or larger file with no channel mask fails to decode inside the job.
+ */
+export const MAX_INPUT_CHANNELS = 8;
+
 const SNIFF_BYTES = 64 * 1024;
 /** The header's duration may exceed the decoded one by this much (encoder padding, estimates). */
 const DURATION_SLACK_MS = 500;
@@ -204,6 +210,15 @@ function tooLong(actualMs: number | undefined, maxSeconds: number): AudioValidat
   );
 }
 
+function checkChannels(channels: number, label: string): void {
+  if (channels > MAX_INPUT_CHANNELS) {
+    throw new AudioValidationError(
+      'too_many_channels',
+      `The ${label} file has ${channels} channels; at most ${MAX_INPUT_CHANNELS} are supported (mono, stereo, up to 7.1).`,
+    );
+  }
+}
+
 /** Rejects empty, unrecognised and structurally truncated files before ffmpeg is started. */
 async function sniffAndCheck(filePath: string): Promise<AudioContainer> {
   const info = await stat(filePath);
@@ -243,6 +258,7 @@ async function probeLinearWav(filePath: string, maxSeconds: number | undefined):
   }
   const durationMs = (info.frames / info.sampleRate) * 1000;
   if (info.frames === 0) throw new AudioValidationError('empty', 'The WAV file contains no audio samples.');
+  checkChannels(info.channels, 'WAV');
   if (maxSeconds !== undefined && durationMs > maxSeconds * 1000) throw tooLong(durationMs, maxSeconds);
   return { container: 'wav', durationMs: Math.round(durationMs), sampleRate: info.sampleRate, channels: info.channels };
 }
@@ -259,7 +275,8 @@ async function probeLinearWav(filePath: string, maxSeconds: number | undefined):
  *  - 'unsupported_format': a known audio format or codec we do not accept;
  *  - 'truncated': the file ends early or fails to decode part-way;
  *  - 'no_audio_stream': a media container without audio (e.g. a silent video);
- *  - 'too_long': longer than `maxDurationSeconds`.
+ *  - 'too_long': longer than `maxDurationSeconds`;
+ *  - 'too_many_channels': more than {@link MAX_INPUT_CHANNELS} channels.
  * @throws FfmpegError when ffmpeg itself could not run; other errors (missing file) as is.
  */
 export async function probeAudioFile(
@@ -350,6 +367,7 @@ export async function probeAudioFile(
     );
   }
   if (stream.sampleRate <= 0 || stream.channels <= 0) throw ffmpegFailure('report the stream format', run);
+  checkChannels(stream.channels, label);
   return { container, durationMs: Math.round(decodedMs), sampleRate: stream.sampleRate, channels: stream.channels };
 }
 

@@ -1,6 +1,13 @@
 export { AudioValidationError, FfmpegError, type AudioValidationReason } from './errors';
 export { sniffAudioContainer, type AudioContainer } from './sniff';
-export { decodeToMonoFloat, decodeToWavFile, probeAudioFile, type AudioProbe, type FfmpegOptions } from './ffmpeg';
+export {
+  MAX_INPUT_CHANNELS,
+  decodeToMonoFloat,
+  decodeToWavFile,
+  probeAudioFile,
+  type AudioProbe,
+  type FfmpegOptions,
+} from './ffmpeg';
 export { decodeWav, encodeWav, type DecodedWav, type WavSampleFormat } from './wav';
 export { resample } from './resample';
 export { integratedLoudness } from './loudness';

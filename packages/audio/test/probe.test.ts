@@ -142,6 +142,18 @@ describe('probeAudioFile', () => {
     assert.equal((await probeAudioFile(f('tone.flac'), { maxDurationSeconds: 4 })).container, 'flac');
   });
 
+  it('rejects more than 8 channels, which the mono downmix cannot map, in linear and ffmpeg-decoded WAV', async () => {
+    const tones = (count: number) => Array.from({ length: count }, () => '0.3*sin(2*PI*440*t)').join('|');
+    ffmpeg('-f', 'lavfi', '-i', `aevalsrc=${tones(8)}:s=16000:d=1`, f('eight.wav'));
+    ffmpeg('-f', 'lavfi', '-i', `aevalsrc=${tones(9)}:s=16000:d=1`, f('nine.wav'));
+    ffmpeg('-i', f('nine.wav'), '-c:a', 'pcm_mulaw', f('nine-mulaw.wav'));
+    assert.equal((await probeAudioFile(f('eight.wav'))).channels, 8);
+    for (const name of ['nine.wav', 'nine-mulaw.wav']) {
+      await assertRejected(f(name), 'too_many_channels');
+      assert.match((await rejection(f(name))).message, /has 9 channels; at most 8 are supported/);
+    }
+  });
+
   it('counts channels in every ffmpeg layout notation', () => {
     const cases: [string, number][] = [
       ['mono', 1],

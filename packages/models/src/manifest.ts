@@ -86,6 +86,8 @@ export interface ModelManifest {
   readonly sampleRate: number;
   /** Higher is better; the default for a task is the installed model with the highest tier. */
   readonly qualityTier: number;
+  /** TTS only: the voice ids the engine accepts as `voice_id`, checked at submit. */
+  readonly voices?: readonly string[];
   /** SPDX expression covering the weights and the runtime code shipped with them. */
   readonly licence: string;
   readonly source: ModelSource;

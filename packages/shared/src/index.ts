@@ -11,3 +11,4 @@ export * from './pipeline-contract';
 export * from './credits';
 export * from './errors';
 export * from './storage-keys';
+export * from './speakable-text';

@@ -67,6 +67,7 @@ describe('step registry', () => {
         asked.push(`${need.task}:${need.language ?? need.requested ?? '*'}`);
         return `${need.task}-model`;
       },
+      requireTtsVoice: () => undefined,
       resolveVoice: async (id) => ({ id, name: 'Ada', characteristics: { pitch: 1 } }),
       requireTranslation: async (source, target) => void asked.push(`translate:${source}-${target}`),
       requireAccent: (accent) => {

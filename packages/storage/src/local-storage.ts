@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { copyFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { StorageObjectNotFoundError } from './errors';
+import { InvalidStorageKeyError, StorageObjectNotFoundError } from './errors';
 import { isErrnoException, writeFileAtomically } from './fs-utils';
 import { assertValidKey, resolveTtlSeconds } from './keys';
 import type { BlobStorage, SignedUrl, SignedUrlOptions } from './types';
@@ -92,7 +92,7 @@ export class LocalStorage implements BlobStorage {
     // Belt and braces: assertValidKey already rules out escapes, but the root must never be left.
     const rel = relative(this.root, path);
     if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
-      throw new Error(`Storage key resolves outside the root: ${key}`);
+      throw new InvalidStorageKeyError(key, 'resolves outside the storage root');
     }
     return path;
   }

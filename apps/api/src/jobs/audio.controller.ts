@@ -76,12 +76,17 @@ export class AudioController {
   @ApiOperation({
     summary: 'Remove background noise, then loudness-normalise (−16 LUFS, −1 dBTP)',
     description:
-      'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to MAX_UPLOAD_BYTES (1 GiB by default).',
+      'The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to 8 channels and MAX_UPLOAD_BYTES ' +
+      '(1 GiB by default).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: multipartBody(denoiseFieldsSchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Unknown model, bad noise_level, empty file' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description: 'Unknown model, bad noise_level, empty file, more than 8 channels',
+  })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   @ApiResponse({ status: 413, type: ErrorResponseDto })
   @ApiResponse({ status: 415, type: ErrorResponseDto })
@@ -101,15 +106,17 @@ export class AudioController {
     summary: 'Text to speech (1–10,000 characters), split at sentences, loudness-normalised',
     description:
       'The default is the best installed voice for the language (Piper, neural, for English; espeak-ng for others). ' +
-      '`parameters.speed` is a rate multiplier, `parameters.pitch` is in semitones. The output is transcribed back ' +
-      'and compared with the text before it is delivered.',
+      "`voice_id` is one of the model's own voices (a 400 lists them; library voices go through `then` and " +
+      '`voice_clone`). Control characters and emoji are removed from `text`, which must keep a letter or digit. ' +
+      '`parameters.speed` is a rate multiplier (0.5–2), `parameters.pitch` is in semitones (−6…+6; beyond ±2 the ' +
+      'text needs 3 words or more). The output is transcribed back and compared with the text before it is delivered.',
   })
   @ApiBody({ schema: openApiSchema(ttsBodySchema) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
   @ApiResponse({
     status: 400,
     type: ErrorResponseDto,
-    description: 'Empty or too long text, unknown model, unsupported language',
+    description: 'Nothing speakable or too long text, unknown model or voice, unsupported language, pitch out of range',
   })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   tts(
@@ -165,7 +172,11 @@ export class AudioController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: multipartBody(editFieldsSchema, { operations: 'JSON array of edit operations' }) })
   @ApiResponse({ status: 202, type: AcceptedJobDto })
-  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'Bad operations, or a cut outside the recording' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorResponseDto,
+    description: 'Bad operations, a cut outside the recording or one that removes all of it, more than 8 channels',
+  })
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   @ApiResponse({ status: 415, type: ErrorResponseDto })
   @ApiResponse({ status: 422, type: ErrorResponseDto })

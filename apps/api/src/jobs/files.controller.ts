@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { verifyLocalSignedUrl, type BlobStorage } from '@voice/storage';
+import { InvalidStorageKeyError, assertValidKey, verifyLocalSignedUrl, type BlobStorage } from '@voice/storage';
 import { Public } from '../auth/decorators/public.decorator';
 import { DomainError } from '../common/domain-error';
 import { STORAGE, SIGNING_SECRET } from '../common/tokens';
@@ -29,6 +29,14 @@ export class FilesController {
   ): Promise<void> {
     if (!this.storage || this.storage.driver !== 'local') {
       throw new DomainError('NOT_FOUND', HttpStatus.NOT_FOUND, 'Not found');
+    }
+    // A key that is not a plain relative path (`..`, absolute) names nothing we store, whoever signed it: a bad
+    // request, never a 500 from the storage driver's root check.
+    try {
+      assertValidKey(key);
+    } catch (error) {
+      if (!(error instanceof InvalidStorageKeyError)) throw error;
+      throw new DomainError('INVALID_FILE_KEY', HttpStatus.BAD_REQUEST, 'Invalid download link: not a stored file key');
     }
     const verdict = verifyLocalSignedUrl(
       { key, expires: Number(expires), sig: sig ?? '', filename },

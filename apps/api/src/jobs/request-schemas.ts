@@ -1,5 +1,4 @@
 import {
-  MAX_TTS_CHARS,
   accentChangeStep,
   audioStepsSchema,
   denoiseStep,
@@ -9,7 +8,9 @@ import {
   generateSfxStep,
   moodMusicStep,
   sttStep,
+  ttsParameterProblem,
   ttsStep,
+  ttsTextSchema,
   voiceCloneStep,
 } from '@voice/shared';
 import { z } from 'zod/v4';
@@ -33,7 +34,9 @@ function jsonField<Schema extends z.ZodType>(schema: Schema, example: string) {
       try {
         return JSON.parse(raw) as unknown;
       } catch {
-        context.addIssue({ code: 'custom', message: `must be JSON such as ${example}` });
+        // `continue: false` stops the pipe here: otherwise `schema` runs on z.NEVER (an object) and adds a
+        // second, false "expected array, received object".
+        context.addIssue({ code: 'custom', message: `must be JSON such as ${example}`, continue: false });
         return z.NEVER;
       }
     })
@@ -57,19 +60,21 @@ export const editFieldsSchema = z.object({
 });
 
 const tts = ttsStep.schema.shape;
+/** `text` comes out normalised (`speakableText`): that is the text the job stores and the engine speaks. */
 export const ttsBodySchema = z
   .object({
-    text: z
-      .string()
-      .refine((text) => text.trim().length > 0, 'must not be empty')
-      .refine((text) => text.length <= MAX_TTS_CHARS, `must be at most ${MAX_TTS_CHARS} characters`),
+    text: ttsTextSchema,
     model: tts.model,
     voice_id: tts.voice_id,
     language: tts.language,
     parameters: z.object({ speed: tts.speed, pitch: tts.pitch }).strict().optional(),
     then: followUpSteps,
   })
-  .strict();
+  .strict()
+  .superRefine((body, context) => {
+    const problem = ttsParameterProblem(body.text, body.parameters ?? {});
+    if (problem) context.addIssue({ code: 'custom', path: ['parameters', 'pitch'], message: problem });
+  });
 
 const music = generateMusicStep.schema.shape;
 export const generateMusicSchema = z

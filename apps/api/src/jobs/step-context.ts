@@ -89,6 +89,14 @@ export function createStepContext(options: {
   return {
     userId: options.userId,
     resolveModel,
+    requireTtsVoice(modelId, voiceId) {
+      const voices = getModel(modelId)?.voices ?? [];
+      if (voices.includes(voiceId)) return;
+      throw new StepRejection('UNKNOWN_VOICE', unknownVoiceMessage(modelId, voiceId, voices), 400, {
+        model: modelId,
+        available: voices,
+      });
+    },
     async resolveVoice(voiceId) {
       const voice = await getUsableVoice(options.db, voiceId, options.userId);
       // Someone else's private voice is indistinguishable from a missing one.
@@ -125,4 +133,16 @@ export function createStepContext(options: {
     },
     music: musicCatalog,
   };
+}
+
+/** espeak has 130 voices: the message names a few, `details.available` has them all. */
+const VOICES_NAMED_IN_MESSAGE = 12;
+
+function unknownVoiceMessage(modelId: string, voiceId: string, voices: readonly string[]): string {
+  // A library voice id here is a common mix-up: those are applied by a voice_clone step after the speech.
+  const library = 'Library voices are used with "then": [{"op":"voice_clone","target_voice_id":"…"}]';
+  if (voices.length === 0) return `Model ${modelId} has no selectable voices; omit voice_id. ${library}`;
+  const named = voices.slice(0, VOICES_NAMED_IN_MESSAGE).join(', ');
+  const more = voices.length > VOICES_NAMED_IN_MESSAGE ? `, … (${voices.length} in all, see details.available)` : '';
+  return `Model ${modelId} has no voice "${voiceId}". Its voices: ${named}${more}. ${library}`;
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod/v4';
+import { hasSpeakableContent } from '../speakable-text';
 import { seconds } from './fields';
 import { StepRejection, defineStep } from './step-definition';
+
+/** Slack for times rounded from the recording's length. */
+const TIME_SLACK_SECONDS = 0.001;
 
 export const editOperationSchema = z.discriminatedUnion('type', [
   z
@@ -10,7 +14,13 @@ export const editOperationSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('mute_word'),
-      word: z.string().trim().min(1).max(100),
+      // Words are found in the transcript by their letters and digits; emoji and punctuation are never there.
+      word: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .refine(hasSpeakableContent, 'must contain a letter or digit (emoji and punctuation are not in a transcript)'),
       mode: z.enum(['silence', 'bleep']).optional(),
     })
     .strict(),
@@ -26,16 +36,30 @@ export const editStep = defineStep({
   schema: z.object({ op: z.literal('edit'), operations: editOperationsSchema }).strict(),
   input: 'audio',
   weight: 0.3,
-  // A cut that ends past the end of the recording can never be right; say so before any work is done.
+  /**
+   * Cuts that can never be right are refused before any work is done: one that ends after the audio, or one that
+   * takes all of it. Each operation's times refer to the audio as the previous ones left it, so the length is
+   * followed through the cuts; trim_silence only shortens, so after it the length is an upper bound, which keeps
+   * both checks sound.
+   */
   checkInput: (step, input) => {
-    const length = input.durationMs / 1000;
+    let length = input.durationMs / 1000;
     for (const operation of step.operations) {
-      if (operation.type === 'remove_blooper' && operation.end_time > length + 0.001) {
+      if (operation.type !== 'remove_blooper') continue;
+      const { start_time: start, end_time: end } = operation;
+      if (end > length + TIME_SLACK_SECONDS) {
         throw new StepRejection(
           'CUT_OUTSIDE_AUDIO',
-          `remove_blooper ${operation.start_time}–${operation.end_time} s ends after the recording (${length.toFixed(2)} s)`,
+          `remove_blooper ${start}–${end} s ends after the recording (${length.toFixed(2)} s at that point)`,
         );
       }
+      if (start <= TIME_SLACK_SECONDS && end >= length - TIME_SLACK_SECONDS) {
+        throw new StepRejection(
+          'CUT_REMOVES_EVERYTHING',
+          `remove_blooper ${start}–${end} s covers the whole recording (${length.toFixed(2)} s at that point): nothing would be left`,
+        );
+      }
+      length -= Math.min(end, length) - start;
     }
   },
 });

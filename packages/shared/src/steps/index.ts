@@ -1,7 +1,16 @@
 export * from './step-definition';
 export * from './fields';
 export * from './registry';
-export { MAX_TTS_CHARS, ttsStep, type TtsStep } from './tts.step';
+export {
+  MAX_PITCH_SEMITONES,
+  MAX_TTS_CHARS,
+  MIN_WORDS_FOR_LARGE_PITCH_SHIFT,
+  SHORT_TEXT_MAX_PITCH_SEMITONES,
+  ttsParameterProblem,
+  ttsStep,
+  ttsTextSchema,
+  type TtsStep,
+} from './tts.step';
 export { sttStep, type SttStep } from './stt.step';
 export { denoiseStep, type DenoiseStep } from './denoise.step';
 export { normalizeStep, type NormalizeStep } from './normalize.step';

@@ -51,6 +51,8 @@ export interface StepContext {
   userId: string;
   /** The installed model id that serves `need`; throws UNKNOWN_MODEL or UNSUPPORTED_LANGUAGE. */
   resolveModel(need: ModelNeed): string;
+  /** Throws UNKNOWN_VOICE (400, listing them) unless `voiceId` is one of the TTS model's own voices. */
+  requireTtsVoice(modelId: string, voiceId: string): void;
   /** A voice this user may use; throws VOICE_NOT_FOUND (404). */
   resolveVoice(voiceId: string): Promise<UsableVoice>;
   /** Throws UNSUPPORTED_LANGUAGE_PAIR unless `source` → `target` translates (the same language always does). */

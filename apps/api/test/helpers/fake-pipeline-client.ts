@@ -1,0 +1,18 @@
+import type { PipelineProgress } from '@voice/shared';
+import type { PipelineClient, PipelineStart } from '../../src/common/pipeline-client';
+
+/** Stands in for Temporal: records what would have been started, so a test can tell a refused submit. */
+export class FakePipelineClient implements PipelineClient {
+  started: PipelineStart[] = [];
+  cancelled: string[] = [];
+
+  async start(input: PipelineStart): Promise<void> {
+    this.started.push(input);
+  }
+  async cancel(jobId: string): Promise<void> {
+    this.cancelled.push(jobId);
+  }
+  async progress(): Promise<PipelineProgress | undefined> {
+    return undefined;
+  }
+}
