@@ -2,6 +2,9 @@ import { failureRule, withFailureRules } from '@voice/activity-kit';
 import {
   InsufficientCreditsError,
   JobNotActiveError,
+  JobNotFoundError,
+  jobHoldKey,
+  jobReleaseKey,
   markJobCancelled,
   markJobCompleted,
   markJobFailed,
@@ -22,6 +25,8 @@ const RESERVE_FAILURES = [
   }),
   // The job was already cancelled or failed: holding credits for it would strand them.
   failureRule(JobNotActiveError, FailureTypes.JobNotActive),
+  // The API undid the job because its start timed out, yet Temporal did start it: nothing may run for it.
+  failureRule(JobNotFoundError, FailureTypes.JobNotActive),
 ];
 
 export interface BookkeepingActivityDependencies {
@@ -50,11 +55,14 @@ export function createBookkeepingActivities({ db }: BookkeepingActivityDependenc
       await recordJobInput(db, input.jobId, { inputDurationMs: input.inputDurationMs, inputFormat: input.inputFormat });
     },
 
-    /** Hold credits for the input's length before any inference runs. */
+    /**
+     * Hold credits for the input's length before any inference runs. The API takes this hold at submit, with the
+     * row; here it is replayed (adopted), so a job never holds twice.
+     */
     async reserveCredits({ jobId, userId, durationMs }: { jobId: string; userId: string; durationMs: number }) {
       const amount = creditsForDurationMs(durationMs);
       return withFailureRules(RESERVE_FAILURES, () =>
-        reserveCredits(db, { userId, jobId, amount, idempotencyKey: `job-${jobId}:reserve` }),
+        reserveCredits(db, { userId, jobId, amount, idempotencyKey: jobHoldKey(jobId) }),
       );
     },
 
@@ -68,7 +76,12 @@ export function createBookkeepingActivities({ db }: BookkeepingActivityDependenc
     },
 
     async releaseCredits({ jobId }: { jobId: string }): Promise<void> {
-      await releaseCredits(db, { jobId, idempotencyKey: `job-${jobId}:release` });
+      try {
+        await releaseCredits(db, { jobId, idempotencyKey: jobReleaseKey(jobId) });
+      } catch (error) {
+        // A job the API undid (start timed out) has neither row nor hold: there is nothing to release.
+        if (!(error instanceof JobNotFoundError)) throw error;
+      }
     },
 
     async markJobCompleted(input: {

@@ -96,6 +96,11 @@ export const processingJobs = pgTable(
     workflowId: text('workflow_id').notNull(),
     /** The request as submitted: steps and their parameters. */
     parameters: jsonb('parameters').$type<{ steps: PipelineStep[] }>().notNull(),
+    /**
+     * SHA-256 over the submitting request (route, steps, text or upload hash) when it carried an Idempotency-Key:
+     * a replay with the same key must be the same request.
+     */
+    requestFingerprint: text('request_fingerprint'),
     /** Null for jobs made from text or from nothing (TTS, generators). */
     inputKey: text('input_key'),
     inputFilename: text('input_filename'),

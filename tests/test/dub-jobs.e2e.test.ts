@@ -33,12 +33,14 @@ describe('dubbing and accent change', { timeout: 300_000 }, () => {
     assert.equal(accepted.status, 202, accepted.text);
     const final = await api.waitForJob(accepted.json['jobId'] as string, { timeoutMs: 240_000 });
     assert.equal(final['status'], 'completed', JSON.stringify(final));
+    // The translated script is paid content: not in the status until the download is charged.
+    assert.equal(revoicedOf(final)['preview'], undefined, JSON.stringify(final));
     const download = await api.request('POST', `/api/audio/download/${accepted.json['jobId'] as string}`);
     const { samples, sampleRate } = decodeWav(
       Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer()),
     );
-    const revoiced = (final['result'] as { revoiced: Array<Record<string, unknown>> }).revoiced[0] ?? {};
-    return { seconds: samples.length / sampleRate, revoiced };
+    const paid = (await api.status(accepted.json['jobId'] as string)).json;
+    return { seconds: samples.length / sampleRate, revoiced: revoicedOf(paid) };
   };
 
   test('a dub into Spanish holds the translated transcript and stays within 15% of the source length', async () => {
@@ -89,12 +91,12 @@ describe('dubbing and accent change', { timeout: 300_000 }, () => {
     };
     // Each stage ran, in order, with the model that did it.
     assert.deepEqual(result.models.map((entry) => entry.op).slice(0, 2), ['denoise', 'dub']);
-    const revoiced = result.revoiced[0] ?? {};
-    assert.equal(revoiced['language'], 'es');
-    const preview = String(revoiced['preview']).toLowerCase();
-    assert.match(preview, /perro/, preview);
-    assert.match(preview, /casa/, preview);
+    assert.equal(revoicedOf(final)['language'], 'es');
+    assert.equal(revoicedOf(final)['preview'], undefined, 'no script before the download is charged');
     const download = await api.request('POST', `/api/audio/download/${accepted.json['jobId'] as string}`);
+    const preview = String(revoicedOf((await api.status(accepted.json['jobId'] as string)).json)['preview']);
+    assert.match(preview.toLowerCase(), /perro/, preview);
+    assert.match(preview.toLowerCase(), /casa/, preview);
     const dubbed = decodeWav(Buffer.from(await (await fetch(download.json['url'] as string)).arrayBuffer()));
     const seconds = dubbed.samples.length / dubbed.sampleRate;
     assert.ok(Math.abs(seconds - noisySeconds) / noisySeconds <= 0.15, `${seconds} s vs ${noisySeconds} s`);
@@ -118,3 +120,7 @@ describe('dubbing and accent change', { timeout: 300_000 }, () => {
     assert.deepEqual(await api.credits(), before);
   });
 });
+
+function revoicedOf(status: Record<string, unknown>): Record<string, unknown> {
+  return (status['result'] as { revoiced: Array<Record<string, unknown>> }).revoiced[0] ?? {};
+}

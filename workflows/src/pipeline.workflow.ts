@@ -4,6 +4,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -216,24 +217,30 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       delivered = measured;
     }
 
-    const settled = await runStage(qualityIndex + 1, () =>
-      bookkeeping.settleCredits({ jobId, outputDurationMs: delivered.durationMs }),
-    );
-    const result: JobResult = {
-      models: progress.steps.flatMap((step) => (step.model ? [{ op: step.op, model: step.model }] : [])),
-      input: preprocessed ?? { source: source.kind === 'text' ? 'text' : 'none' },
-      output,
-      ...(state.transcript ? { transcript: state.transcript } : {}),
-      ...(state.edits.length > 0 ? { edits: state.edits } : {}),
-      ...(state.voiceConversion.length > 0 ? { voiceConversion: state.voiceConversion } : {}),
-      ...(state.revoiced.length > 0 ? { revoiced: state.revoiced } : {}),
-      steps: progress.steps,
-    };
-    await bookkeeping.markJobCompleted({
-      jobId,
-      outputKey: delivered.outputKey,
-      outputDurationMs: delivered.durationMs,
-      result,
+    // From here the output has passed its checks: settling and marking the job completed is one commit that a
+    // cancel must not split. A cancel arriving now (or later) is a no-op and the job completes; the API answers
+    // later cancels with 409 because the row says completed.
+    const settled = await CancellationScope.nonCancellable(async () => {
+      const settlement = await runStage(qualityIndex + 1, () =>
+        bookkeeping.settleCredits({ jobId, outputDurationMs: delivered.durationMs }),
+      );
+      const result: JobResult = {
+        models: progress.steps.flatMap((step) => (step.model ? [{ op: step.op, model: step.model }] : [])),
+        input: preprocessed ?? { source: source.kind === 'text' ? 'text' : 'none' },
+        output,
+        ...(state.transcript ? { transcript: state.transcript } : {}),
+        ...(state.edits.length > 0 ? { edits: state.edits } : {}),
+        ...(state.voiceConversion.length > 0 ? { voiceConversion: state.voiceConversion } : {}),
+        ...(state.revoiced.length > 0 ? { revoiced: state.revoiced } : {}),
+        steps: progress.steps,
+      };
+      await bookkeeping.markJobCompleted({
+        jobId,
+        outputKey: delivered.outputKey,
+        outputDurationMs: delivered.durationMs,
+        result,
+      });
+      return settlement;
     });
     setStatus('completed');
     return {
@@ -245,7 +252,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     };
   } catch (error) {
     const cancelled = isCancellation(error);
-    const message = cancelled ? 'Cancelled by request' : describeFailure(error);
+    const running = progress.steps.find((step) => step.state === 'running');
+    const message = cancelled ? 'Cancelled by request' : describeFailure(error, jobId, running?.op);
     for (const step of progress.steps) {
       if (step.state === 'running') step.state = cancelled ? 'cancelled' : 'failed';
     }
@@ -273,10 +281,25 @@ function buildStepProgress(plan: readonly PipelineStep[]): StepProgress[] {
   return raw.map(({ cost, ...step }, index) => ({ ...step, index, weight: cost / totalCost }));
 }
 
-/** The message users see: the root application failure's text, not the activity wrapper's. */
-function describeFailure(error: unknown): string {
+const AUTHORED_FAILURE_TYPES: ReadonlySet<string> = new Set(Object.values(FailureTypes));
+
+/**
+ * The message users see. Failures our code classified (a FailureTypes member) carry a message written for
+ * users; anything else is an internal error whose text may hold tool output (ffmpeg's stderr, addresses, paths):
+ * users get a plain sentence, and the raw detail goes to the worker's log with the job id.
+ */
+function describeFailure(error: unknown, jobId: string, stage: string | undefined): string {
   let current: unknown = error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
-  if (current instanceof Error && current.message) return current.message;
-  return 'Job failed';
+  if (current instanceof ApplicationFailure && current.type && AUTHORED_FAILURE_TYPES.has(current.type)) {
+    return current.message;
+  }
+  log.error('job failed with an internal error', {
+    jobId,
+    stage,
+    type: current instanceof ApplicationFailure ? current.type : undefined,
+    detail: current instanceof Error ? current.message : String(current),
+  });
+  const where = stage ? ` during ${stage.replace(/_/g, ' ')}` : '';
+  return `The job failed${where} because of an internal error; the held credits were released. Please retry, or contact support quoting job ${jobId}.`;
 }

@@ -30,8 +30,17 @@ const INPUT_MS = 10_000;
 /** Every activity call, in order, with its input. */
 let calls: Array<{ name: string; input: unknown }> = [];
 /** Per-test behaviour of the GPU activities. */
-let gpuBehaviour: { denoise?: 'fail' | 'block' } = {};
+let gpuBehaviour: { denoise?: 'fail' | 'block' | 'crash' } = {};
 let completedResult: JobResult | undefined;
+/** Runs inside the named bookkeeping activity, before it returns (the cancel race below). */
+let duringActivity:
+  { name: 'settleCredits' | 'markJobCompleted'; run: (workflowId: string) => Promise<void> } | undefined;
+
+async function runHook(name: 'settleCredits' | 'markJobCompleted'): Promise<void> {
+  const hook = duringActivity;
+  const workflowId = Context.current().info.workflowExecution?.workflowId;
+  if (hook?.name === name && workflowId) await hook.run(workflowId);
+}
 
 const record = (name: string, input: unknown) => calls.push({ name, input });
 const called = (name: string) => calls.filter((call) => call.name === name);
@@ -64,12 +73,14 @@ const bookkeeping: Fake<BookkeepingActivities> = {
   },
   settleCredits: async (input) => {
     record('settleCredits', input);
+    await runHook('settleCredits');
     return { held: Math.ceil(input.outputDurationMs / 1000), shortfall: 0, replayed: false };
   },
   releaseCredits: async (input) => void record('releaseCredits', input),
   markJobCompleted: async (input) => {
     record('markJobCompleted', input);
     completedResult = input.result;
+    await runHook('markJobCompleted');
   },
   markJobFailed: async (input) => void record('markJobFailed', input),
   markJobCancelled: async (input) => void record('markJobCancelled', input),
@@ -114,6 +125,13 @@ const media = {
 const gpu = {
   runDenoise: async (input: { stepIndex: number }) => {
     record('runDenoise', input);
+    if (gpuBehaviour.denoise === 'crash') {
+      // What an unclassified tool failure looks like: raw stderr with addresses and paths.
+      throw ApplicationFailure.nonRetryable(
+        'ffmpeg failed to decode audio (exit 1): [pcm_s16le @ 0x55d0c2a4f8c0] Invalid data at /var/lib/voice/work/x.wav',
+        'FfmpegError',
+      );
+    }
     if (gpuBehaviour.denoise === 'fail') {
       throw ApplicationFailure.nonRetryable('the model refused this audio', 'InvalidAudio');
     }
@@ -182,6 +200,7 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     calls = [];
     gpuBehaviour = {};
     completedResult = undefined;
+    duringActivity = undefined;
   });
 
   const start = (steps: PipelineStep[], source: JobSource = { kind: 'audio', inputKey: 'uploads/in.wav' }) => {
@@ -302,5 +321,39 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     assert.equal(called('markJobCancelled').length, 0);
     const { status } = await handle.describe();
     assert.equal(status.name, 'COMPLETED');
+  });
+
+  test('a cancel racing completion (50 trials): once settling starts the job completes, its hold is never released', async () => {
+    for (let trial = 0; trial < 50; trial++) {
+      calls = [];
+      // The cancel lands while settle or the completion mark is in flight, and the activity returns a moment later.
+      duringActivity = {
+        name: trial % 2 === 0 ? 'markJobCompleted' : 'settleCredits',
+        run: async (workflowId) => {
+          await env.client.workflow.getHandle(workflowId).cancel();
+          await new Promise((resolve) => setTimeout(resolve, trial % 7));
+        },
+      };
+      const handle = await start([{ op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' }]);
+      await handle.result();
+      const { status } = await handle.describe();
+      const context = `trial ${trial} (${duringActivity.name})`;
+      assert.equal(status.name, 'COMPLETED', context);
+      assert.equal(called('markJobCompleted').length, 1, context);
+      assert.equal(called('releaseCredits').length, 0, context);
+      assert.equal(called('markJobCancelled').length, 0, context);
+    }
+  });
+
+  test('an internal failure reaches the user as a plain sentence; the raw tool output stays out of the job row', async () => {
+    gpuBehaviour.denoise = 'crash';
+    const handle = await start([{ op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' }]);
+    await assert.rejects(handle.result(), WorkflowFailedError);
+    const [failed] = called('markJobFailed') as Array<{ input: { error: string } }>;
+    const message = failed?.input.error ?? '';
+    assert.match(message, /failed during denoise because of an internal error/);
+    assert.match(message, new RegExp(handle.workflowId.replace(/^job-/, '')));
+    assert.doesNotMatch(message, /0x[0-9a-f]+|ffmpeg|\/var\//);
+    assert.equal(called('releaseCredits').length, 1);
   });
 });

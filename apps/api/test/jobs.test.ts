@@ -24,11 +24,14 @@ import { registerUser, startTestApi, type TestApi } from './helpers/test-api';
  */
 class FakePipelineClient implements PipelineClient {
   started: PipelineStart[] = [];
+  /** Every start, including failed ones. */
+  attempted: PipelineStart[] = [];
   cancelled: string[] = [];
   failNextStart = false;
   live: PipelineProgress | undefined;
 
   async start(input: PipelineStart): Promise<void> {
+    this.attempted.push(input);
     if (this.failNextStart) {
       this.failNextStart = false;
       throw new Error('temporal unreachable');
@@ -184,16 +187,17 @@ describe('jobs API over a fake pipeline', () => {
     assert.deepEqual(pipeline.started[0]?.steps, [{ op: 'stt', language: 'en' }]);
   });
 
-  test('when the pipeline cannot start, the row is closed and the stored input removed', async () => {
+  test('when the pipeline cannot start, the job is undone: no row, no hold, no stored input', async () => {
+    const before = (await json('GET', '/api/jobs/history?limit=1')).body as { total: number };
+    const credits = await getCreditSummary(api.database.db, userId);
     pipeline.failNextStart = true;
     const accepted = await upload('/api/audio/denoise', {});
     assert.equal(accepted.status, 500);
-    const { items } = (await json('GET', '/api/jobs/history?limit=1')).body as {
-      items: Array<{ jobId: string; status: string; error: string }>;
-    };
-    assert.equal(items[0]?.status, 'failed');
-    assert.match(items[0]?.error ?? '', /could not be started/);
-    await assert.rejects(storage.getBuffer(jobStorageKeys(items[0]?.jobId ?? '').input('wav')));
+    const after = (await json('GET', '/api/jobs/history?limit=1')).body as { total: number };
+    assert.equal(after.total, before.total);
+    assert.deepEqual(await getCreditSummary(api.database.db, userId), credits);
+    const [attempt] = pipeline.attempted.slice(-1);
+    await assert.rejects(storage.getBuffer(jobStorageKeys(attempt?.jobId ?? '').input('wav')));
   });
 
   test('status merges live progress while running, and ?wait returns as soon as the status changes', async () => {
@@ -213,16 +217,17 @@ describe('jobs API over a fake pipeline', () => {
     assert.equal(done.body['status'], 'completed');
     assert.equal(done.body['progress'], 100);
 
-    // The public result says what was made, never where it is stored.
+    // The public result says what was made, never where it is stored, and no text before it is paid for.
     const result = done.body['result'] as Record<string, unknown>;
-    assert.deepEqual(result['transcript'], { modelId: 'fake-stt', language: 'en', wordCount: 2, preview: 'hi there' });
+    assert.deepEqual(result['transcript'], { modelId: 'fake-stt', language: 'en', wordCount: 2 });
     assert.doesNotMatch(JSON.stringify(result), /Key"|jobs\//);
   });
 
   test('the first download charges the output length once and hands out the transcript artifacts', async () => {
+    // Read before the submit, which now takes the job's hold with its row.
+    const balanceBefore = (await getCreditSummary(api.database.db, userId)).balance;
     const accepted = await upload('/api/audio/stt', {});
     const jobId = accepted.body['jobId'] as string;
-    const balanceBefore = (await getCreditSummary(api.database.db, userId)).balance;
     await markJobRunning(api.database.db, jobId, new Date());
     await reserveCredits(api.database.db, { userId, jobId, amount: 1, idempotencyKey: `job-${jobId}:reserve` });
     await settleCredits(api.database.db, { jobId, amount: 1, idempotencyKey: `job-${jobId}:settle` });

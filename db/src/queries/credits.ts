@@ -16,6 +16,7 @@ import {
   users,
   type CreditLedgerEntry,
   type LedgerKind,
+  type NewProcessingJob,
   type ProcessingJob,
 } from '../schema';
 import { lockJob, lockUserBalance, single } from './locks';
@@ -421,4 +422,69 @@ export async function listLedger(db: Database, userId: string, limit: number): P
     .where(eq(creditLedger.userId, userId))
     .orderBy(desc(creditLedger.sequence))
     .limit(limit);
+}
+
+/** The idempotency key of a job's credit hold: taken at submit and adopted (replayed) by the workflow. */
+export function jobHoldKey(jobId: string): string {
+  return `job-${jobId}:reserve`;
+}
+
+/** The idempotency key of the release of a job's hold (failure, cancel, or a start that never happened). */
+export function jobReleaseKey(jobId: string): string {
+  return `job-${jobId}:release`;
+}
+
+export interface CreateJobWithHoldResult {
+  job: ProcessingJob;
+  /** False when a job with this id existed already (a concurrent replay of the same Idempotency-Key). */
+  created: boolean;
+}
+
+/**
+ * Creates a job row and its credit hold in one transaction, so a job exists only with its credits held: when the
+ * balance cannot cover `holdAmount`, InsufficientCreditsError is thrown and nothing was written. The balance row
+ * lock serializes concurrent submits of one user, so N submits with credit for k admit exactly k.
+ */
+export async function createJobWithHold(
+  db: Database,
+  job: NewProcessingJob,
+  holdAmount: number,
+): Promise<CreateJobWithHoldResult> {
+  assertCredits(holdAmount, 'holdAmount');
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(processingJobs)
+      .values({ ...job, creditsHeld: 0 })
+      .onConflictDoNothing({ target: processingJobs.id })
+      .returning({ id: processingJobs.id });
+    if (inserted.length === 0) {
+      return {
+        job: single(await tx.select().from(processingJobs).where(eq(processingJobs.id, job.id)), 'job'),
+        created: false,
+      };
+    }
+    await reserveCredits(tx, {
+      userId: job.userId,
+      jobId: job.id,
+      amount: holdAmount,
+      idempotencyKey: jobHoldKey(job.id),
+    });
+    return {
+      job: single(await tx.select().from(processingJobs).where(eq(processingJobs.id, job.id)), 'job'),
+      created: true,
+    };
+  });
+}
+
+/**
+ * Undoes a job whose workflow never started: its hold is released (the ledger keeps both entries) and the row
+ * is deleted, so the user sees neither a job nor held credits. Only a pending job can be discarded.
+ */
+export async function discardUnstartedJob(db: Database, jobId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const job = await lockJob(tx, jobId);
+    if (!job || job.status !== 'pending') return;
+    await releaseCredits(tx, { jobId, idempotencyKey: jobReleaseKey(jobId) });
+    await tx.delete(processingJobs).where(eq(processingJobs.id, jobId));
+  });
 }

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { copyFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { copyFile, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidStorageKeyError, StorageObjectNotFoundError } from './errors';
 import { isErrnoException, writeFileAtomically } from './fs-utils';
@@ -177,11 +177,22 @@ export class LocalStorage implements BlobStorage {
   }
 
   async delete(key: string): Promise<void> {
+    const file = this.pathFor(key);
     try {
-      await unlink(this.pathFor(key));
+      await unlink(file);
     } catch (error) {
       // Deleting a missing object succeeds, as on S3, so cleanup activities can be retried.
       if (!isNotFound(error)) throw error;
+    }
+    // S3 has no folders: leave no empty ones behind either (a job's folder goes with its last file). rmdir refuses
+    // a non-empty folder, which ends the walk; top-level prefixes (jobs/, voices/) stay, so a concurrent write
+    // elsewhere never loses the folder it is creating.
+    for (let dir = dirname(file); dirname(dir).startsWith(this.root + sep); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break;
+      }
     }
   }
 

@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
 import type { Env } from '@voice/config';
 import {
   JobIdSearchAttribute,
@@ -33,6 +38,22 @@ export interface PipelineClient {
 
 export const PIPELINE_CLIENT = token<PipelineClient>('PIPELINE_CLIENT');
 
+/**
+ * How long each call may wait for Temporal (aborted after that). The client retries an unreachable server for
+ * about 20 s by itself; a request must not. A start or cancel normally answers in milliseconds, so these leave
+ * room for a loaded server while a dead one is reported at once; a read falls back to the job row after a second.
+ */
+export const PIPELINE_DEADLINES_MS = { start: 3_000, cancel: 3_000, progress: 1_000 } as const;
+
+// gRPC status codes meaning "Temporal is not reachable right now".
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+function isUnreachable(error: unknown): boolean {
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(grpc) && (grpc.code === GRPC_UNAVAILABLE || grpc.code === GRPC_DEADLINE_EXCEEDED);
+}
+
 export class TemporalPipelineClient implements PipelineClient {
   private readonly logger = new Logger('PipelineClient');
 
@@ -43,17 +64,19 @@ export class TemporalPipelineClient implements PipelineClient {
 
   async start(input: PipelineStart): Promise<void> {
     try {
-      await this.client.workflow.start<PipelineWorkflow>(PIPELINE_WORKFLOW_TYPE, {
-        taskQueue: this.env.TASK_QUEUE_CPU,
-        workflowId: workflowIdForJob(input.jobId),
-        args: [{ ...input, gpuTaskQueue: this.env.TASK_QUEUE_GPU, mediaTaskQueue: this.env.TASK_QUEUE_MEDIA }],
-        typedSearchAttributes: [
-          { key: JobIdSearchAttribute, value: input.jobId },
-          { key: UserIdSearchAttribute, value: input.userId },
-          { key: JobTypeSearchAttribute, value: input.jobType },
-          { key: JobStatusSearchAttribute, value: 'pending' },
-        ],
-      });
+      await this.within(PIPELINE_DEADLINES_MS.start, 'start the job', () =>
+        this.client.workflow.start<PipelineWorkflow>(PIPELINE_WORKFLOW_TYPE, {
+          taskQueue: this.env.TASK_QUEUE_CPU,
+          workflowId: workflowIdForJob(input.jobId),
+          args: [{ ...input, gpuTaskQueue: this.env.TASK_QUEUE_GPU, mediaTaskQueue: this.env.TASK_QUEUE_MEDIA }],
+          typedSearchAttributes: [
+            { key: JobIdSearchAttribute, value: input.jobId },
+            { key: UserIdSearchAttribute, value: input.userId },
+            { key: JobTypeSearchAttribute, value: input.jobType },
+            { key: JobStatusSearchAttribute, value: 'pending' },
+          ],
+        }),
+      );
     } catch (error) {
       // A concurrent retry with the same Idempotency-Key started it first: that run is this request's job.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return;
@@ -62,13 +85,17 @@ export class TemporalPipelineClient implements PipelineClient {
   }
 
   async cancel(jobId: string): Promise<void> {
-    await this.client.workflow.getHandle(workflowIdForJob(jobId)).cancel();
+    await this.within(PIPELINE_DEADLINES_MS.cancel, 'cancel the job', () =>
+      this.client.workflow.getHandle(workflowIdForJob(jobId)).cancel(),
+    );
   }
 
   async progress(jobId: string): Promise<PipelineProgress | undefined> {
     try {
       const handle = this.client.workflow.getHandle(workflowIdForJob(jobId));
-      const [state, description] = await Promise.all([handle.query(pipelineProgressQuery), handle.describe()]);
+      const [state, description] = await boundedCall(this.client, PIPELINE_DEADLINES_MS.progress, () =>
+        Promise.all([handle.query(pipelineProgressQuery), handle.describe()]),
+      );
       const running = state.steps.find((step) => step.state === 'running');
       const heartbeat = latestHeartbeat(description.raw.pendingActivities ?? []);
       if (running && heartbeat) running.progress = Math.round(Math.min(1, Math.max(0, heartbeat.fraction)) * 100);
@@ -78,6 +105,38 @@ export class TemporalPipelineClient implements PipelineClient {
       this.logger.debug(`live progress unavailable for ${jobId}: ${String(error)}`);
       return undefined;
     }
+  }
+
+  /** Runs one Temporal call under a deadline; an unreachable or silent server becomes a clear 503. */
+  private async within<T>(deadlineMs: number, what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await boundedCall(this.client, deadlineMs, call);
+    } catch (error) {
+      if (!(error instanceof CallTimedOut) && !isUnreachable(error)) throw error;
+      this.logger.warn(`Temporal unavailable, could not ${what}: ${String(error)}`);
+      throw serviceUnavailable(`The job service is unavailable, so the server could not ${what}; retry shortly`);
+    }
+  }
+}
+
+class CallTimedOut extends Error {}
+
+/**
+ * The call under a gRPC deadline, and a timer as well: while the channel reconnects the SDK's retry backoff can
+ * outlast the deadline (measured: ~20 s), so the caller stops waiting at `deadlineMs` whatever the call does.
+ */
+async function boundedCall<T>(client: Client, deadlineMs: number, call: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CallTimedOut(`no answer within ${deadlineMs} ms`)), deadlineMs);
+  });
+  const pending = client.withDeadline(Date.now() + deadlineMs, call);
+  // Settles later on its own; its outcome no longer matters once the timer won.
+  pending.catch(() => undefined);
+  try {
+    return await Promise.race([pending, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -8,7 +8,7 @@ import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openap
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DownloadService } from './download.service';
 import { AcceptedJobDto, DownloadDto, multipartBody } from './dto/job.dto';
-import { IdempotencyKey } from './idempotency-key.decorator';
+import { IdempotencyKey, type Idempotency } from './idempotency-key.decorator';
 import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
 import {
   accentFieldsSchema,
@@ -49,22 +49,22 @@ export class AudioController {
   /** Every endpoint here maps its body to steps and submits them the one way POST /api/jobs does. */
   private submitUpload(
     user: AuthPrincipal,
-    idempotencyKey: string | undefined,
+    idempotency: Idempotency | undefined,
     upload: UploadedAudio | undefined,
     steps: PipelineStep[],
   ) {
-    return this.submissions.submit({ userId: user.userId, idempotencyKey, source: { kind: 'upload', upload }, steps });
+    return this.submissions.submit({ userId: user.userId, idempotency, source: { kind: 'upload', upload }, steps });
   }
 
   private submitGenerated(
     user: AuthPrincipal,
-    idempotencyKey: string | undefined,
+    idempotency: Idempotency | undefined,
     first: PipelineStep,
     then: PipelineStep[] | undefined,
   ) {
     return this.submissions.submit({
       userId: user.userId,
-      idempotencyKey,
+      idempotency,
       source: { kind: 'none' },
       steps: [first, ...(then ?? [])],
     });
@@ -93,11 +93,11 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   denoise(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(denoiseFieldsSchema, 'form fields')) fields: DenoiseFields,
   ) {
-    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'denoise', ...fields }]);
+    return this.submitUpload(user, idempotency, upload, [{ op: 'denoise', ...fields }]);
   }
 
   @Post('tts')
@@ -121,13 +121,13 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   tts(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody,
   ) {
     const { text, parameters, then, ...voice } = body;
     return this.submissions.submit({
       userId: user.userId,
-      idempotencyKey,
+      idempotency,
       source: { kind: 'text', text },
       steps: [{ op: 'tts', ...voice, ...parameters }, ...(then ?? [])],
     });
@@ -151,11 +151,11 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   stt(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(sttFieldsSchema, 'form fields')) fields: SttFields,
   ) {
-    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'stt', ...fields }]);
+    return this.submitUpload(user, idempotency, upload, [{ op: 'stt', ...fields }]);
   }
 
   @Post('edit')
@@ -182,11 +182,11 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   edit(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(editFieldsSchema, 'form fields')) fields: EditFields,
   ) {
-    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'edit', ...fields }]);
+    return this.submitUpload(user, idempotency, upload, [{ op: 'edit', ...fields }]);
   }
 
   @Post('voice-clone')
@@ -206,11 +206,11 @@ export class AudioController {
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such voice, or not yours and not public' })
   voiceClone(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(voiceCloneFieldsSchema, 'form fields')) fields: VoiceCloneFields,
   ) {
-    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'voice_clone', ...fields }]);
+    return this.submitUpload(user, idempotency, upload, [{ op: 'voice_clone', ...fields }]);
   }
 
   @Post('dub')
@@ -234,11 +234,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   dub(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(dubFieldsSchema, 'form fields')) fields: DubFields,
   ) {
-    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'dub', ...fields }]);
+    return this.submitUpload(user, idempotency, upload, [{ op: 'dub', ...fields }]);
   }
 
   @Post('accent-change')
@@ -256,11 +256,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   accentChange(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(accentFieldsSchema, 'form fields')) fields: AccentFields,
   ) {
-    return this.submitUpload(user, idempotencyKey, upload, [{ op: 'accent_change', ...fields }]);
+    return this.submitUpload(user, idempotency, upload, [{ op: 'accent_change', ...fields }]);
   }
 
   @Post('generate-music')
@@ -277,11 +277,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   generateMusic(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody,
   ) {
     const { parameters, then, ...music } = body;
-    return this.submitGenerated(user, idempotencyKey, { op: 'generate_music', ...music, ...parameters }, then);
+    return this.submitGenerated(user, idempotency, { op: 'generate_music', ...music, ...parameters }, then);
   }
 
   @Post('generate-sfx')
@@ -297,11 +297,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   generateSfx(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody,
   ) {
     const { then, ...sfx } = body;
-    return this.submitGenerated(user, idempotencyKey, { op: 'generate_sfx', ...sfx }, then);
+    return this.submitGenerated(user, idempotency, { op: 'generate_sfx', ...sfx }, then);
   }
 
   @Post('mood-music')
@@ -319,11 +319,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   moodMusic(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody,
   ) {
     const { then, ...mood } = body;
-    return this.submitGenerated(user, idempotencyKey, { op: 'mood_music', ...mood }, then);
+    return this.submitGenerated(user, idempotency, { op: 'mood_music', ...mood }, then);
   }
 
   @Post('download/:job_id')

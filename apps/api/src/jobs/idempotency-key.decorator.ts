@@ -6,23 +6,34 @@ import { DomainError } from '../common/domain-error';
 /** Stripe's limit, so keys clients already generate for payments fit here too. */
 const MAX_KEY_LENGTH = 255;
 
+/** An `Idempotency-Key` header and the route it was sent to (part of the request's fingerprint). */
+export interface Idempotency {
+  key: string;
+  /** Method and path, e.g. `POST /api/audio/denoise`. */
+  route: string;
+}
+
 /**
  * The optional `Idempotency-Key` header of a submit request. A retried request with the same key (after a
  * timeout, say) gets the job the first one created instead of starting a second one.
  */
-export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined => {
-  const raw = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
-  if (raw === undefined) return undefined;
-  const key = Array.isArray(raw) ? raw[0] : raw;
-  if (!key || key.length > MAX_KEY_LENGTH) {
-    throw new DomainError(
-      'INVALID_IDEMPOTENCY_KEY',
-      HttpStatus.BAD_REQUEST,
-      `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters`,
-    );
-  }
-  return key;
-});
+export const IdempotencyKey = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Idempotency | undefined => {
+    const request = context.switchToHttp().getRequest<Request>();
+    const raw = request.headers['idempotency-key'];
+    if (raw === undefined) return undefined;
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (!key || key.length > MAX_KEY_LENGTH) {
+      throw new DomainError(
+        'INVALID_IDEMPOTENCY_KEY',
+        HttpStatus.BAD_REQUEST,
+        `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters`,
+      );
+    }
+    // The path without the query string: the endpoint is part of what a request is.
+    return { key, route: `${request.method} ${request.path}` };
+  },
+);
 
 /** The job id a key maps to for one user: a name-based UUID, so the workflow id itself deduplicates. */
 export function jobIdForIdempotencyKey(userId: string, key: string): string {

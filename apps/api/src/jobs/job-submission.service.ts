@@ -1,9 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AudioValidationError, probeAudioFile, type AudioContainer } from '@voice/audio';
 import type { Env } from '@voice/config';
-import { createJob, getCreditSummary, getJobForUser, markJobFailed, type Database } from '@voice/db';
+import {
+  InsufficientCreditsError,
+  createJobWithHold,
+  discardUnstartedJob,
+  getJobForUser,
+  type Database,
+  type NewProcessingJob,
+  type ProcessingJob,
+} from '@voice/db';
 import {
   checkStepsAgainstInput,
   creditsForDurationMs,
@@ -20,7 +29,7 @@ import type { BlobStorage } from '@voice/storage';
 import { DomainError } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, STORAGE } from '../common/tokens';
-import { jobIdForIdempotencyKey } from './idempotency-key.decorator';
+import { jobIdForIdempotencyKey, type Idempotency } from './idempotency-key.decorator';
 import { invalidAudio } from './invalid-audio';
 import { PIPELINE_CLIENT, type PipelineClient } from '../common/pipeline-client';
 import { createStepContext } from './step-context';
@@ -38,7 +47,7 @@ export type SubmittedSource =
 
 export interface JobRequest {
   userId: string;
-  idempotencyKey?: string;
+  idempotency?: Idempotency;
   source: SubmittedSource;
   /** In order; the first one of a text or generated job is the step that makes the audio. */
   steps: PipelineStep[];
@@ -70,23 +79,36 @@ export class JobSubmissionService {
 
   /**
    * Validates the request and starts the durable pipeline. Everything that can be rejected is rejected here,
-   * before a job row, a stored file or a workflow exists. (UploadCleanupInterceptor removes the temp upload.)
+   * before a job row, a stored file or a workflow exists. The job row and its credit hold are written in one
+   * transaction, so a job is admitted only if its hold fits the balance. (UploadCleanupInterceptor removes the
+   * temp upload.)
    */
   async submit(request: JobRequest): Promise<AcceptedJob> {
-    const { userId, idempotencyKey, source } = request;
-    const replayed = await this.replay(userId, idempotencyKey);
+    const { userId, idempotency, source } = request;
+    const fingerprint = idempotency ? await requestFingerprint(idempotency.route, request) : undefined;
+    const jobId = idempotency ? jobIdForIdempotencyKey(userId, idempotency.key) : randomUUID();
+    const replayed = await this.replay(userId, jobId, fingerprint);
     if (replayed) return replayed;
     const context = createStepContext({ userId, db: this.db, modelsDir: this.env.MODELS_DIR });
     const steps = await prepareSteps(request.steps, context);
-    const jobId = idempotencyKey ? jobIdForIdempotencyKey(userId, idempotencyKey) : randomUUID();
     const jobType = jobTypeFor(steps);
+    const row = {
+      id: jobId,
+      userId,
+      jobType,
+      status: 'pending' as const,
+      workflowId: workflowIdForJob(jobId),
+      requestFingerprint: fingerprint ?? null,
+      parameters: { steps },
+    };
 
     if (source.kind !== 'upload') {
       const [first] = steps;
       const holdMs = (first && estimateOutputMs(first, source.kind === 'text' ? { text: source.text } : {})) ?? 0;
-      assertAffordable((await getCreditSummary(this.db, userId)).balance, holdMs);
       const pipelineSource: JobSource = source.kind === 'text' ? { kind: 'text', text: source.text } : { kind: 'none' };
-      return this.start({ jobId, userId, jobType, steps, source: pipelineSource, estimatedOutputMs: holdMs });
+      const admitted = await this.admit({ ...row, inputKey: null }, holdMs, fingerprint);
+      if (!admitted.created) return accepted(admitted.job);
+      return this.start(admitted.job, { steps, source: pipelineSource, estimatedOutputMs: holdMs });
     }
 
     const { upload } = source;
@@ -97,73 +119,84 @@ export class JobSubmissionService {
         'Attach the audio as the multipart field "audio_file"',
       );
     }
-    // The balance is read while the upload is probed; both must pass before anything is stored.
-    const [probe, credits] = await Promise.all([this.probeUpload(upload), getCreditSummary(this.db, userId)]);
+    const probe = await this.probeUpload(upload);
     checkStepsAgainstInput(steps, { durationMs: probe.durationMs });
-    assertAffordable(credits.balance, probe.durationMs);
-    const storage = requireDependency(this.storage, 'storage');
     const inputKey = jobStorageKeys(jobId).input(probe.container);
-    // The upload is consumed: local storage moves it into place (UploadCleanupInterceptor tolerates that).
-    await storage.putFile(inputKey, upload.path, CONTENT_TYPES[probe.container], { consume: true });
-    return this.start({
-      jobId,
-      userId,
-      jobType,
-      steps,
-      source: { kind: 'audio', inputKey },
-      row: {
+    const admitted = await this.admit(
+      {
+        ...row,
+        inputKey,
         inputFilename: sanitizeFilename(upload.originalname),
         inputFormat: probe.container,
         inputDurationMs: Math.round(probe.durationMs),
       },
-    });
-  }
-
-  /** Creates the job row and starts its workflow; if the start fails the row is closed so nothing dangles. */
-  private async start(job: {
-    jobId: string;
-    userId: string;
-    jobType: string;
-    steps: PipelineStep[];
-    source: JobSource;
-    estimatedOutputMs?: number;
-    row?: { inputFilename: string; inputFormat: string; inputDurationMs: number };
-  }): Promise<AcceptedJob> {
-    const { jobId, source } = job;
-    await createJob(this.db, {
-      id: jobId,
-      userId: job.userId,
-      jobType: job.jobType,
-      status: 'pending',
-      workflowId: workflowIdForJob(jobId),
-      parameters: { steps: job.steps },
-      inputKey: source.kind === 'audio' ? source.inputKey : null,
-      ...job.row,
-    });
+      probe.durationMs,
+      fingerprint,
+    );
+    if (!admitted.created) return accepted(admitted.job);
     try {
-      await this.pipeline.start({
-        jobId,
-        userId: job.userId,
-        jobType: job.jobType,
-        source,
-        steps: job.steps,
-        ...(job.estimatedOutputMs !== undefined ? { estimatedOutputMs: job.estimatedOutputMs } : {}),
+      // The upload is consumed: local storage moves it into place (UploadCleanupInterceptor tolerates that).
+      await requireDependency(this.storage, 'storage').putFile(inputKey, upload.path, CONTENT_TYPES[probe.container], {
+        consume: true,
       });
     } catch (error) {
-      // Without a workflow nothing would ever move this job: close it and drop its input.
-      await markJobFailed(this.db, jobId, 'The job could not be started; please retry', new Date());
-      if (source.kind === 'audio') await this.storage?.delete(source.inputKey).catch(() => undefined);
+      await discardUnstartedJob(this.db, jobId);
       throw error;
     }
-    return { jobId, status: 'pending', statusUrl: `/api/jobs/${jobId}/status` };
+    return this.start(admitted.job, { steps, source: { kind: 'audio', inputKey } });
   }
 
-  /** The job an earlier request with the same Idempotency-Key created, if there is one. */
-  private async replay(userId: string, idempotencyKey: string | undefined): Promise<AcceptedJob | undefined> {
-    if (!idempotencyKey) return undefined;
-    const jobId = jobIdForIdempotencyKey(userId, idempotencyKey);
+  /**
+   * Writes the row with its hold, or answers 402 having written nothing. A concurrent request with the same
+   * Idempotency-Key may have created the row first: then that job is the answer (if it is the same request).
+   */
+  private async admit(row: NewProcessingJob, holdMs: number, fingerprint: string | undefined) {
+    try {
+      const admitted = await createJobWithHold(this.db, row, creditsForDurationMs(holdMs));
+      if (!admitted.created) assertSameRequest(admitted.job, fingerprint);
+      return admitted;
+    } catch (error) {
+      if (error instanceof InsufficientCreditsError) throw insufficientCredits(error.required, error.available);
+      throw error;
+    }
+  }
+
+  /**
+   * Starts the admitted job's workflow. If Temporal cannot be reached the job is undone (hold released, row
+   * deleted, input dropped) and the client gets a 503 it can retry: nothing dangles.
+   */
+  private async start(
+    job: ProcessingJob,
+    run: { steps: PipelineStep[]; source: JobSource; estimatedOutputMs?: number },
+  ): Promise<AcceptedJob> {
+    try {
+      await this.pipeline.start({
+        jobId: job.id,
+        userId: job.userId,
+        jobType: job.jobType,
+        source: run.source,
+        steps: run.steps,
+        ...(run.estimatedOutputMs !== undefined ? { estimatedOutputMs: run.estimatedOutputMs } : {}),
+      });
+    } catch (error) {
+      await discardUnstartedJob(this.db, job.id);
+      if (run.source.kind === 'audio') await this.storage?.delete(run.source.inputKey).catch(() => undefined);
+      throw error;
+    }
+    return accepted(job);
+  }
+
+  /** The job an earlier request with the same Idempotency-Key created, if there is one and it was this request. */
+  private async replay(
+    userId: string,
+    jobId: string,
+    fingerprint: string | undefined,
+  ): Promise<AcceptedJob | undefined> {
+    if (!fingerprint) return undefined;
     const existing = await getJobForUser(this.db, jobId, userId);
-    return existing ? { jobId, status: existing.status, statusUrl: `/api/jobs/${jobId}/status` } : undefined;
+    if (!existing) return undefined;
+    assertSameRequest(existing, fingerprint);
+    return accepted(existing);
   }
 
   private async probeUpload(upload: UploadedAudio) {
@@ -175,16 +208,61 @@ export class JobSubmissionService {
   }
 }
 
-function assertAffordable(balance: number, durationMs: number): void {
-  const required = creditsForDurationMs(durationMs);
-  if (balance < required) {
-    throw new DomainError(
-      'INSUFFICIENT_CREDITS',
-      HttpStatus.PAYMENT_REQUIRED,
-      `Insufficient credits: this job needs ${required} credit-seconds but ${balance} are available`,
-      { details: { required, available: balance, unit: 'second' } },
-    );
+function insufficientCredits(required: number, available: number): DomainError {
+  return new DomainError(
+    'INSUFFICIENT_CREDITS',
+    HttpStatus.PAYMENT_REQUIRED,
+    `Insufficient credits: this job needs ${required} credit-seconds but ${available} are available`,
+    { details: { required, available, unit: 'second' } },
+  );
+}
+
+function accepted(job: ProcessingJob): AcceptedJob {
+  return { jobId: job.id, status: job.status, statusUrl: `/api/jobs/${job.id}/status` };
+}
+
+/** Stripe's rule: a key names one request; sending it with another request is a client bug, not a replay. */
+function assertSameRequest(job: ProcessingJob, fingerprint: string | undefined): void {
+  if (job.requestFingerprint === fingerprint) return;
+  throw new DomainError(
+    'IDEMPOTENCY_KEY_REUSED',
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    'This Idempotency-Key was already used with a different request; use a new key for a new request',
+  );
+}
+
+/**
+ * SHA-256 over what makes a submit the request it is: the route, the steps as sent (keys sorted) and the text or
+ * the uploaded file's bytes. The file is hashed as a stream, so a large upload never blocks the event loop.
+ */
+async function requestFingerprint(route: string, request: JobRequest): Promise<string> {
+  const { source } = request;
+  let material: string;
+  if (source.kind === 'upload') {
+    material = source.upload ? `file:${await sha256OfFile(source.upload.path)}` : 'file:none';
+  } else if (source.kind === 'text') {
+    material = `text:${createHash('sha256').update(source.text).digest('hex')}`;
+  } else {
+    material = 'none';
   }
+  return createHash('sha256')
+    .update(JSON.stringify([route, canonicalJson(request.steps), material]))
+    .digest('hex');
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 /** Keeps only a safe base name: it ends up in a Content-Disposition header. */

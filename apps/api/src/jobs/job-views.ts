@@ -2,6 +2,7 @@ import type { ProcessingJob } from '@voice/db';
 import type {
   EditRecord,
   InputReport,
+  IntelligibilityReport,
   JobResult,
   JobStatus,
   QualityReport,
@@ -11,18 +12,28 @@ import type {
   VoiceConversionRecord,
 } from '@voice/shared';
 
-/** A transcript as clients see it: what it is, not where it is stored. */
-export type PublicTranscript = Omit<TranscriptArtifacts, 'transcriptKey' | 'srtKey' | 'vttKey'>;
+/**
+ * A transcript as clients see it: what it is, not where it is stored. Its text (`preview`) is paid content:
+ * present only once the job's download has been charged.
+ */
+export type PublicTranscript = Omit<TranscriptArtifacts, 'transcriptKey' | 'srtKey' | 'vttKey' | 'preview'> & {
+  preview?: string;
+};
 
 /** What a completed job made and how: models, methods and measurements, never storage keys. */
 export interface PublicJobResult {
   models: JobResult['models'];
   input: Omit<InputReport, 'workKey'> | { source: 'text' | 'none' };
-  output: Omit<QualityReport, 'outputKey'> | { words: number };
+  output: PublicQualityReport | { words: number };
   transcript?: PublicTranscript;
   edits?: EditRecord[];
   voiceConversion?: VoiceConversionRecord[];
-  revoiced?: Array<Omit<RevoicedRecord, 'outputKey' | 'scriptKey' | 'source'> & { source: PublicTranscript }>;
+  revoiced?: Array<
+    Omit<RevoicedRecord, 'outputKey' | 'scriptKey' | 'source' | 'preview'> & {
+      source: PublicTranscript;
+      preview?: string;
+    }
+  >;
 }
 
 export interface JobStatusView {
@@ -53,26 +64,53 @@ export interface JobProgressView {
   error?: string;
 }
 
-function publicTranscript({ transcriptKey: _json, srtKey: _srt, vttKey: _vtt, ...rest }: TranscriptArtifacts) {
-  return rest;
+/** The quality gate's measurements; `intelligibility.heard` (text of the output) only once paid for. */
+export type PublicQualityReport = Omit<QualityReport, 'outputKey' | 'intelligibility'> & {
+  intelligibility?: Omit<IntelligibilityReport, 'heard'> & { heard?: string };
+};
+
+/** Whether the job's output has been paid for: only then may anything of its content be shown. */
+interface Visibility {
+  paid: boolean;
 }
 
-/** The explicit mapper from the stored record to what clients may see. */
-export function toPublicJobResult(result: JobResult): PublicJobResult {
+function publicTranscript(
+  { transcriptKey: _json, srtKey: _srt, vttKey: _vtt, preview, ...metadata }: TranscriptArtifacts,
+  { paid }: Visibility,
+): PublicTranscript {
+  return paid ? { ...metadata, preview } : metadata;
+}
+
+/** The quality report without its storage key, and without what was heard in the output until it is paid for. */
+function publicOutput(output: JobResult['output'], { paid }: Visibility): PublicJobResult['output'] {
+  if (!('outputKey' in output)) return output;
+  const { outputKey: _key, intelligibility, ...measured } = output;
+  if (!intelligibility) return measured;
+  const { heard, ...scores } = intelligibility;
+  return { ...measured, intelligibility: paid ? { ...scores, heard } : scores };
+}
+
+/**
+ * The explicit mapper from the stored record to what clients may see: models, methods and measurements. Text
+ * derived from the output (transcripts, translated scripts, what the TTS check heard) is paid content and is
+ * shown only once the download has been charged; before that the status carries word counts and durations.
+ */
+export function toPublicJobResult(result: JobResult, visibility: Visibility): PublicJobResult {
   const input = 'workKey' in result.input ? omitKey(result.input, 'workKey') : result.input;
-  const output = 'outputKey' in result.output ? omitKey(result.output, 'outputKey') : result.output;
+  const output = publicOutput(result.output, visibility);
   return {
     models: result.models,
     input,
     output,
-    ...(result.transcript ? { transcript: publicTranscript(result.transcript) } : {}),
+    ...(result.transcript ? { transcript: publicTranscript(result.transcript, visibility) } : {}),
     ...(result.edits ? { edits: result.edits } : {}),
     ...(result.voiceConversion ? { voiceConversion: result.voiceConversion } : {}),
     ...(result.revoiced
       ? {
-          revoiced: result.revoiced.map(({ outputKey: _output, scriptKey: _script, source, ...revoiced }) => ({
+          revoiced: result.revoiced.map(({ outputKey: _output, scriptKey: _script, source, preview, ...revoiced }) => ({
             ...revoiced,
-            source: publicTranscript(source),
+            ...(visibility.paid ? { preview } : {}),
+            source: publicTranscript(source, visibility),
           })),
         }
       : {}),
@@ -99,7 +137,9 @@ export function toStatusView(job: ProcessingJob, liveProgress?: number): JobStat
     creditsHeld: job.creditsHeld,
     creditsCharged: job.creditsCharged,
     downloadable: job.status === 'completed',
-    ...(job.status === 'completed' && job.result ? { result: toPublicJobResult(job.result) } : {}),
+    ...(job.status === 'completed' && job.result
+      ? { result: toPublicJobResult(job.result, { paid: job.chargedAt !== null }) }
+      : {}),
   };
 }
 

@@ -37,7 +37,7 @@ import {
   type HistoryQuery,
   type StatusQuery,
 } from './request-schemas';
-import { IdempotencyKey } from './idempotency-key.decorator';
+import { IdempotencyKey, type Idempotency } from './idempotency-key.decorator';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
 
@@ -95,13 +95,13 @@ export class JobsController {
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'Truncated or undecodable audio' })
   create(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: Idempotency | undefined,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(createJobFieldsSchema, 'form fields')) fields: CreateJobFields,
   ) {
     return this.submissions.submit({
       userId: user.userId,
-      idempotencyKey,
+      idempotency,
       source: { kind: 'upload', upload },
       steps: fields.steps,
     });

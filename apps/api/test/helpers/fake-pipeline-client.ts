@@ -5,8 +5,13 @@ import type { PipelineClient, PipelineStart } from '../../src/common/pipeline-cl
 export class FakePipelineClient implements PipelineClient {
   started: PipelineStart[] = [];
   cancelled: string[] = [];
+  /** Thrown by the next start, as an unreachable Temporal would. */
+  failNextStart: Error | undefined;
 
   async start(input: PipelineStart): Promise<void> {
+    const failure = this.failNextStart;
+    this.failNextStart = undefined;
+    if (failure) throw failure;
     this.started.push(input);
   }
   async cancel(jobId: string): Promise<void> {
