@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { AudioValidationError } from '@voice/audio';
 import type { Env } from '@voice/config';
 import {
   deleteVoiceOfUser,
@@ -15,7 +16,6 @@ import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, STORAGE } from '../common/tokens';
 import type { UploadedAudio } from '../jobs/job-submission.service';
 import { invalidAudio } from '../jobs/invalid-audio';
-import { AudioValidationError } from '@voice/audio';
 import type { VoiceSampleRejection } from './voice-analysis';
 import {
   VOICE_ANALYSIS_POOL,
