@@ -100,6 +100,16 @@ export const envSchema = z.object({
     .min(1)
     .default(1024 * 1024 * 1024),
 
+  /** Threads that decode and analyse voice samples off the API's event loop; each keeps about one core busy. */
+  VOICE_ANALYSIS_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /** Voice uploads waiting for a thread beyond these answer 503 with Retry-After instead of piling up. */
+  VOICE_ANALYSIS_QUEUE: z.coerce.number().int().min(0).max(1000).default(4),
+  /** Longest voice sample accepted (seconds); checked from the header before anything is decoded. */
+  VOICE_SAMPLE_MAX_SECONDS: z.coerce.number().int().min(10).max(600).default(300),
+  /** Voice uploads per user per window; beyond it, 429 with Retry-After. */
+  VOICE_UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  VOICE_UPLOAD_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+
   MODELS_DIR: optionalNonEmpty,
   /** Inference sessions are unloaded after this many idle seconds to give memory back. */
   MODEL_IDLE_UNLOAD_SECONDS: z.coerce.number().int().min(1).default(600),

@@ -8,6 +8,7 @@ import {
   Param,
   Post,
   UploadedFile,
+  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
@@ -21,6 +22,7 @@ import { audioUploadBody } from '../jobs/dto/job.dto';
 import type { UploadedAudio } from '../jobs/job-submission.service';
 import { AUDIO_FIELD } from '../jobs/upload';
 import { UploadCleanupInterceptor } from '../jobs/upload-cleanup.interceptor';
+import { VoiceUploadRateLimitGuard } from './voice-upload-rate-limit.guard';
 import { VoicesService } from './voices.service';
 
 const uploadFieldsSchema = z.object({
@@ -45,12 +47,18 @@ export class VoicesController {
 
   @Post('upload')
   @HttpCode(HttpStatus.CREATED)
+  // The guard runs before multer: a rate-limited upload is never written to disk.
+  @UseGuards(VoiceUploadRateLimitGuard)
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
-    summary: 'Add a voice to your library from a speech sample (1 s to 10 min)',
+    summary: 'Add a voice to your library from a speech sample (1 s to 5 min by default)',
     description:
       'The sample is analysed on upload: pitch statistics, speaking rate, loudness, a 24-band spectral profile and a ' +
-      '40-value timbre embedding, returned as `voiceCharacteristics`. Voice cloning converts speech toward them.',
+      '40-value timbre embedding, returned as `voiceCharacteristics`. Voice cloning converts speech toward them. ' +
+      'Limits: at most VOICE_SAMPLE_MAX_SECONDS (300 s by default) of audio, checked from the header before ' +
+      'decoding (422); VOICE_UPLOAD_RATE_LIMIT uploads per user per VOICE_UPLOAD_RATE_WINDOW_SECONDS (10 per ' +
+      'minute by default; 429 with Retry-After); when every analysis thread is busy and the queue is full, 503 ' +
+      'with Retry-After.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -67,6 +75,8 @@ export class VoicesController {
   @ApiResponse({ status: 400, type: ErrorResponseDto })
   @ApiResponse({ status: 415, type: ErrorResponseDto })
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'Too short, too long, or no voiced speech' })
+  @ApiResponse({ status: 429, type: ErrorResponseDto, description: 'Too many voice uploads; see Retry-After' })
+  @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'Voice analysis at capacity; see Retry-After' })
   upload(
     @CurrentUser() user: AuthPrincipal,
     @UploadedFile() upload: UploadedAudio | undefined,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { AudioValidationError, decodeToMonoFloat, probeAudioFile } from '@voice/audio';
+import { AudioValidationError } from '@voice/audio';
 import type { Env } from '@voice/config';
 import {
   deleteVoiceOfUser,
@@ -11,18 +11,22 @@ import {
   type Voice,
 } from '@voice/db';
 import type { BlobStorage } from '@voice/storage';
-import { VoiceDspError, analyzeVoice } from '@voice/voice-dsp';
-import { DomainError, notFound } from '../common/domain-error';
+import { DomainError, notFound, serviceUnavailable } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, STORAGE } from '../common/tokens';
 import type { UploadedAudio } from '../jobs/job-submission.service';
 import { invalidAudio } from '../jobs/invalid-audio';
+import type { VoiceSampleRejection } from './voice-analysis';
+import {
+  VOICE_ANALYSIS_POOL,
+  VoiceAnalysisBusyError,
+  VoiceAnalysisClosedError,
+  VoiceAnalysisPool,
+  VoiceAnalysisTimeoutError,
+} from './voice-analysis-pool';
 
-/** Analysis runs at this rate: voice-dsp resamples to 16 kHz anyway, and it keeps memory small. */
-const ANALYSIS_RATE = 16_000;
-/** Enough speech for stable pitch and timbre statistics, short enough to analyse inside a request. */
+/** Enough speech for stable pitch and timbre statistics. */
 const MIN_SAMPLE_SECONDS = 1;
-const MAX_SAMPLE_SECONDS = 600;
 
 export interface VoiceView {
   id: string;
@@ -40,6 +44,7 @@ export class VoicesService {
     @Inject(ENV) private readonly env: Env,
     @Inject(DATABASE) private readonly db: Database,
     @Inject(STORAGE) private readonly storage: BlobStorage | null,
+    @Inject(VOICE_ANALYSIS_POOL) private readonly analysis: VoiceAnalysisPool,
   ) {}
 
   /** Validates a voice sample, measures its characteristics and stores both. */
@@ -55,33 +60,21 @@ export class VoicesService {
         'Attach the voice sample as the multipart field "audio_file"',
       );
     }
-    const probe = await probeAudioFile(upload.path, { ffmpegPath: this.env.FFMPEG_PATH }).catch((error: unknown) => {
-      throw error instanceof AudioValidationError ? invalidAudio(error) : error;
-    });
-    const seconds = probe.durationMs / 1000;
-    if (seconds < MIN_SAMPLE_SECONDS || seconds > MAX_SAMPLE_SECONDS) {
-      throw new DomainError(
-        'INVALID_VOICE_SAMPLE',
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        `A voice sample must last between ${MIN_SAMPLE_SECONDS} s and ${MAX_SAMPLE_SECONDS / 60} minutes; this one lasts ${seconds.toFixed(1)} s`,
-      );
-    }
-    const samples = await decodeToMonoFloat(upload.path, ANALYSIS_RATE, { ffmpegPath: this.env.FFMPEG_PATH });
-    let characteristics: ReturnType<typeof analyzeVoice>;
-    try {
-      characteristics = analyzeVoice(samples, ANALYSIS_RATE);
-    } catch (error) {
-      if (error instanceof VoiceDspError) {
-        throw new DomainError('INVALID_VOICE_SAMPLE', HttpStatus.UNPROCESSABLE_ENTITY, error.message, {
-          details: { reason: error.code },
-        });
-      }
-      throw error;
-    }
     const storage = requireDependency(this.storage, 'storage');
+    const maxSeconds = this.env.VOICE_SAMPLE_MAX_SECONDS;
+    // Decode and DSP run on a pool thread: this event loop only hands over the path (issue 8).
+    const outcome = await this.analysis
+      .analyze({ filePath: upload.path, ffmpegPath: this.env.FFMPEG_PATH, minSeconds: MIN_SAMPLE_SECONDS, maxSeconds })
+      .catch((error: unknown): never => {
+        throw analysisUnavailable(error);
+      });
+    if (!outcome.ok) throw rejectionError(outcome.rejection, maxSeconds);
+    const { probe, characteristics } = outcome;
+    const seconds = probe.durationMs / 1000;
     const id = randomUUID();
     const sampleKey = `voices/${userId}/${id}.${probe.container}`;
-    await storage.putFile(sampleKey, upload.path);
+    // consume: the temp upload is done with, so local storage moves it into place instead of copying.
+    await storage.putFile(sampleKey, upload.path, undefined, { consume: true });
     try {
       const voice = await insertVoice(this.db, {
         id,
@@ -127,4 +120,57 @@ function toView(voice: Voice, userId: string): VoiceView {
     createdAt: voice.createdAt.toISOString(),
     owned: voice.userId === userId,
   };
+}
+
+function limitText(maxSeconds: number): string {
+  return maxSeconds % 60 === 0 ? `${maxSeconds / 60} minutes (${maxSeconds} s)` : `${maxSeconds} s`;
+}
+
+/** The 4xx for a sample the analysis refused; every message names the accepted range. */
+function rejectionError(rejection: VoiceSampleRejection, maxSeconds: number): DomainError {
+  const range = `A voice sample must last between ${MIN_SAMPLE_SECONDS} s and ${limitText(maxSeconds)}`;
+  switch (rejection.kind) {
+    case 'invalid_audio':
+      if (rejection.reason === 'too_long') {
+        return new DomainError(
+          'INVALID_VOICE_SAMPLE',
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          `${range}: ${rejection.message}`,
+          {
+            details: { reason: 'too_long', maxSeconds },
+          },
+        );
+      }
+      return invalidAudio(new AudioValidationError(rejection.reason, rejection.message));
+    case 'too_short':
+      return new DomainError(
+        'INVALID_VOICE_SAMPLE',
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        `${range}; this one lasts ${rejection.seconds.toFixed(1)} s`,
+        { details: { reason: 'too_short', minSeconds: MIN_SAMPLE_SECONDS } },
+      );
+    case 'unanalysable':
+      return new DomainError('INVALID_VOICE_SAMPLE', HttpStatus.UNPROCESSABLE_ENTITY, rejection.message, {
+        details: { reason: rejection.code },
+      });
+  }
+}
+
+/** Pool conditions become 503s; anything else (a thread's unexpected failure) stays a 500. */
+function analysisUnavailable(error: unknown): unknown {
+  if (error instanceof VoiceAnalysisBusyError) {
+    return new DomainError(
+      'VOICE_ANALYSIS_BUSY',
+      HttpStatus.SERVICE_UNAVAILABLE,
+      `Voice analysis is at capacity; try again in ${error.retryAfterSeconds} seconds`,
+      {
+        details: { retryAfterSeconds: error.retryAfterSeconds },
+        headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      },
+    );
+  }
+  if (error instanceof VoiceAnalysisTimeoutError || error instanceof VoiceAnalysisClosedError) {
+    return serviceUnavailable('Voice analysis is unavailable right now; try again later');
+  }
+  return error;
 }
