@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { findWorkerHostPid } from '@voice/platform';
+import { freePort } from '@voice/runtime';
+import { ApiClient } from '../api-client';
+
+const REPO_ROOT = path.resolve(__dirname, '../../../..');
+
+/** `npm start`'s entry point running as a child process, with its own DATA_DIR, ports and embedded parts. */
+export interface PlatformProcess {
+  api: ApiClient;
+  child: ChildProcess;
+  dataDir: string;
+  /** Resident memory of the platform process and of its worker host, in MB. */
+  rss(): { platform: number; workerHost: number };
+  stop(): Promise<void>;
+}
+
+/** Resident memory of a process now, from /proc, in MB. */
+export function rssMb(pid: number): number {
+  if (!existsSync(`/proc/${pid}/status`)) return 0;
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(rss?.[1] ?? 0) / 1024;
+}
+
+export async function startPlatformProcess(name: string, env: Record<string, string> = {}): Promise<PlatformProcess> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `voice-bench-${name}-`));
+  const apiPort = await freePort();
+  const log = openSync(path.join(dataDir, 'platform.log'), 'a');
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'apps/platform/dist/src/main.js')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      FREE_CREDIT_SECONDS: String(24 * 3600),
+      ...env,
+    },
+    stdio: ['ignore', log, log],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+    closeSync(log);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const health = await fetch(`http://127.0.0.1:${apiPort}/api/health`).catch(() => undefined);
+      if (health?.status === 200) break;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`platform did not start; see ${dataDir}/platform.log`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const pid = child.pid ?? 0;
+  return {
+    api: new ApiClient(`http://127.0.0.1:${apiPort}`),
+    child,
+    dataDir,
+    rss: () => {
+      const host = findWorkerHostPid(pid);
+      return { platform: rssMb(pid), workerHost: host ? rssMb(host) : 0 };
+    },
+    stop,
+  };
+}
