@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/client';
@@ -78,6 +80,20 @@ describe('a long denoise whose GPU worker is killed at about 60%', { timeout: 42
     );
 
     t.diagnostic(`killed at ${killedAt}%, resumed from ${(outcome.resumedFromFraction * 100).toFixed(1)}%`);
+
+    // The killed worker's scratch (its checkpoint parts, its temp dir) was swept when the next worker started, and
+    // the job's own scratch went when its activities ended: only the live processes' empty temp dirs remain.
+    const workDir = path.join(platform.dataDir, 'work');
+    const leftovers = (await readdir(workDir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile() && entry.name !== '.owner')
+      .map((entry) => path.join(entry.parentPath, entry.name));
+    assert.deepEqual(leftovers, [], 'scratch files left under DATA_DIR/work');
+    assert.ok(!existsSync(path.join(workDir, jobId)), 'the job has no scratch folder once it ended');
+    const processDirs = (await readdir(workDir)).filter((name) => name.startsWith('process-'));
+    assert.ok(
+      !processDirs.includes(`process-${first.pid ?? 0}`),
+      `the killed worker's temp dir remains: ${processDirs.join(', ')}`,
+    );
 
     // Sample-exact: the denoised work file has exactly as many frames as the preprocessed input, as an
     // uninterrupted run's has (the stream's contract), and the delivered job lasts as long as the upload.

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { sweepScratch } from '@voice/activity-kit';
+import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import { SpeechEngines, createGpuActivities } from '@voice/gpu-activities';
 import type { BlobStorage } from '@voice/storage';
 
@@ -32,6 +32,7 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
   const workDir = options.workDir ?? path.resolve('.data', 'work');
   await mkdir(workDir, { recursive: true });
   await sweepScratch(workDir);
+  await useScratchTmpdir(workDir);
   const speech = new SpeechEngines({ modelsDir: options.modelsDir, idleUnloadMs: options.modelIdleUnloadMs });
   const worker = await Worker.create({
     connection: options.connection,

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createMediaActivities } from '@voice/activities';
-import { sweepScratch } from '@voice/activity-kit';
+import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import type { BlobStorage } from '@voice/storage';
 
 export interface MediaWorkerOptions {
@@ -23,6 +23,7 @@ export interface MediaWorkerOptions {
 export async function createMediaWorker(options: MediaWorkerOptions): Promise<Worker> {
   await mkdir(options.workDir, { recursive: true });
   await sweepScratch(options.workDir);
+  await useScratchTmpdir(options.workDir);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -1,3 +1,3 @@
 export { ProgressHeartbeat, lastCheckpoint, withHeartbeats, type ProgressHeartbeatOptions } from './heartbeat';
-export { jobScratchRoot, sweepScratch, withScratchDir, type SweepOptions } from './scratch';
+export { jobScratchRoot, sweepScratch, useScratchTmpdir, withScratchDir, type SweepOptions } from './scratch';
 export { failureRule, permanentFailure, toFailure, withFailureRules, type FailureRule } from './failures';

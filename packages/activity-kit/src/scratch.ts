@@ -60,6 +60,21 @@ async function makeScratchDir(root: string, label: string): Promise<string> {
   }
 }
 
+let processTmpdir: string | undefined;
+
+/**
+ * Points this process's temp dir (TMPDIR, which `os.tmpdir()` and the engines' helper processes read) at an
+ * owned scratch dir `<workDir>/process-<pid>/tmp-XXXXXX`. Engines make short-lived temp files there (flite, the
+ * Whisper sidecar's chunks, Apertium); if the worker is killed they stay under DATA_DIR/work, where the next
+ * start's {@link sweepScratch} removes them, instead of leaking into /tmp. Idempotent per process.
+ */
+export async function useScratchTmpdir(workDir: string): Promise<string> {
+  if (processTmpdir) return processTmpdir;
+  processTmpdir = await makeScratchDir(jobScratchRoot(workDir, `process-${process.pid}`), 'tmp');
+  process.env['TMPDIR'] = processTmpdir;
+  return processTmpdir;
+}
+
 export interface SweepOptions {
   /** Scratch untouched for this long is removed whoever made it (another host's dead worker); default 24 h. */
   maxAgeMs?: number;

@@ -237,17 +237,18 @@ describe('deepfilternet3 denoise engine', { skip }, () => {
     });
   });
 
-  it('runs faster than real time (benchmark against gtcrn)', async (t) => {
+  // Speed is measured by `npm run bench` (each model's real-time factor), not asserted here: a timed bound
+  // only measures how loaded the machine is. The diagnostic is for whoever reads the test log.
+  it('processes a 0 dB white-noise clip sample-exact, next to gtcrn (real-time factor as a diagnostic)', async (t) => {
     const seconds = clean.length / RATE;
     for (const d of [dfn, gtcrn]) {
-      const { realTimeFactor } = await measureRealTimeFactor(seconds, () =>
-        d.process(noisyInput('white@0dB'), { strength: 0.95 }),
+      const input = noisyInput('white@0dB');
+      const { result: output, realTimeFactor } = await measureRealTimeFactor(seconds, () =>
+        d.process(input, { strength: 0.95 }),
       );
-      t.diagnostic(
-        `${d.modelId}: real-time factor ${realTimeFactor.toFixed(3)} (${seconds.toFixed(1)} s, incl. state creation)`,
-      );
-      // Generous bound for a loaded 2-core box; measured ~0.11 (deepfilternet3) and ~0.10 (gtcrn).
-      assert.ok(realTimeFactor < 0.6, `${d.modelId} too slow: RTF ${realTimeFactor.toFixed(2)}`);
+      t.diagnostic(`${d.modelId}: real-time factor ${realTimeFactor.toFixed(3)} (${seconds.toFixed(1)} s)`);
+      assert.equal(output.length, input.length, d.modelId);
+      assert.ok(output.every(Number.isFinite), `${d.modelId} produced non-finite samples`);
     }
   });
 });

@@ -206,15 +206,18 @@ describe('denoise engine', () => {
     await assert.rejects(loadDenoiser({ ...model('gtcrn'), task: 'tts' }), UnsupportedModelError);
   });
 
-  it('runs faster than real time (benchmark)', async (t) => {
+  // Speed is measured by `npm run bench` (each model's real-time factor), not asserted here: a timed bound
+  // only measures how loaded the machine is. The diagnostic is for whoever reads the test log.
+  it('processes a 0 dB white-noise clip sample-exact with every engine (real-time factor as a diagnostic)', async (t) => {
     const seconds = clean.length / RATE;
     for (const id of ['gtcrn', 'rnnoise', 'speex']) {
-      const { realTimeFactor } = await measureRealTimeFactor(seconds, () =>
-        denoiser(id).process(noisyInput('white@0dB'), { strength: 0.95 }),
+      const input = noisyInput('white@0dB');
+      const { result: output, realTimeFactor } = await measureRealTimeFactor(seconds, () =>
+        denoiser(id).process(input, { strength: 0.95 }),
       );
       t.diagnostic(`${id}: real-time factor ${realTimeFactor.toFixed(3)} (${seconds.toFixed(1)} s of 48 kHz audio)`);
-      // Generous bound for a loaded 2-core CI box; measured ~0.1 for gtcrn, ~0.015 for the others.
-      assert.ok(realTimeFactor < 0.6, `${id} too slow: RTF ${realTimeFactor.toFixed(2)}`);
+      assert.equal(output.length, input.length, id);
+      assert.ok(output.every(Number.isFinite), `${id} produced non-finite samples`);
     }
   });
 });

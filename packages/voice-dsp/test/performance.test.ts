@@ -6,8 +6,10 @@ import { measureRealTimeFactor } from '@voice/testkit';
 import { analyzeVoice, pitchShift, timeStretch } from '../src/index';
 import { SENTENCE_A, SENTENCE_B, concat, speech } from './support/signals';
 
-describe('real-time factor on 60 s of speech (16 kHz, this machine)', () => {
-  it('analyzeVoice, pitchShift and timeStretch each run far faster than real time', async () => {
+// Speed is measured by `npm run bench`, not asserted here (a timed bound only measures the machine's load): this
+// runs each transform on a minute of speech, checks its output's shape and reports the real-time factors.
+describe('a minute of speech (16 kHz) through each transform', () => {
+  it('analyzeVoice, pitchShift and timeStretch handle 60 s; real-time factors as a diagnostic', async (t) => {
     const a = (await speech(SENTENCE_A, 'rms')).samples;
     const b = (await speech(SENTENCE_B, 'slt')).samples;
     const parts: Float32Array[] = [];
@@ -23,8 +25,9 @@ describe('real-time factor on 60 s of speech (16 kHz, this machine)', () => {
     const shift = await measureRealTimeFactor(seconds, () => Promise.resolve(pitchShift(minute, 16000, 5)));
     const stretch = await measureRealTimeFactor(seconds, () => Promise.resolve(timeStretch(minute, 16000, 1.25)));
     const report = `RTF analyzeVoice ${analyze.realTimeFactor.toFixed(4)}, pitchShift ${shift.realTimeFactor.toFixed(4)}, timeStretch ${stretch.realTimeFactor.toFixed(4)}`;
-    console.log(report);
-    for (const rtf of [analyze.realTimeFactor, shift.realTimeFactor, stretch.realTimeFactor])
-      assert.ok(rtf < 0.2, report);
+    t.diagnostic(report);
+    assert.ok(analyze.result.pitch.medianHz > 50 && analyze.result.pitch.medianHz < 400, report);
+    assert.equal(shift.result.length, minute.length);
+    assert.ok(Math.abs(stretch.result.length / minute.length - 1.25) < 0.01, `stretched to ${stretch.result.length}`);
   });
 });
