@@ -7,6 +7,7 @@ import {
   LoudnessNormalizerStream,
   WavStreamWriter,
   decodeStream,
+  pcm16Quantized,
   planLoudnessGain,
   probeAudioFile,
   qualityProblems,
@@ -97,8 +98,8 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
     },
 
     /**
-     * Gain to the loudness target, then a true-peak limiter at −1 dBTP, in two streamed passes: measure, then
-     * render (with re-reads to plan a gain that still lands on target after limiting).
+     * Gain to the loudness target, then a true-peak limiter at −1 dBTP: measure, then render (when the limiter
+     * engages, planning first re-reads the input in cheap trial passes for a gain that lands on target after it).
      */
     async normalizeLoudness(input: {
       jobId: string;
@@ -121,6 +122,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, {
             signal: cancellation(),
             outputPath: rendered,
+            scratchDir: dir,
           });
           let limitedDb = plan.renderedLimitedDb;
           if (plan.passes === 0 || limitedDb === undefined) {
@@ -157,11 +159,15 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           const { sampleRate } = await readWavInfo(candidate);
           const deliverable = path.join(dir, 'output.wav');
           const writer = await WavStreamWriter.create(deliverable, sampleRate, { format: 'pcm16' });
-          for await (const block of readWavStream(candidate)) await writer.write(block);
-          await writer.close();
-          // Measure the 16-bit file itself: exactly what the user will download.
+          // Measure the 16-bit samples themselves, exactly what the user will download (and what reading the file
+          // back would give), in the loop that writes them.
           const meter = new AudioMeter(sampleRate);
-          for await (const block of readWavStream(deliverable)) meter.push(block);
+          for await (const block of readWavStream(candidate)) {
+            const stored = pcm16Quantized(block);
+            meter.push(stored);
+            await writer.write(stored);
+          }
+          await writer.close();
           const analysis = meter.result();
           const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
           if (problems.length > 0) {

@@ -38,7 +38,7 @@ const ITERATION_HEADROOM_DB = 6;
 const LOUDNESS_TOLERANCE_LU = 0.1;
 /** Gain corrections are bounded so heavily clipped input cannot loop or explode. */
 export const MAX_COMPENSATION_PASSES = 3;
-const MAX_COMPENSATION_STEP_DB = 6;
+export const MAX_COMPENSATION_STEP_DB = 6;
 const MIN_SLOPE = 0.25;
 
 /** A static gain tried and the integrated loudness it gave. */

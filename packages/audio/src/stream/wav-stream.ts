@@ -275,12 +275,7 @@ export class WavStreamWriter {
         view.setFloat32(i * 4, Number.isFinite(x) ? x : 0, true);
       }
     } else {
-      for (let i = 0; i < block.length; i++) {
-        const x = block[i] ?? 0;
-        // Same scaling as encodeWav so decodeWav round-trips exactly.
-        const v = Number.isFinite(x) ? Math.min(32767, Math.max(-32768, Math.round(x * 32768))) : 0;
-        view.setInt16(i * 2, v, true);
-      }
+      for (let i = 0; i < block.length; i++) view.setInt16(i * 2, pcm16Value(block[i] ?? 0), true);
     }
     const position = HEADER_BYTES + this.frames * this.bytesPerSample;
     this.frames += block.length;
@@ -322,4 +317,19 @@ export class WavStreamWriter {
     out.writeUInt32LE(unknown ? RIFF_UNKNOWN_SIZE : dataBytes, 54);
     return out;
   }
+}
+
+/** Same scaling as encodeWav so decodeWav round-trips exactly; non-finite samples become 0. */
+function pcm16Value(x: number): number {
+  return Number.isFinite(x) ? Math.min(32767, Math.max(-32768, Math.round(x * 32768))) : 0;
+}
+
+/**
+ * The samples a `pcm16` {@link WavStreamWriter} stores for `block`, exactly as reading the file back returns them.
+ * Lets a caller measure what it writes in the same loop instead of re-reading the file.
+ */
+export function pcm16Quantized(block: Float32Array): Float32Array {
+  const out = new Float32Array(block.length);
+  for (let i = 0; i < block.length; i++) out[i] = pcm16Value(block[i] ?? 0) / 32768;
+  return out;
 }
