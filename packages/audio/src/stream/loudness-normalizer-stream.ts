@@ -8,14 +8,20 @@ export interface LoudnessMeasurement {
   truePeakDbtp: number;
 }
 
-const CHUNK = 4096;
+/** Largest block a {@link LimiterStage} takes per push. */
+export const CHUNK = 4096;
 /** Attack sums are recomputed this often so float drift cannot accumulate over hours. */
 export const RESUM_MASK = 0xffff;
 
-/** The first limiter stage's constants at a sample rate, shared with the planner's trial passes. */
+/** The limiter's constants at a sample rate, shared with the planner (loudness-plan.ts), which must match it. */
 export interface LimiterParameters {
   /** Linear ceiling the first stage limits to (the true-peak ceiling less the margin). */
   ceiling: number;
+  /**
+   * The second stage's ceiling: it catches what gain modulation of the first stage pushed over, and aims a hair
+   * below the ceiling because its own (tiny) modulation has no further stage behind it.
+   */
+  guardCeiling: number;
   lookahead: number;
   releaseCoef: number;
 }
@@ -23,10 +29,18 @@ export interface LimiterParameters {
 export function limiterParameters(sampleRate: number, target: LoudnessTarget): LimiterParameters {
   return {
     ceiling: fromDb(target.truePeakCeilingDbtp - LIMITER_MARGIN_DB),
+    guardCeiling: fromDb(target.truePeakCeilingDbtp - LIMITER_MARGIN_DB / 5),
     lookahead: Math.max(1, Math.round(LOOKAHEAD_SECONDS * sampleRate)),
     releaseCoef: 1 - Math.exp(-1 / (RELEASE_SECONDS * sampleRate)),
   };
 }
+
+/**
+ * Scanner blocks whose interpolated peaks stay below `ceiling / gain` by this factor report sample values only.
+ * The margin makes "cannot limit" hold after rounding too (gain * peak < ceiling, strictly), so a limiter fed exact
+ * peaks everywhere, as the planner's, computes bit for bit the same gain.
+ */
+export const SKIP_MARGIN = 1 - 2 ** -20;
 
 const nextPowerOfTwo = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, n)));
 
@@ -79,12 +93,11 @@ export class LoudnessNormalizerStream {
       options.gainDb ?? (Number.isFinite(measured.integratedLufs) ? targetLufs - measured.integratedLufs : 0);
     if (!Number.isFinite(this.gainDb)) throw new RangeError('gainDb must be a finite number');
     this.gain = fromDb(this.gainDb);
-    const { ceiling, lookahead, releaseCoef } = limiterParameters(sampleRate, target);
+    const { ceiling, guardCeiling, lookahead, releaseCoef } = limiterParameters(sampleRate, target);
     this.stages = [
       new LimiterStage(this.gain, ceiling, lookahead, releaseCoef),
-      // Catches what gain modulation of the first stage pushed over; idle otherwise. Aims a hair
-      // below the ceiling because its own (tiny) modulation has no further stage behind it.
-      new LimiterStage(1, fromDb(truePeakCeilingDbtp - LIMITER_MARGIN_DB / 5), lookahead, releaseCoef),
+      // Idle but for peaks the first stage's gain modulation pushed over.
+      new LimiterStage(1, guardCeiling, lookahead, releaseCoef),
     ];
     this.latency = this.stages.reduce((sum, s) => sum + s.latency, 0);
   }
@@ -132,14 +145,15 @@ export class LoudnessNormalizerStream {
   }
 }
 
-type Emit = (samples: Float32Array, count: number) => void;
+/** Receives a stage's output samples `samples[0 .. count)`; the array is reused after the call. */
+export type Emit = (samples: Float32Array, count: number) => void;
 
 /**
  * One streaming look-ahead limiter: per-sample true peaks -> required gain -> running minimum
  * over the look-ahead (hold) -> one-pole release -> moving average over the look-ahead (attack),
  * exactly the chain of `limiterEnvelope` in dynamics.ts, evaluated sample by sample.
  */
-class LimiterStage implements PeakSink {
+export class LimiterStage implements PeakSink {
   readonly latency: number;
   minGain = 1;
   private readonly scanner: TruePeakScanner;
@@ -175,7 +189,7 @@ class LimiterStage implements PeakSink {
   ) {
     // Peaks need 8 samples of future; the attack average needs lookahead - 1 more.
     this.latency = HALF + lookahead - 1;
-    this.scanner = new TruePeakScanner(this, ceiling / gain);
+    this.scanner = new TruePeakScanner(this, (ceiling / gain) * SKIP_MARGIN);
     this.delay = new Float32Array(nextPowerOfTwo(this.latency + CHUNK + HALF + 1));
     this.delayMask = this.delay.length - 1;
     this.dqIdx = new Float64Array(lookahead + 1);

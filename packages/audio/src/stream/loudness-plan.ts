@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fromDb } from '../dsp';
+import { fromDb, toDb } from '../dsp';
 import {
   LIMITER_MARGIN_DB,
   MAX_COMPENSATION_PASSES,
@@ -13,11 +13,13 @@ import {
 } from '../dynamics';
 import { AudioMeter } from './audio-meter';
 import {
-  LoudnessNormalizerStream,
+  CHUNK,
+  LimiterStage,
   RESUM_MASK,
   limiterParameters,
   type LimiterParameters,
   type LoudnessMeasurement,
+  type LoudnessNormalizerStream,
 } from './loudness-normalizer-stream';
 import { HALF, TruePeakScanner, type PeakSink } from './true-peak-stream';
 import { WavStreamWriter } from './wav-stream';
@@ -48,17 +50,16 @@ export interface LoudnessGainPlan {
  * When the measured true peak shows the limiter cannot engage, the static gain is returned without reading
  * anything. Otherwise:
  *
- * 1. one analysis pass stores the limiter's hold input (the look-ahead window's maximum true peak, which does not
- *    depend on the gain) in a scratch file, 4 bytes per sample;
- * 2. each correction is tried by a trial pass that runs only the first limiter stage's release/attack from those
- *    holds and meters it: the same arithmetic as the stream, so the same loudness unless the second stage (idle on
- *    all but pathological input) acts, at a fraction of a render's cost;
- * 3. one full render at the chosen gain, metered (and written to `outputPath` when given). If the second stage
- *    did change the loudness and corrections are left, further corrections are full renders, as before.
+ * 1. an analysis pass stores the first limiter stage's hold input (the look-ahead window's maximum true peak,
+ *    which does not depend on the gain) in a scratch file, 4 bytes per sample;
+ * 2. each attempted gain is a trial pass: the first stage's release and attack from those holds, metered. That is
+ *    the stage's arithmetic on the same values, so its output bit for bit, at a fraction of a render's cost;
+ * 3. one final pass at the chosen gain adds the second stage, meters the result and, with `outputPath`, writes
+ *    it: sample for sample the stream's output with that gain. Only if the second stage (idle on all but
+ *    pathological input) moved the loudness, and corrections are left, do further corrections render in full.
  *
- * So the corrections (and the chosen gain) are those of rendering every attempt, for one render instead of up
- * to four. Memory O(block); the stream's output is deterministic, so the final pass reproduces the planned
- * loudness exactly.
+ * So the corrections, and the gain chosen, are those of rendering every attempt, for one render instead of up
+ * to four. Memory O(block).
  *
  * @param source opens the input afresh (e.g. `() => readWavStream(path)`) for each pass.
  * @param options.scratchDir where the holds file goes (default: a temporary directory); removed before returning.
@@ -79,80 +80,68 @@ export async function planLoudnessGain(
     return { gainDb: initialGainDb, integratedLufs: targetLufs, passes: 0, trials: 0 };
   }
   const limiter = limiterParameters(sampleRate, target);
-  const { signal } = options;
-
-  let passes = 0;
-  let renderedLimitedDb: number | undefined;
-  const render = async (db: number): Promise<number> => {
-    passes++;
-    const stream = new LoudnessNormalizerStream(sampleRate, measured, target, { gainDb: db });
-    // Only the loudness decides the next gain; the limiter guarantees the peak.
-    const meter = new AudioMeter(sampleRate, { truePeak: false });
-    // Each pass overwrites the file, so it always holds the pass with the gain finally chosen.
-    const writer = options.outputPath
-      ? await WavStreamWriter.create(options.outputPath, sampleRate, { format: 'float32' })
-      : undefined;
-    try {
-      const take = async (samples: Float32Array) => {
-        meter.push(samples);
-        await writer?.write(samples);
-      };
-      for await (const block of source()) {
-        signal?.throwIfAborted();
-        await take(stream.push(block));
-      }
-      await take(stream.flush());
-    } finally {
-      await writer?.close();
-    }
-    renderedLimitedDb = stream.limitedDb;
-    return meter.result().integratedLufs;
-  };
-
+  const { signal, outputPath } = options;
   const scratch = options.scratchDir ?? (await mkdtemp(path.join(tmpdir(), 'loudness-plan-')));
   const holdsPath = path.join(scratch, `holds-${process.pid}-${Date.now().toString(36)}.f32`);
   let holds: HoldsFile | undefined;
+  const holdsFor = async (db: number): Promise<HoldsFile> => {
+    if (!holds || db > holds.maxGainDb) {
+      await holds?.close();
+      // Peaks that cannot limit at the gains ahead are stored as 0, which saves most of the scan; a correction
+      // past that reach (over 6 dB of loss) analyses again with a lower floor.
+      holds = await writeHolds(source, limiter, db + REACH_DB, holdsPath, signal);
+    }
+    return holds;
+  };
+
+  let passes = 0;
   let trials = 0;
+  let renderedLimitedDb = 0;
+  const attempt = async (db: number, final: boolean): Promise<number> => {
+    const file = await holdsFor(db);
+    if (final) passes++;
+    else trials++;
+    const meter = new AudioMeter(sampleRate, { truePeak: false });
+    // Each final pass overwrites the file, so it always holds the pass with the gain finally chosen.
+    const writer =
+      final && outputPath ? await WavStreamWriter.create(outputPath, sampleRate, { format: 'float32' }) : undefined;
+    try {
+      const limitedDb = await limiterPass(source, limiter, file, db, signal, final, async (samples) => {
+        // Only the loudness decides the next gain; the limiter guarantees the peak.
+        meter.push(samples);
+        await writer?.write(samples);
+      });
+      if (final) renderedLimitedDb = limitedDb;
+    } finally {
+      await writer?.close();
+    }
+    return meter.result().integratedLufs;
+  };
+
   let gainDb = initialGainDb;
   let lufs: number;
-  const attempts: LoudnessAttempt[] = [];
   try {
-    const trial = async (db: number): Promise<number> => {
-      if (!holds || db > holds.maxGainDb) {
-        await holds?.close();
-        // Holds below what could limit at the gains ahead are stored as 0, which saves most of the scan; a
-        // correction past that reach (rare: over 6 dB of loss) analyses again with a lower floor.
-        holds = await writeHolds(source, limiter, db + REACH_DB, holdsPath, signal);
+    const attempts: LoudnessAttempt[] = [];
+    const correct = async (final: boolean): Promise<void> => {
+      while (attempts.length < MAX_COMPENSATION_PASSES) {
+        const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, attempts.at(-1));
+        if (next === undefined) return;
+        attempts.push({ gainDb, lufs });
+        gainDb = next;
+        lufs = await attempt(gainDb, final);
       }
-      trials++;
-      return trialLoudness(source, sampleRate, limiter, holds, db, signal);
     };
-    lufs = await trial(gainDb);
-    for (let pass = 0; pass < MAX_COMPENSATION_PASSES; pass++) {
-      const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, attempts.at(-1));
-      if (next === undefined) break;
-      attempts.push({ gainDb, lufs });
-      gainDb = next;
-      lufs = await trial(gainDb);
-    }
+    lufs = await attempt(gainDb, false);
+    await correct(false);
+    const predicted = lufs;
+    lufs = await attempt(gainDb, true);
+    // The second stage moved the loudness: the corrections left go on full renders.
+    if (lufs !== predicted) await correct(true);
   } finally {
     await holds?.close();
     await (options.scratchDir ? rm(holdsPath, { force: true }) : rm(scratch, { recursive: true, force: true }));
   }
-
-  const predicted = lufs;
-  lufs = await render(gainDb);
-  // The second stage acted and moved the loudness: correct on real renders with the corrections left.
-  if (lufs !== predicted) {
-    for (let pass = attempts.length; pass < MAX_COMPENSATION_PASSES; pass++) {
-      const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, attempts.at(-1));
-      if (next === undefined) break;
-      attempts.push({ gainDb, lufs });
-      gainDb = next;
-      lufs = await render(gainDb);
-    }
-  }
-  return { gainDb, integratedLufs: lufs, passes, trials, ...(options.outputPath ? { renderedLimitedDb } : {}) };
+  return { gainDb, integratedLufs: lufs, passes, trials, ...(outputPath ? { renderedLimitedDb } : {}) };
 }
 
 /**
@@ -169,7 +158,8 @@ async function writeHolds(
   holdsPath: string,
   signal: AbortSignal | undefined,
 ): Promise<HoldsFile> {
-  const analysis = new HoldAnalysis(limiter.lookahead, limiter.ceiling / fromDb(maxGainDb));
+  // 1 dB below anything that could limit at maxGainDb, so rounding never decides (see SKIP_MARGIN).
+  const analysis = new HoldAnalysis(limiter.lookahead, limiter.ceiling / fromDb(maxGainDb + 1));
   const file = await open(holdsPath, 'w');
   try {
     const append = async (values: Float32Array): Promise<void> => {
@@ -312,39 +302,72 @@ class HoldsFile {
 }
 
 /**
- * Integrated loudness of the first limiter stage's output at `gainDb`, from the stored holds. The pass is an
- * async loop; the per-sample work is in {@link TrialEnvelope}, a plain method V8 optimises whole.
+ * One pass of the limiter at `gainDb` from the stored holds, handing its output to `take` block by block: the
+ * first stage only (a trial), or with `guard` both stages, exactly as {@link LoudnessNormalizerStream} renders.
+ * Returns the deepest gain reduction in dB, as the stream's `limitedDb`. The per-sample work is in plain methods
+ * ({@link FirstStage.render}, `LimiterStage`), which V8 optimises whole, not in this async loop.
  */
-async function trialLoudness(
+async function limiterPass(
   source: () => AsyncIterable<Float32Array>,
-  sampleRate: number,
   limiter: LimiterParameters,
   holds: HoldsFile,
   gainDb: number,
   signal: AbortSignal | undefined,
+  guard: boolean,
+  take: (samples: Float32Array) => Promise<void>,
 ): Promise<number> {
-  const meter = new AudioMeter(sampleRate, { truePeak: false });
-  const envelope = new TrialEnvelope(limiter, fromDb(gainDb));
+  const { lookahead, guardCeiling, releaseCoef } = limiter;
+  const first = new FirstStage(limiter, fromDb(gainDb));
+  const second = guard ? new LimiterStage(1, guardCeiling, lookahead, releaseCoef) : undefined;
   // Step i emits output j = i - lookahead + 1; the first lookahead - 1 steps only fill the attack ring.
-  envelope.warmUp(holds.read(0, limiter.lookahead - 1));
+  first.warmUp(holds.read(0, lookahead - 1));
   let out = new Float32Array(0);
   let at = 0;
+  let guarded = new Float32Array(0);
+  let guardedFill = 0;
+  const collect = (samples: Float32Array, count: number): void => {
+    guarded.set(samples.subarray(0, count), guardedFill);
+    guardedFill += count;
+  };
+  const drain = async (): Promise<void> => {
+    const samples = guarded.subarray(0, guardedFill);
+    guardedFill = 0;
+    await take(samples);
+  };
   for await (const block of source()) {
     signal?.throwIfAborted();
     if (out.length < block.length) out = new Float32Array(block.length);
     const rendered = out.subarray(0, block.length);
-    envelope.render(block, holds.read(at + limiter.lookahead - 1, block.length), rendered);
-    meter.push(rendered);
+    first.render(block, holds.read(at + lookahead - 1, block.length), rendered);
     at += block.length;
+    if (!second) {
+      await take(rendered);
+      continue;
+    }
+    // In pieces the size LoudnessNormalizerStream gives its second stage; its output lags by its latency.
+    if (guarded.length < block.length + second.latency) guarded = new Float32Array(block.length + second.latency);
+    for (let offset = 0; offset < rendered.length; offset += CHUNK) {
+      second.push(rendered.subarray(offset, Math.min(rendered.length, offset + CHUNK)), collect);
+    }
+    await drain();
   }
-  return meter.result().integratedLufs;
+  if (!second) return first.minGain < 1 ? -toDb(first.minGain) : 0;
+  if (guarded.length < second.latency) guarded = new Float32Array(second.latency);
+  second.finish(collect);
+  await drain();
+  // The stream's limitedDb: the product of both stages' deepest gains.
+  const g = first.minGain * second.minGain;
+  return g < 1 ? -toDb(g) : 0;
 }
 
 /**
- * The release and attack of `LimiterStage` (same operations in the same order, so the same float results) at one
- * gain, driven by stored holds instead of its own scanner and deque.
+ * The first stage of {@link LoudnessNormalizerStream}: the release and attack of `LimiterStage` (the same operations
+ * in the same order, so the same float results) at one gain, driven by stored holds instead of its own scanner and
+ * deque.
  */
-class TrialEnvelope {
+class FirstStage {
+  /** Deepest gain applied so far, as `LimiterStage.minGain`. */
+  minGain = 1;
   private readonly ceiling: number;
   private readonly lookahead: number;
   private readonly releaseCoef: number;
@@ -384,7 +407,7 @@ class TrialEnvelope {
   /** Output samples `next .. next + block.length` into `out`; `held[k]` is the hold of step next + k + lookahead - 1. */
   render(block: Float32Array, held: Float32Array, out: Float32Array): void {
     const { gain, ceiling, releaseCoef, ring, lookahead } = this;
-    let { release, ringSum, slot, next: j } = this;
+    let { release, ringSum, slot, next: j, minGain } = this;
     for (let k = 0; k < block.length; k++, j++) {
       const level = gain * (held[k] ?? 0);
       release = Math.min(level > ceiling ? ceiling / level : 1, release + (1 - release) * releaseCoef);
@@ -396,13 +419,16 @@ class TrialEnvelope {
         ringSum = 0;
         for (let r = 0; r < lookahead; r++) ringSum += ring[r] ?? 0;
       }
+      const g = Math.min(1, ringSum / lookahead);
+      if (g < minGain) minGain = g;
       const x = block[k] ?? 0;
-      out[k] = (Number.isFinite(x) ? x : 0) * gain * Math.min(1, ringSum / lookahead);
+      out[k] = (Number.isFinite(x) ? x : 0) * gain * g;
     }
     this.release = release;
     this.ringSum = ringSum;
     this.slot = slot;
     this.next = j;
+    this.minGain = minGain;
   }
 }
 
