@@ -13,6 +13,7 @@ import {
   qualityProblems,
   readWavInfo,
   readWavStream,
+  type LoudnessMeasurement,
 } from '@voice/audio';
 import {
   FailureTypes,
@@ -20,6 +21,7 @@ import {
   TRUE_PEAK_CEILING_DBTP,
   jobStorageKeys,
   type InputReport,
+  type MeasuredLoudness,
   type QualityReport,
 } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
@@ -41,6 +43,18 @@ export type QualityResult = Omit<QualityReport, 'intelligibility'>;
 
 /** Bad input never gets better on retry: fail the job at once with the validator's message. */
 const PROBE_FAILURES = [failureRule(AudioValidationError, FailureTypes.InvalidAudio)];
+
+/** A measurement handed over in a payload is used only if it is one (JSON can turn numbers into null). */
+const isMeasured = (value: MeasuredLoudness | undefined): value is MeasuredLoudness =>
+  value !== undefined && Number.isFinite(value.integratedLufs) && Number.isFinite(value.truePeakDbtp);
+
+/** Integrated loudness and true peak of a WAV file (non-finite for silence). */
+async function measureLoudness(file: string, sampleRate: number): Promise<LoudnessMeasurement> {
+  const meter = new AudioMeter(sampleRate);
+  for await (const block of readWavStream(file)) meter.push(block);
+  const { integratedLufs, truePeakDbtp } = meter.result();
+  return { integratedLufs, truePeakDbtp };
+}
 
 /** The running activity's cancellation, so a cancelled job stops reading and decoding at the next block. */
 const cancellation = (): AbortSignal => Context.current().cancellationSignal;
@@ -106,17 +120,16 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
       stepIndex: number;
       inputKey: string;
       targetLufs: number;
+      /** The input's loudness as the step that wrote it measured it; without it, a first pass measures it. */
+      measured?: MeasuredLoudness;
     }): Promise<{ outputKey: string; gainDb: number | null; limitedDb: number | null }> {
       return withHeartbeats(() =>
         scratch(input.jobId, 'normalize', async (dir) => {
           const source = path.join(dir, 'in.wav');
           await storage.downloadToFile(input.inputKey, source);
           const { sampleRate } = await readWavInfo(source);
-          const meter = new AudioMeter(sampleRate);
-          for await (const block of readWavStream(source)) meter.push(block);
-          const measured = meter.result();
           const target = { targetLufs: input.targetLufs, truePeakCeilingDbtp: TRUE_PEAK_CEILING_DBTP };
-          const measurement = { integratedLufs: measured.integratedLufs, truePeakDbtp: measured.truePeakDbtp };
+          const measurement = isMeasured(input.measured) ? input.measured : await measureLoudness(source, sampleRate);
           const rendered = path.join(dir, 'out.wav');
           // When the limiter engages, planning renders the output itself (its last pass is the one kept).
           const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, {
