@@ -122,9 +122,11 @@ export async function planLoudnessGain(
   let lufs: number;
   try {
     const attempts: LoudnessAttempt[] = [];
+    // Where limiting starts, as normalizeLoudness computes it from the same true peak.
+    const limitOnsetGainDb = truePeakCeilingDbtp - LIMITER_MARGIN_DB - measured.truePeakDbtp;
     const correct = async (final: boolean): Promise<void> => {
       while (attempts.length < MAX_COMPENSATION_PASSES) {
-        const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, attempts.at(-1));
+        const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, attempts.at(-1), limitOnsetGainDb);
         if (next === undefined) return;
         attempts.push({ gainDb, lufs });
         gainDb = next;
