@@ -7,11 +7,13 @@ import {
   LoudnessNormalizerStream,
   WavStreamWriter,
   decodeStream,
+  pcm16Quantized,
   planLoudnessGain,
   probeAudioFile,
   qualityProblems,
   readWavInfo,
   readWavStream,
+  type LoudnessMeasurement,
 } from '@voice/audio';
 import {
   FailureTypes,
@@ -19,6 +21,7 @@ import {
   TRUE_PEAK_CEILING_DBTP,
   jobStorageKeys,
   type InputReport,
+  type MeasuredLoudness,
   type QualityReport,
 } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
@@ -40,6 +43,25 @@ export type QualityResult = Omit<QualityReport, 'intelligibility'>;
 
 /** Bad input never gets better on retry: fail the job at once with the validator's message. */
 const PROBE_FAILURES = [failureRule(AudioValidationError, FailureTypes.InvalidAudio)];
+
+/**
+ * Blocks of 16 Ki samples (64 KiB): V8 puts arrays over 128 KiB in its large-object space, which only a full
+ * collection frees, and normalize's passes read a 34 s file 5 times; at one second per block that was 120 ms of GC
+ * in a normalize of 34 s.
+ */
+const SCRATCH_BLOCK = { blockSamples: 16_384 };
+
+/** A measurement handed over in a payload is used only if it is one (JSON can turn numbers into null). */
+const isMeasured = (value: MeasuredLoudness | undefined): value is MeasuredLoudness =>
+  value !== undefined && Number.isFinite(value.integratedLufs) && Number.isFinite(value.truePeakDbtp);
+
+/** Integrated loudness and true peak of a WAV file (non-finite for silence). */
+async function measureLoudness(file: string, sampleRate: number): Promise<LoudnessMeasurement> {
+  const meter = new AudioMeter(sampleRate);
+  for await (const block of readWavStream(file, SCRATCH_BLOCK)) meter.push(block);
+  const { integratedLufs, truePeakDbtp } = meter.result();
+  return { integratedLufs, truePeakDbtp };
+}
 
 /** The running activity's cancellation, so a cancelled job stops reading and decoding at the next block. */
 const cancellation = (): AbortSignal => Context.current().cancellationSignal;
@@ -72,6 +94,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           for await (const block of decodeStream(localInput, PROCESSING_SAMPLE_RATE, {
             ffmpegPath,
             signal: cancellation(),
+            ...SCRATCH_BLOCK,
           })) {
             meter.push(block);
             await writer.write(block);
@@ -97,36 +120,42 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
     },
 
     /**
-     * Gain to the loudness target, then a true-peak limiter at −1 dBTP, in two streamed passes: measure, then
-     * render (with re-reads to plan a gain that still lands on target after limiting).
+     * Gain to the loudness target, then a true-peak limiter at −1 dBTP: measure, then render (when the limiter
+     * engages, planning first re-reads the input in cheap trial passes for a gain that lands on target after it).
      */
     async normalizeLoudness(input: {
       jobId: string;
       stepIndex: number;
       inputKey: string;
       targetLufs: number;
+      /** The input's loudness as the step that wrote it measured it; without it, a first pass measures it. */
+      measured?: MeasuredLoudness;
     }): Promise<{ outputKey: string; gainDb: number | null; limitedDb: number | null }> {
       return withHeartbeats(() =>
         scratch(input.jobId, 'normalize', async (dir) => {
           const source = path.join(dir, 'in.wav');
           await storage.downloadToFile(input.inputKey, source);
           const { sampleRate } = await readWavInfo(source);
-          const meter = new AudioMeter(sampleRate);
-          for await (const block of readWavStream(source)) meter.push(block);
-          const measured = meter.result();
           const target = { targetLufs: input.targetLufs, truePeakCeilingDbtp: TRUE_PEAK_CEILING_DBTP };
-          const measurement = { integratedLufs: measured.integratedLufs, truePeakDbtp: measured.truePeakDbtp };
+          const measurement = isMeasured(input.measured) ? input.measured : await measureLoudness(source, sampleRate);
           const rendered = path.join(dir, 'out.wav');
           // When the limiter engages, planning renders the output itself (its last pass is the one kept).
-          const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, {
-            signal: cancellation(),
-            outputPath: rendered,
-          });
+          const plan = await planLoudnessGain(
+            () => readWavStream(source, SCRATCH_BLOCK),
+            sampleRate,
+            measurement,
+            target,
+            {
+              signal: cancellation(),
+              outputPath: rendered,
+              scratchDir: dir,
+            },
+          );
           let limitedDb = plan.renderedLimitedDb;
           if (plan.passes === 0 || limitedDb === undefined) {
             const normalizer = new LoudnessNormalizerStream(sampleRate, measurement, target, { gainDb: plan.gainDb });
             const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
-            for await (const block of readWavStream(source)) await writer.write(normalizer.push(block));
+            for await (const block of readWavStream(source, SCRATCH_BLOCK)) await writer.write(normalizer.push(block));
             await writer.write(normalizer.flush());
             await writer.close();
             limitedDb = normalizer.limitedDb;
@@ -157,11 +186,15 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           const { sampleRate } = await readWavInfo(candidate);
           const deliverable = path.join(dir, 'output.wav');
           const writer = await WavStreamWriter.create(deliverable, sampleRate, { format: 'pcm16' });
-          for await (const block of readWavStream(candidate)) await writer.write(block);
-          await writer.close();
-          // Measure the 16-bit file itself: exactly what the user will download.
+          // Measure the 16-bit samples themselves, exactly what the user will download (and what reading the file
+          // back would give), in the loop that writes them.
           const meter = new AudioMeter(sampleRate);
-          for await (const block of readWavStream(deliverable)) meter.push(block);
+          for await (const block of readWavStream(candidate, SCRATCH_BLOCK)) {
+            const stored = pcm16Quantized(block);
+            meter.push(stored);
+            await writer.write(stored);
+          }
+          await writer.close();
           const analysis = meter.result();
           const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
           if (problems.length > 0) {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { AudioMeter, decodeWav, encodeWav } from '@voice/audio';
-import { QUALITY_LIMITS, TRUE_PEAK_CEILING_DBTP, jobStorageKeys } from '@voice/shared';
+import { QUALITY_LIMITS, TRUE_PEAK_CEILING_DBTP, jobStorageKeys, type MeasuredLoudness } from '@voice/shared';
 import { LocalStorage } from '@voice/storage';
 import { createMediaActivities, type MediaActivities } from '../src';
 
@@ -78,6 +78,44 @@ describe('media activities on local storage', () => {
     assert.equal(quality.durationMs, 5000);
     assert.equal(decodeWav(await storage.getBuffer(quality.outputKey)).samples.length, 5 * RATE);
     assert.deepEqual(await readdir(workDir), [], 'scratch is removed after each activity');
+  });
+
+  it('normalizeLoudness uses the loudness the previous step measured instead of measuring the input again', async () => {
+    // Clicks on the chord make the limiter engage, so planning and its trial passes run.
+    const samples = quietChord();
+    for (let i = RATE / 2; i < samples.length; i += RATE) {
+      samples[i] = 0.5;
+      samples[i + 1] = -0.5;
+    }
+    const run = async (jobId: string, measured?: MeasuredLoudness) => {
+      const inputKey = jobStorageKeys(jobId).step(1, 'denoise');
+      await storage.putBuffer(inputKey, encodeWav(samples, RATE, { format: 'float32' }), 'audio/wav');
+      const result = await inActivity(() =>
+        activities.normalizeLoudness({
+          jobId,
+          stepIndex: 2,
+          inputKey,
+          targetLufs: -16,
+          ...(measured ? { measured } : {}),
+        }),
+      );
+      return { ...result, wav: await storage.getBuffer(result.outputKey) };
+    };
+    const own = await run('job-measures');
+    assert.ok(own.limitedDb !== null && own.limitedDb > 1, `limited ${own.limitedDb} dB`);
+    const { integratedLufs, truePeakDbtp } = measure(encodeWav(samples, RATE, { format: 'float32' }));
+
+    // The same numbers give the same file, sample for sample.
+    const given = await run('job-given', { integratedLufs, truePeakDbtp });
+    assert.ok(given.wav.equals(own.wav), 'same measurement, same output');
+    // A JSON payload turns -Infinity into null: such a measurement is ignored, not trusted.
+    const nulled = JSON.parse(JSON.stringify({ integratedLufs: -Infinity, truePeakDbtp })) as MeasuredLoudness;
+    assert.ok((await run('job-nulled', nulled)).wav.equals(own.wav), 'an unusable measurement is measured again');
+    // A different (wrong by 2 LU) measurement is used as given: another first gain, so another path to the target.
+    const other = await run('job-other', { integratedLufs: integratedLufs - 2, truePeakDbtp });
+    assert.notEqual(other.gainDb, own.gainDb);
+    assert.ok(Math.abs(measure(other.wav).integratedLufs + 16) <= QUALITY_LIMITS.loudnessToleranceLu);
+    assert.deepEqual(await readdir(workDir), [], 'no scratch (trial holds included) is left behind');
   });
 
   it('checkQuality fails a silent output for good, as QualityCheckFailed, and delivers nothing', async () => {

@@ -9,7 +9,7 @@ import {
 } from '@voice/activity-kit';
 import { readWavInfo } from '@voice/audio';
 import { UnknownModelError, selectModel } from '@voice/models';
-import { FailureTypes, jobStorageKeys, type NoiseLevel } from '@voice/shared';
+import { FailureTypes, jobStorageKeys, type MeasuredLoudness, type NoiseLevel } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '@voice/denoise';
 import { createGeneratorActivities } from './generators';
@@ -58,6 +58,8 @@ export interface RunDenoiseResult {
   realTimeFactor: number;
   /** Share of the input a crashed earlier attempt had finished and this one resumed from (0: from the start). */
   resumedFromFraction: number;
+  /** The output's loudness, metered as it was written (absent for silence), so normalize need not measure it. */
+  loudness?: MeasuredLoudness;
 }
 
 /** A missing or corrupt install does not heal on retry; the message says how to install it. */
@@ -140,12 +142,17 @@ export function createGpuActivities({
         const elapsedSeconds = (performance.now() - startedAt) / 1000;
         await storage.putFile(outputKey, denoised.rendered, 'audio/wav', { consume: true });
         await deleteDenoiseParts(storage, outputKey, denoised.parts);
+        const { integratedLufs, truePeakDbtp } = denoised.loudness;
         return {
           outputKey,
           modelId: model.id,
           strength,
           realTimeFactor: elapsedSeconds / Math.max(totalSeconds, 1e-9),
           resumedFromFraction: denoised.resumedFromFraction,
+          // JSON payloads turn -Infinity into null: silence is simply not reported.
+          ...(Number.isFinite(integratedLufs) && Number.isFinite(truePeakDbtp)
+            ? { loudness: { integratedLufs, truePeakDbtp } }
+            : {}),
         };
       });
     },

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { log } from '@temporalio/activity';
 import type { ProgressHeartbeat } from '@voice/activity-kit';
-import { WavFileReader, WavStreamWriter, readWavInfo, readWavStream } from '@voice/audio';
+import { AudioMeter, WavFileReader, WavStreamWriter, readWavInfo, readWavStream } from '@voice/audio';
 import type { BlobStorage } from '@voice/storage';
 import type { DenoiseStream } from '@voice/denoise';
 
@@ -51,6 +51,8 @@ export interface ResumableDenoiseResult {
   checkpointsSaved: number;
   /** Parts in storage under `<outputKey>.part-<k>` (earlier attempts' and this one's), for cleanup. */
   parts: number;
+  /** The whole output's integrated loudness and true peak (non-finite for silence), metered as it was written. */
+  loudness: { integratedLufs: number; truePeakDbtp: number };
 }
 
 /**
@@ -91,6 +93,10 @@ export async function denoiseResumable(args: {
     checkpointing && previous ? await fetchParts(storage, outputKey, previous, frames, partFile) : undefined;
   if (resumed) parts.push(...resumed.files);
   const start = resumed?.checkpoint.frames ?? 0;
+  // The next step (normalize) needs the output's loudness: measured here as it streams by, it costs no extra read
+  // of the output (only a resumed attempt reads the earlier attempts' parts once more).
+  const meter = new AudioMeter(sampleRate);
+  for (const file of parts) for await (const block of readWavStream(file)) meter.push(block);
 
   heartbeat.setTotalSeconds(totalSeconds);
   heartbeat.report(fractionOf(start));
@@ -114,6 +120,7 @@ export async function denoiseResumable(args: {
       rest = rest.subarray(dropped);
       discard -= dropped;
     }
+    if (rest.length > 0) meter.push(rest);
     while (rest.length > 0) {
       const take = Math.min(rest.length, partEnd - written);
       await part.write(rest.subarray(0, take));
@@ -154,7 +161,14 @@ export async function denoiseResumable(args: {
   if (written !== frames) throw new Error(`denoise wrote ${written} frames for ${frames} input frames`);
   const rendered = parts.length === 1 ? parts[0]! : await concatenate(parts, path.join(dir, 'out.wav'), sampleRate);
   const stored = (resumed?.checkpoint.segments ?? 0) + checkpointsSaved;
-  return { rendered, resumedFromFraction: fractionOf(start), checkpointsSaved, parts: stored };
+  const { integratedLufs, truePeakDbtp } = meter.result();
+  return {
+    rendered,
+    resumedFromFraction: fractionOf(start),
+    checkpointsSaved,
+    parts: stored,
+    loudness: { integratedLufs, truePeakDbtp },
+  };
 }
 
 /** Removes the stored parts once the whole output is stored (idempotent: deleting a missing key succeeds). */

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { decodeWav, encodeWav } from '@voice/audio';
+import { AudioMeter, decodeWav, encodeWav } from '@voice/audio';
 import { jobStorageKeys, type InferenceHeartbeat } from '@voice/shared';
 import { LocalStorage } from '@voice/storage';
 import { synthesizeSpeech, whiteNoise } from '@voice/testkit';
@@ -144,6 +144,27 @@ describe('runDenoise resumes from its heartbeat checkpoint', () => {
     }
     const errorDb = 10 * Math.log10(error / energy);
     assert.ok(errorDb < -30, `continuation differs from the uninterrupted run by ${errorDb.toFixed(1)} dB`);
+  });
+
+  it('reports the loudness of the output it stored, resumed or not, for normalize to reuse', async () => {
+    const meterOf = (samples: Float32Array) => {
+      const meter = new AudioMeter(RATE);
+      meter.push(samples);
+      const { integratedLufs, truePeakDbtp } = meter.result();
+      return { integratedLufs, truePeakDbtp };
+    };
+    await upload('loud');
+    const fresh = await (await run('loud')).result;
+    assert.ok(fresh.loudness, 'a fresh run measured its output');
+    assert.deepEqual(fresh.loudness, meterOf(await output('loud')));
+
+    await upload('loud-crash');
+    const first = await run('loud-crash', { cancelAt: 0.6 });
+    await assert.rejects(first.result, CancelledFailure);
+    const retry = await (await run('loud-crash', { details: first.beats.at(-1), attempt: 2 })).result;
+    assert.ok(retry.resumedFromFraction > 0.5);
+    // The parts of the crashed attempt count too: the whole stored output is what was measured.
+    assert.deepEqual(retry.loudness, meterOf(await output('loud-crash')));
   });
 
   it('starts from zero when the checkpoint points at parts that are gone', async () => {

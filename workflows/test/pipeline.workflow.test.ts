@@ -30,7 +30,7 @@ const INPUT_MS = 10_000;
 /** Every activity call, in order, with its input. */
 let calls: Array<{ name: string; input: unknown }> = [];
 /** Per-test behaviour of the GPU activities. */
-let gpuBehaviour: { denoise?: 'fail' | 'block' | 'crash' } = {};
+let gpuBehaviour: { denoise?: 'fail' | 'block' | 'crash' | 'measures' } = {};
 let completedResult: JobResult | undefined;
 /** Runs inside the named bookkeeping activity, before it returns (the cancel race below). */
 let duringActivity:
@@ -144,7 +144,16 @@ const gpu = {
         await context.sleep(100).catch(() => undefined);
       }
     }
-    return { outputKey: `denoised-${input.stepIndex}.wav`, modelId: 'fake-denoiser', strength: 1, realTimeFactor: 0.1 };
+    // A measurement per step, so a test can tell whose reached normalize.
+    const measured = { integratedLufs: -30 - input.stepIndex, truePeakDbtp: -9.25 };
+    const loudness = gpuBehaviour.denoise === 'measures' ? { loudness: measured } : {};
+    return {
+      outputKey: `denoised-${input.stepIndex}.wav`,
+      modelId: 'fake-denoiser',
+      strength: 1,
+      realTimeFactor: 0.1,
+      ...loudness,
+    };
   },
   runStt: async (input: { stepIndex: number }) => {
     record('runStt', input);
@@ -239,6 +248,29 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     );
     assert.equal(result.outputKey, 'output.wav');
     assert.equal(called('releaseCredits').length, 0);
+  });
+
+  test('normalize reuses the loudness denoise measured on the file it wrote, and only on that file', async () => {
+    gpuBehaviour.denoise = 'measures';
+    const handle = await start([
+      { op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' },
+      { op: 'normalize', target_lufs: -14 },
+      { op: 'denoise', noise_level: 'light', model: 'fake-denoiser' },
+      { op: 'normalize' },
+      { op: 'denoise', noise_level: 'light', model: 'fake-denoiser' },
+      { op: 'edit', operations: [{ type: 'trim_silence' }] },
+    ]);
+    await handle.result();
+    const inputs = called('normalizeLoudness').map((call) => call.input as { inputKey: string; measured?: unknown });
+    assert.deepEqual(
+      inputs.map((input) => [input.inputKey, input.measured]),
+      [
+        ['denoised-1.wav', { integratedLufs: -31, truePeakDbtp: -9.25 }],
+        ['denoised-3.wav', { integratedLufs: -33, truePeakDbtp: -9.25 }],
+        // The edit wrote new audio after the last denoise: the appended normalize measures it itself.
+        ['edited-6.wav', undefined],
+      ],
+    );
   });
 
   test('an explicit final normalize is the only one, at its own target', async () => {

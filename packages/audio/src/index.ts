@@ -19,16 +19,13 @@ export {
   WavFileReader,
   WavStreamWriter,
   arraySampleSource,
+  pcm16Quantized,
   readWavInfo,
   readWavStream,
   type SampleSource,
   type WavStreamInfo,
 } from './stream/wav-stream';
 export { AudioMeter } from './stream/audio-meter';
-export {
-  LoudnessNormalizerStream,
-  planLoudnessGain,
-  type LoudnessGainPlan,
-  type LoudnessMeasurement,
-} from './stream/loudness-normalizer-stream';
+export { LoudnessNormalizerStream, type LoudnessMeasurement } from './stream/loudness-normalizer-stream';
+export { planLoudnessGain, type LoudnessGainPlan } from './stream/loudness-plan';
 export { qualityProblems, type MeasuredAudio } from './quality';

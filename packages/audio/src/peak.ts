@@ -8,9 +8,9 @@ import { TruePeakScanner } from './stream/true-peak-stream';
  * (exact values are not needed there). One scanner serves whole arrays and streams alike.
  */
 export function scanTruePeak(samples: Float32Array, perSample?: Float32Array, floor = 0): number {
-  const sink =
-    perSample &&
-    ((peaks: Float32Array, count: number, start: number) => perSample.set(peaks.subarray(0, count), start));
+  const sink = perSample && {
+    onPeaks: (peaks: Float32Array, count: number, start: number) => perSample.set(peaks.subarray(0, count), start),
+  };
   const scanner = new TruePeakScanner(sink, floor);
   scanner.push(samples);
   return scanner.finish();

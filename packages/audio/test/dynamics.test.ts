@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { analyzeAudio, integratedLoudness, normalizeLoudness, truePeakDbtp, type NormalizeResult } from '../src/index';
+import { nextCompensationGainDb } from '../src/dynamics';
 import { dbToAmp, noise, rng, sine, speechLike } from './support/signals';
 
 const FS = 48000;
@@ -144,5 +145,36 @@ describe('analyzeAudio', () => {
     assert.equal(empty.peakDbfs, -Infinity);
     assert.equal(empty.clippedSampleRatio, 0);
     assert.equal(analyzeAudio(speechLike(FS, 3, 1), FS).silent, false);
+  });
+});
+
+describe('nextCompensationGainDb', () => {
+  const target = -16;
+  /** Loudness after limiting when the loss grows with the square of the gain above the onset. */
+  const quadraticLoss = (inputLufs: number, onset: number, a: number) => (gainDb: number) =>
+    inputLufs + gainDb - a * Math.max(0, gainDb - onset) ** 2;
+
+  it('with the limiter onset, its first correction lands on the target when the loss is quadratic above it', () => {
+    for (const a of [0.02, 0.03, 0.04]) {
+      const loudness = quadraticLoss(-32, 10, a);
+      const first = { gainDb: 16, lufs: loudness(16) };
+      const next = nextCompensationGainDb(target, first, undefined, 10);
+      assert.ok(next !== undefined && next > 16);
+      assert.ok(Math.abs(loudness(next) - target) < 1e-9, `a=${a}: ${loudness(next)} LUFS`);
+      // Without the onset it assumes slope 1: short of the target, outside the tolerance.
+      const slopeOne = nextCompensationGainDb(target, first, undefined);
+      assert.ok(slopeOne !== undefined && target - loudness(slopeOne) > 0.1);
+    }
+  });
+
+  it('falls back to the model slope when the model has no solution, and to the secant after the first step', () => {
+    // Loss 3 LU only 2 dB above the onset: u = 1.5 > 1/4, so the step is shortfall / max(0.25, 1 - 2u), bounded.
+    assert.equal(nextCompensationGainDb(target, { gainDb: 12, lufs: -19 }, undefined, 10), 12 + 6);
+    assert.equal(nextCompensationGainDb(target, { gainDb: 12, lufs: -17 }, undefined, 11.5), 12 + 1 / 0.25);
+    // Over the target (gating), and later steps: as before.
+    assert.equal(nextCompensationGainDb(target, { gainDb: 12, lufs: -15.5 }, undefined, 10), 11.5);
+    const secant = nextCompensationGainDb(target, { gainDb: 14, lufs: -16.5 }, { gainDb: 12, lufs: -17.5 }, 10);
+    assert.equal(secant, 15);
+    assert.equal(nextCompensationGainDb(target, { gainDb: 12, lufs: -16.05 }, undefined, 10), undefined);
   });
 });

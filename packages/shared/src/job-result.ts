@@ -26,6 +26,15 @@ export interface InputReport {
   truePeakDbtp: number | null;
 }
 
+/**
+ * BS.1770 loudness of an intermediate audio file, measured by the step that wrote it (as it wrote it), so the next
+ * step can skip a measuring pass. Both values finite; absent when not measured or not finite (silence).
+ */
+export interface MeasuredLoudness {
+  integratedLufs: number;
+  truePeakDbtp: number;
+}
+
 /** The TTS gate: the delivered speech transcribed back and compared with the text. */
 export interface IntelligibilityReport {
   wordErrorRate: number;

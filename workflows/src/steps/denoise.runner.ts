@@ -2,7 +2,7 @@ import type { StepRunner } from './step-runner';
 
 export const denoiseRunner: StepRunner<'denoise'> = {
   method: (step) => step.model ?? 'auto',
-  async run(step, { jobId, index, audio, activities }) {
+  async run(step, { jobId, index, audio, activities, state }) {
     const result = await activities.gpu.runDenoise({
       jobId,
       stepIndex: index,
@@ -10,6 +10,8 @@ export const denoiseRunner: StepRunner<'denoise'> = {
       modelId: step.model ?? '',
       noiseLevel: step.noise_level,
     });
+    // A normalize right after reuses it instead of measuring the file again.
+    if (result.loudness) state.loudness = { key: result.outputKey, ...result.loudness };
     return result.outputKey;
   },
 };

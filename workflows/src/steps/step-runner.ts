@@ -3,6 +3,7 @@ import type { GpuActivities } from '@voice/gpu-activities';
 import type {
   EditRecord,
   JobSource,
+  MeasuredLoudness,
   PipelineOp,
   RevoicedRecord,
   StepOf,
@@ -23,6 +24,8 @@ export interface JobState {
   expectedDurationMs?: number;
   /** The loudness target of the final normalize; null when the output is peak-normalised on purpose. */
   finalTargetLufs: number | null;
+  /** The loudness of the audio at `key`, as the step that wrote it measured it; used only while that is the audio. */
+  loudness?: MeasuredLoudness & { key: string };
   /** Text the output must still say, for the intelligibility check; cleared by steps that change the words. */
   spokenText?: { text: string; language?: string };
   transcript?: TranscriptArtifacts;

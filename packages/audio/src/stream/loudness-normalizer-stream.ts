@@ -1,16 +1,6 @@
 import { assertSampleRate, fromDb, toDb } from '../dsp';
-import {
-  LIMITER_MARGIN_DB,
-  LOOKAHEAD_SECONDS,
-  MAX_COMPENSATION_PASSES,
-  RELEASE_SECONDS,
-  nextCompensationGainDb,
-  type LoudnessAttempt,
-  type LoudnessTarget,
-} from '../dynamics';
-import { AudioMeter } from './audio-meter';
-import { WavStreamWriter } from './wav-stream';
-import { HALF, TruePeakScanner } from './true-peak-stream';
+import { LIMITER_MARGIN_DB, LOOKAHEAD_SECONDS, RELEASE_SECONDS, type LoudnessTarget } from '../dynamics';
+import { HALF, TruePeakScanner, type PeakSink } from './true-peak-stream';
 
 /** What pass 1 (an {@link AudioMeter} over the same signal) measured. */
 export interface LoudnessMeasurement {
@@ -18,9 +8,39 @@ export interface LoudnessMeasurement {
   truePeakDbtp: number;
 }
 
-const CHUNK = 4096;
+/** Largest block a {@link LimiterStage} takes per push. */
+export const CHUNK = 4096;
 /** Attack sums are recomputed this often so float drift cannot accumulate over hours. */
-const RESUM_MASK = 0xffff;
+export const RESUM_MASK = 0xffff;
+
+/** The limiter's constants at a sample rate, shared with the planner (loudness-plan.ts), which must match it. */
+export interface LimiterParameters {
+  /** Linear ceiling the first stage limits to (the true-peak ceiling less the margin). */
+  ceiling: number;
+  /**
+   * The second stage's ceiling: it catches what gain modulation of the first stage pushed over, and aims a hair
+   * below the ceiling because its own (tiny) modulation has no further stage behind it.
+   */
+  guardCeiling: number;
+  lookahead: number;
+  releaseCoef: number;
+}
+
+export function limiterParameters(sampleRate: number, target: LoudnessTarget): LimiterParameters {
+  return {
+    ceiling: fromDb(target.truePeakCeilingDbtp - LIMITER_MARGIN_DB),
+    guardCeiling: fromDb(target.truePeakCeilingDbtp - LIMITER_MARGIN_DB / 5),
+    lookahead: Math.max(1, Math.round(LOOKAHEAD_SECONDS * sampleRate)),
+    releaseCoef: 1 - Math.exp(-1 / (RELEASE_SECONDS * sampleRate)),
+  };
+}
+
+/**
+ * Scanner blocks whose interpolated peaks stay below `ceiling / gain` by this factor report sample values only.
+ * The margin makes "cannot limit" hold after rounding too (gain * peak < ceiling, strictly), so a limiter fed exact
+ * peaks everywhere, as the planner's, computes bit for bit the same gain.
+ */
+export const SKIP_MARGIN = 1 - 2 ** -20;
 
 const nextPowerOfTwo = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, n)));
 
@@ -73,13 +93,11 @@ export class LoudnessNormalizerStream {
       options.gainDb ?? (Number.isFinite(measured.integratedLufs) ? targetLufs - measured.integratedLufs : 0);
     if (!Number.isFinite(this.gainDb)) throw new RangeError('gainDb must be a finite number');
     this.gain = fromDb(this.gainDb);
-    const lookahead = Math.max(1, Math.round(LOOKAHEAD_SECONDS * sampleRate));
-    const releaseCoef = 1 - Math.exp(-1 / (RELEASE_SECONDS * sampleRate));
+    const { ceiling, guardCeiling, lookahead, releaseCoef } = limiterParameters(sampleRate, target);
     this.stages = [
-      new LimiterStage(this.gain, fromDb(truePeakCeilingDbtp - LIMITER_MARGIN_DB), lookahead, releaseCoef),
-      // Catches what gain modulation of the first stage pushed over; idle otherwise. Aims a hair
-      // below the ceiling because its own (tiny) modulation has no further stage behind it.
-      new LimiterStage(1, fromDb(truePeakCeilingDbtp - LIMITER_MARGIN_DB / 5), lookahead, releaseCoef),
+      new LimiterStage(this.gain, ceiling, lookahead, releaseCoef),
+      // Idle but for peaks the first stage's gain modulation pushed over.
+      new LimiterStage(1, guardCeiling, lookahead, releaseCoef),
     ];
     this.latency = this.stages.reduce((sum, s) => sum + s.latency, 0);
   }
@@ -127,14 +145,15 @@ export class LoudnessNormalizerStream {
   }
 }
 
-type Emit = (samples: Float32Array, count: number) => void;
+/** Receives a stage's output samples `samples[0 .. count)`; the array is reused after the call. */
+export type Emit = (samples: Float32Array, count: number) => void;
 
 /**
  * One streaming look-ahead limiter: per-sample true peaks -> required gain -> running minimum
  * over the look-ahead (hold) -> one-pole release -> moving average over the look-ahead (attack),
  * exactly the chain of `limiterEnvelope` in dynamics.ts, evaluated sample by sample.
  */
-class LimiterStage {
+export class LimiterStage implements PeakSink {
   readonly latency: number;
   minGain = 1;
   private readonly scanner: TruePeakScanner;
@@ -154,7 +173,11 @@ class LimiterStage {
   private ringSlot = 0;
   private envIndex = 0;
   private previousPeak = 0;
+  /** Consecutive envelope steps whose released gain was exactly 1 (see the settled path in {@link advance}). */
+  private settledSteps = 0;
   private readonly out: Float32Array;
+  /** Scratch: the hold stage's output for the steps of one {@link advance}. */
+  private readonly held: Float64Array;
   private outFill = 0;
   private emit: Emit | undefined;
 
@@ -166,7 +189,7 @@ class LimiterStage {
   ) {
     // Peaks need 8 samples of future; the attack average needs lookahead - 1 more.
     this.latency = HALF + lookahead - 1;
-    this.scanner = new TruePeakScanner((peaks, count) => this.onPeaks(peaks, count), ceiling / gain);
+    this.scanner = new TruePeakScanner(this, (ceiling / gain) * SKIP_MARGIN);
     this.delay = new Float32Array(nextPowerOfTwo(this.latency + CHUNK + HALF + 1));
     this.delayMask = this.delay.length - 1;
     this.dqIdx = new Float64Array(lookahead + 1);
@@ -174,6 +197,7 @@ class LimiterStage {
     this.ring = new Float64Array(lookahead);
     // One scanner callback (<= CHUNK + 8 peaks) or the final lookahead - 1 steps fit before a drain.
     this.out = new Float32Array(CHUNK + HALF + lookahead);
+    this.held = new Float64Array(CHUNK + HALF + lookahead);
   }
 
   /** `block` must hold at most CHUNK + 8 samples (the delay line is sized for that). */
@@ -204,7 +228,8 @@ class LimiterStage {
     return block;
   }
 
-  private onPeaks(peaks: Float32Array, count: number): void {
+  /** The scanner's per-sample peaks of the input (only the scanner calls this). */
+  onPeaks(peaks: Float32Array, count: number): void {
     this.advance(peaks, count);
     this.drain();
   }
@@ -212,40 +237,66 @@ class LimiterStage {
   /**
    * Advances the envelope by `count` required-gain values (from per-sample peaks, or 1 when
    * `peaks` is undefined) and appends the output samples whose attack window became complete.
-   * Written with locals and explicit ring wraps: this loop is the stream's hot path.
+   * Two tight loops (hold, then release/attack/output) with locals and explicit ring wraps: this is
+   * the stream's hot path. Both take a shortcut while the limiter is settled at gain 1 that computes
+   * exactly what the full chain would.
    */
   private advance(peaks: Float32Array | undefined, count: number): void {
-    const { gain, ceiling, lookahead, releaseCoef, dqIdx, dqVal, ring, delay, delayMask, out } = this;
+    const { gain, ceiling, lookahead, releaseCoef, dqIdx, dqVal, ring, delay, delayMask, out, held } = this;
     const cap = lookahead + 1;
-    let { head, size, release, ringSum, ringSlot: slot, envIndex: i, previousPeak, outFill, minGain } = this;
-    for (let k = 0; k < count; k++, i++) {
-      let required = 1;
+    const start = this.envIndex;
+    // Hold: running minimum over the last `lookahead` requirements. The monotonic deque keeps only
+    // requirements below 1: a 1 can never be the minimum while one of those is in the window, so
+    // leaving the 1s out changes no value and makes the common unlimited sample a compare and a store.
+    let { head, size, previousPeak } = this;
+    for (let k = 0, i = start; k < count; k++, i++) {
       if (peaks) {
         const p = peaks[k] ?? 0;
         // An interpolated peak between n-1 and n constrains both samples.
         const level = gain * Math.max(previousPeak, p);
         previousPeak = p;
-        if (level > ceiling) required = ceiling / level;
+        if (level > ceiling) {
+          const required = ceiling / level;
+          let back = head + size - 1;
+          if (back >= cap) back -= cap;
+          while (size > 0 && (dqVal[back] ?? 0) >= required) {
+            size--;
+            back = back === 0 ? cap - 1 : back - 1;
+          }
+          let tail = head + size;
+          if (tail >= cap) tail -= cap;
+          dqIdx[tail] = i;
+          dqVal[tail] = required;
+          size++;
+        }
       }
-      // Hold: running minimum over the last `lookahead` requirements (monotonic deque).
-      let back = head + size - 1;
-      if (back >= cap) back -= cap;
-      while (size > 0 && (dqVal[back] ?? 0) >= required) {
-        size--;
-        back = back === 0 ? cap - 1 : back - 1;
+      if (size === 0) {
+        held[k] = 1;
+        continue;
       }
-      let tail = head + size;
-      if (tail >= cap) tail -= cap;
-      dqIdx[tail] = i;
-      dqVal[tail] = required;
-      size++;
       // Indices advance by one per step, so at most one entry expires.
       if ((dqIdx[head] ?? 0) <= i - lookahead) {
         head = head + 1 === cap ? 0 : head + 1;
         size--;
       }
+      held[k] = size > 0 ? (dqVal[head] ?? 1) : 1;
+    }
+    this.head = head;
+    this.size = size;
+    this.previousPeak = previousPeak;
+
+    let { release, ringSum, ringSlot: slot, outFill, minGain, settledSteps } = this;
+    for (let k = 0, i = start; k < count; k++, i++) {
+      const hold = held[k] ?? 1;
+      if (hold === 1 && settledSteps >= lookahead && ringSum === lookahead) {
+        // Settled: release and the whole attack ring are exactly 1, so the chain below would give gain 1.
+        slot = slot + 1 === lookahead ? 0 : slot + 1;
+        out[outFill++] = (delay[(i - lookahead + 1) & delayMask] ?? 0) * gain;
+        continue;
+      }
       // Release: instant fall, exponential recovery.
-      release = Math.min(dqVal[head] ?? 1, release + (1 - release) * releaseCoef);
+      release = Math.min(hold, release + (1 - release) * releaseCoef);
+      settledSteps = release === 1 ? settledSteps + 1 : 0;
       // Attack: output j = i - lookahead + 1 uses the mean of released values j .. i.
       ringSum += release - (i >= lookahead ? (ring[slot] ?? 0) : 0);
       ring[slot] = release;
@@ -260,15 +311,13 @@ class LimiterStage {
       if (g < minGain) minGain = g;
       out[outFill++] = (delay[j & delayMask] ?? 0) * gain * g;
     }
-    this.head = head;
-    this.size = size;
     this.release = release;
     this.ringSum = ringSum;
     this.ringSlot = slot;
-    this.envIndex = i;
-    this.previousPeak = previousPeak;
+    this.envIndex = start + count;
     this.outFill = outFill;
     this.minGain = minGain;
+    this.settledSteps = settledSteps;
   }
 
   private drain(): void {
@@ -276,82 +325,4 @@ class LimiterStage {
     this.emit(this.out, this.outFill);
     this.outFill = 0;
   }
-}
-
-/** Result of {@link planLoudnessGain}. */
-export interface LoudnessGainPlan {
-  /** Gain to pass to {@link LoudnessNormalizerStream} (options.gainDb). */
-  gainDb: number;
-  /** Integrated loudness the stream's output will have with that gain. */
-  integratedLufs: number;
-  /** Rendering passes over the source that planning took (0 when the limiter cannot engage). */
-  passes: number;
-  /**
-   * With `outputPath`, when `passes > 0`: the last pass, which used exactly `gainDb`, was written there as
-   * float32 WAV, and this is its deepest limiter reduction in dB; no final render is needed.
-   */
-  renderedLimitedDb?: number;
-}
-
-/**
- * Finds the static gain for which {@link LoudnessNormalizerStream}'s output meets the loudness
- * target despite limiting, with the secant correction of `normalizeLoudness` (within 0.1 LU
- * unless that needs extreme limiting). When the measured true peak shows the limiter cannot
- * engage, the static gain is returned without rendering anything; otherwise each attempt renders the source
- * once more through the normaliser into a loudness meter, at most four times. With `outputPath`, each
- * attempt is also written there, so the caller gets the final render without another pass. Memory O(block); the stream's output is deterministic, so the final pass reproduces the
- * planned loudness exactly.
- *
- * @param source opens the input afresh (e.g. `() => readWavStream(path)`) for each pass.
- */
-export async function planLoudnessGain(
-  source: () => AsyncIterable<Float32Array>,
-  sampleRate: number,
-  measured: LoudnessMeasurement,
-  target: LoudnessTarget,
-  options: { signal?: AbortSignal; outputPath?: string } = {},
-): Promise<LoudnessGainPlan> {
-  const { targetLufs, truePeakCeilingDbtp } = target;
-  let gainDb = Number.isFinite(measured.integratedLufs) ? targetLufs - measured.integratedLufs : 0;
-  if (!Number.isFinite(measured.integratedLufs)) return { gainDb, integratedLufs: measured.integratedLufs, passes: 0 };
-  if (measured.truePeakDbtp + gainDb <= truePeakCeilingDbtp - LIMITER_MARGIN_DB) {
-    return { gainDb, integratedLufs: targetLufs, passes: 0 };
-  }
-  let passes = 0;
-  let renderedLimitedDb: number | undefined;
-  const render = async (db: number): Promise<number> => {
-    passes++;
-    const stream = new LoudnessNormalizerStream(sampleRate, measured, target, { gainDb: db });
-    // Only the loudness decides the next gain; the limiter guarantees the peak.
-    const meter = new AudioMeter(sampleRate, { truePeak: false });
-    // Each pass overwrites the file, so it always holds the pass with the gain finally chosen.
-    const writer = options.outputPath
-      ? await WavStreamWriter.create(options.outputPath, sampleRate, { format: 'float32' })
-      : undefined;
-    try {
-      const take = async (samples: Float32Array) => {
-        meter.push(samples);
-        await writer?.write(samples);
-      };
-      for await (const block of source()) {
-        options.signal?.throwIfAborted();
-        await take(stream.push(block));
-      }
-      await take(stream.flush());
-    } finally {
-      await writer?.close();
-    }
-    renderedLimitedDb = stream.limitedDb;
-    return meter.result().integratedLufs;
-  };
-  let lufs = await render(gainDb);
-  let previous: LoudnessAttempt | undefined;
-  for (let pass = 0; pass < MAX_COMPENSATION_PASSES; pass++) {
-    const next = nextCompensationGainDb(targetLufs, { gainDb, lufs }, previous);
-    if (next === undefined) break;
-    previous = { gainDb, lufs };
-    gainDb = next;
-    lufs = await render(gainDb);
-  }
-  return { gainDb, integratedLufs: lufs, passes, ...(options.outputPath ? { renderedLimitedDb } : {}) };
 }

@@ -50,8 +50,12 @@ const CHUNK = 4096;
 /**
  * Receives per-sample true peaks: `peaks[k]` for k in [0, count) is the maximum |x| over the
  * positions (start + k) + {0, 1/4, 1/2, 3/4}. The array is reused after the call returns.
+ * An object rather than a callback: V8 specialises a call to a closure on that closure, so every new
+ * scanner with a fresh arrow function threw away the optimised scan loop (dozens of deopts per render).
  */
-export type PeakSink = (peaks: Float32Array, count: number, start: number) => void;
+export interface PeakSink {
+  onPeaks(peaks: Float32Array, count: number, start: number): void;
+}
 
 /**
  * Block-wise 4x true-peak scanner with carried history (polyphase 64-tap Kaiser-windowed sinc,
@@ -113,59 +117,91 @@ export class TruePeakScanner {
     const outputs = this.fill - HISTORY;
     if (outputs <= 0) return;
     const per = this.perSample;
-    for (let i = 0; i < outputs; i++) {
-      const a = Math.abs(w[i + LEAD] ?? 0);
-      if (a > this.best) this.best = a;
-      if (per) per[i] = a;
-    }
-    for (let start = 0; start < outputs; start += BLOCK) {
-      const end = Math.min(outputs, start + BLOCK);
-      let localMax = 0;
-      for (let j = start; j < end + HISTORY; j++) {
-        const a = Math.abs(w[j] ?? 0);
-        if (a > localMax) localMax = a;
-      }
-      if (localMax * GAIN_BOUND <= (per ? this.floor : this.best)) continue;
-      let best = this.best;
-      for (let o = start; o < end; o++) {
-        // Unrolled: this loop dominates analysis and limiting time.
-        const v0 = w[o] ?? 0;
-        const v1 = w[o + 1] ?? 0;
-        const v2 = w[o + 2] ?? 0;
-        const v3 = w[o + 3] ?? 0;
-        const v4 = w[o + 4] ?? 0;
-        const v5 = w[o + 5] ?? 0;
-        const v6 = w[o + 6] ?? 0;
-        const v7 = w[o + 7] ?? 0;
-        const v8 = w[o + 8] ?? 0;
-        const v9 = w[o + 9] ?? 0;
-        const v10 = w[o + 10] ?? 0;
-        const v11 = w[o + 11] ?? 0;
-        const v12 = w[o + 12] ?? 0;
-        const v13 = w[o + 13] ?? 0;
-        const v14 = w[o + 14] ?? 0;
-        const v15 = w[o + 15] ?? 0;
-        // prettier-ignore
-        const y1 =
-          q0 * v0 + q1 * v1 + q2 * v2 + q3 * v3 + q4 * v4 + q5 * v5 + q6 * v6 + q7 * v7 +
-          q8 * v8 + q9 * v9 + q10 * v10 + q11 * v11 + q12 * v12 + q13 * v13 + q14 * v14 + q15 * v15;
-        // prettier-ignore
-        const y3 =
-          q0 * v15 + q1 * v14 + q2 * v13 + q3 * v12 + q4 * v11 + q5 * v10 + q6 * v9 + q7 * v8 +
-          q8 * v7 + q9 * v6 + q10 * v5 + q11 * v4 + q12 * v3 + q13 * v2 + q14 * v1 + q15 * v0;
-        // prettier-ignore
-        const y2 =
-          h0 * (v0 + v15) + h1 * (v1 + v14) + h2 * (v2 + v13) + h3 * (v3 + v12) +
-          h4 * (v4 + v11) + h5 * (v5 + v10) + h6 * (v6 + v9) + h7 * (v7 + v8);
-        const m = Math.max(Math.abs(y1), Math.abs(y2), Math.abs(y3));
-        if (m > best) best = m;
-        if (per && m > (per[o] ?? 0)) per[o] = m;
-      }
-      this.best = best;
-    }
-    if (per && this.sink) this.sink(per, outputs, this.next);
+    // Two loops, not one with `if (per)` inside: a worker scans both ways (meters, limiters), and V8 kept
+    // deoptimising the shared loop each time the other kind of scan reached a branch it had not seen yet.
+    this.best = per ? scanPeaks(w, outputs, this.best, this.floor, per) : scanMax(w, outputs, this.best);
+    if (per && this.sink) this.sink.onPeaks(per, outputs, this.next);
     this.next += outputs;
     w.copyWithin(0, outputs, this.fill);
     this.fill -= outputs;
   }
+}
+
+/** Largest |x| over w[start .. end + HISTORY): what bounds the interpolated values of outputs start .. end. */
+function localMax(w: Float64Array, start: number, end: number): number {
+  let max = 0;
+  for (let j = start; j < end + HISTORY; j++) {
+    const a = Math.abs(w[j] ?? 0);
+    if (a > max) max = a;
+  }
+  return max;
+}
+
+/** The maximum of |interpolated| at o + 1/4, o + 1/2 and o + 3/4 (w[o .. o + 15] around it). Unrolled: this is the hot loop. */
+function interpolatedPeak(w: Float64Array, o: number): number {
+  const v0 = w[o] ?? 0;
+  const v1 = w[o + 1] ?? 0;
+  const v2 = w[o + 2] ?? 0;
+  const v3 = w[o + 3] ?? 0;
+  const v4 = w[o + 4] ?? 0;
+  const v5 = w[o + 5] ?? 0;
+  const v6 = w[o + 6] ?? 0;
+  const v7 = w[o + 7] ?? 0;
+  const v8 = w[o + 8] ?? 0;
+  const v9 = w[o + 9] ?? 0;
+  const v10 = w[o + 10] ?? 0;
+  const v11 = w[o + 11] ?? 0;
+  const v12 = w[o + 12] ?? 0;
+  const v13 = w[o + 13] ?? 0;
+  const v14 = w[o + 14] ?? 0;
+  const v15 = w[o + 15] ?? 0;
+  // prettier-ignore
+  const y1 =
+    q0 * v0 + q1 * v1 + q2 * v2 + q3 * v3 + q4 * v4 + q5 * v5 + q6 * v6 + q7 * v7 +
+    q8 * v8 + q9 * v9 + q10 * v10 + q11 * v11 + q12 * v12 + q13 * v13 + q14 * v14 + q15 * v15;
+  // prettier-ignore
+  const y3 =
+    q0 * v15 + q1 * v14 + q2 * v13 + q3 * v12 + q4 * v11 + q5 * v10 + q6 * v9 + q7 * v8 +
+    q8 * v7 + q9 * v6 + q10 * v5 + q11 * v4 + q12 * v3 + q13 * v2 + q14 * v1 + q15 * v0;
+  // prettier-ignore
+  const y2 =
+    h0 * (v0 + v15) + h1 * (v1 + v14) + h2 * (v2 + v13) + h3 * (v3 + v12) +
+    h4 * (v4 + v11) + h5 * (v5 + v10) + h6 * (v6 + v9) + h7 * (v7 + v8);
+  return Math.max(Math.abs(y1), Math.abs(y2), Math.abs(y3));
+}
+
+/** Overall peak only: blocks that cannot beat the best so far are skipped. */
+function scanMax(w: Float64Array, outputs: number, best: number): number {
+  for (let i = 0; i < outputs; i++) {
+    const a = Math.abs(w[i + LEAD] ?? 0);
+    if (a > best) best = a;
+  }
+  for (let start = 0; start < outputs; start += BLOCK) {
+    const end = Math.min(outputs, start + BLOCK);
+    if (localMax(w, start, end) * GAIN_BOUND <= best) continue;
+    for (let o = start; o < end; o++) {
+      const m = interpolatedPeak(w, o);
+      if (m > best) best = m;
+    }
+  }
+  return best;
+}
+
+/** Per-sample peaks into `per` (which holds |x|): exact wherever the interpolated values could exceed `floor`. */
+function scanPeaks(w: Float64Array, outputs: number, best: number, floor: number, per: Float32Array): number {
+  for (let i = 0; i < outputs; i++) {
+    const a = Math.abs(w[i + LEAD] ?? 0);
+    if (a > best) best = a;
+    per[i] = a;
+  }
+  for (let start = 0; start < outputs; start += BLOCK) {
+    const end = Math.min(outputs, start + BLOCK);
+    if (localMax(w, start, end) * GAIN_BOUND <= floor) continue;
+    for (let o = start; o < end; o++) {
+      const m = interpolatedPeak(w, o);
+      if (m > best) best = m;
+      if (m > (per[o] ?? 0)) per[o] = m;
+    }
+  }
+  return best;
 }

@@ -1,4 +1,5 @@
 import { readSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
 
 import { AudioValidationError } from '../errors';
@@ -27,6 +28,8 @@ export interface WavStreamInfo {
 }
 
 const HEADER_PROBE_BYTES = 64 * 1024;
+/** WAV is little-endian; on such a host float32 samples can be copied as bytes. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 const MAX_HEADER_CHUNKS = 64;
 
 /**
@@ -119,6 +122,7 @@ export async function* readWavStream(
 class FrameDecoder {
   readonly buffer: Buffer;
   private readonly read: (offset: number) => number;
+  private readonly floatMono: boolean;
 
   constructor(
     private readonly format: WavFormat,
@@ -127,10 +131,21 @@ class FrameDecoder {
     this.buffer = Buffer.alloc(maxFrames * format.blockAlign);
     const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.read = sampleReader(view, format.encoding, format.bytesPerSample);
+    this.floatMono =
+      LITTLE_ENDIAN && format.encoding === 'float' && format.bytesPerSample === 4 && format.channels === 1;
   }
 
   decode(count: number): Float32Array {
     const { channels, blockAlign, bytesPerSample } = this.format;
+    if (this.floatMono) {
+      // Mono float32 on a little-endian host, the scratch format of every stage: the bytes are the samples.
+      const out = new Float32Array(
+        this.buffer.buffer.slice(this.buffer.byteOffset, this.buffer.byteOffset + count * 4),
+      );
+      // As the general path's channel sum (0 + x) does, -0 reads as 0.
+      for (let i = 0; i < count; i++) out[i] = (out[i] ?? 0) + 0;
+      return out;
+    }
     const inv = 1 / channels;
     const out = new Float32Array(count);
     for (let f = 0, base = 0; f < count; f++, base += blockAlign) {
@@ -267,20 +282,20 @@ export class WavStreamWriter {
     if (block.length === 0) return;
     const dataBytes = (this.frames + block.length) * this.bytesPerSample;
     if (dataBytes > MAX_DATA_BYTES) throw new RangeError('Audio too long for a 4 GiB WAV file');
-    const buf = Buffer.allocUnsafe(block.length * this.bytesPerSample);
+    // Its own ArrayBuffer (never a pool slice), so the float path can view it as aligned float32.
+    const buf = Buffer.from(new ArrayBuffer(block.length * this.bytesPerSample));
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (this.format === 'float32') {
+    if (this.format === 'float32' && LITTLE_ENDIAN) {
+      const samples = new Float32Array(buf.buffer, buf.byteOffset, block.length);
+      samples.set(block);
+      for (let i = 0; i < samples.length; i++) if (!Number.isFinite(samples[i] ?? 0)) samples[i] = 0;
+    } else if (this.format === 'float32') {
       for (let i = 0; i < block.length; i++) {
         const x = block[i] ?? 0;
         view.setFloat32(i * 4, Number.isFinite(x) ? x : 0, true);
       }
     } else {
-      for (let i = 0; i < block.length; i++) {
-        const x = block[i] ?? 0;
-        // Same scaling as encodeWav so decodeWav round-trips exactly.
-        const v = Number.isFinite(x) ? Math.min(32767, Math.max(-32768, Math.round(x * 32768))) : 0;
-        view.setInt16(i * 2, v, true);
-      }
+      for (let i = 0; i < block.length; i++) view.setInt16(i * 2, pcm16Value(block[i] ?? 0), true);
     }
     const position = HEADER_BYTES + this.frames * this.bytesPerSample;
     this.frames += block.length;
@@ -322,4 +337,19 @@ export class WavStreamWriter {
     out.writeUInt32LE(unknown ? RIFF_UNKNOWN_SIZE : dataBytes, 54);
     return out;
   }
+}
+
+/** Same scaling as encodeWav so decodeWav round-trips exactly; non-finite samples become 0. */
+function pcm16Value(x: number): number {
+  return Number.isFinite(x) ? Math.min(32767, Math.max(-32768, Math.round(x * 32768))) : 0;
+}
+
+/**
+ * The samples a `pcm16` {@link WavStreamWriter} stores for `block`, exactly as reading the file back returns them.
+ * Lets a caller measure what it writes in the same loop instead of re-reading the file.
+ */
+export function pcm16Quantized(block: Float32Array): Float32Array {
+  const out = new Float32Array(block.length);
+  for (let i = 0; i < block.length; i++) out[i] = pcm16Value(block[i] ?? 0) / 32768;
+  return out;
 }
