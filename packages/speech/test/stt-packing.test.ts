@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getModel, resolveModelFile } from '@voice/models';
 import { synthesizeSpeech, whiteNoise } from '@voice/testkit';
-import { normalizeWords, SpeechEngines, type TranscribedWord, type TranscriptionResult } from '../src';
+import { DEFAULT_CHUNKER, normalizeWords, SpeechEngines, type TranscribedWord, type TranscriptionResult } from '../src';
 import { transcribeChunked, type ChunkTranscript } from '../src/stt';
 import { SileroVad } from '../src/vad';
 
 const RATE = 16000;
 const FIRST = 'Please call Stella and ask her to bring these things from the store.';
 const SECOND = 'Six spoons of fresh snow peas and a big toy frog for the kids.';
-/** Well over the 2 s Whisper's packing removes, so the pause is cut out of what the recogniser hears. */
+/** Well over the 1.5 s pause that closes a chunk, so the pause is cut out of what the recogniser hears. */
 const PAUSE_SECONDS = 4;
-/** Whisper keeps this much audio on each side of speech (faster-whisper's default pad). */
-const PAD_SECONDS = 0.4;
-const PACKED = { maxChunkSeconds: 120, padSeconds: PAD_SECONDS, closeGapSeconds: 2, packSpeech: true };
+/** The chunker keeps this much audio on each side of speech (its default pad). */
+const PAD_SECONDS = DEFAULT_CHUNKER.padSeconds;
+const PACKED = { maxChunkSeconds: 120, packSpeech: true };
 
 function concat(...parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
