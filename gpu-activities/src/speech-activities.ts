@@ -138,9 +138,12 @@ export function createSpeechActivities({
         // Per step, so a chain that transcribes twice (an stt step and a mute_word edit) keeps both.
         const stem = `${keys.root}/transcript-${String(input.stepIndex).padStart(2, '0')}`;
         const artifacts = { transcriptKey: `${stem}.json`, srtKey: `${stem}.srt`, vttKey: `${stem}.vtt` };
-        await storage.putBuffer(artifacts.transcriptKey, Buffer.from(JSON.stringify(result)), 'application/json');
-        await storage.putBuffer(artifacts.srtKey, Buffer.from(toSrt(result)), 'application/x-subrip');
-        await storage.putBuffer(artifacts.vttKey, Buffer.from(toVtt(result)), 'text/vtt');
+        // Three independent objects: written concurrently, the job's end waits for one round trip, not three.
+        await Promise.all([
+          storage.putBuffer(artifacts.transcriptKey, Buffer.from(JSON.stringify(result)), 'application/json'),
+          storage.putBuffer(artifacts.srtKey, Buffer.from(toSrt(result)), 'application/x-subrip'),
+          storage.putBuffer(artifacts.vttKey, Buffer.from(toVtt(result)), 'text/vtt'),
+        ]);
         return {
           ...artifacts,
           modelId: result.modelId,

@@ -12,6 +12,12 @@ export interface ChunkerOptions {
   readonly padSeconds: number;
   /** A silence this long closes the current chunk even when it is short. */
   readonly closeGapSeconds: number;
+  /**
+   * Join successive chunks, without the silence between them, into one piece of at most `maxChunkSeconds`
+   * (what faster-whisper's own VAD does): Whisper then decodes full 30 s windows instead of one mostly padded
+   * window per short chunk.
+   */
+  readonly packSpeech: boolean;
 }
 
 export const DEFAULT_CHUNKER: ChunkerOptions = {
@@ -20,6 +26,7 @@ export const DEFAULT_CHUNKER: ChunkerOptions = {
   minSilenceSeconds: 0.3,
   padSeconds: 0.2,
   closeGapSeconds: 1.5,
+  packSpeech: false,
 };
 
 /** A piece of speech to recognise; `start` is its offset in seconds on the input timeline. */

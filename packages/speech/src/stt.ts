@@ -1,8 +1,8 @@
-import { vadChunks, DEFAULT_CHUNKER, type ChunkerOptions } from './chunker';
-import type { SileroVad } from './vad';
+import { vadChunks, DEFAULT_CHUNKER, type ChunkerOptions, type SpeechChunk } from './chunker';
+import { VAD_SAMPLE_RATE, type SileroVad } from './vad';
 import type { RunControl, TranscribedWord, TranscriptSegment } from './types';
 
-/** What a recogniser returns for one chunk, with times relative to the chunk start. */
+/** What a recogniser returns for one piece, with times relative to the piece start. */
 export interface ChunkTranscript {
   readonly language: string;
   readonly words: TranscribedWord[];
@@ -10,7 +10,7 @@ export interface ChunkTranscript {
   readonly segments?: TranscriptSegment[];
 }
 
-/** Recognises one VAD-gated chunk of 16 kHz mono audio. */
+/** Recognises one VAD-gated piece of 16 kHz mono audio (one chunk, or several packed together). */
 export type ChunkRecognizer = (samples: Float32Array, signal?: AbortSignal) => Promise<ChunkTranscript>;
 
 /** Everything the chunked pipeline produced, before the caller adds model metadata. */
@@ -46,10 +46,70 @@ export function segmentsFromWords(words: readonly TranscribedWord[]): Transcript
 
 const round = (t: number): number => Math.round(t * 1000) / 1000;
 
+/** Where one VAD chunk sits: `offset` seconds into the piece the recogniser gets, `start`–`end` on the input. */
+interface Placement {
+  readonly offset: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What the recogniser gets: one chunk, or several joined without the silences between them. */
+interface Piece {
+  readonly samples: Float32Array;
+  readonly parts: readonly Placement[];
+}
+
 /**
- * Runs the VAD gate over a 16 kHz stream, hands each chunk to `recognize` in turn (one chunk in flight,
- * so memory stays bounded), and maps word and segment times back onto the input timeline. Times are
- * clamped into their chunk and made non-decreasing across chunk boundaries.
+ * Groups VAD chunks into pieces of at most `maxChunkSeconds` (one chunk per piece unless `packSpeech`).
+ * Holds at most one open piece, so memory stays bounded.
+ */
+async function* piecesOf(chunks: AsyncIterable<SpeechChunk>, options: ChunkerOptions): AsyncGenerator<Piece> {
+  const maxLen = Math.round(options.maxChunkSeconds * VAD_SAMPLE_RATE);
+  let open: SpeechChunk[] = [];
+  let length = 0;
+  const close = (): Piece => {
+    const samples = open.length === 1 && open[0] ? open[0].samples : new Float32Array(length);
+    const parts: Placement[] = [];
+    let offset = 0;
+    for (const chunk of open) {
+      if (samples !== chunk.samples) samples.set(chunk.samples, offset);
+      const seconds = chunk.samples.length / VAD_SAMPLE_RATE;
+      parts.push({ offset: offset / VAD_SAMPLE_RATE, start: chunk.start, end: chunk.start + seconds });
+      offset += chunk.samples.length;
+    }
+    open = [];
+    length = 0;
+    return { samples, parts };
+  };
+  for await (const chunk of chunks) {
+    if (open.length > 0 && length + chunk.samples.length > maxLen) yield close();
+    open.push(chunk);
+    length += chunk.samples.length;
+    if (!options.packSpeech) yield close();
+  }
+  if (open.length > 0) yield close();
+}
+
+/** The part holding piece time `t`; a time on a join belongs to the later part unless `earlier`. */
+function partAt(parts: readonly Placement[], t: number, earlier = false): Placement {
+  let found = parts[0];
+  for (const part of parts) {
+    if (part.offset < t || (!earlier && part.offset === t)) found = part;
+    else break;
+  }
+  if (!found) throw new Error('a piece has no parts');
+  return found;
+}
+
+/** Piece time `t` on the input timeline, clamped into `part`. */
+const placeIn = (part: Placement, t: number): number =>
+  round(Math.min(part.end, Math.max(part.start, part.start + t - part.offset)));
+
+/**
+ * Runs the VAD gate over a 16 kHz stream, hands each piece to `recognize` in turn (one piece in flight and
+ * the next one gathering, so memory stays bounded), and maps word and segment times back onto the input timeline. Times are
+ * clamped into their chunk and made non-decreasing across chunk boundaries; a word goes to the chunk
+ * holding its midpoint, as faster-whisper places words across the silences its VAD removed.
  */
 export async function transcribeChunked(
   vad: SileroVad,
@@ -57,43 +117,65 @@ export async function transcribeChunked(
   recognize: ChunkRecognizer,
   control: RunControl & { readonly totalSeconds?: number; readonly chunking?: Partial<ChunkerOptions> },
 ): Promise<PipelineResult> {
+  const options = { ...DEFAULT_CHUNKER, ...control.chunking };
   const words: TranscribedWord[] = [];
   const segments: TranscriptSegment[] = [];
   let language: string | undefined;
   let chunks = 0;
   let lastEnd = 0;
   let samplesSeen = 0;
+  let stopped = false;
   const counted = (async function* () {
     for await (const block of blocks) {
+      // Ends the stream early when recognition failed or was cancelled, so the VAD stops reading ahead.
+      if (stopped) return;
       samplesSeen += block.length;
       yield block;
     }
   })();
-  for await (const chunk of vadChunks(vad, counted, { ...DEFAULT_CHUNKER, ...control.chunking })) {
-    control.signal?.throwIfAborted();
-    chunks += 1;
-    const chunkEnd = chunk.start + chunk.samples.length / 16000;
-    const place = (t: number): number => round(Math.min(chunkEnd, Math.max(chunk.start, chunk.start + t)));
-    const result = await recognize(chunk.samples, control.signal);
-    language ??= result.language;
-    const placed: TranscribedWord[] = [];
-    for (const w of result.words) {
-      const start = Math.max(lastEnd, place(w.start));
-      const end = Math.max(start, place(w.end));
-      const word = w.word.trim();
-      if (word.length === 0) continue;
-      placed.push(w.confidence === undefined ? { word, start, end } : { word, start, end, confidence: w.confidence });
-      lastEnd = end;
+  const pieces = piecesOf(vadChunks(vad, counted, options), options);
+  // The VAD gathers the next piece while the recogniser works on this one: its time is hidden behind the
+  // recogniser's on every piece but the first (memory: the piece being recognised and the one being gathered).
+  let next = pieces.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      const piece = current.value;
+      next = pieces.next();
+      // Awaited on the next turn; until then a VAD failure must not count as an unhandled rejection.
+      void next.catch(() => undefined);
+      control.signal?.throwIfAborted();
+      chunks += 1;
+      const result = await recognize(piece.samples, control.signal);
+      language ??= result.language;
+      const placed: TranscribedWord[] = [];
+      for (const w of result.words) {
+        const part = partAt(piece.parts, (w.start + w.end) / 2);
+        const start = Math.max(lastEnd, placeIn(part, w.start));
+        const end = Math.max(start, placeIn(part, w.end));
+        const word = w.word.trim();
+        if (word.length === 0) continue;
+        placed.push(w.confidence === undefined ? { word, start, end } : { word, start, end, confidence: w.confidence });
+        lastEnd = end;
+      }
+      words.push(...placed);
+      const chunkSegments = result.segments ?? segmentsFromWords(result.words);
+      for (const s of chunkSegments) {
+        const text = s.text.trim();
+        if (text.length === 0) continue;
+        const start = placeIn(partAt(piece.parts, s.start), s.start);
+        segments.push({ start, end: Math.max(start, placeIn(partAt(piece.parts, s.end, true), s.end)), text });
+      }
+      const pieceEnd = piece.parts[piece.parts.length - 1]?.end ?? 0;
+      if (control.totalSeconds && control.totalSeconds > 0) {
+        control.onProgress?.(Math.min(0.99, pieceEnd / control.totalSeconds));
+      }
     }
-    words.push(...placed);
-    const chunkSegments = result.segments ?? segmentsFromWords(result.words);
-    for (const s of chunkSegments) {
-      const text = s.text.trim();
-      if (text.length > 0) segments.push({ start: place(s.start), end: place(s.end), text });
-    }
-    if (control.totalSeconds && control.totalSeconds > 0) {
-      control.onProgress?.(Math.min(0.99, chunkEnd / control.totalSeconds));
-    }
+  } finally {
+    stopped = true;
+    await next.catch(() => undefined);
+    await pieces.return(undefined);
   }
   control.onProgress?.(1);
   return { language, words, segments, chunks, samplesSeen };

@@ -8,12 +8,18 @@ const CONTEXT = 64;
 
 /** A Silero VAD v5 session; `reset()` between independent streams. */
 export class SileroVad {
-  private state = new Float32Array(2 * 128);
-  private context = new Float32Array(CONTEXT);
+  // Frames come every 32 ms for the whole input: the input tensor wraps one buffer that each call rewrites
+  // (context, then frame) instead of allocating, and the model's returned state feeds the next call as is.
   private readonly input = new Float32Array(CONTEXT + VAD_FRAME);
+  private readonly inputTensor = new ort.Tensor('float32', this.input, [1, CONTEXT + VAD_FRAME]);
+  private state = SileroVad.zeroState();
   private readonly sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(VAD_SAMPLE_RATE)]), []);
 
   private constructor(private readonly session: ort.InferenceSession) {}
+
+  private static zeroState(): ort.Tensor {
+    return new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
+  }
 
   static async load(onnxPath: string): Promise<SileroVad> {
     // One thread: frames are tiny and sequential, so more threads only add synchronisation cost.
@@ -31,25 +37,24 @@ export class SileroVad {
   }
 
   reset(): void {
-    this.state = new Float32Array(2 * 128);
-    this.context = new Float32Array(CONTEXT);
+    this.state = SileroVad.zeroState();
+    this.input.fill(0);
   }
 
   /** Speech probability of one 512-sample frame (shorter frames are zero-padded). */
   async probability(frame: Float32Array): Promise<number> {
-    this.input.fill(0);
-    this.input.set(this.context, 0);
-    this.input.set(frame.subarray(0, VAD_FRAME), CONTEXT);
-    const out = await this.session.run({
-      input: new ort.Tensor('float32', this.input, [1, CONTEXT + VAD_FRAME]),
-      state: new ort.Tensor('float32', this.state, [2, 1, 128]),
-      sr: this.sr,
-    });
+    // The last 64 samples of the previous frame become this frame's context.
+    this.input.copyWithin(0, VAD_FRAME, VAD_FRAME + CONTEXT);
+    const samples = frame.subarray(0, VAD_FRAME);
+    this.input.set(samples, CONTEXT);
+    if (samples.length < VAD_FRAME) this.input.fill(0, CONTEXT + samples.length);
+    const out = await this.session.run({ input: this.inputTensor, state: this.state, sr: this.sr });
     const prob = out.output?.data;
-    const next = out.stateN?.data;
-    if (!(prob instanceof Float32Array) || !(next instanceof Float32Array)) throw new Error('Silero VAD: bad output');
-    this.state = Float32Array.from(next);
-    this.context = this.input.slice(VAD_FRAME, VAD_FRAME + CONTEXT);
+    const next = out.stateN;
+    if (!(prob instanceof Float32Array) || !(next?.data instanceof Float32Array)) {
+      throw new Error('Silero VAD: bad output');
+    }
+    this.state = next;
     return prob[0] ?? 0;
   }
 
