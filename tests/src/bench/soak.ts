@@ -50,7 +50,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const samples: Array<{ minute: number; platform: number; workerHost: number }> = [];
   try {
     const { api } = platform;
-    await api.register(`bench-soak-${Date.now()}@example.com`);
+    const email = `bench-soak-${Date.now()}@example.com`;
+    const password = 'correct horse battery';
+    await api.register(email, password);
+    // Access tokens last 15 minutes: sign in again every 10, as a real client refreshes.
+    const signIn = async () => {
+      const login = await api.request('POST', '/api/auth/login', { email, password });
+      if (login.status !== 200) throw new Error(`login ${login.status}: ${login.text}`);
+      api.accessToken = login.json['accessToken'] as string;
+    };
+    let nextSignInAt = Date.now() + 10 * 60_000;
     const runOne = async (job: SoakJob) => {
       try {
         const accepted = await job.submit(api);
@@ -73,6 +82,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const inFlight = new Set<Promise<void>>();
     let nextSampleAt = started;
     for (let index = 0; Date.now() < endAt; index++) {
+      if (Date.now() >= nextSignInAt) {
+        await signIn().catch((error: unknown) => errors.push(`login: ${String(error)}`));
+        nextSignInAt += 10 * 60_000;
+      }
       if (Date.now() >= nextSampleAt) {
         samples.push({ minute: Math.round((Date.now() - started) / 60_000), ...platform.rss() });
         nextSampleAt += 60_000;
