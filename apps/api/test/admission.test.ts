@@ -3,7 +3,6 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { encodeWav } from '@voice/audio';
 import {
   chargeJobDownload,
   getCreditSummary,
@@ -18,14 +17,8 @@ import type { JobResult } from '@voice/shared';
 import { LocalStorage } from '@voice/storage';
 import { serviceUnavailable } from '../src/common/domain-error';
 import { FakePipelineClient } from './helpers/fake-pipeline-client';
+import { toneWav } from './helpers/tone';
 import { registerUser, startTestApi, type TestApi } from './helpers/test-api';
-
-/** `seconds` of a 440 Hz tone, 16-bit mono. A different `hz` makes a different file of the same length. */
-function toneWav(seconds = 1, hz = 440): Buffer {
-  const rate = 16_000;
-  const samples = new Float32Array(rate * seconds).map((_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / rate));
-  return encodeWav(samples, rate, { format: 'pcm16' });
-}
 
 /**
  * Admission at submit (issue 8, items 3, 6, 7 and 8): the job row and its credit hold are one transaction, a

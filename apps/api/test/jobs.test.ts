@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { encodeWav } from '@voice/audio';
 import {
   getCreditSummary,
   getJobById,
@@ -16,6 +15,7 @@ import { selectModel } from '@voice/models';
 import { jobStorageKeys, type JobResult, type PipelineProgress } from '@voice/shared';
 import { LocalStorage } from '@voice/storage';
 import type { PipelineClient, PipelineStart } from '../src/common/pipeline-client';
+import { toneWav } from './helpers/tone';
 import { registerUser, startTestApi, type TestApi } from './helpers/test-api';
 
 /**
@@ -44,13 +44,6 @@ class FakePipelineClient implements PipelineClient {
   async progress(): Promise<PipelineProgress | undefined> {
     return this.live;
   }
-}
-
-/** One second of a 440 Hz tone as a 16-bit WAV. */
-function toneWav(seconds = 1): Buffer {
-  const rate = 16_000;
-  const samples = new Float32Array(rate * seconds).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / rate));
-  return encodeWav(samples, rate, { format: 'pcm16' });
 }
 
 describe('jobs API over a fake pipeline', () => {

@@ -4,10 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { encodeWav } from '@voice/audio';
 import { getCreditSummary, listJobsForUser } from '@voice/db';
 import { LocalStorage } from '@voice/storage';
 import { FakePipelineClient } from './helpers/fake-pipeline-client';
+import { toneWav } from './helpers/tone';
 import { registerUser, startTestApi, type ErrorResponse, type TestApi } from './helpers/test-api';
 
 const SIGNING_SECRET = 'a-signing-secret-for-submit-validation-tests';
@@ -34,13 +34,6 @@ function multichannelWav(channels: number, seconds = 1, rate = 16_000): Buffer {
   header.write('data', 36, 'latin1');
   header.writeUInt32LE(data.length, 40);
   return Buffer.concat([header, data]);
-}
-
-/** One second of a mono tone. */
-function toneWav(): Buffer {
-  const rate = 16_000;
-  const samples = new Float32Array(rate).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / rate));
-  return encodeWav(samples, rate, { format: 'pcm16' });
 }
 
 /**
