@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
@@ -18,6 +17,7 @@ import { LocalStorage } from '@voice/storage';
 import { serviceUnavailable } from '../src/common/domain-error';
 import { FakePipelineClient } from './helpers/fake-pipeline-client';
 import { toneWav } from './helpers/tone';
+import { tempLocalStorage } from './helpers/local-storage';
 import { registerUser, startTestApi, type TestApi } from './helpers/test-api';
 
 /**
@@ -32,13 +32,7 @@ describe('job admission', () => {
   const pipeline = new FakePipelineClient();
 
   before(async () => {
-    storageDir = await mkdtemp(path.join(tmpdir(), 'voice-admission-test-'));
-    storage = new LocalStorage({
-      root: storageDir,
-      publicBaseUrl: 'http://127.0.0.1',
-      signingSecret: 'a-signing-secret-for-admission-tests',
-      defaultTtlSeconds: 60,
-    });
+    ({ storage, dir: storageDir } = await tempLocalStorage('admission-test', 'a-signing-secret-for-admission-tests'));
     api = await startTestApi({ deps: { storage, pipelineClient: pipeline } });
   });
   after(async () => {

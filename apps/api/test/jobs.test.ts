@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
   getCreditSummary,
@@ -16,6 +14,7 @@ import { jobStorageKeys, type JobResult, type PipelineProgress } from '@voice/sh
 import { LocalStorage } from '@voice/storage';
 import type { PipelineClient, PipelineStart } from '../src/common/pipeline-client';
 import { toneWav } from './helpers/tone';
+import { tempLocalStorage } from './helpers/local-storage';
 import { registerUser, startTestApi, type TestApi } from './helpers/test-api';
 
 /**
@@ -55,13 +54,7 @@ describe('jobs API over a fake pipeline', () => {
   let userId: string;
 
   before(async () => {
-    storageDir = await mkdtemp(path.join(tmpdir(), 'voice-jobs-test-'));
-    storage = new LocalStorage({
-      root: storageDir,
-      publicBaseUrl: 'http://127.0.0.1',
-      signingSecret: 'a-signing-secret-for-tests',
-      defaultTtlSeconds: 60,
-    });
+    ({ storage, dir: storageDir } = await tempLocalStorage('jobs-test', 'a-signing-secret-for-tests'));
     api = await startTestApi({ deps: { storage, pipelineClient: pipeline } });
     const user = await registerUser(api);
     token = user.accessToken;

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { encodeWav } from '@voice/audio';
 import { getCreditSummary, getJobById, listJobsForUser } from '@voice/db';
-import { LocalStorage } from '@voice/storage';
+import { tempLocalStorage } from './helpers/local-storage';
 import { registerUser, startTestApi, type TestApi } from './helpers/test-api';
 
 /**
@@ -90,13 +88,9 @@ describe(
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       }
-      storageDir = await mkdtemp(path.join(tmpdir(), 'voice-temporal-down-'));
-      const storage = new LocalStorage({
-        root: storageDir,
-        publicBaseUrl: 'http://127.0.0.1',
-        signingSecret: 'a-signing-secret-for-temporal-down-tests',
-        defaultTtlSeconds: 60,
-      });
+      const created = await tempLocalStorage('temporal-down', 'a-signing-secret-for-temporal-down-tests');
+      storageDir = created.dir;
+      const storage = created.storage;
       api = await startTestApi({ deps: { storage, temporalClient: client } });
       const user = await registerUser(api);
       token = user.accessToken;
