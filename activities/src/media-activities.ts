@@ -44,13 +44,6 @@ export type QualityResult = Omit<QualityReport, 'intelligibility'>;
 /** Bad input never gets better on retry: fail the job at once with the validator's message. */
 const PROBE_FAILURES = [failureRule(AudioValidationError, FailureTypes.InvalidAudio)];
 
-/**
- * Blocks of 16 Ki samples (64 KiB): V8 puts arrays over 128 KiB in its large-object space, which only a full
- * collection frees, and normalize's passes read a 34 s file 5 times; at one second per block that was 120 ms of GC
- * in a normalize of 34 s.
- */
-const SCRATCH_BLOCK = { blockSamples: 16_384 };
-
 /** A measurement handed over in a payload is used only if it is one (JSON can turn numbers into null). */
 const isMeasured = (value: MeasuredLoudness | undefined): value is MeasuredLoudness =>
   value !== undefined && Number.isFinite(value.integratedLufs) && Number.isFinite(value.truePeakDbtp);
@@ -58,7 +51,7 @@ const isMeasured = (value: MeasuredLoudness | undefined): value is MeasuredLoudn
 /** Integrated loudness and true peak of a WAV file (non-finite for silence). */
 async function measureLoudness(file: string, sampleRate: number): Promise<LoudnessMeasurement> {
   const meter = new AudioMeter(sampleRate);
-  for await (const block of readWavStream(file, SCRATCH_BLOCK)) meter.push(block);
+  for await (const block of readWavStream(file)) meter.push(block);
   const { integratedLufs, truePeakDbtp } = meter.result();
   return { integratedLufs, truePeakDbtp };
 }
@@ -94,7 +87,6 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           for await (const block of decodeStream(localInput, PROCESSING_SAMPLE_RATE, {
             ffmpegPath,
             signal: cancellation(),
-            ...SCRATCH_BLOCK,
           })) {
             meter.push(block);
             await writer.write(block);
@@ -140,22 +132,16 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           const measurement = isMeasured(input.measured) ? input.measured : await measureLoudness(source, sampleRate);
           const rendered = path.join(dir, 'out.wav');
           // When the limiter engages, planning renders the output itself (its last pass is the one kept).
-          const plan = await planLoudnessGain(
-            () => readWavStream(source, SCRATCH_BLOCK),
-            sampleRate,
-            measurement,
-            target,
-            {
-              signal: cancellation(),
-              outputPath: rendered,
-              scratchDir: dir,
-            },
-          );
+          const plan = await planLoudnessGain(() => readWavStream(source), sampleRate, measurement, target, {
+            signal: cancellation(),
+            outputPath: rendered,
+            scratchDir: dir,
+          });
           let limitedDb = plan.renderedLimitedDb;
           if (plan.passes === 0 || limitedDb === undefined) {
             const normalizer = new LoudnessNormalizerStream(sampleRate, measurement, target, { gainDb: plan.gainDb });
             const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
-            for await (const block of readWavStream(source, SCRATCH_BLOCK)) await writer.write(normalizer.push(block));
+            for await (const block of readWavStream(source)) await writer.write(normalizer.push(block));
             await writer.write(normalizer.flush());
             await writer.close();
             limitedDb = normalizer.limitedDb;
@@ -189,7 +175,7 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           // Measure the 16-bit samples themselves, exactly what the user will download (and what reading the file
           // back would give), in the loop that writes them.
           const meter = new AudioMeter(sampleRate);
-          for await (const block of readWavStream(candidate, SCRATCH_BLOCK)) {
+          for await (const block of readWavStream(candidate)) {
             const stored = pcm16Quantized(block);
             meter.push(stored);
             await writer.write(stored);

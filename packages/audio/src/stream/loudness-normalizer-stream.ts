@@ -202,13 +202,15 @@ export class LimiterStage implements PeakSink {
 
   /** `block` must hold at most CHUNK + 8 samples (the delay line is sized for that). */
   push(block: Float32Array, emit: Emit): void {
-    for (let i = 0; i < block.length; i++) {
-      const x = block[i] ?? 0;
-      this.delay[(this.written + i) & this.delayMask] = Number.isFinite(x) ? x : 0;
-    }
+    const finite = this.finiteView(block);
+    // Into the delay ring in at most two copies (it is a power of two longer than any block).
+    const at = this.written & this.delayMask;
+    const first = Math.min(finite.length, this.delay.length - at);
+    this.delay.set(finite.subarray(0, first), at);
+    this.delay.set(finite.subarray(first), 0);
     this.written += block.length;
     this.emit = emit;
-    this.scanner.push(this.finiteView(block));
+    this.scanner.push(finite);
     this.drain();
   }
 

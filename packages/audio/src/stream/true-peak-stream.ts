@@ -94,7 +94,7 @@ export class TruePeakScanner {
     let offset = 0;
     while (offset < samples.length) {
       const take = Math.min(samples.length - offset, HISTORY + CHUNK - this.fill);
-      for (let k = 0; k < take; k++) w[this.fill + k] = samples[offset + k] ?? 0;
+      w.set(samples.subarray(offset, offset + take), this.fill);
       this.fill += take;
       offset += take;
       this.scan();
