@@ -1,5 +1,6 @@
 // Type-aware lint for the rules the compiler cannot enforce: promises that are never awaited, async
 // callbacks where a sync one is expected, non-exhaustive switches, `any`, and workflow determinism.
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -45,7 +46,7 @@ export default tseslint.config(
     ],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -86,6 +87,15 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The web app: hooks called unconditionally and with complete dependency lists.
+    files: ['apps/web/**/*.tsx', 'apps/web/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
 );

@@ -148,9 +148,43 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+/**
+ * The web app's component tests (Vitest + Testing Library on jsdom, no browser and no infra), run first: they
+ * take seconds. Selected like the other files, by `apps/web` in a filter; the browser suite is under tests/.
+ */
+async function runWebComponentTests() {
+  const webDir = join(repoRoot, 'apps', 'web');
+  if (!existsSync(join(webDir, 'vitest.config.ts'))) return 0;
+  if (
+    filters.length > 0 &&
+    !filters.some((filter) => 'apps/web/test'.includes(filter) || filter.startsWith('apps/web'))
+  ) {
+    return 0;
+  }
+  const started = Date.now();
+  say('web component tests (vitest)…');
+  const vitest = spawn(join(repoRoot, 'node_modules', '.bin', 'vitest'), ['run'], { stdio: 'inherit', cwd: webDir });
+  const code = await new Promise((resolveExit) => {
+    vitest.once('error', (error) => {
+      say(`could not start vitest: ${error.message}`);
+      resolveExit(1);
+    });
+    vitest.once('exit', (exitCode) => resolveExit(exitCode ?? 1));
+  });
+  say(`web component tests finished in ${seconds(started)} with exit code ${code}`);
+  return code;
+}
+
 async function main() {
+  const webCode = await runWebComponentTests();
+  const code = await runNodeTests();
+  return webCode !== 0 && code === 0 ? webCode : code;
+}
+
+async function runNodeTests() {
   const files = await collectTestFiles();
   if (files.length === 0) {
+    if (filters.length > 0 && filters.some((filter) => filter.startsWith('apps/web'))) return 0;
     say(
       filters.length > 0
         ? `no compiled test file matches ${filters.map((f) => JSON.stringify(f)).join(' or ')} (did you build?)`

@@ -2,3 +2,15 @@ export { startTestPlatform, testInfra, type TestPlatform } from './platform-harn
 export { ApiClient, waitForInference } from './api-client';
 export { makeNoisySpeech, type NoisySpeech } from './fixtures';
 export { GpuWorkerProcesses } from './gpu-worker-processes';
+export {
+  ARTIFACTS_DIR,
+  CHROMIUM_PATH,
+  DESKTOP_VIEWPORT,
+  PHONE_VIEWPORT,
+  chromiumAvailable,
+  describeViolations,
+  launchChromium,
+  openPage,
+  saveScreenshot,
+  seriousAxeViolations,
+} from './browser';

@@ -12,6 +12,7 @@ import { AppModule } from './app.module';
 import { nestLogLevels } from './common/log-levels';
 import { setupOpenApi } from './common/openapi';
 import { corsOptions, helmetOptions } from './common/security-headers';
+import { defaultWebAppDir, serveWebApp } from './web/web-app';
 
 export const GLOBAL_PREFIX = 'api';
 /** Request bodies are small JSON documents; audio arrives as multipart uploads with their own limit. */
@@ -40,6 +41,7 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
   app.setGlobalPrefix(GLOBAL_PREFIX);
   // Swagger registers its own Express routes, which must precede Nest's not-found handler added by init().
   setupOpenApi(app);
+  serveWebApp(app, deps.env.WEB_APP_DIR ?? defaultWebAppDir());
   await app.init();
   const server = app.getHttpServer() as Server;
   // Outlive the usual 60 s proxy idle timeout, so the server never closes a kept-alive connection just as a

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const platform = await startPlatform(env);
   const lines = [
     '',
-    'Voice platform is running',
+    `Voice platform is running: open ${platform.apiUrl}/`,
     `  API          ${platform.apiUrl}/api`,
     `  API docs     ${platform.docsUrl}`,
     `  Temporal UI  ${platform.temporalUiUrl ?? '(external cluster: set TEMPORAL_UI_PUBLIC_URL to show it here)'}`,

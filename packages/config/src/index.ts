@@ -90,6 +90,8 @@ export const envSchema = z.object({
   COOKIE_SECURE: booleanFromString.default('false'),
   /** Browser origins allowed to call the API cross-origin, with credentials; none by default (same-origin web app). */
   ALLOWED_ORIGINS: originList,
+  /** The built web app (apps/web/dist) the API serves at /; unset = the one in this checkout. */
+  WEB_APP_DIR: optionalNonEmpty,
 
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),

@@ -1,0 +1,64 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+
+import { api, type AuthResponse, type Schemas, session, unwrap } from '../../api/client';
+
+export type AuthUser = Schemas['AuthUserDto'];
+
+type AuthState = { status: 'restoring' } | { status: 'signed-out' } | { status: 'signed-in'; user: AuthUser };
+
+interface AuthContextValue {
+  state: AuthState;
+  signIn(input: { email: string; password: string }): Promise<AuthUser>;
+  signUp(input: { email: string; password: string; name: string }): Promise<AuthUser>;
+  signOut(): Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | undefined>(undefined);
+
+function stateOf(current: AuthResponse | undefined): AuthState {
+  return current ? { status: 'signed-in', user: current.user } : { status: 'signed-out' };
+}
+
+/** Restores the sign-in from the refresh cookie at load, and follows every later change of the session. */
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<AuthState>({ status: 'restoring' });
+
+  useEffect(() => {
+    const unsubscribe = session.onChange((current) => setState(stateOf(current)));
+    void session.refresh().then((current) => setState(stateOf(current)));
+    return unsubscribe;
+  }, []);
+
+  const signIn = useCallback(async (body: { email: string; password: string }) => {
+    const result = unwrap(await api.POST('/api/auth/login', { body }));
+    session.set(result);
+    return result.user;
+  }, []);
+
+  const signUp = useCallback(async (body: { email: string; password: string; name: string }) => {
+    const result = unwrap(await api.POST('/api/auth/register', { body }));
+    session.set(result);
+    return result.user;
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.POST('/api/auth/logout');
+    } finally {
+      session.set(undefined);
+      // Nothing of the last user may linger in the cache for the next one on this browser.
+      queryClient.clear();
+    }
+  }, [queryClient]);
+
+  const value = useMemo(() => ({ state, signIn, signUp, signOut }), [state, signIn, signUp, signOut]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}

@@ -1,0 +1,87 @@
+import { type FormEvent, useState } from 'react';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+
+import { ApiError } from '../../api/client';
+import { Button } from '../../components/button';
+import { ErrorAlert } from '../../components/error-alert';
+import { FormField } from '../../components/form-field';
+import { useAuth } from './auth-context';
+
+type Mode = 'sign-in' | 'sign-up';
+
+const COPY = {
+  'sign-in': { title: 'Sign in', submit: 'Sign in', busy: 'Signing in…', other: 'sign-up' },
+  'sign-up': { title: 'Create your account', submit: 'Create account', busy: 'Creating…', other: 'sign-in' },
+} as const;
+
+/** Sign in and sign up: field errors come from the API's validation details, anything else is shown above. */
+export function AuthPage({ mode }: { mode: Mode }) {
+  const { state, signIn, signUp } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from ?? '/';
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const copy = COPY[mode];
+
+  if (state.status === 'signed-in') return <Navigate to={from} replace />;
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get('email') ?? '');
+    const password = String(form.get('password') ?? '');
+    setBusy(true);
+    setError(undefined);
+    setFieldErrors({});
+    try {
+      if (mode === 'sign-up') await signUp({ email, password, name: String(form.get('name') ?? '') });
+      else await signIn({ email, password });
+      await navigate(from, { replace: true });
+    } catch (caught) {
+      const fields = caught instanceof ApiError ? caught.fieldErrors() : {};
+      setFieldErrors(fields);
+      if (Object.keys(fields).length === 0) setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main" className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 px-4 py-10">
+      <div>
+        <p className="text-lg font-bold text-indigo-700">Voice Studio</p>
+        <h1 className="mt-2 text-2xl font-bold">{copy.title}</h1>
+        {mode === 'sign-up' ? (
+          <p className="mt-1 text-sm text-slate-600">New accounts start with 30 free minutes of audio.</p>
+        ) : null}
+      </div>
+      <form className="flex flex-col gap-4" noValidate onSubmit={(event) => void submit(event)}>
+        {mode === 'sign-up' ? (
+          <FormField label="Name" name="name" autoComplete="name" required error={fieldErrors['name']} />
+        ) : null}
+        <FormField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors['email']} />
+        <FormField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete={mode === 'sign-up' ? 'new-password' : 'current-password'}
+          required
+          hint={mode === 'sign-up' ? 'At least 8 characters; a few unrelated words make a strong one.' : undefined}
+          error={fieldErrors['password']}
+        />
+        <ErrorAlert error={error} />
+        <Button type="submit" disabled={busy}>
+          {busy ? copy.busy : copy.submit}
+        </Button>
+      </form>
+      <p className="text-sm text-slate-700">
+        {mode === 'sign-in' ? 'New here? ' : 'Already have an account? '}
+        <Link className="font-semibold text-indigo-700 underline" to={`/${copy.other}`} state={location.state}>
+          {mode === 'sign-in' ? 'Create an account' : 'Sign in'}
+        </Link>
+      </p>
+    </main>
+  );
+}
