@@ -16,6 +16,8 @@ export interface PlatformProcess {
   dataDir: string;
   /** Resident memory of the platform process and of its worker host, in MB. */
   rss(): { platform: number; workerHost: number };
+  /** The same two processes' memory by kind (see MemoryBreakdown). */
+  breakdown(): { platform: MemoryBreakdown; workerHost: MemoryBreakdown | undefined };
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,47 @@ export function rssMb(pid: number): number {
   if (!existsSync(`/proc/${pid}/status`)) return 0;
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(rss?.[1] ?? 0) / 1024;
+}
+
+/** Where a process's resident memory sits, in MB, told apart by the shape of its mappings in /proc/<pid>/smaps. */
+export interface MemoryBreakdown {
+  /** WebAssembly memories (PGlite, the denoiser): V8 reserves ≥ 1 GiB of address space for each. */
+  wasm: number;
+  /** glibc malloc: the main heap plus the per-thread arenas (anonymous regions on a 64 MiB boundary). */
+  malloc: number;
+  /** Everything else anonymous: the V8 heap, JIT code, thread stacks, native buffers from mmap. */
+  otherAnonymous: number;
+  /** Mapped files: binaries, shared libraries, model weights read by mmap. */
+  files: number;
+}
+
+const MALLOC_ARENA_KB = 64 * 1024;
+
+export function memoryBreakdown(pid: number): MemoryBreakdown {
+  const breakdown: MemoryBreakdown = { wasm: 0, malloc: 0, otherAnonymous: 0, files: 0 };
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return breakdown;
+  }
+  // Each mapping: a header line ("start-end perms offset dev inode [path]") followed by "Key: value kB" lines.
+  for (const block of text.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+    const header = block.slice(0, block.indexOf('\n'));
+    const fields = header.trim().split(/\s+/);
+    const pathname = fields.slice(5).join(' ');
+    const startKb = Number.parseInt(fields[0]?.split('-')[0] ?? '0', 16) / 1024;
+    const sizeKb = Number(/\nSize:\s+(\d+) kB/.exec(block)?.[1] ?? 0);
+    const rssMb = Number(/\nRss:\s+(\d+) kB/.exec(block)?.[1] ?? 0) / 1024;
+    if (rssMb === 0) continue;
+    if (pathname.startsWith('/')) breakdown.files += rssMb;
+    // glibc's thread arenas start on a 64 MiB boundary and never exceed it.
+    else if (pathname === '[heap]' || (startKb % MALLOC_ARENA_KB === 0 && sizeKb <= MALLOC_ARENA_KB)) {
+      breakdown.malloc += rssMb;
+    } else if (sizeKb >= 1024 * 1024) breakdown.wasm += rssMb;
+    else breakdown.otherAnonymous += rssMb;
+  }
+  return breakdown;
 }
 
 export async function startPlatformProcess(name: string, env: Record<string, string> = {}): Promise<PlatformProcess> {
@@ -74,6 +117,10 @@ export async function startPlatformProcess(name: string, env: Record<string, str
     rss: () => {
       const host = findWorkerHostPid(pid);
       return { platform: rssMb(pid), workerHost: host ? rssMb(host) : 0 };
+    },
+    breakdown: () => {
+      const host = findWorkerHostPid(pid);
+      return { platform: memoryBreakdown(pid), workerHost: host ? memoryBreakdown(host) : undefined };
     },
     stop,
   };

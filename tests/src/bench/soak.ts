@@ -1,6 +1,6 @@
 import { makeNoisySpeech } from '../fixtures';
 import type { ApiClient } from '../api-client';
-import { startPlatformProcess } from './platform-process';
+import { type MemoryBreakdown, startPlatformProcess } from './platform-process';
 
 /** One kind of job in the soak's steady mix: how to submit it. */
 interface SoakJob {
@@ -48,6 +48,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const errors: string[] = [];
   const completed = new Map<string, number>();
   const samples: Array<{ minute: number; platform: number; workerHost: number }> = [];
+  // Every fifth minute, where the memory sits: a leak shows up as one kind growing.
+  const breakdowns: string[] = [];
+  const describe = (b: MemoryBreakdown | undefined) =>
+    b
+      ? `wasm ${b.wasm.toFixed(0)} malloc ${b.malloc.toFixed(0)} anon ${b.otherAnonymous.toFixed(0)} files ${b.files.toFixed(0)}`
+      : '-';
   try {
     const { api } = platform;
     const email = `bench-soak-${Date.now()}@example.com`;
@@ -87,7 +93,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         nextSignInAt += 10 * 60_000;
       }
       if (Date.now() >= nextSampleAt) {
-        samples.push({ minute: Math.round((Date.now() - started) / 60_000), ...platform.rss() });
+        const minute = Math.round((Date.now() - started) / 60_000);
+        samples.push({ minute, ...platform.rss() });
+        if (minute % 5 === 0) {
+          const { platform: main, workerHost } = platform.breakdown();
+          breakdowns.push(`${minute}: platform [${describe(main)}] host [${describe(workerHost)}]`);
+        }
         nextSampleAt += 60_000;
       }
       const job = jobs[index % jobs.length];
@@ -125,6 +136,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         ? `${growthPercent.toFixed(1)} % (${total(afterWarmup).toFixed(0)} → ${total(last).toFixed(0)} MB)`
         : 'no samples',
     ],
+    ['soak: memory by kind every 5 min (MB)', breakdowns.join(' | ')],
     ['soak: errors', errors.length === 0 ? '0' : `${errors.length}: ${errors.slice(0, 5).join(' | ')}`],
   ];
   return { rows, growthPercent, errors: errors.length };
