@@ -44,7 +44,7 @@ const LIST: Schemas['ModelListDto'] = {
       }),
     ],
     'voice-conversion': [],
-    translate: [],
+    translate: [installed({ id: 'apertium-eng-spa', displayName: 'Apertium', runtime: 'native', sampleRate: 0 })],
     music: [],
     sfx: [],
     vad: [],
@@ -83,6 +83,11 @@ describe('models page', () => {
     expect(within(tts).getByText('en-us, es')).toBeTruthy();
     // Nine languages: six shown, three folded away.
     expect(within(tts).getByText('3 more languages')).toBeTruthy();
+
+    expect(within(cards[0] as HTMLElement).getByText('wasm, 48 kHz')).toBeTruthy();
+    // A text-only model has no audio rate to show.
+    const translate = screen.getByRole('region', { name: 'Translation' });
+    expect(within(translate).getByText('native', { exact: true })).toBeTruthy();
 
     const stt = screen.getByRole('region', { name: 'Speech to text' });
     expect(within(stt).getByText('No model for this task is installed on this server.')).toBeTruthy();

@@ -63,7 +63,9 @@ export function RecentJobs() {
                   <span className="text-xs text-slate-600">{formatDateTime(job.createdAt)}</span>
                 </span>
                 <span className="flex items-center gap-2">
-                  {job.status === 'running' ? <span className="text-xs text-slate-600">{job.progress}%</span> : null}
+                  {job.status === 'running' && job.progress > 0 ? (
+                    <span className="text-xs text-slate-600">{job.progress}%</span>
+                  ) : null}
                   <StatusBadge status={job.status} />
                 </span>
               </Link>

@@ -58,9 +58,11 @@ export function ModelCard({ model }: { model: InstalledModel }) {
             </dd>
           </>
         ) : null}
-        <dt className="text-slate-600">Runs on</dt>
+        <dt className="text-slate-600">Runtime</dt>
         <dd>
-          {model.runtime} · {model.sampleRate / 1000} kHz
+          {model.runtime}
+          {/* Text-only models (translation) have no audio rate. */}
+          {model.sampleRate > 0 ? `, ${model.sampleRate / 1000} kHz` : null}
         </dd>
         <dt className="text-slate-600">Licence</dt>
         <dd className="break-words">{model.licence}</dd>

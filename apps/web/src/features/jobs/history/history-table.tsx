@@ -62,7 +62,9 @@ export function HistoryTable({ jobs }: { jobs: readonly JobSummary[] }) {
             </td>
             <td className={CELL}>
               <StatusBadge status={job.status} />
-              {job.status === 'running' ? <span className="ml-1 text-xs text-slate-600">{job.progress}%</span> : null}
+              {job.status === 'running' && job.progress > 0 ? (
+                <span className="ml-1 text-xs text-slate-600">{job.progress}%</span>
+              ) : null}
             </td>
             <td className={`${CELL} ${WIDE_ONLY}`}>{formatDateTime(job.createdAt)}</td>
             <td className={`${CELL} ${WIDE_ONLY}`}>
