@@ -144,4 +144,76 @@ describeEachDriver('jobs', (ctx) => {
     const leaked = await listJobsForUser(ctx.db, user.id, { limit: 10, cursor: foreignCursor });
     assert.deepEqual(leaked.items, [], 'another user’s job id is not a usable cursor');
   });
+
+  it('listJobsForUser filters by status and by step, chains included, and counts the total under the filter', async () => {
+    const user = await makeUser(ctx.db);
+    const other = await makeUser(ctx.db);
+    const base = Date.parse('2032-01-01T00:00:00Z');
+    const specs: Array<[string, 'pending' | 'running' | 'completed' | 'failed' | 'cancelled']> = [
+      ['denoise', 'completed'],
+      ['denoise+dub', 'failed'],
+      ['tts+voice_clone', 'completed'],
+      ['voice_clone', 'cancelled'],
+      ['stt', 'running'],
+      ['tts', 'completed'],
+      ['edit+denoise+normalize', 'pending'],
+    ];
+    const ids = new Map<string, string>();
+    for (const [index, [jobType, status]] of specs.entries()) {
+      const job = await makeJob(ctx.db, user.id, { jobType, status, createdAt: new Date(base + index * 1000) });
+      ids.set(jobType, job.id);
+    }
+    // Another user's matching jobs never leak into the page or the count.
+    await makeJob(ctx.db, other.id, { jobType: 'denoise', status: 'completed' });
+
+    const typesOf = async (options: Parameters<typeof listJobsForUser>[2]) => {
+      const page = await listJobsForUser(ctx.db, user.id, options);
+      return { types: page.items.map((job) => job.jobType), total: page.total };
+    };
+    assert.deepEqual(await typesOf({ limit: 10, step: 'denoise' }), {
+      types: ['edit+denoise+normalize', 'denoise+dub', 'denoise'],
+      total: 3,
+    });
+    // `tts` is a whole op: it matches `tts` and `tts+voice_clone`, never a longer op that merely starts with it.
+    assert.deepEqual(await typesOf({ limit: 10, step: 'tts' }), { types: ['tts', 'tts+voice_clone'], total: 2 });
+    // `_` in an op is a literal, not a LIKE wildcard.
+    assert.deepEqual(await typesOf({ limit: 10, step: 'voice_clone' }), {
+      types: ['voice_clone', 'tts+voice_clone'],
+      total: 2,
+    });
+    assert.deepEqual(await typesOf({ limit: 10, step: 'normalize' }), { types: ['edit+denoise+normalize'], total: 1 });
+    assert.deepEqual(await typesOf({ limit: 10, step: 'generate_music' }), { types: [], total: 0 });
+    assert.deepEqual(await typesOf({ limit: 10, status: 'completed' }), {
+      types: ['tts', 'tts+voice_clone', 'denoise'],
+      total: 3,
+    });
+    assert.deepEqual(await typesOf({ limit: 10, status: 'completed', step: 'voice_clone' }), {
+      types: ['tts+voice_clone'],
+      total: 1,
+    });
+
+    // The total counts the whole filtered list while the page holds one row of it; the cursor keeps the filter.
+    const first = await listJobsForUser(ctx.db, user.id, { limit: 1, status: 'completed' });
+    assert.equal(first.total, 3);
+    assert.deepEqual(
+      first.items.map((job) => job.id),
+      [ids.get('tts')],
+    );
+    const second = await listJobsForUser(ctx.db, user.id, { limit: 1, offset: 1, status: 'completed' });
+    assert.deepEqual(
+      second.items.map((job) => job.id),
+      [ids.get('tts+voice_clone')],
+    );
+    assert.ok(first.nextCursor);
+    const byCursor = await listJobsForUser(ctx.db, user.id, {
+      limit: 5,
+      cursor: first.nextCursor,
+      status: 'completed',
+    });
+    assert.deepEqual(
+      byCursor.items.map((job) => job.jobType),
+      ['tts+voice_clone', 'denoise'],
+    );
+    assert.equal((await listJobsForUser(ctx.db, user.id, { limit: 10 })).total, specs.length, 'unfiltered total');
+  });
 });

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { JobResult } from '@voice/shared';
+import type { JobResult, JobStatus, PipelineOp } from '@voice/shared';
 import type { Database } from '../client';
 import { processingJobs, type NewProcessingJob, type ProcessingJob } from '../schema';
 
@@ -15,11 +15,15 @@ export interface ListJobsOptions {
   offset?: number;
   /** A job id (uuid) of this user; cannot be combined with a non-zero offset. */
   cursor?: string;
+  /** Only jobs in this status. */
+  status?: JobStatus;
+  /** Only jobs with this step: `denoise` matches a `denoise` job and a `denoise+dub` chain alike. */
+  step?: PipelineOp;
 }
 
 export interface JobPage {
   items: ProcessingJob[];
-  /** All of the user's jobs, regardless of the page. */
+  /** All of the user's jobs that pass the filters, regardless of the page. */
   total: number;
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
@@ -56,13 +60,21 @@ export async function listJobsForUser(db: Database, userId: string, options: Lis
     throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
   if (options.cursor !== undefined && offset > 0) throw new RangeError('pass either cursor or offset, not both');
 
-  const ownJobs = eq(processingJobs.userId, userId);
+  const filtered = and(
+    eq(processingJobs.userId, userId),
+    options.status === undefined ? undefined : eq(processingJobs.status, options.status),
+    // job_type is the ops joined by '+' (jobTypeFor): delimiting both sides matches whole ops only, so `tts`
+    // never matches a longer op that starts with it. position(), not LIKE, because ops contain `_`.
+    options.step === undefined
+      ? undefined
+      : sql`position(${`+${options.step}+`} in '+' || ${processingJobs.jobType} || '+') > 0`,
+  );
   // Keyset comparison against the cursor row in SQL: JS Dates would truncate created_at's microseconds.
   const where =
     options.cursor === undefined
-      ? ownJobs
+      ? filtered
       : and(
-          ownJobs,
+          filtered,
           sql`(${processingJobs.createdAt}, ${processingJobs.id}) < (select c.created_at, c.id from ${processingJobs} c where c.id = ${options.cursor} and c.user_id = ${userId})`,
         );
 
@@ -74,7 +86,7 @@ export async function listJobsForUser(db: Database, userId: string, options: Lis
     .orderBy(desc(processingJobs.createdAt), desc(processingJobs.id))
     .limit(limit + 1)
     .offset(offset);
-  const [totalRow] = await db.select({ total: count() }).from(processingJobs).where(ownJobs);
+  const [totalRow] = await db.select({ total: count() }).from(processingJobs).where(filtered);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, total: totalRow?.total ?? 0, nextCursor: rows.length > limit && last ? last.id : null };

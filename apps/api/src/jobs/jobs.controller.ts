@@ -11,6 +11,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
+import { JOB_STATUSES, PIPELINE_OPS } from '@voice/shared';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -108,15 +109,27 @@ export class JobsController {
   }
 
   @Get('history')
-  @ApiOperation({ summary: 'Your jobs, newest first' })
+  @ApiOperation({
+    summary: 'Your jobs, newest first, optionally filtered by status and step type',
+    description: '`total` counts the jobs that pass the filters, so `offset`/`limit` page through the filtered list.',
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({ name: 'status', required: false, enum: JOB_STATUSES, description: 'Only jobs in this status' })
+  @ApiQuery({
+    name: 'type',
+    required: false,
+    enum: PIPELINE_OPS,
+    description:
+      'Only jobs that include this step: `denoise` matches a `denoise` job and a `denoise+dub` chain (a job type is its steps joined by `+`)',
+  })
   @ApiResponse({ status: 200, type: JobHistoryDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'A bad limit, offset, status or type' })
   history(
     @CurrentUser() user: AuthPrincipal,
     @Query(new ZodValidationPipe(historyQuerySchema, 'query')) query: HistoryQuery,
   ) {
-    return this.jobs.history(user.userId, query.limit, query.offset);
+    return this.jobs.history(user.userId, query);
   }
 
   @Get(':id/status')

@@ -6,6 +6,7 @@ import { conflict, notFound } from '../common/domain-error';
 import { DATABASE } from '../common/tokens';
 import { toStatusView, storedSteps, type JobProgressView, type JobStatusView } from './job-views';
 import { PIPELINE_CLIENT, type PipelineClient } from '../common/pipeline-client';
+import type { HistoryQuery } from './request-schemas';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 /** How often a long-poll re-reads the job row: the row is the one place every worker's writes meet. */
@@ -75,8 +76,8 @@ export class JobsService {
     return { jobId, status: 'cancelling' };
   }
 
-  async history(userId: string, limit: number, offset: number) {
-    const page = await listJobsForUser(this.db, userId, { limit, offset });
+  async history(userId: string, { limit, offset, status, type }: HistoryQuery) {
+    const page = await listJobsForUser(this.db, userId, { limit, offset, status, step: type });
     return { items: page.items.map((job) => toStatusView(job)), total: page.total, limit, offset };
   }
 

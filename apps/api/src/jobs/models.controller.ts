@@ -1,9 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Env } from '@voice/config';
-import { ENV } from '../common/tokens';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isInstalled, listModels } from '@voice/models';
 import { Public } from '../auth/decorators/public.decorator';
+import { ENV } from '../common/tokens';
+import { ModelListDto } from './dto/models.dto';
+import { listModelAvailability, type ModelListing } from './model-listing';
 
 @ApiTags('models')
 @Controller('models')
@@ -12,26 +13,11 @@ export class ModelsController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Installed models per task, best first, each marked neural or classical' })
-  list() {
-    const location = { modelsDir: this.env.MODELS_DIR };
-    const models = listModels().filter((model) => isInstalled(model, location));
-    const byTask: Record<string, unknown[]> = {};
-    for (const model of [...models].sort((a, b) => b.qualityTier - a.qualityTier)) {
-      const forTask = (byTask[model.task] ??= []);
-      forTask.push({
-        id: model.id,
-        displayName: model.displayName,
-        kind: model.kind,
-        runtime: model.runtime,
-        languages: model.languages,
-        sampleRate: model.sampleRate,
-        qualityTier: model.qualityTier,
-        licence: model.licence,
-        // Sorted best first, so the first installed model of a task is the one chosen by default.
-        default: forTask.length === 0,
-      });
-    }
-    return { tasks: byTask };
+  @ApiOperation({
+    summary: 'Installed models per task, best first, each marked neural or classical; the others with why not',
+  })
+  @ApiOkResponse({ type: ModelListDto })
+  list(): Promise<ModelListing> {
+    return listModelAvailability({ modelsDir: this.env.MODELS_DIR });
   }
 }

@@ -5,6 +5,8 @@ import {
   dubStep,
   editOperationsSchema,
   generateMusicStep,
+  JOB_STATUSES,
+  PIPELINE_OPS,
   generateSfxStep,
   moodMusicStep,
   sttStep,
@@ -97,9 +99,19 @@ export const moodMusicSchema = z
   .object({ mood: mood.mood, platform: mood.platform, duration: mood.duration, seed: mood.seed, then: followUpSteps })
   .strict();
 
+/**
+ * `?type=` names one step op, not a whole job type: a chain's type is its ops joined by '+' (`denoise+dub`), so
+ * filtering by step finds every job that ran it, chains included, from a short fixed list a client can offer.
+ */
 export const historyQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(JOB_STATUSES, { error: `must be one of ${JOB_STATUSES.join(', ')}` }).optional(),
+  type: z
+    .enum(PIPELINE_OPS, {
+      error: `must be one step type (a chain matches each of its steps): ${PIPELINE_OPS.join(', ')}`,
+    })
+    .optional(),
 });
 
 /** `?wait=30`: hold the status request until the status changes, up to this many seconds. */

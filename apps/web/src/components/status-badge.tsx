@@ -10,7 +10,8 @@ const STYLES: Record<JobStatus, string> = {
   cancelled: 'bg-amber-100 text-amber-900',
 };
 
-const LABELS: Record<JobStatus, string> = {
+/** What each status is called wherever it is shown (badges, filters). */
+export const STATUS_LABELS: Record<JobStatus, string> = {
   pending: 'Queued',
   running: 'Running',
   completed: 'Done',
@@ -26,7 +27,7 @@ export function isActive(status: JobStatus): boolean {
 export function StatusBadge({ status }: { status: JobStatus }) {
   return (
     <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-semibold ${STYLES[status]}`}>
-      {LABELS[status]}
+      {STATUS_LABELS[status]}
     </span>
   );
 }
