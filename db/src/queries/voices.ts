@@ -41,3 +41,18 @@ export async function deleteVoiceOfUser(db: Database, voiceId: string, userId: s
     .returning();
   return row;
 }
+
+/** Sets the visibility of the user's own voice; returns the updated row, or undefined if it is not theirs. */
+export async function setVoiceVisibilityOfUser(
+  db: Database,
+  voiceId: string,
+  userId: string,
+  isPublic: boolean,
+): Promise<Voice | undefined> {
+  const [row] = await db
+    .update(voiceLibrary)
+    .set({ isPublic, updatedAt: new Date() })
+    .where(and(eq(voiceLibrary.id, voiceId), eq(voiceLibrary.userId, userId)))
+    .returning();
+  return row;
+}

@@ -25,6 +25,8 @@ export function helmetOptions(env: Env): HelmetOptions {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'", 'wss:'],
+        // The web app previews a chosen or recorded voice sample from an object URL before uploading it.
+        mediaSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
         // Not covered by default-src; closing them costs nothing.
         baseUri: ["'self'"],

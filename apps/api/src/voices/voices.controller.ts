@@ -6,22 +6,33 @@ import {
   HttpCode,
   HttpStatus,
   Param,
+  Patch,
   Post,
   UploadedFile,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod/v4';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
+import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { audioUploadBody } from '../jobs/dto/job.dto';
 import type { UploadedAudio } from '../jobs/job-submission.service';
 import { AUDIO_FIELD } from '../jobs/upload';
 import { UploadCleanupInterceptor } from '../jobs/upload-cleanup.interceptor';
+import { VoiceDto, VoiceListDto } from './dto/voice.dto';
 import { VoiceUploadRateLimitGuard } from './voice-upload-rate-limit.guard';
 import { VoicesService } from './voices.service';
 
@@ -37,6 +48,10 @@ const uploadFieldsSchema = z.object({
 type UploadFields = z.output<typeof uploadFieldsSchema>;
 
 const voiceIdSchema = z.uuid({ error: 'must be a voice id (UUID)' });
+
+// JSON, unlike the upload's multipart fields: a boolean is a boolean here.
+const visibilitySchema = z.object({ is_public: z.boolean() }).strict();
+type VisibilityInput = z.output<typeof visibilitySchema>;
 
 @ApiTags('voices')
 @ApiBearerAuth(BEARER_SCHEME)
@@ -71,7 +86,7 @@ export class VoicesController {
       ['name'],
     ),
   })
-  @ApiResponse({ status: 201, description: 'The stored voice with its characteristics' })
+  @ApiResponse({ status: 201, type: VoiceDto, description: 'The stored voice with its characteristics' })
   @ApiResponse({ status: 400, type: ErrorResponseDto })
   @ApiResponse({ status: 415, type: ErrorResponseDto })
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'Too short, too long, or no voiced speech' })
@@ -86,15 +101,39 @@ export class VoicesController {
   }
 
   @Get('library')
-  @ApiOperation({ summary: 'Your voices' })
+  @ApiOperation({ summary: 'Your voices, newest first' })
+  @ApiOkResponse({ type: VoiceListDto })
   library(@CurrentUser() user: AuthPrincipal) {
     return this.voices.library(user.userId);
   }
 
   @Get('public')
-  @ApiOperation({ summary: 'Voices their owners made public' })
+  @ApiOperation({
+    summary: 'Voices their owners made public, newest first (yours included, with `owned: true`)',
+  })
+  @ApiOkResponse({ type: VoiceListDto })
   publicVoices(@CurrentUser() user: AuthPrincipal) {
     return this.voices.publicVoices(user.userId);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Make one of your voices public or private (owner only)',
+    description:
+      'A public voice is listed under GET /api/voices/public and may be used by anyone as a voice_clone target. ' +
+      "Another user's voice answers 404, public or not, as the other voice routes do.",
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiBody({ schema: openApiSchema(visibilitySchema) })
+  @ApiOkResponse({ type: VoiceDto })
+  @ApiResponse({ status: 400, type: ErrorResponseDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto })
+  setVisibility(
+    @CurrentUser() user: AuthPrincipal,
+    @Param('id', new ZodValidationPipe(voiceIdSchema, 'voice id')) id: string,
+    @Body(new ZodValidationPipe(visibilitySchema)) body: VisibilityInput,
+  ) {
+    return this.voices.setVisibility(user.userId, id, body.is_public);
   }
 
   @Delete(':id')

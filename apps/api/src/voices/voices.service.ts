@@ -1,21 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { AudioValidationError } from '@voice/audio';
+import { AudioValidationError, type AudioContainer } from '@voice/audio';
 import type { Env } from '@voice/config';
 import {
   deleteVoiceOfUser,
   insertVoice,
   listPublicVoices,
   listVoicesForUser,
+  setVoiceVisibilityOfUser,
   type Database,
   type Voice,
 } from '@voice/db';
 import type { BlobStorage } from '@voice/storage';
+import { bandCentersHz, type VoiceCharacteristics } from '@voice/voice-dsp';
 import { DomainError, notFound, serviceUnavailable } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, STORAGE } from '../common/tokens';
 import type { UploadedAudio } from '../jobs/job-submission.service';
 import { invalidAudio } from '../jobs/invalid-audio';
+import type { VoiceCharacteristicsDto, VoiceDto, VoiceListDto } from './dto/voice.dto';
 import type { VoiceSampleRejection } from './voice-analysis';
 import {
   VOICE_ANALYSIS_POOL,
@@ -28,15 +31,14 @@ import {
 /** Enough speech for stable pitch and timbre statistics. */
 const MIN_SAMPLE_SECONDS = 1;
 
-export interface VoiceView {
-  id: string;
-  name: string;
-  description: string | null;
-  isPublic: boolean;
-  voiceCharacteristics: Record<string, unknown> | null;
-  createdAt: string;
-  owned: boolean;
-}
+/** What an upload stores in `voice_characteristics`: the analysis plus facts about the sample itself. */
+type StoredVoiceCharacteristics = VoiceCharacteristics & {
+  sampleDurationSeconds: number;
+  sampleFormat: AudioContainer;
+};
+
+/** The bands are fixed by the analysis, so their centres are computed once, not stored with every voice. */
+let bandCenters: number[] | undefined;
 
 @Injectable()
 export class VoicesService {
@@ -52,7 +54,7 @@ export class VoicesService {
     userId: string,
     upload: UploadedAudio | undefined,
     fields: { name: string; description?: string; is_public: boolean },
-  ): Promise<VoiceView> {
+  ): Promise<VoiceDto> {
     if (!upload) {
       throw new DomainError(
         'AUDIO_FILE_REQUIRED',
@@ -83,7 +85,11 @@ export class VoicesService {
         description: fields.description ?? null,
         isPublic: fields.is_public,
         sampleKey,
-        voiceCharacteristics: { ...characteristics, sampleDurationSeconds: seconds, sampleFormat: probe.container },
+        voiceCharacteristics: {
+          ...characteristics,
+          sampleDurationSeconds: seconds,
+          sampleFormat: probe.container,
+        } satisfies StoredVoiceCharacteristics,
       });
       return toView(voice, userId);
     } catch (error) {
@@ -92,12 +98,19 @@ export class VoicesService {
     }
   }
 
-  async library(userId: string): Promise<{ items: VoiceView[] }> {
+  async library(userId: string): Promise<VoiceListDto> {
     return { items: (await listVoicesForUser(this.db, userId)).map((voice) => toView(voice, userId)) };
   }
 
-  async publicVoices(userId: string): Promise<{ items: VoiceView[] }> {
+  async publicVoices(userId: string): Promise<VoiceListDto> {
     return { items: (await listPublicVoices(this.db)).map((voice) => toView(voice, userId)) };
+  }
+
+  /** Owner only, like delete: anyone else's voice, public or not, answers 404 (its existence is not revealed). */
+  async setVisibility(userId: string, voiceId: string, isPublic: boolean): Promise<VoiceDto> {
+    const voice = await setVoiceVisibilityOfUser(this.db, voiceId, userId, isPublic);
+    if (!voice) throw notFound('VOICE_NOT_FOUND', `Voice ${voiceId} not found`);
+    return toView(voice, userId);
   }
 
   /** Owner only: anyone else's voice, public or not, answers 404. */
@@ -110,15 +123,46 @@ export class VoicesService {
   }
 }
 
-function toView(voice: Voice, userId: string): VoiceView {
+function toView(voice: Voice, userId: string): VoiceDto {
   return {
     id: voice.id,
     name: voice.name,
     description: voice.description,
     isPublic: voice.isPublic,
-    voiceCharacteristics: voice.voiceCharacteristics ?? null,
+    // Only upload() writes this column, always in the StoredVoiceCharacteristics shape.
+    voiceCharacteristics: toCharacteristicsView(voice.voiceCharacteristics as StoredVoiceCharacteristics | null),
     createdAt: voice.createdAt.toISOString(),
     owned: voice.userId === userId,
+  };
+}
+
+function toCharacteristicsView(stored: StoredVoiceCharacteristics | null): VoiceCharacteristicsDto | null {
+  if (!stored) return null;
+  const { pitch, speakingRate, spectral } = stored;
+  bandCenters ??= bandCentersHz();
+  return {
+    pitch: {
+      medianHz: pitch.medianHz,
+      meanHz: pitch.meanHz,
+      p10Hz: pitch.p10Hz,
+      p90Hz: pitch.p90Hz,
+      stdSemitones: pitch.stdSemitones,
+      voicedRatio: pitch.voicedRatio,
+    },
+    loudnessLufs: stored.loudnessLufs,
+    speakingRate: { syllablesPerSecond: speakingRate.syllablesPerSecond, method: speakingRate.method },
+    spectral: {
+      centroidHz: spectral.centroidHz,
+      rolloffHz: spectral.rolloffHz,
+      tiltDbPerOctave: spectral.tiltDbPerOctave,
+      bandEnergiesDb: spectral.bandEnergiesDb,
+      // Centres pair with energies of the current band layout only; a row from another layout gets none.
+      bandCentersHz: spectral.bandEnergiesDb.length === bandCenters.length ? bandCenters : [],
+    },
+    embedding: stored.embedding,
+    durationSeconds: stored.durationSeconds,
+    sampleDurationSeconds: stored.sampleDurationSeconds,
+    sampleFormat: stored.sampleFormat,
   };
 }
 

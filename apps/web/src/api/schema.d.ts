@@ -490,7 +490,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your voices */
+    /** Your voices, newest first */
     get: operations['VoicesController_library'];
     put?: never;
     post?: never;
@@ -507,7 +507,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Voices their owners made public */
+    /** Voices their owners made public, newest first (yours included, with `owned: true`) */
     get: operations['VoicesController_publicVoices'];
     put?: never;
     post?: never;
@@ -531,7 +531,11 @@ export interface paths {
     delete: operations['VoicesController_remove'];
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Make one of your voices public or private (owner only)
+     * @description A public voice is listed under GET /api/voices/public and may be used by anyone as a voice_clone target. Another user's voice answers 404, public or not, as the other voice routes do.
+     */
+    patch: operations['VoicesController_setVisibility'];
     trace?: never;
   };
 }
@@ -807,6 +811,82 @@ export interface components {
       tasks: components['schemas']['ModelsByTaskDto'];
       /** @description Known models that cannot run on this server, and why */
       unavailable: components['schemas']['UnavailableModelDto'][];
+    };
+    VoicePitchDto: {
+      /**
+       * @description Median fundamental frequency of voiced frames (YIN, 55–500 Hz)
+       * @example 118.4
+       */
+      medianHz: number;
+      meanHz: number;
+      /** @description 10th percentile of f0 */
+      p10Hz: number;
+      /** @description 90th percentile of f0 */
+      p90Hz: number;
+      /** @description Spread of f0 around the median, in semitones */
+      stdSemitones: number;
+      /** @description Voiced frames / active (non-silent) frames */
+      voicedRatio: number;
+    };
+    VoiceSpeakingRateDto: {
+      /**
+       * @description Syllable nuclei per second of active speech (pauses excluded)
+       * @example 4.6
+       */
+      syllablesPerSecond: number;
+      /** @description How the rate was measured */
+      method: string;
+    };
+    VoiceSpectralDto: {
+      /** @description Centroid of the long-term average spectrum (active frames, 50 Hz–8 kHz) */
+      centroidHz: number;
+      /** @description Frequency below which 85 % of the long-term energy lies */
+      rolloffHz: number;
+      /** @description Least-squares slope of the band energies against log2(frequency) */
+      tiltDbPerOctave: number;
+      /** @description The long-term average spectrum: energy in 24 mel bands from 50 Hz to 8 kHz, in dB, shifted so their mean is 0 (a shape, not an absolute level). Band i is centred at `bandCentersHz[i]`. */
+      bandEnergiesDb: number[];
+      /** @description Centre frequency of each band of `bandEnergiesDb`, in Hz, ascending (the same for every voice) */
+      bandCentersHz: number[];
+    };
+    VoiceCharacteristicsDto: {
+      pitch: components['schemas']['VoicePitchDto'];
+      /**
+       * @description ITU-R BS.1770 integrated loudness of the whole sample, LUFS
+       * @example -18.2
+       */
+      loudnessLufs: number;
+      speakingRate: components['schemas']['VoiceSpeakingRateDto'];
+      spectral: components['schemas']['VoiceSpectralDto'];
+      /** @description Mean and standard deviation of MFCC 1–20 over active frames (40 values), L2-normalised */
+      embedding: number[];
+      /** @description Length of the analysed audio, seconds */
+      durationSeconds: number;
+      /** @description Length of the uploaded sample, seconds (from its header) */
+      sampleDurationSeconds: number;
+      /**
+       * @description Container the sample was sent in
+       * @enum {string}
+       */
+      sampleFormat: 'wav' | 'mp3' | 'flac' | 'm4a' | 'ogg';
+    };
+    VoiceDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example Warm narrator */
+      name: string;
+      description: string | null;
+      /** @description Listed under GET /api/voices/public and usable by everyone */
+      isPublic: boolean;
+      /** @description Measured when the sample was uploaded */
+      voiceCharacteristics: components['schemas']['VoiceCharacteristicsDto'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description True when the caller owns this voice (may change or delete it) */
+      owned: boolean;
+    };
+    VoiceListDto: {
+      items: components['schemas']['VoiceDto'][];
     };
     /** @description Remove background noise with a neural denoiser (or a classical one) */
     Step_denoise: {
@@ -2498,7 +2578,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['VoiceDto'];
+        };
       };
       400: {
         headers: {
@@ -2567,7 +2649,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['VoiceListDto'];
+        };
       };
       /** @description Missing or invalid access token */
       401: {
@@ -2593,7 +2677,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['VoiceListDto'];
+        };
       };
       /** @description Missing or invalid access token */
       401: {
@@ -2623,6 +2709,58 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  VoicesController_setVisibility: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          is_public: boolean;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VoiceDto'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
       };
       /** @description Missing or invalid access token */
       401: {
