@@ -114,6 +114,7 @@ export function createSpeechActivities({
           durationMs: Math.round(speech.durationSeconds * 1000),
           modelId: speech.modelId,
           voiceId: speech.voiceId,
+          language: speech.language,
           sentences: speech.sentences,
         };
       } catch (error) {

@@ -75,6 +75,8 @@ export interface SynthesizeRequest {
 export interface SynthesisResult extends MonoAudio {
   readonly modelId: string;
   readonly voiceId: string;
+  /** The language it was spoken in (the request's, or the default), so a check can transcribe it in the same. */
+  readonly language: string;
   readonly sentences: number;
   readonly durationSeconds: number;
 }
@@ -318,6 +320,7 @@ export class SpeechEngines {
       sampleRate,
       modelId: model.id,
       voiceId,
+      language,
       sentences: sentences.length,
       durationSeconds: samples.length / sampleRate,
     };

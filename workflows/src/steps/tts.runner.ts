@@ -10,7 +10,9 @@ export const ttsRunner: StepRunner<'tts'> = {
     }
     const result = await activities.gpu.runTts({ jobId, stepIndex: index, text: source.text, step });
     setModel(result.modelId);
-    state.spokenText = { text: source.text, ...(step.language ? { language: step.language } : {}) };
+    // The quality check hears it in the language it was spoken in: left to detect the language from a few
+    // synthetic words, Whisper sometimes picks another and fails good speech.
+    state.spokenText = { text: source.text, language: result.language };
     return result.outputKey;
   },
 };
