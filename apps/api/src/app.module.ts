@@ -20,15 +20,7 @@ export class AppModule {
   static forRoot(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        CoreModule.forRoot(deps),
-        AuthModule,
-        AdminModule,
-        UserModule,
-        HealthModule,
-        JobsModule,
-        VoicesModule,
-      ],
+      imports: [CoreModule.forRoot(deps), AuthModule, AdminModule, UserModule, HealthModule, JobsModule, VoicesModule],
     };
   }
 }

@@ -54,7 +54,8 @@ async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; ou
 }
 
 for (const { label, open } of TEST_DATABASES) {
-  const skip = label === 'pg' && !process.env['TEST_DATABASE_URL'] ? 'set TEST_DATABASE_URL (scripts/test.mjs does)' : false;
+  const skip =
+    label === 'pg' && !process.env['TEST_DATABASE_URL'] ? 'set TEST_DATABASE_URL (scripts/test.mjs does)' : false;
 
   describe(`bootstrap admin from ADMIN_EMAIL / ADMIN_PASSWORD [${label}]`, { skip }, () => {
     let testDb: TestDatabase;
@@ -188,7 +189,8 @@ describe('admin and key configuration', () => {
     for (const source of [{ ADMIN_EMAIL: 'a@example.com' }, { ADMIN_PASSWORD: 'some passphrase' }]) {
       assert.throws(
         () => parseEnv(source),
-        (error: unknown) => error instanceof EnvError && error.issues.some((issue) => /set both or neither/.test(issue)),
+        (error: unknown) =>
+          error instanceof EnvError && error.issues.some((issue) => /set both or neither/.test(issue)),
       );
     }
     assert.throws(() => parseEnv({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'some passphrase' }), EnvError);

@@ -86,7 +86,8 @@ async function signInWithCode(api: TestApi, email: string, code: string) {
 }
 
 for (const { label, open } of TEST_DATABASES) {
-  const skip = label === 'pg' && !process.env['TEST_DATABASE_URL'] ? 'set TEST_DATABASE_URL (scripts/test.mjs does)' : false;
+  const skip =
+    label === 'pg' && !process.env['TEST_DATABASE_URL'] ? 'set TEST_DATABASE_URL (scripts/test.mjs does)' : false;
 
   describe(`admin roles and TOTP MFA [${label}]`, { skip }, () => {
     const adminEmail = `admin-${label}-${process.pid}@example.com`;

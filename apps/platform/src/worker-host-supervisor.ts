@@ -99,7 +99,11 @@ export class WorkerHostSupervisor {
       // The admin credentials are the API's alone (both go: config refuses one without the other).
       env: {
         ...inherited,
-        ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress }, ['JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD']),
+        ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress }, [
+          'JWT_SECRET',
+          'ADMIN_EMAIL',
+          'ADMIN_PASSWORD',
+        ]),
       },
       // Never inherit stdout: under the test runner this process's stdout is its report stream.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

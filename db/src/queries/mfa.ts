@@ -36,7 +36,12 @@ export async function savePendingMfa(
     .values({ userId, secretKeyId: secret.keyId, secretCiphertext: secret.ciphertext })
     .onConflictDoUpdate({
       target: userMfa.userId,
-      set: { secretKeyId: secret.keyId, secretCiphertext: secret.ciphertext, lastUsedStep: null, updatedAt: sql`now()` },
+      set: {
+        secretKeyId: secret.keyId,
+        secretCiphertext: secret.ciphertext,
+        lastUsedStep: null,
+        updatedAt: sql`now()`,
+      },
       setWhere: isNull(userMfa.enrolledAt),
     })
     .returning();
@@ -64,11 +69,7 @@ export async function confirmMfaEnrolment(db: Database, args: ConfirmMfaArgs): P
       .update(userMfa)
       .set({ enrolledAt: args.now, lastUsedStep: args.step, updatedAt: args.now })
       .where(
-        and(
-          eq(userMfa.userId, args.userId),
-          isNull(userMfa.enrolledAt),
-          eq(userMfa.secretCiphertext, args.ciphertext),
-        ),
+        and(eq(userMfa.userId, args.userId), isNull(userMfa.enrolledAt), eq(userMfa.secretCiphertext, args.ciphertext)),
       )
       .returning({ userId: userMfa.userId });
     if (confirmed.length === 0) return false;

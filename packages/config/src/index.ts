@@ -60,7 +60,9 @@ export function parseDataEncryptionKeys(value: string): DataEncryptionKey[] {
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) throw new Error(`key "${id}": not base64`);
     const key = Buffer.from(encoded, encoded.includes('-') || encoded.includes('_') ? 'base64url' : 'base64');
     if (key.length !== DATA_KEY_BYTES) {
-      throw new Error(`key "${id}": must be ${DATA_KEY_BYTES} bytes (got ${key.length}); try \`openssl rand -base64 32\``);
+      throw new Error(
+        `key "${id}": must be ${DATA_KEY_BYTES} bytes (got ${key.length}); try \`openssl rand -base64 32\``,
+      );
     }
     if (keys.some((known) => known.id === id)) throw new Error(`key id "${id}" appears twice`);
     keys.push({ id, key });

@@ -69,9 +69,10 @@ export class SecretBox {
     decipher.setAAD(additionalData(sealed.keyId, context));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString(
-        'utf8',
-      );
+      return Buffer.concat([
+        decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch (error) {
       throw new SecretBoxError('DECRYPT_FAILED', `Sealed value does not open with key "${sealed.keyId}"`, {
         cause: error,

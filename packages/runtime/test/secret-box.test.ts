@@ -98,7 +98,8 @@ describe('DATA_ENCRYPTION_KEY parsing', () => {
     const base = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
     assert.throws(
       () => parseEnv(base),
-      (error: unknown) => error instanceof EnvError && error.issues.some((issue) => issue.startsWith('DATA_ENCRYPTION_KEY')),
+      (error: unknown) =>
+        error instanceof EnvError && error.issues.some((issue) => issue.startsWith('DATA_ENCRYPTION_KEY')),
     );
     assert.equal(parseEnv({ ...base, DATA_ENCRYPTION_KEY: ringEntry('k1') }).NODE_ENV, 'production');
     assert.throws(() => parseEnv({ ...base, DATA_ENCRYPTION_KEY: 'k1:tooshort' }), EnvError);
@@ -127,7 +128,11 @@ describe('resolveSecretBox', () => {
   });
 
   it('prefers DATA_ENCRYPTION_KEY over the generated file', async () => {
-    const box = await resolveSecretBox({ DATA_DIR: dataDir, NODE_ENV: 'development', DATA_ENCRYPTION_KEY: ringEntry('ops') });
+    const box = await resolveSecretBox({
+      DATA_DIR: dataDir,
+      NODE_ENV: 'development',
+      DATA_ENCRYPTION_KEY: ringEntry('ops'),
+    });
     assert.equal(box.currentKeyId, 'ops');
   });
 

@@ -66,7 +66,10 @@ export class AdminMfaController {
   @ApiBody({ schema: mfaConfirmBodySchema })
   @ApiOkResponse({ type: MfaConfirmationDto })
   @ApiBadRequestResponse({ description: 'INVALID_MFA_CODE or a malformed code.', type: ErrorResponseDto })
-  @ApiConflictResponse({ description: 'MFA_ALREADY_ENROLLED or MFA_NOT_PENDING (enrol first).', type: ErrorResponseDto })
+  @ApiConflictResponse({
+    description: 'MFA_ALREADY_ENROLLED or MFA_NOT_PENDING (enrol first).',
+    type: ErrorResponseDto,
+  })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts; see Retry-After.', type: ErrorResponseDto })
   async confirm(
     @CurrentUser() caller: AuthPrincipal,

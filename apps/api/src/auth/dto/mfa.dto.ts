@@ -42,7 +42,8 @@ export class MfaChallengeDto {
 export class MfaEnrolmentDto {
   @ApiProperty({
     description: `otpauth://totp URI (SHA1, ${TOTP_DIGITS} digits, ${TOTP_PERIOD_SECONDS} s) for the authenticator app.`,
-    example: 'otpauth://totp/Voice%20Platform:ada%40example.com?issuer=Voice%20Platform&secret=…&algorithm=SHA1&digits=6&period=30',
+    example:
+      'otpauth://totp/Voice%20Platform:ada%40example.com?issuer=Voice%20Platform&secret=…&algorithm=SHA1&digits=6&period=30',
   })
   otpauthUri!: string;
 

@@ -22,14 +22,7 @@ import { AuthService, type IssuedSession } from '../auth.service';
 import type { MfaEnrolmentDto } from '../dto/mfa.dto';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { MfaTokenService } from './mfa-token.service';
-import {
-  hashRecoveryCode,
-  isTotpCode,
-  matchTotpStep,
-  newRecoveryCodes,
-  newTotpSecret,
-  totpUri,
-} from './totp';
+import { hashRecoveryCode, isTotpCode, matchTotpStep, newRecoveryCodes, newTotpSecret, totpUri } from './totp';
 
 /** A confirmed enrolment: the codes to show once, and the session that the confirming code opened. */
 export interface ConfirmedEnrolment {
