@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { countUnusedRecoveryCodes, type Database, findUserById, findUserMfa } from '@voice/db';
 
+import { forbiddenRole } from '../auth/roles/roles.guard';
 import { accountGone } from '../common/domain-error';
 import { DATABASE } from '../common/tokens';
 import type { AdminProfileDto } from './dto/admin.dto';
@@ -11,8 +12,9 @@ export class AdminService {
 
   async profile(userId: string): Promise<AdminProfileDto> {
     const user = await findUserById(this.db, userId);
-    // The token said admin; a demotion since then must not answer as one.
-    if (!user || user.role !== 'admin') throw accountGone();
+    if (!user) throw accountGone();
+    // The token said admin; a demotion within its lifetime must not answer as one.
+    if (user.role !== 'admin') throw forbiddenRole(['admin']);
     const factor = await findUserMfa(this.db, user.id);
     return {
       id: user.id,
