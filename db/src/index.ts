@@ -10,3 +10,4 @@ export * from './queries/refresh-tokens';
 export * from './queries/jobs';
 export * from './queries/credits';
 export * from './queries/voices';
+export * from './queries/mfa';

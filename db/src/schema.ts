@@ -54,6 +54,11 @@ export const refreshTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /**
+     * The sign-in passed a second factor (TOTP or recovery code). Rotation copies it, so refreshing a
+     * password-only session can never yield an access token that reaches MFA-gated routes.
+     */
+    mfa: boolean('mfa').notNull().default(false),
     createdAt: createdAt(),
   },
   (table) => [
@@ -61,6 +66,41 @@ export const refreshTokens = pgTable(
     index('refresh_tokens_family_idx').on(table.familyId),
     index('refresh_tokens_user_idx').on(table.userId),
   ],
+);
+
+/**
+ * A user's TOTP factor (RFC 6238). The secret must be read back to check codes, so it is sealed (AES-256-GCM,
+ * see SecretBox in @voice/runtime) rather than hashed: only the key id and the ciphertext are stored.
+ */
+export const userMfa = pgTable('user_mfa', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** Id of the DATA_ENCRYPTION_KEY entry that sealed the secret, so keys can rotate. */
+  secretKeyId: text('secret_key_id').notNull(),
+  /** base64url(iv ‖ ciphertext ‖ tag) of the base32 secret. */
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  /** Null while the enrolment waits for its first code; the factor counts only once this is set. */
+  enrolledAt: timestamp('enrolled_at', { withTimezone: true }),
+  /** The newest TOTP time step accepted (unix seconds / 30); codes of that step or older are refused as replays. */
+  lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Single-use recovery codes of an enrolled factor; only their sha256 is stored. */
+export const mfaRecoveryCodes = pgTable(
+  'mfa_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('mfa_recovery_codes_user_hash_idx').on(table.userId, table.codeHash)],
 );
 
 export const voiceLibrary = pgTable(
@@ -211,3 +251,4 @@ export type ProcessingJob = typeof processingJobs.$inferSelect;
 export type NewProcessingJob = typeof processingJobs.$inferInsert;
 export type CreditLedgerEntry = typeof creditLedger.$inferSelect;
 export type RefreshToken = typeof refreshTokens.$inferSelect;
+export type UserMfa = typeof userMfa.$inferSelect;

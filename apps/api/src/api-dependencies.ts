@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Env } from '@voice/config';
 import type { DatabaseHandle } from '@voice/db';
+import type { SecretBox } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
 import type { RateLimiter } from './auth/rate-limit/rate-limiter';
@@ -22,6 +23,8 @@ export interface ApiDependencies {
    * storage; otherwise the API resolves it itself. Signs access tokens and local download links.
    */
   signingSecret?: string;
+  /** Seals secrets at rest; built from DATA_ENCRYPTION_KEY (or the key under DATA_DIR) when not given. */
+  secretBox?: SecretBox;
   /** Extra readiness probes for GET /api/health (the database probe is built in). */
   readiness?: ReadinessProbe[];
   /** Defaults to a fresh in-process SlidingWindowRateLimiter; inject a shared one for multi-instance setups. */

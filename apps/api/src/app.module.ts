@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { ApiDependencies } from './api-dependencies';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './common/core.module';
 import { HealthModule } from './health/health.module';
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), AuthModule, UserModule, HealthModule, JobsModule, VoicesModule],
+      imports: [CoreModule.forRoot(deps), AuthModule, AdminModule, UserModule, HealthModule, JobsModule, VoicesModule],
     };
   }
 }

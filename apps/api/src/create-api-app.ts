@@ -42,7 +42,13 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
   // Swagger registers its own Express routes, which must precede Nest's not-found handler added by init().
   setupOpenApi(app);
   serveWebApp(app, deps.env.WEB_APP_DIR ?? defaultWebAppDir());
-  await app.init();
+  try {
+    // Runs the start-up hooks (the bootstrap admin among them) once, before anything listens.
+    await app.init();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const server = app.getHttpServer() as Server;
   // Outlive the usual 60 s proxy idle timeout, so the server never closes a kept-alive connection just as a
   // proxy (or client pool) reuses it, which the client sees as ECONNRESET. Headers must time out after it.

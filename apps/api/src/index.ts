@@ -29,6 +29,8 @@ export {
 } from './common/openapi';
 
 export type { AuthMethod, AuthPrincipal, AuthenticatedRequest, UserRole } from './auth/auth-principal';
+export { Roles, MfaEnrolmentRoute } from './auth/roles/roles.decorator';
+export { RolesGuard } from './auth/roles/roles.guard';
 export { AUTH_STRATEGIES, type AuthStrategy } from './auth/auth-strategy';
 export { JwtAuthGuard } from './auth/jwt-auth.guard';
 export { Public, IS_PUBLIC_KEY } from './auth/decorators/public.decorator';

@@ -96,7 +96,15 @@ export class WorkerHostSupervisor {
     // schema owns, then set them from the parsed env (the secret travels over IPC instead).
     for (const key of Object.keys(envSchema.shape)) delete inherited[key];
     const child = fork(ENTRY, roles, {
-      env: { ...inherited, ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress }, ['JWT_SECRET']) },
+      // The admin credentials are the API's alone (both go: config refuses one without the other).
+      env: {
+        ...inherited,
+        ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress }, [
+          'JWT_SECRET',
+          'ADMIN_EMAIL',
+          'ADMIN_PASSWORD',
+        ]),
+      },
       // Never inherit stdout: under the test runner this process's stdout is its report stream.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Its own process group: a terminal's Ctrl-C reaches the platform only, which then stops the host in

@@ -10,6 +10,8 @@ export interface NewRefreshToken {
   /** sha256 of the opaque token. */
   tokenHash: string;
   expiresAt: Date;
+  /** The sign-in passed a second factor; defaults to false. Carried over on rotation by the caller. */
+  mfa?: boolean;
 }
 
 /**
@@ -74,4 +76,14 @@ export async function revokeToken(db: Database, tokenHash: string, now?: Date): 
     .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.revokedAt)))
     .returning({ id: refreshTokens.id });
   return rows.length > 0;
+}
+
+/** Revokes every live token of a user (every sign-in on every device). Returns how many were revoked. */
+export async function revokeUserRefreshTokens(db: Database, userId: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
+    .returning({ id: refreshTokens.id });
+  return rows.length;
 }

@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import { EmailTakenError } from '../errors';
-import { creditLedger, users, type User } from '../schema';
+import { creditLedger, refreshTokens, users, type User } from '../schema';
 import { single } from './locks';
 
 export interface CreateUserArgs {
@@ -62,4 +62,41 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
 export async function findUserById(db: Database, userId: string): Promise<User | undefined> {
   const rows = await db.select().from(users).where(eq(users.id, userId));
   return rows.length > 0 ? single(rows, 'users') : undefined;
+}
+
+export interface UpsertAdminArgs {
+  email: string;
+  passwordHash: string;
+  /** Used only when the account is created. */
+  name: string;
+}
+
+/**
+ * Makes `email` an admin with this password hash: creates the account (no credit grant), or promotes and
+ * re-keys an existing one and revokes its refresh tokens (they were signed in with the old password or role).
+ * Safe when several API instances run it at once: the insert defers to the lower(email) unique index, and a
+ * loser of that race falls through to the update.
+ */
+export async function upsertAdmin(db: Database, args: UpsertAdminArgs): Promise<{ user: User; created: boolean }> {
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(users)
+      .values({ email: args.email, passwordHash: args.passwordHash, name: args.name, role: 'admin' })
+      .onConflictDoNothing()
+      .returning();
+    if (created) return { user: created, created: true };
+    const user = single(
+      await tx
+        .update(users)
+        .set({ role: 'admin', passwordHash: args.passwordHash, updatedAt: sql`now()` })
+        .where(sql`lower(${users.email}) = lower(${args.email})`)
+        .returning(),
+      'users',
+    );
+    await tx
+      .update(refreshTokens)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+    return { user, created: false };
+  });
 }

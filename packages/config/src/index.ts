@@ -31,6 +31,45 @@ const originList = z
     return origins;
   });
 
+/** A key of the DATA_ENCRYPTION_KEY ring: its id (stored beside every value it seals) and 32 key bytes. */
+export interface DataEncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const DATA_KEY_BYTES = 32;
+
+/**
+ * Parses a DATA_ENCRYPTION_KEY ring: `keyId:base64key[,keyId:base64key…]`, each key 32 bytes (AES-256) in
+ * base64 or base64url. The first entry is the current key (it seals new values); the others only open values
+ * sealed before a rotation. Throws a message naming the bad entry, never the key material.
+ */
+export function parseDataEncryptionKeys(value: string): DataEncryptionKey[] {
+  const keys: DataEncryptionKey[] = [];
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) throw new Error('expected keyId:base64key[,keyId:base64key…]');
+  for (const [index, entry] of entries.entries()) {
+    const separator = entry.indexOf(':');
+    const id = separator === -1 ? '' : entry.slice(0, separator);
+    const encoded = separator === -1 ? '' : entry.slice(separator + 1);
+    if (!KEY_ID.test(id)) throw new Error(`entry ${index + 1}: expected keyId:base64key, keyId of [A-Za-z0-9._-]`);
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) throw new Error(`key "${id}": not base64`);
+    const key = Buffer.from(encoded, encoded.includes('-') || encoded.includes('_') ? 'base64url' : 'base64');
+    if (key.length !== DATA_KEY_BYTES) {
+      throw new Error(
+        `key "${id}": must be ${DATA_KEY_BYTES} bytes (got ${key.length}); try \`openssl rand -base64 32\``,
+      );
+    }
+    if (keys.some((known) => known.id === id)) throw new Error(`key id "${id}" appears twice`);
+    keys.push({ id, key });
+  }
+  return keys;
+}
+
 /**
  * Every variable the platform reads. `.env.example` documents each one; nothing else reads process.env.
  * Defaults are the embedded setup: PGlite, local file storage and a Temporal dev server under DATA_DIR.
@@ -78,6 +117,18 @@ export const envSchema = z.object({
 
   /** HS256 key for access tokens and local signed URLs; generated into DATA_DIR when unset outside production. */
   JWT_SECRET: optionalNonEmpty,
+  /**
+   * Key ring sealing secrets stored in the database (TOTP secrets, later webhook and provider secrets); see
+   * parseDataEncryptionKeys. Generated into DATA_DIR/secrets when unset outside production.
+   */
+  DATA_ENCRYPTION_KEY: optionalNonEmpty,
+  /** Both or neither: at start the API creates or updates this admin account (idempotent). */
+  ADMIN_EMAIL: optionalNonEmpty,
+  ADMIN_PASSWORD: optionalNonEmpty,
+  /** Issuer shown by authenticator apps for this platform's TOTP entries. */
+  MFA_ISSUER: z.string().trim().min(1).max(64).default('Voice Platform'),
+  /** Per window: one-time-code attempts per account at POST /api/auth/mfa (every attempt counts). */
+  AUTH_MFA_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),
   /** Per window: register/refresh attempts per client address, login attempts per (email, address) pair. */
@@ -142,6 +193,21 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   }
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: required in production');
   if (env.JWT_SECRET && env.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
+  if (env.DATA_ENCRYPTION_KEY) {
+    try {
+      parseDataEncryptionKeys(env.DATA_ENCRYPTION_KEY);
+    } catch (error) {
+      problems.push(`DATA_ENCRYPTION_KEY: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else if (env.NODE_ENV === 'production') {
+    // A generated key on a production disk would sit beside the database it protects: refuse instead.
+    problems.push('DATA_ENCRYPTION_KEY: required in production (keyId:base64key, e.g. k1:$(openssl rand -base64 32))');
+  }
+  if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+    problems.push('ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither');
+  } else if (env.ADMIN_EMAIL && !z.string().email().safeParse(env.ADMIN_EMAIL.trim()).success) {
+    problems.push('ADMIN_EMAIL: must be a valid email address');
+  }
   if (problems.length > 0) throw new EnvError(problems);
   return env;
 }

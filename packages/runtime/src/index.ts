@@ -3,3 +3,4 @@ export * from './logging';
 export * from './secrets';
 export * from './temporal-setup';
 export * from './ports';
+export * from './secret-box';

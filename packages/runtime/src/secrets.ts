@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Env } from '@voice/config';
+import { EnvError, type Env } from '@voice/config';
 
 const SECRET_BYTES = 48;
+const DATA_KEY_BYTES = 32;
 
 /** Where the generated development secret lives: `<DATA_DIR>/secrets/jwt-secret`. */
 export function jwtSecretPath(dataDir: string): string {
@@ -16,10 +17,35 @@ export function jwtSecretPath(dataDir: string): string {
  * restarts keep sessions and links valid. Every process reading the file derives the same key.
  */
 export async function resolveSigningSecret(env: Pick<Env, 'JWT_SECRET' | 'DATA_DIR'>): Promise<string> {
-  return env.JWT_SECRET ?? (await loadOrCreateSecretFile(jwtSecretPath(env.DATA_DIR)));
+  return (
+    env.JWT_SECRET ??
+    (await loadOrCreateSecretFile(jwtSecretPath(env.DATA_DIR), () => randomBytes(SECRET_BYTES).toString('base64url')))
+  );
 }
 
-async function loadOrCreateSecretFile(file: string): Promise<string> {
+/** Where the generated development data-encryption key ring lives: `<DATA_DIR>/secrets/data-encryption-key`. */
+export function dataEncryptionKeyPath(dataDir: string): string {
+  return path.join(dataDir, 'secrets', 'data-encryption-key');
+}
+
+/**
+ * The DATA_ENCRYPTION_KEY ring as text (`keyId:base64key[,…]`): the variable, or, outside production, one key
+ * generated under DATA_DIR like the JWT secret, so every process of an embedded setup seals and opens alike.
+ * Production without the variable is refused here too, for callers that built their env by hand.
+ */
+export async function resolveDataEncryptionKeys(
+  env: Pick<Env, 'DATA_ENCRYPTION_KEY' | 'DATA_DIR' | 'NODE_ENV'>,
+): Promise<string> {
+  if (env.DATA_ENCRYPTION_KEY) return env.DATA_ENCRYPTION_KEY;
+  if (env.NODE_ENV === 'production') throw new EnvError(['DATA_ENCRYPTION_KEY: required in production']);
+  // A random id, so a ring that later names this key explicitly cannot confuse it with another "k1".
+  return loadOrCreateSecretFile(
+    dataEncryptionKeyPath(env.DATA_DIR),
+    () => `local-${randomBytes(4).toString('hex')}:${randomBytes(DATA_KEY_BYTES).toString('base64')}`,
+  );
+}
+
+async function loadOrCreateSecretFile(file: string, generate: () => string): Promise<string> {
   const existing = await readSecret(file);
   if (existing) return existing;
 
@@ -27,7 +53,7 @@ async function loadOrCreateSecretFile(file: string): Promise<string> {
   // Write a private temp file, then link() it into place: link fails if another process (a worker, a
   // second API) won the race, and nobody ever reads a half-written secret.
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(temp, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  await fs.writeFile(temp, `${generate()}\n`, { mode: 0o600, flag: 'wx' });
   try {
     await fs.link(temp, file);
   } catch (error) {
@@ -36,7 +62,7 @@ async function loadOrCreateSecretFile(file: string): Promise<string> {
     await fs.rm(temp, { force: true });
   }
   const created = await readSecret(file);
-  if (!created) throw new Error(`JWT secret file ${file} is empty`);
+  if (!created) throw new Error(`Secret file ${file} is empty`);
   return created;
 }
 

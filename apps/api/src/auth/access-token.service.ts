@@ -14,13 +14,16 @@ export const ACCESS_TOKEN_ISSUER = 'voice-platform';
  */
 export const ACCESS_TOKEN_AUDIENCE = 'voice-platform:api';
 const ALGORITHM = 'HS256';
+/** RFC 8176 authentication method references: a password, plus a one-time password when MFA passed. */
+const AMR_PASSWORD = 'pwd';
+const AMR_OTP = 'otp';
 
 export interface IssuedAccessToken {
   token: string;
   expiresInSeconds: number;
 }
 
-/** Signs and verifies the short-lived HS256 access JWT (claims: sub, role, iat, exp, iss, aud). */
+/** Signs and verifies the short-lived HS256 access JWT (claims: sub, role, amr, iat, exp, iss, aud). */
 @Injectable()
 export class AccessTokenService {
   constructor(
@@ -28,10 +31,12 @@ export class AccessTokenService {
     @Inject(ENV) private readonly env: Env,
   ) {}
 
-  async sign(subject: { id: string; role: UserRole }): Promise<IssuedAccessToken> {
+  /** `mfa`: the sign-in passed a second factor (see AuthPrincipal.mfa). */
+  async sign(subject: { id: string; role: UserRole }, mfa: boolean): Promise<IssuedAccessToken> {
     const { SignJWT } = await loadJose();
     const expiresInSeconds = this.env.ACCESS_TOKEN_TTL_SECONDS;
-    const token = await new SignJWT({ role: subject.role })
+    const amr = mfa ? [AMR_PASSWORD, AMR_OTP] : [AMR_PASSWORD];
+    const token = await new SignJWT({ role: subject.role, amr })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(subject.id)
       .setIssuer(ACCESS_TOKEN_ISSUER)
@@ -55,7 +60,10 @@ export class AccessTokenService {
       });
       const role = USER_ROLES.find((candidate) => candidate === payload['role']);
       if (!payload.sub || !role) throw unauthorized('Invalid access token');
-      return { userId: payload.sub, role, method: 'jwt' };
+      // Fail closed: a token without `amr` (signed before it existed) counts as password-only.
+      const amr = payload['amr'];
+      const mfa = Array.isArray(amr) && amr.includes(AMR_OTP);
+      return { userId: payload.sub, role, method: 'jwt', mfa };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthorized('Access token expired');
       if (error instanceof errors.JOSEError) throw unauthorized('Invalid access token');

@@ -5,11 +5,13 @@ import {
   ApiConflictResponse,
   ApiCookieAuth,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Env } from '@voice/config';
 import type { Response } from 'express';
@@ -18,6 +20,8 @@ import { ErrorResponseDto, REFRESH_COOKIE_SCHEME } from '../common/openapi';
 import { ENV } from '../common/tokens';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthService, type IssuedSession } from './auth.service';
+import { MfaChallengeDto, type MfaLoginInput, mfaLoginBodySchema, mfaLoginSchema } from './dto/mfa.dto';
+import { MfaService } from './mfa/mfa.service';
 import { Public } from './decorators/public.decorator';
 import {
   AuthResponseDto,
@@ -29,7 +33,7 @@ import {
   registerSchema,
 } from './dto/auth.dto';
 import { AuthRateLimit } from './rate-limit/auth-rate-limit.guard';
-import { clearRefreshCookie, RefreshTokenCookie, setRefreshCookie } from './refresh-cookie';
+import { clearRefreshCookie, RefreshTokenCookie, withSessionCookie } from './refresh-cookie';
 
 const SESSION_COOKIE_NOTE = 'Sets the rotating refresh token as an httpOnly, SameSite=Strict cookie on /api/auth.';
 
@@ -38,6 +42,7 @@ const SESSION_COOKIE_NOTE = 'Sets the rotating refresh token as an httpOnly, Sam
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly mfa: MfaService,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -63,15 +68,52 @@ export class AuthController {
   @Public()
   @HttpCode(HttpStatus.OK)
   @AuthRateLimit('login', { byEmail: true })
-  @ApiOperation({ summary: 'Sign in with email and password', description: SESSION_COOKIE_NOTE })
+  @ApiOperation({
+    summary: 'Sign in with email and password',
+    description:
+      `${SESSION_COOKIE_NOTE}\n\nAn admin with a second factor gets \`{ mfaRequired: true, mfaToken, expiresIn }\` ` +
+      'instead (MfaChallengeDto), with no cookie: complete the sign-in with POST /api/auth/mfa.',
+  })
   @ApiBody({ schema: loginBodySchema })
-  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiExtraModels(AuthResponseDto, MfaChallengeDto)
+  @ApiOkResponse({
+    description: 'A session (AuthResponseDto), or for an admin with a second factor an MfaChallengeDto.',
+    schema: { oneOf: [{ $ref: getSchemaPath(AuthResponseDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
+  })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password.', type: ErrorResponseDto })
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginInput,
     @Res({ passthrough: true }) response: Response,
+  ): Promise<AuthResponseDto | MfaChallengeDto> {
+    const result = await this.auth.login(body);
+    if ('mfaRequired' in result) {
+      return { mfaRequired: true, mfaToken: result.mfaToken, expiresIn: result.expiresInSeconds };
+    }
+    return this.withCookie(response, result);
+  }
+
+  @Post('mfa')
+  @Public()
+  @HttpCode(HttpStatus.OK)
+  @AuthRateLimit('mfa')
+  @ApiOperation({
+    summary: 'Complete an admin sign-in with a one-time code',
+    description:
+      `${SESSION_COOKIE_NOTE}\n\nTakes the \`mfaToken\` from POST /api/auth/login and a 6-digit TOTP code (the ` +
+      'previous, current or next 30 s step; a code whose step was already used is refused) or an unused ' +
+      'recovery code (each works once). Attempts are limited per account (AUTH_MFA_RATE_LIMIT per window).',
+  })
+  @ApiBody({ schema: mfaLoginBodySchema })
+  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiUnauthorizedResponse({
+    description: 'INVALID_MFA_CODE (wrong, expired or reused code) or UNAUTHORIZED (invalid or expired mfaToken).',
+    type: ErrorResponseDto,
+  })
+  async completeMfa(
+    @Body(new ZodValidationPipe(mfaLoginSchema)) body: MfaLoginInput,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<AuthResponseDto> {
-    return this.withCookie(response, await this.auth.login(body));
+    return this.withCookie(response, await this.mfa.completeSignIn(body.mfaToken, body.code));
   }
 
   @Post('refresh')
@@ -116,7 +158,6 @@ export class AuthController {
   }
 
   private withCookie(response: Response, session: IssuedSession): AuthResponseDto {
-    setRefreshCookie(response, session.refreshToken, session.refreshExpiresAt, this.env.COOKIE_SECURE);
-    return { accessToken: session.accessToken, expiresIn: session.expiresIn, user: session.user };
+    return withSessionCookie(response, session, this.env.COOKIE_SECURE);
   }
 }

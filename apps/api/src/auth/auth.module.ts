@@ -7,11 +7,15 @@ import { AuthService } from './auth.service';
 import { AUTH_STRATEGIES } from './auth-strategy';
 import { BearerJwtStrategy } from './bearer-jwt.strategy';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { MfaService } from './mfa/mfa.service';
+import { MfaTokenService } from './mfa/mfa-token.service';
 import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard';
+import { RolesGuard } from './roles/roles.guard';
 
 /**
  * Accounts, sessions and the global auth guard. Importing this module protects every route of the app
- * (APP_GUARD); mark open routes with `@Public()` and read the caller with `@CurrentUser()`.
+ * (APP_GUARD); mark open routes with `@Public()`, limit them to roles with `@Roles(...)` (RolesGuard) and read
+ * the caller with `@CurrentUser()`.
  */
 @Module({
   controllers: [AuthController],
@@ -22,9 +26,13 @@ import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard';
     // Order matters: the first strategy that recognises the request's credentials decides.
     factoryProvider(AUTH_STRATEGIES, (jwt: BearerJwtStrategy) => [jwt], [BearerJwtStrategy]),
     AuthService,
+    MfaTokenService,
+    MfaService,
     AuthRateLimitGuard,
+    // Global guards run in registration order: authentication first, then the roles it established.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AccessTokenService, AUTH_STRATEGIES],
+  exports: [AccessTokenService, AUTH_STRATEGIES, AuthService, MfaService],
 })
 export class AuthModule {}

@@ -9,6 +9,7 @@ import {
   findUserByEmail,
   findUserById,
   insertRefreshToken,
+  isMfaEnrolled,
   revokeFamily,
   revokeToken,
   type User,
@@ -19,6 +20,7 @@ import { unauthorized } from '../common/domain-error';
 import { DATABASE, ENV } from '../common/tokens';
 import { AccessTokenService } from './access-token.service';
 import type { AuthUserDto, LoginInput, RegisterInput } from './dto/auth.dto';
+import { type MfaChallenge, MfaTokenService } from './mfa/mfa-token.service';
 import { loadCommonPasswords } from './password/password-policy';
 
 /** What a successful register/login/refresh hands the controller: the body plus the cookie to set. */
@@ -28,6 +30,11 @@ export interface IssuedSession {
   user: AuthUserDto;
   refreshToken: string;
   refreshExpiresAt: Date;
+}
+
+/** A login that needs its second factor: POST /api/auth/mfa completes it. */
+export interface PendingMfaLogin extends MfaChallenge {
+  mfaRequired: true;
 }
 
 /**
@@ -74,6 +81,7 @@ export class AuthService implements OnModuleInit {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(ENV) private readonly env: Env,
     private readonly accessTokens: AccessTokenService,
+    private readonly mfaTokens: MfaTokenService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -94,14 +102,26 @@ export class AuthService implements OnModuleInit {
       name: input.name,
       grantSeconds: this.env.FREE_CREDIT_SECONDS,
     });
-    return this.issueSession(user, randomUUID());
+    return this.issueSession(user, randomUUID(), false);
   }
 
-  async login(input: LoginInput): Promise<IssuedSession> {
+  /**
+   * An admin with a confirmed second factor gets a challenge instead of a session; everyone else (an admin who
+   * has not enrolled included: the enrolment routes need a session) gets the session.
+   */
+  async login(input: LoginInput): Promise<IssuedSession | PendingMfaLogin> {
     const user = await findUserByEmail(this.db, input.email);
     const valid = await this.verifyPassword(user?.passwordHash, input.password);
     if (!user || !valid) throw unauthorized(INVALID_CREDENTIALS);
-    return this.issueSession(user, randomUUID());
+    if (user.role === 'admin' && (await isMfaEnrolled(this.db, user.id))) {
+      return { mfaRequired: true, ...(await this.mfaTokens.sign(user.id)) };
+    }
+    return this.issueSession(user, randomUUID(), false);
+  }
+
+  /** A new sign-in (its own refresh family) after the second factor passed: POST /api/auth/mfa and enrolment. */
+  startSecondFactorSession(user: User): Promise<IssuedSession> {
+    return this.issueSession(user, randomUUID(), true);
   }
 
   /**
@@ -116,7 +136,8 @@ export class AuthService implements OnModuleInit {
       case 'ok': {
         const user = await findUserById(this.db, result.token.userId);
         if (!user) throw unauthorized(INVALID_REFRESH);
-        return this.issueSession(user, result.token.familyId);
+        // The family keeps the factors of the sign-in that started it: a password-only one never gains MFA.
+        return this.issueSession(user, result.token.familyId, result.token.mfa);
       }
       case 'reused':
         await revokeFamily(this.db, result.token.familyId, now);
@@ -138,7 +159,7 @@ export class AuthService implements OnModuleInit {
     if (presented) await revokeToken(this.db, hashRefreshToken(presented));
   }
 
-  private async issueSession(user: User, familyId: string): Promise<IssuedSession> {
+  private async issueSession(user: User, familyId: string, mfa: boolean): Promise<IssuedSession> {
     const refreshToken = randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
     const refreshExpiresAt = new Date(Date.now() + this.env.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
     await insertRefreshToken(this.db, {
@@ -146,8 +167,9 @@ export class AuthService implements OnModuleInit {
       familyId,
       tokenHash: hashRefreshToken(refreshToken),
       expiresAt: refreshExpiresAt,
+      mfa,
     });
-    const access = await this.accessTokens.sign(user);
+    const access = await this.accessTokens.sign(user, mfa);
     return {
       accessToken: access.token,
       expiresIn: access.expiresInSeconds,

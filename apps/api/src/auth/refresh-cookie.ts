@@ -1,6 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { CookieOptions, Request, Response } from 'express';
 
+import type { IssuedSession } from './auth.service';
+import type { AuthResponseDto } from './dto/auth.dto';
+
 export const REFRESH_COOKIE_NAME = 'refresh_token';
 /** The browser only sends the refresh cookie to the auth routes, never to the rest of the API. */
 export const REFRESH_COOKIE_PATH = '/api/auth';
@@ -11,6 +14,12 @@ function cookieOptions(secure: boolean): CookieOptions {
 
 export function setRefreshCookie(response: Response, token: string, expiresAt: Date, secure: boolean): void {
   response.cookie(REFRESH_COOKIE_NAME, token, { ...cookieOptions(secure), expires: expiresAt });
+}
+
+/** Sets the session's refresh cookie and returns the response body (the access token and the user). */
+export function withSessionCookie(response: Response, session: IssuedSession, secure: boolean): AuthResponseDto {
+  setRefreshCookie(response, session.refreshToken, session.refreshExpiresAt, secure);
+  return { accessToken: session.accessToken, expiresIn: session.expiresIn, user: session.user };
 }
 
 /** Clearing needs the same path/attributes the cookie was set with, or the browser keeps it. */

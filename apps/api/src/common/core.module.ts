@@ -4,7 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Env } from '@voice/config';
 
 import type { ApiDependencies } from '../api-dependencies';
-import { resolveSigningSecret } from '@voice/runtime';
+import { resolveSecretBox, resolveSigningSecret } from '@voice/runtime';
 import { SlidingWindowRateLimiter } from '../auth/rate-limit/rate-limiter';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
@@ -15,6 +15,7 @@ import {
   ENV,
   factoryProvider,
   READINESS_PROBES,
+  SECRET_BOX,
   SIGNING_SECRET,
   STORAGE,
   valueProvider,
@@ -73,6 +74,8 @@ export class CoreModule {
       valueProvider(READINESS_PROBES, deps.readiness ?? []),
       valueProvider(AUTH_RATE_LIMITER, deps.authRateLimiter ?? new SlidingWindowRateLimiter()),
       factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveSigningSecret(env), [ENV]),
+      // Resolved at boot, so production without DATA_ENCRYPTION_KEY fails the start, not the first enrolment.
+      factoryProvider(SECRET_BOX, (env: Env) => deps.secretBox ?? resolveSecretBox(env), [ENV]),
       { provide: APP_FILTER, useClass: ApiExceptionFilter },
     ];
     if (deps.ownsDependencies)
@@ -89,6 +92,7 @@ export class CoreModule {
         READINESS_PROBES,
         AUTH_RATE_LIMITER,
         SIGNING_SECRET,
+        SECRET_BOX,
       ],
     };
   }

@@ -10,6 +10,8 @@ import {
 import { PIPELINE_OPS, STEPS } from '@voice/shared';
 import { z } from 'zod/v4';
 
+import { requiresSecondFactor } from '../auth/auth-principal';
+
 /**
  * OpenAPI's Schema Object. @nestjs/swagger does not export it from its entry point (and its `exports` map
  * blocks deep imports), so it is recovered from `ApiBody`'s options.
@@ -24,6 +26,13 @@ export const REFRESH_COOKIE_SCHEME = 'refresh-cookie';
 
 /** Operation extension set by `@Public()`; the document post-processor turns it into `security: []`. */
 export const PUBLIC_OPERATION_EXTENSION = 'x-public';
+/** Operation extension set by `@Roles(...)`: the roles that may call it. Kept in the document for clients. */
+export const ROLES_OPERATION_EXTENSION = 'x-roles';
+/**
+ * What an admin-only operation asks of the second factor: `required` (a sign-in completed with a one-time code)
+ * or `enrolment` (reachable before enrolling, set by `@MfaEnrolmentRoute()`). Filled in by the post-processor.
+ */
+export const MFA_OPERATION_EXTENSION = 'x-mfa';
 
 /**
  * The OpenAPI schema of a zod request schema, so `@ApiBody({ schema: openApiSchema(registerSchema) })`
@@ -82,9 +91,32 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       Reflect.deleteProperty(operation, PUBLIC_OPERATION_EXTENSION);
       // A public route may still declare its own scheme (the refresh cookie); otherwise it needs none.
       operation.security = isPublic ? (operation.security ?? []) : [{ [BEARER_SCHEME]: [] }];
+      describeRoles(operation);
     }
   }
   return document;
+}
+
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+/**
+ * Shows an operation's roles where readers and generated clients look: `x-roles`, `x-mfa` and a line of the
+ * description. (Bearer scopes cannot carry them: OpenAPI 3.0 allows scopes only for OAuth2 and OpenID schemes.)
+ */
+function describeRoles(operation: OperationObject): void {
+  const roles: unknown = Reflect.get(operation, ROLES_OPERATION_EXTENSION);
+  if (!Array.isArray(roles) || roles.length === 0) return;
+  const names = roles.map(String);
+  let line = `**Roles:** ${names.map((role) => `\`${role}\``).join(', ')}.`;
+  if (requiresSecondFactor(names)) {
+    const enrolment = Reflect.get(operation, MFA_OPERATION_EXTENSION) === 'enrolment';
+    Reflect.set(operation, MFA_OPERATION_EXTENSION, enrolment ? 'enrolment' : 'required');
+    line += enrolment
+      ? ' Reachable before enrolling a second factor, with a password-only session.'
+      : ' Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who ' +
+        'has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.';
+  }
+  operation.description = operation.description ? `${operation.description}\n\n${line}` : line;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FactoryProvider, ValueProvider } from '@nestjs/common';
 import type { Env } from '@voice/config';
 import type { Database, DatabaseHandle } from '@voice/db';
+import type { SecretBox } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
 import type { RateLimiter } from '../auth/rate-limit/rate-limiter';
@@ -38,6 +39,12 @@ export const AUTH_RATE_LIMITER = token<RateLimiter>('AUTH_RATE_LIMITER');
 export const SIGNING_SECRET = token<string>('SIGNING_SECRET');
 /** HS256 key bytes for access tokens: the UTF-8 bytes of SIGNING_SECRET. */
 export const JWT_SECRET_KEY = token<Uint8Array>('JWT_SECRET_KEY');
+
+/**
+ * Seals and opens secrets stored in the database (TOTP secrets, later webhook and provider secrets):
+ * DATA_ENCRYPTION_KEY, or the key generated under DATA_DIR outside production.
+ */
+export const SECRET_BOX = token<SecretBox>('SECRET_BOX');
 
 /** A `useValue` provider whose value is checked against the token's type. */
 export function valueProvider<T>(provide: Token<T>, useValue: T): ValueProvider<T> {

@@ -25,6 +25,8 @@ export interface StartOptions {
   /** Raw env overrides (strings, as in process.env). */
   env?: Record<string, string>;
   deps?: Partial<Omit<ApiDependencies, 'env' | 'database'>>;
+  /** Another database than this file's shared in-memory PGlite (e.g. a fresh PostgreSQL one); the caller closes it. */
+  database?: DatabaseHandle;
 }
 
 let shared: Promise<DatabaseHandle> | undefined;
@@ -60,9 +62,10 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
     AUTH_RATE_LIMIT: '1000',
     AUTH_LOGIN_IP_RATE_LIMIT: '1000',
     AUTH_EMAIL_SLOWDOWN_AFTER: '1000',
+    AUTH_MFA_RATE_LIMIT: '1000',
     ...options.env,
   });
-  const database = await sharedDatabase();
+  const database = options.database ?? (await sharedDatabase());
   const app = await createApiApp({ env, database, ...options.deps });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

@@ -36,8 +36,32 @@ export interface paths {
     /**
      * Sign in with email and password
      * @description Sets the rotating refresh token as an httpOnly, SameSite=Strict cookie on /api/auth.
+     *
+     *     An admin with a second factor gets `{ mfaRequired: true, mfaToken, expiresIn }` instead (MfaChallengeDto), with no cookie: complete the sign-in with POST /api/auth/mfa.
      */
     post: operations['AuthController_login'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Complete an admin sign-in with a one-time code
+     * @description Sets the rotating refresh token as an httpOnly, SameSite=Strict cookie on /api/auth.
+     *
+     *     Takes the `mfaToken` from POST /api/auth/login and a 6-digit TOTP code (the previous, current or next 30 s step; a code whose step was already used is refused) or an unused recovery code (each works once). Attempts are limited per account (AUTH_MFA_RATE_LIMIT per window).
+     */
+    post: operations['AuthController_completeMfa'];
     delete?: never;
     options?: never;
     head?: never;
@@ -75,6 +99,70 @@ export interface paths {
     put?: never;
     /** Revoke the refresh token and clear its cookie */
     post: operations['AuthController_logout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The signed-in admin and the state of their second factor
+     * @description **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminController_me'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/mfa/enrol': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start TOTP enrolment
+     * @description Generates a new secret (replacing an unconfirmed one) and answers its otpauth:// URI and QR code. The factor counts only after POST /api/admin/mfa/confirm.
+     *
+     *     **Roles:** `admin`. Reachable before enrolling a second factor, with a password-only session.
+     */
+    post: operations['AdminMfaController_enrol'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/mfa/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm TOTP enrolment with a first code
+     * @description Answers ten single-use recovery codes, shown this once. Sessions from before enrolment are revoked; this response opens a new one that passed the second factor (new access token, refresh cookie on /api/auth).
+     *
+     *     **Roles:** `admin`. Reachable before enrolling a second factor, with a password-only session.
+     */
+    post: operations['AdminMfaController_confirm'];
     delete?: never;
     options?: never;
     head?: never;
@@ -582,6 +670,73 @@ export interface components {
       /** @example 400 */
       statusCode: number;
       error: components['schemas']['ErrorDetailDto'];
+    };
+    MfaChallengeDto: {
+      /**
+       * @description Always true: complete the sign-in with POST /api/auth/mfa.
+       * @enum {boolean}
+       */
+      mfaRequired: true;
+      /** @description Single-purpose token for POST /api/auth/mfa; proves the password step only. */
+      mfaToken: string;
+      /**
+       * @description Seconds until the MFA token expires.
+       * @example 300
+       */
+      expiresIn: number;
+    };
+    AdminMfaStatusDto: {
+      /** @description A second factor is confirmed. */
+      enrolled: boolean;
+      /**
+       * Format: date-time
+       * @description When the factor was confirmed.
+       */
+      enrolledAt?: string;
+      /**
+       * @description Recovery codes not used yet.
+       * @example 10
+       */
+      recoveryCodesRemaining: number;
+    };
+    AdminProfileDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example admin@example.com */
+      email: string;
+      /** @example Administrator */
+      name: string;
+      /** @enum {string} */
+      role: 'admin';
+      mfa: components['schemas']['AdminMfaStatusDto'];
+    };
+    MfaEnrolmentDto: {
+      /**
+       * @description otpauth://totp URI (SHA1, 6 digits, 30 s) for the authenticator app.
+       * @example otpauth://totp/Voice%20Platform:ada%40example.com?issuer=Voice%20Platform&secret=…&algorithm=SHA1&digits=6&period=30
+       */
+      otpauthUri: string;
+      /** @description The same URI as a QR code, an SVG document. */
+      qrCodeSvg: string;
+      /** @description The base32 secret, for typing into an app that cannot scan. */
+      secret: string;
+    };
+    MfaConfirmationDto: {
+      /** @description HS256 JWT for `Authorization: Bearer`. The refresh token is set as an httpOnly cookie instead. */
+      accessToken: string;
+      /**
+       * @description Seconds until the access token expires.
+       * @example 900
+       */
+      expiresIn: number;
+      user: components['schemas']['AuthUserDto'];
+      /**
+       * @description Ten single-use recovery codes, shown this once (only their hashes are stored). Each signs in once in place of a one-time code.
+       * @example [
+       *       "abcd-efgh-jkmn-pqrs"
+       *     ]
+       */
+      recoveryCodes: string[];
     };
     UserProfileDto: {
       /** Format: uuid */
@@ -1124,6 +1279,52 @@ export interface operations {
       };
     };
     responses: {
+      /** @description A session (AuthResponseDto), or for an admin with a second factor an MfaChallengeDto. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthResponseDto'] | components['schemas']['MfaChallengeDto'];
+        };
+      };
+      /** @description Invalid email or password. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many attempts; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AuthController_completeMfa: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          mfaToken: string;
+          /** @description The 6-digit code from the authenticator app, or one of the recovery codes. */
+          code: string;
+        };
+      };
+    };
+    responses: {
       200: {
         headers: {
           [name: string]: unknown;
@@ -1132,7 +1333,7 @@ export interface operations {
           'application/json': components['schemas']['AuthResponseDto'];
         };
       };
-      /** @description Invalid email or password. */
+      /** @description INVALID_MFA_CODE (wrong, expired or reused code) or UNAUTHORIZED (invalid or expired mfaToken). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1204,6 +1405,159 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  AdminController_me: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminProfileDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminMfaController_enrol: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MfaEnrolmentDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description MFA_ALREADY_ENROLLED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminMfaController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MfaConfirmationDto'];
+        };
+      };
+      /** @description INVALID_MFA_CODE or a malformed code. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description MFA_ALREADY_ENROLLED or MFA_NOT_PENDING (enrol first). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many attempts; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
       };
     };
   };

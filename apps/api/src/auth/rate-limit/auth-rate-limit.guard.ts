@@ -20,7 +20,7 @@ import { AUTH_RATE_LIMITER, ENV } from '../../common/tokens';
 import { clientAddressKey } from './client-address';
 import type { RateLimiter } from './rate-limiter';
 
-export type AuthAction = 'register' | 'login' | 'refresh';
+export type AuthAction = 'register' | 'login' | 'refresh' | 'mfa';
 
 interface AuthRateLimitPolicy {
   action: AuthAction;
@@ -58,7 +58,7 @@ interface Quota {
 /**
  * Answers 429 with Retry-After beyond a quota per AUTH_RATE_WINDOW_SECONDS. Each action has its own quotas so a
  * burst of logins cannot block token refreshes:
- * - register, refresh: AUTH_RATE_LIMIT per client address;
+ * - register, refresh, mfa: AUTH_RATE_LIMIT per client address (MfaService adds AUTH_MFA_RATE_LIMIT per account);
  * - login: AUTH_LOGIN_IP_RATE_LIMIT per address over all emails and AUTH_RATE_LIMIT per (email, address) pair,
  *   then a delay (see emailSlowdownMs) once one email has had AUTH_EMAIL_SLOWDOWN_AFTER attempts from anywhere.
  * The address is Express's `req.ip` (an IPv6 client counts by its /64): behind a reverse proxy, enable Express

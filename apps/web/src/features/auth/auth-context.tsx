@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 
-import { api, type AuthResponse, type Schemas, session, unwrap } from '../../api/client';
+import { api, ApiError, type AuthResponse, type Schemas, session, unwrap } from '../../api/client';
 
 export type AuthUser = Schemas['AuthUserDto'];
 
@@ -33,6 +33,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(async (body: { email: string; password: string }) => {
     const result = unwrap(await api.POST('/api/auth/login', { body }));
+    // Admins with a second factor finish at POST /api/auth/mfa, which the admin pages will offer.
+    if ('mfaRequired' in result) throw new ApiError(200, 'MFA_REQUIRED', 'This account needs a one-time code');
     session.set(result);
     return result.user;
   }, []);
