@@ -25,6 +25,8 @@ export function helmetOptions(env: Env): HelmetOptions {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'", 'wss:'],
+        // The job builder previews a chosen file or a microphone recording from an object URL.
+        mediaSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
         // Not covered by default-src; closing them costs nothing.
         baseUri: ["'self'"],
