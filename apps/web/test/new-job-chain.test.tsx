@@ -189,6 +189,32 @@ describe('submitting a job', () => {
     expect((screen.getByLabelText('Noise level') as HTMLSelectElement).value).toBe('aggressive');
   });
 
+  it('uploads the file and the steps as multipart with the progress shown', async () => {
+    installFakeApi();
+    let sent: { xhr: XMLHttpRequest; form: FormData } | undefined;
+    const headers: Record<string, string> = {};
+    vi.spyOn(XMLHttpRequest.prototype, 'open').mockImplementation(() => undefined);
+    vi.spyOn(XMLHttpRequest.prototype, 'setRequestHeader').mockImplementation((name: string, value: string) => {
+      headers[name] = value;
+    });
+    vi.spyOn(XMLHttpRequest.prototype, 'send').mockImplementation(function (this: XMLHttpRequest, body) {
+      sent = { xhr: this, form: body as FormData };
+    });
+    renderNewJob('/jobs/new?op=denoise&noise_level=light');
+    fireEvent.change(screen.getByLabelText('Audio file'), { target: { files: [wavFile(2, 'take-1.wav')] } });
+    await waitFor(() => expect(screen.getByTestId('cost-estimate').textContent).toBe('2 s'));
+    fireEvent.click(screen.getByRole('button', { name: 'Start job' }));
+    await waitFor(() => expect(sent).toBeDefined());
+    expect(JSON.parse(String(sent?.form.get('steps')))).toEqual([{ op: 'denoise', noise_level: 'light' }]);
+    expect((sent?.form.get('audio_file') as File).name).toBe('take-1.wav');
+    expect(headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
+    act(() => {
+      sent?.xhr.upload.onprogress?.(new ProgressEvent('progress', { lengthComputable: true, loaded: 42, total: 100 }));
+    });
+    expect(screen.getByLabelText('Uploading… 42%')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Starting…' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it("shows the API's refusal of a file next to the file input", async () => {
     installFakeApi();
     const answer = {

@@ -12,6 +12,7 @@ import {
   labelFor,
   parseObject,
   simplify,
+  userDescription,
 } from '../src/features/jobs/new-job/json-schema';
 import { SchemaFields } from '../src/features/jobs/new-job/schema-fields';
 import { STEP_CATALOG, stepSchemas } from '../src/features/jobs/new-job/step-types';
@@ -79,7 +80,9 @@ describe('the form generated from each step schema in openapi.json', () => {
           if (low !== undefined) expect(hint).toContain(low.toLocaleString('en-US', { maximumFractionDigits: 6 }));
         }
         if (simple.description) {
-          expect(container.querySelector(`#${control.id}-hint`)?.textContent).toContain(simple.description);
+          expect(container.querySelector(`#${control.id}-hint`)?.textContent).toContain(
+            userDescription(simple.description),
+          );
         }
       }
     },
@@ -87,6 +90,12 @@ describe('the form generated from each step schema in openapi.json', () => {
 });
 
 describe('labels, hints and unions', () => {
+  it('hints leave out the API routes the descriptions name for developers', () => {
+    expect(userDescription('Denoise model id (GET /api/models); default: the best installed')).toBe(
+      'Denoise model id; default: the best installed',
+    );
+  });
+
   it('humanises property names unless the schema has a title', () => {
     expect(labelFor('noise_level')).toBe('Noise level');
     expect(labelFor('target_lufs')).toBe('Target LUFS');
@@ -109,10 +118,17 @@ describe('labels, hints and unions', () => {
     ).toEqual(['Light', 'Moderate', 'Aggressive']);
     render(<Form schema={fieldsSchema(tts.schema)} op="tts" />);
     expect(screen.getByText('From 0.5 to 2.')).toBeTruthy();
-    // A bounded number has a slider too, tied to the same value.
+    // A bounded number gets a slider tied to the same value once it has one (empty is the API's default).
+    const speed = screen.getByLabelText('Speed') as HTMLInputElement;
+    expect(speed.placeholder).toBe('Default');
+    expect(screen.queryByLabelText('Speed slider')).toBeNull();
+    speed.focus();
+    fireEvent.change(speed, { target: { value: '1' } });
     const slider = screen.getByLabelText('Speed slider') as HTMLInputElement;
+    expect(document.activeElement).toBe(speed);
+    expect(slider.value).toBe('1');
     fireEvent.change(slider, { target: { value: '1.5' } });
-    expect((screen.getByLabelText('Speed') as HTMLInputElement).value).toBe('1.5');
+    expect(speed.value).toBe('1.5');
   });
 
   it('a nullable union is its non-null branch, optional; a union of constants is a select', () => {

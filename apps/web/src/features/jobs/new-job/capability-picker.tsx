@@ -45,7 +45,7 @@ export function CapabilityPicker({
                 <p id={`${id}-summary`} className="text-sm text-slate-600">
                   {type.summary}
                 </p>
-                <p className="text-xs font-medium text-slate-500">{SOURCE_NOTE[type.source]}</p>
+                <p className="text-xs font-medium text-slate-600">{SOURCE_NOTE[type.source]}</p>
               </div>
             </div>
           );

@@ -51,6 +51,11 @@ export function labelFor(name: string, schema?: JsonSchema): string {
 
 const ACRONYMS = new Set(['lufs', 'id', 'sfx', 'tts', 'stt', 'url', 'db']);
 
+/** A description as a form shows it: the API's readers get routes ("(GET /api/models)"), a form's reader none. */
+export function userDescription(description: string | undefined): string | undefined {
+  return description?.replace(/\s*\((?:GET|POST|PUT|PATCH|DELETE) \/api\/[^)]*\)/g, '');
+}
+
 /** An enum value or const as a user reads it: "remove_blooper" → "Remove blooper". */
 export function optionLabel(value: unknown): string {
   return typeof value === 'string' ? labelFor(value) : String(value);

@@ -16,6 +16,7 @@ import {
   optionLabel,
   rangeText,
   simplify,
+  userDescription,
 } from './json-schema';
 
 /**
@@ -133,7 +134,7 @@ function Field(props: FieldProps) {
 }
 
 function hintFor(schema: JsonSchema, kind: FieldKind, extra?: string): string | undefined {
-  const parts = [schema.description, rangeText(kind), extra];
+  const parts = [userDescription(schema.description), rangeText(kind), extra];
   if (kind.kind === 'text' && kind.multiline && schema.maxLength !== undefined) {
     parts.push(`Up to ${schema.maxLength.toLocaleString('en-US')} characters.`);
   }
@@ -295,15 +296,19 @@ function ScalarField(
         step={kind.integer ? 1 : 'any'}
         min={kind.min}
         max={kind.max}
+        placeholder={required ? undefined : 'Default'}
         value={text}
         onChange={(event) => onChange(event.target.value)}
       />
     );
-    if (hasSlider(kind) && low !== undefined && high !== undefined) {
-      const current = Number(text);
-      const fallback = typeof schema.default === 'number' ? schema.default : (low + high) / 2;
-      control = (
-        <div className="flex items-center gap-3">
+    const current = Number(text);
+    const slider = hasSlider(kind) && low !== undefined && high !== undefined;
+    // An empty optional number means "the API's default", which a slider has no position for: the slider
+    // appears once there is a value, after the input, in the same tree so the input keeps its focus.
+    control = (
+      <div className="flex items-center gap-3">
+        <div className={slider ? 'w-28 shrink-0' : 'w-40 max-w-full'}>{number}</div>
+        {slider && text.trim() !== '' && Number.isFinite(current) ? (
           <input
             type="range"
             aria-label={`${label} slider`}
@@ -311,13 +316,12 @@ function ScalarField(
             min={low}
             max={high}
             step={sliderStep(kind, low, high)}
-            value={text.trim() !== '' && Number.isFinite(current) ? Math.min(high, Math.max(low, current)) : fallback}
+            value={Math.min(high, Math.max(low, current))}
             onChange={(event) => onChange(event.target.value)}
           />
-          <div className="w-28 shrink-0">{number}</div>
-        </div>
-      );
-    } else control = number;
+        ) : null}
+      </div>
+    );
   } else if (kind.multiline) {
     control = <textarea {...common} rows={3} value={text} onChange={(event) => onChange(event.target.value)} />;
   } else {
