@@ -189,6 +189,16 @@ describe('submitting a job', () => {
     expect((screen.getByLabelText('Noise level') as HTMLSelectElement).value).toBe('aggressive');
   });
 
+  it("a voice library link fills the voice clone's target voice", async () => {
+    installFakeApi();
+    renderNewJob(`/jobs/new?op=voice_clone&voice_id=${VOICE_ID}`);
+    expect(stepTitles()).toEqual(['Step 1: Voice clone']);
+    await waitFor(() => expect(screen.getByRole('option', { name: 'Narrator' })).toBeTruthy());
+    expect((screen.getByLabelText('Target voice ID') as HTMLSelectElement).value).toBe(VOICE_ID);
+    // Library voices are grouped as the user's own.
+    expect(screen.getByRole('group', { name: 'Your voices' })).toBeTruthy();
+  });
+
   it('uploads the file and the steps as multipart with the progress shown', async () => {
     installFakeApi();
     let sent: { xhr: XMLHttpRequest; form: FormData } | undefined;
@@ -209,7 +219,7 @@ describe('submitting a job', () => {
     expect((sent?.form.get('audio_file') as File).name).toBe('take-1.wav');
     expect(headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
     act(() => {
-      sent?.xhr.upload.onprogress?.(new ProgressEvent('progress', { lengthComputable: true, loaded: 42, total: 100 }));
+      sent?.xhr.upload.dispatchEvent(new ProgressEvent('progress', { lengthComputable: true, loaded: 42, total: 100 }));
     });
     expect(screen.getByLabelText('Uploading… 42%')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Starting…' }) as HTMLButtonElement).disabled).toBe(true);

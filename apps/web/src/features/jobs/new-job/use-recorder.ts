@@ -41,13 +41,16 @@ export function useRecorder(onRecorded: (file: File) => void) {
     return () => clearInterval(timer);
   }, [state.status]);
 
-  useEffect(
-    () => () => {
+  // A recording stopped by leaving the page is dropped, not delivered to a page that is gone.
+  const alive = useRef(true);
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
       if (recorder.current?.state === 'recording') recorder.current.stop();
       release();
-    },
-    [release],
-  );
+    };
+  }, [release]);
 
   const start = useCallback(async () => {
     try {
@@ -60,6 +63,7 @@ export function useRecorder(onRecorded: (file: File) => void) {
       };
       started.onstop = () => {
         release();
+        if (!alive.current) return;
         setState({ status: 'processing' });
         const recording = new Blob(chunks, { type: started.mimeType });
         recordingToWav(recording)
