@@ -9,6 +9,7 @@ import { request, startTestApi, type TestApi } from './helpers/test-api';
 
 const EXPECTED_CSP =
   "default-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data: https:;connect-src 'self' wss:;" +
+  "media-src 'self' blob:;" +
   "frame-ancestors 'none';base-uri 'self';form-action 'self';object-src 'none'";
 const CHROMIUM = '/usr/bin/chromium';
 const inCi = Boolean(process.env['CI']) && process.env['CI'] !== 'false' && process.env['CI'] !== '0';

@@ -25,6 +25,8 @@ export function helmetOptions(env: Env): HelmetOptions {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'", 'wss:'],
+        // The web app's waveform players fetch a signed link, then play the fetched bytes from a blob: URL.
+        mediaSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
         // Not covered by default-src; closing them costs nothing.
         baseUri: ["'self'"],
