@@ -47,7 +47,11 @@ export function useJobStatus(jobId: string) {
     queryKey: jobKeys.status(jobId),
     queryFn: async ({ signal }) => {
       const known = queryClient.getQueryData<JobStatusView>(jobKeys.status(jobId));
-      const wait = known && isActive(known.status) ? LONG_POLL_SECONDS : 0;
+      const polled = queryClient.getQueryData<JobProgressView>(jobKeys.progress(jobId));
+      // The API holds a request until the status differs from what it read when the request arrived, so a
+      // long-poll is only right while the status we show is still current; otherwise catch up at once.
+      const current = known !== undefined && (polled === undefined || polled.status === known.status);
+      const wait = current && isActive(known.status) ? LONG_POLL_SECONDS : 0;
       const job = unwrap(
         await api.GET('/api/jobs/{id}/status', { params: { path: { id: jobId }, query: { wait } }, signal }),
       );
@@ -67,10 +71,20 @@ export function useJobStatus(jobId: string) {
 
 /** Per-step progress, live from the workflow while the job runs; read once more when it ends (stored steps). */
 export function useJobProgress(jobId: string, enabled: boolean) {
+  const queryClient = useQueryClient();
   return useQuery({
     queryKey: jobKeys.progress(jobId),
-    queryFn: async ({ signal }) =>
-      unwrap(await api.GET('/api/jobs/{id}/progress', { params: { path: { id: jobId } }, signal })),
+    queryFn: async ({ signal }) => {
+      const progress = unwrap(await api.GET('/api/jobs/{id}/progress', { params: { path: { id: jobId } }, signal }));
+      // The status moved on (pending → running, say) while a long-poll was held for the old one: read it now.
+      // (Cached first: the status read decides from it whether it may long-poll.)
+      const shown = queryClient.getQueryData<JobStatusView>(jobKeys.status(jobId));
+      if (shown && shown.status !== progress.status) {
+        queryClient.setQueryData(jobKeys.progress(jobId), progress);
+        void queryClient.invalidateQueries({ queryKey: jobKeys.status(jobId) });
+      }
+      return progress;
+    },
     enabled,
     refetchInterval: (query) => (!query.state.data || isActive(query.state.data.status) ? PROGRESS_POLL_MS : false),
     retry: retryUnlessAnswered,

@@ -81,7 +81,11 @@ function JobDetails({ job, progress }: { job: JobStatusView; progress: JobProgre
           </h2>
           <span className="text-sm text-slate-700 tabular-nums">{overall}%</span>
         </div>
-        <ProgressBar value={overall} label="Overall progress" />
+        <ProgressBar
+          value={overall}
+          label="Overall progress"
+          tone={job.status === 'failed' ? 'failed' : job.status === 'cancelled' ? 'stopped' : 'working'}
+        />
         {steps.length > 0 ? <StepList steps={steps} now={now} /> : null}
         {active ? <CancelJob job={job} /> : null}
       </section>

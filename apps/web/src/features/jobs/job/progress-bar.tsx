@@ -1,13 +1,15 @@
-/** A labelled 0–100 bar that assistive technology reads as a progress bar with its value. */
-export function ProgressBar({
-  value,
-  label,
-  size = 'large',
-}: {
+const TONES = { working: 'bg-indigo-600', failed: 'bg-red-600', stopped: 'bg-amber-500' } as const;
+
+interface ProgressBarProps {
   value: number;
   label: string;
   size?: 'large' | 'small';
-}) {
+  /** A failed or cancelled job's bar stays where it stopped, in the colour of how it ended. */
+  tone?: keyof typeof TONES;
+}
+
+/** A labelled 0–100 bar that assistive technology reads as a progress bar with its value. */
+export function ProgressBar({ value, label, size = 'large', tone = 'working' }: ProgressBarProps) {
   const clamped = Math.max(0, Math.min(100, Math.round(value)));
   return (
     <div
@@ -20,7 +22,7 @@ export function ProgressBar({
       className={`w-full overflow-hidden rounded-full bg-slate-200 ${size === 'large' ? 'h-3' : 'h-1.5'}`}
     >
       <div
-        className="h-full rounded-full bg-indigo-600 transition-[width] duration-500"
+        className={`h-full rounded-full ${TONES[tone]} transition-[width] duration-500`}
         style={{ width: `${clamped}%` }}
       />
     </div>

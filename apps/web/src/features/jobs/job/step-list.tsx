@@ -43,31 +43,11 @@ export function StepList({ steps, now }: { steps: readonly StepView[]; now: numb
                 {step.state === 'running' ? ` · ${Math.round(step.progress)}%` : ''}
               </span>
             </div>
-            <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 text-xs text-slate-700 sm:grid-cols-[auto_1fr_auto_1fr]">
-              {step.model ? (
-                <>
-                  <dt className="font-medium">Model</dt>
-                  <dd className="break-all">{step.model}</dd>
-                </>
-              ) : null}
-              {step.startedAt ? (
-                <>
-                  <dt className="font-medium">Started</dt>
-                  <dd>{timeOfDay(step.startedAt)}</dd>
-                </>
-              ) : null}
-              {step.completedAt ? (
-                <>
-                  <dt className="font-medium">Finished</dt>
-                  <dd>{timeOfDay(step.completedAt)}</dd>
-                </>
-              ) : null}
-              {elapsed !== undefined ? (
-                <>
-                  <dt className="font-medium">Elapsed</dt>
-                  <dd>{formatElapsed(elapsed)}</dd>
-                </>
-              ) : null}
+            <dl className="mt-1 flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-slate-700">
+              {step.model ? <Term term="Model">{step.model}</Term> : null}
+              {step.startedAt ? <Term term="Started">{timeOfDay(step.startedAt)}</Term> : null}
+              {step.completedAt ? <Term term="Finished">{timeOfDay(step.completedAt)}</Term> : null}
+              {elapsed !== undefined ? <Term term="Elapsed">{formatElapsed(elapsed)}</Term> : null}
             </dl>
             {step.state === 'running' ? (
               <div className="mt-2">
@@ -78,6 +58,16 @@ export function StepList({ steps, now }: { steps: readonly StepView[]; now: numb
         );
       })}
     </ol>
+  );
+}
+
+/** A term and its value, side by side; a <dl> of such <div>s is valid HTML. */
+function Term({ term, children }: { term: string; children: string }) {
+  return (
+    <div className="flex min-w-0 gap-1">
+      <dt className="font-medium">{term}</dt>
+      <dd className="break-all">{children}</dd>
+    </div>
   );
 }
 

@@ -1,5 +1,5 @@
 import { type Ref, useEffect, useEffectEvent, useImperativeHandle, useRef, useState } from 'react';
-import WaveSurfer from 'wavesurfer.js';
+import type WaveSurfer from 'wavesurfer.js';
 
 import { Button } from '../../../components/button';
 import { formatClock } from '../../../lib/format';
@@ -47,32 +47,44 @@ export function WaveformPlayer({ url, title, subject, name, onTime, ref }: Wavef
     const container = containerRef.current;
     const media = audioRef.current;
     if (!container || !media) return;
-    const surfer = WaveSurfer.create({
-      container,
-      media,
-      url,
-      height: 64,
-      waveColor: '#94a3b8',
-      progressColor: '#4f46e5',
-      cursorColor: '#1e1b4b',
-      barWidth: 2,
-      barGap: 1,
-      barRadius: 1,
-      normalize: true,
-      dragToSeek: true,
-    });
-    surferRef.current = surfer;
-    const unsubscribe = [
-      surfer.on('ready', (duration) => setLoad({ phase: 'ready', duration })),
-      surfer.on('error', (error) => setLoad({ phase: 'error', message: error.message })),
-      surfer.on('play', () => setPlaying(true)),
-      surfer.on('pause', () => setPlaying(false)),
-      surfer.on('finish', () => setPlaying(false)),
-      surfer.on('timeupdate', (seconds) => reportTime(seconds)),
-    ];
+    let disposed = false;
+    let surfer: WaveSurfer | undefined;
+    const unsubscribe: Array<() => void> = [];
+    // Loaded with the first player: pages without one never download the library.
+    import('wavesurfer.js')
+      .then(({ default: WaveSurferLibrary }) => {
+        if (disposed) return;
+        surfer = WaveSurferLibrary.create({
+          container,
+          media,
+          url,
+          height: 64,
+          waveColor: '#94a3b8',
+          progressColor: '#4f46e5',
+          cursorColor: '#1e1b4b',
+          barWidth: 2,
+          barGap: 1,
+          barRadius: 1,
+          normalize: true,
+          dragToSeek: true,
+        });
+        surferRef.current = surfer;
+        unsubscribe.push(
+          surfer.on('ready', (duration) => setLoad({ phase: 'ready', duration })),
+          surfer.on('error', (error) => setLoad({ phase: 'error', message: error.message })),
+          surfer.on('play', () => setPlaying(true)),
+          surfer.on('pause', () => setPlaying(false)),
+          surfer.on('finish', () => setPlaying(false)),
+          surfer.on('timeupdate', (seconds) => reportTime(seconds)),
+        );
+      })
+      .catch((error: unknown) =>
+        setLoad({ phase: 'error', message: error instanceof Error ? error.message : 'the player did not load' }),
+      );
     return () => {
+      disposed = true;
       for (const off of unsubscribe) off();
-      surfer.destroy();
+      surfer?.destroy();
       surferRef.current = null;
     };
   }, [url]);
