@@ -25,7 +25,8 @@ export function helmetOptions(env: Env): HelmetOptions {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'", 'wss:'],
-        // The web app previews a chosen file or a microphone recording from an object URL before uploading it.
+        // The web app plays from object URLs: a chosen file or a recording before upload, and the waveform
+        // players' fetched audio.
         mediaSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
         // Not covered by default-src; closing them costs nothing.

@@ -1,13 +1,22 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { PipelineStep } from '@voice/shared';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DownloadService } from './download.service';
-import { AcceptedJobDto, DownloadDto, multipartBody } from './dto/job.dto';
+import { AcceptedJobDto, DownloadDto, TranscriptDocumentDto, multipartBody } from './dto/job.dto';
 import { IdempotencyKey, type Idempotency } from './idempotency-key.decorator';
 import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
 import {
@@ -330,8 +339,12 @@ export class AudioController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Get a time-limited download link; the first call charges the output length',
-    description: 'Repeated or concurrent calls for the same job charge once. 1 credit = 1 second of output audio.',
+    description:
+      'Repeated or concurrent calls for the same job charge once (the charge is keyed by the job, so no ' +
+      'Idempotency-Key is needed). 1 credit = 1 second of output audio. A transcript-only job links to its ' +
+      'transcript JSON (TranscriptDocumentDto) and, in `artifacts`, to its SRT and VTT subtitles.',
   })
+  @ApiExtraModels(TranscriptDocumentDto)
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiResponse({ status: 200, type: DownloadDto })
   @ApiResponse({ status: 402, type: ErrorResponseDto, description: 'Not enough credits' })

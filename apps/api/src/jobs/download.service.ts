@@ -5,7 +5,10 @@ import { conflict, notFound } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, STORAGE } from '../common/tokens';
 
-/** Paid delivery: the charge, then time-limited links to the output and its artifacts. */
+/**
+ * Delivery: the paid output (the charge, then time-limited links to it and its artifacts) and the free input
+ * (the owner's own upload, for playback).
+ */
 @Injectable()
 export class DownloadService {
   constructor(
@@ -32,6 +35,27 @@ export class DownloadService {
       alreadyCharged: charge.alreadyCharged,
       unit: 'second' as const,
       ...(artifacts ? { artifacts } : {}),
+    };
+  }
+
+  /**
+   * A link to the job's input as uploaded, so its owner can play it back. It is the user's own material, so it
+   * costs nothing, before or after the job ends; only the owner gets it (anyone else's job is not found).
+   */
+  async inputLink(userId: string, jobId: string) {
+    const job = await getJobForUser(this.db, jobId, userId);
+    if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);
+    if (!job.inputKey)
+      throw notFound('NO_INPUT_AUDIO', `Job ${jobId} started from text or nothing: it has no input audio`);
+    const storage = requireDependency(this.storage, 'storage');
+    // No download filename: an attachment disposition would be noise for a player, and S3 signs it into the URL.
+    const link = await storage.signedDownloadUrl(job.inputKey);
+    return {
+      url: link.url,
+      expiresAt: link.expiresAt.toISOString(),
+      filename: job.inputFilename,
+      format: job.inputFormat,
+      durationMs: job.inputDurationMs,
     };
   }
 

@@ -59,8 +59,14 @@ export class FilesController {
   }
 }
 
+// Uploads keep their container (an input played back), outputs are WAV or JSON. A player decides from the type
+// whether it can play the bytes, so an upload must not go out as application/octet-stream.
 const CONTENT_TYPES: Record<string, string> = {
   wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  flac: 'audio/flac',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
   json: 'application/json',
   srt: 'application/x-subrip',
   vtt: 'text/vtt',

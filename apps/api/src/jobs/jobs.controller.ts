@@ -26,7 +26,15 @@ import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { AcceptedJobDto, JobProgressDto, JobStatusDto, JobHistoryDto, audioUploadBody } from './dto/job.dto';
+import {
+  AcceptedJobDto,
+  InputAudioDto,
+  JobProgressDto,
+  JobStatusDto,
+  JobHistoryDto,
+  audioUploadBody,
+} from './dto/job.dto';
+import { DownloadService } from './download.service';
 import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
 import { JobsService } from './jobs.service';
 import {
@@ -50,6 +58,7 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     private readonly submissions: JobSubmissionService,
+    private readonly downloads: DownloadService,
   ) {}
 
   @Post()
@@ -158,6 +167,18 @@ export class JobsController {
   @ApiResponse({ status: 404, type: ErrorResponseDto })
   progress(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string) {
     return this.jobs.getProgress(user.userId, id);
+  }
+
+  @Get(':id/input')
+  @ApiOperation({
+    summary: 'A time-limited link to the audio you uploaded for this job, for playback; free of charge',
+    description: 'Only the output is paid for (on first download); your own upload is yours to play at any time.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, type: InputAudioDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such job, or one made from text (no input)' })
+  input(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string) {
+    return this.downloads.inputLink(user.userId, id);
   }
 
   @Post(':id/cancel')

@@ -300,6 +300,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/jobs/{id}/input': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A time-limited link to the audio you uploaded for this job, for playback; free of charge
+     * @description Only the output is paid for (on first download); your own upload is yours to play at any time.
+     */
+    get: operations['JobsController_input'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/jobs/{id}/cancel': {
     parameters: {
       query?: never;
@@ -525,7 +545,7 @@ export interface paths {
     put?: never;
     /**
      * Get a time-limited download link; the first call charges the output length
-     * @description Repeated or concurrent calls for the same job charge once. 1 credit = 1 second of output audio.
+     * @description Repeated or concurrent calls for the same job charge once (the charge is keyed by the job, so no Idempotency-Key is needed). 1 credit = 1 second of output audio. A transcript-only job links to its transcript JSON (TranscriptDocumentDto) and, in `artifacts`, to its SRT and VTT subtitles.
      */
     post: operations['AudioController_download'];
     delete?: never;
@@ -817,6 +837,109 @@ export interface components {
       /** @example /api/jobs/6f1c…/status */
       statusUrl: string;
     };
+    InputReportDto: {
+      durationMs: number;
+      /** @description Rate the pipeline processed at */
+      sampleRate: number;
+      /** @example wav */
+      container: string;
+      originalSampleRate: number;
+      channels: number;
+      integratedLufs: number | null;
+      peakDbfs: number | null;
+      truePeakDbtp: number | null;
+    };
+    GeneratedInputDto: {
+      /** @enum {string} */
+      source: 'text' | 'none';
+    };
+    IntelligibilityDto: {
+      /** @description Of the delivered speech against the text, 0–1 */
+      wordErrorRate: number;
+      recognizer: string;
+      /** @description What was heard in the output; only once the download is charged */
+      heard?: string;
+    };
+    QualityReportDto: {
+      durationMs: number;
+      integratedLufs: number;
+      truePeakDbtp: number;
+      peakDbfs: number;
+      targetLufs: number | null;
+      /** @description TTS only */
+      intelligibility?: components['schemas']['IntelligibilityDto'];
+    };
+    TranscriptOutputDto: {
+      words: number;
+    };
+    ModelUsedDto: {
+      /** @enum {string} */
+      op:
+        | 'denoise'
+        | 'normalize'
+        | 'stt'
+        | 'tts'
+        | 'edit'
+        | 'voice_clone'
+        | 'dub'
+        | 'accent_change'
+        | 'generate_music'
+        | 'generate_sfx'
+        | 'mood_music'
+        | 'preprocess'
+        | 'quality'
+        | 'settle';
+      /** @example deepfilternet3 */
+      model: string;
+    };
+    PublicTranscriptDto: {
+      modelId: string;
+      /** @example en */
+      language: string;
+      wordCount: number;
+      /** @description First characters of the text; only once the download is charged */
+      preview?: string;
+    };
+    EditRecordDto: {
+      /** @enum {string} */
+      type: 'remove_blooper' | 'mute_word' | 'trim_silence';
+      detail: string;
+    };
+    VoiceConversionRecordDto: {
+      method: string;
+      /** @description The parameters the method applied */
+      applied: {
+        [key: string]: unknown;
+      };
+      /** @description The target voice's name */
+      target: string;
+    };
+    RevoicingMethodsDto: {
+      translation?: string;
+      speech: string;
+      background: string;
+    };
+    RevoicedDto: {
+      /** @enum {string} */
+      op: 'dub' | 'accent_change';
+      /** @description What was heard in the original */
+      source: components['schemas']['PublicTranscriptDto'];
+      language: string;
+      lines: number;
+      /** @description The new script; only once the download is charged */
+      preview?: string;
+      methods: components['schemas']['RevoicingMethodsDto'];
+    };
+    PublicJobResultDto: {
+      models: components['schemas']['ModelUsedDto'][];
+      input: components['schemas']['InputReportDto'] | components['schemas']['GeneratedInputDto'];
+      /** @description The quality gate's measurements of the output audio, or the word count of a transcript-only job */
+      output: components['schemas']['QualityReportDto'] | components['schemas']['TranscriptOutputDto'];
+      transcript?: components['schemas']['PublicTranscriptDto'];
+      edits?: components['schemas']['EditRecordDto'][];
+      voiceConversion?: components['schemas']['VoiceConversionRecordDto'][];
+      revoiced?: components['schemas']['RevoicedDto'][];
+    };
     JobStatusDto: {
       /** Format: uuid */
       jobId: string;
@@ -840,6 +963,8 @@ export interface components {
       /** @description Credit-seconds charged at first download */
       creditsCharged: number | null;
       downloadable: boolean;
+      /** @description For completed jobs: the models and methods used and what was measured */
+      result?: components['schemas']['PublicJobResultDto'];
     };
     JobHistoryDto: {
       items: components['schemas']['JobStatusDto'][];
@@ -849,8 +974,25 @@ export interface components {
     };
     StepProgressDto: {
       index: number;
-      /** @example denoise */
-      op: string;
+      /**
+       * @example denoise
+       * @enum {string}
+       */
+      op:
+        | 'denoise'
+        | 'normalize'
+        | 'stt'
+        | 'tts'
+        | 'edit'
+        | 'voice_clone'
+        | 'dub'
+        | 'accent_change'
+        | 'generate_music'
+        | 'generate_sfx'
+        | 'mood_music'
+        | 'preprocess'
+        | 'quality'
+        | 'settle';
       /** @enum {string} */
       state: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
       progress: number;
@@ -873,8 +1015,51 @@ export interface components {
       steps: components['schemas']['StepProgressDto'][];
       error?: string;
     };
+    InputAudioDto: {
+      /** @description Time-limited signed URL of the upload, as it was sent */
+      url: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** @example interview.wav */
+      filename: string | null;
+      /** @example wav */
+      format: string | null;
+      durationMs: number | null;
+    };
+    TranscriptWordDto: {
+      /** @example hello */
+      word: string;
+      /** @description Seconds from the start of the input */
+      start: number;
+      /** @description Seconds from the start of the input */
+      end: number;
+      confidence?: number;
+    };
+    TranscriptSegmentDto: {
+      start: number;
+      end: number;
+      text: string;
+    };
+    TranscriptDocumentDto: {
+      text: string;
+      /** @example en */
+      language: string;
+      modelId: string;
+      /** @description In order of start; always present, empty for silence */
+      words: components['schemas']['TranscriptWordDto'][];
+      segments: components['schemas']['TranscriptSegmentDto'][];
+      /** @description Pieces the voice-activity detector cut the audio into */
+      chunks: number;
+      durationSeconds: number;
+    };
+    DownloadArtifactsDto: {
+      /** @description Time-limited signed URL of the SubRip subtitles */
+      srt: string;
+      /** @description Time-limited signed URL of the WebVTT subtitles */
+      vtt: string;
+    };
     DownloadDto: {
-      /** @description Time-limited signed URL */
+      /** @description Time-limited signed URL of the output: a WAV file, or for a transcript-only job the transcript as JSON (TranscriptDocumentDto) */
       url: string;
       /** Format: date-time */
       expiresAt: string;
@@ -884,6 +1069,8 @@ export interface components {
       alreadyCharged: boolean;
       /** @enum {string} */
       unit: 'second';
+      /** @description Subtitles of a job with a transcript */
+      artifacts?: components['schemas']['DownloadArtifactsDto'];
     };
     InstalledModelDto: {
       /**
@@ -1864,6 +2051,45 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  JobsController_input: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InputAudioDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No such job, or one made from text (no input) */
       404: {
         headers: {
           [name: string]: unknown;

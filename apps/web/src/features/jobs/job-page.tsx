@@ -1,4 +1,10 @@
-/** Placeholder: built in its own change. */
+import { useParams } from 'react-router';
+
+import { JobView } from './job/job-view';
+
+/** /jobs/:jobId: one job, live while it runs. */
 export function JobPage() {
-  return <h1 className="text-2xl font-bold">Job</h1>;
+  const { jobId = '' } = useParams();
+  // A new id is a new page: nothing (a dialog, a highlighted word) carries over from the previous job.
+  return <JobView key={jobId} jobId={jobId} />;
 }
