@@ -18,7 +18,8 @@ export function databaseFromEnv(env: Env): Promise<DatabaseHandle> {
 
 /** Local files under DATA_DIR by default; S3 (MinIO, R2, AWS) when STORAGE_DRIVER=s3. */
 export function storageFromEnv(env: Env, signingSecret: string): BlobStorage {
-  const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.API_PORT}`;
+  // The address the start banner prints, so links and the printed URL agree.
+  const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${env.API_PORT}`;
   if (env.STORAGE_DRIVER === 's3') {
     return createStorage({
       driver: 's3',

@@ -48,8 +48,9 @@ describe('web app: the job page', { timeout: 600_000 }, () => {
     // Every page load renews the session at /api/auth/refresh, which is limited to 5 per address per 15 min by
     // default; this suite loads pages more often than that.
     platform = await startTestPlatform({ AUTH_RATE_LIMIT: '1000' });
-    // Local signed links name the API by PUBLIC_BASE_URL, which defaults to http://localhost:<port>: the app is
-    // opened at that origin, as a deployment serves both from one, so the players' media is same-origin.
+    // Local signed links name the API as PUBLIC_BASE_URL does (by default http://127.0.0.1:<port>, as the start
+    // banner prints it); the app is opened at localhost, as a user may: the players must still reach their
+    // media on the app's own origin, through the CSP.
     baseUrl = platform.apiUrl.replace('127.0.0.1', 'localhost');
     browser = await launchChromium();
     ({ context, page, problems } = await openPage(browser, baseUrl));

@@ -3,6 +3,7 @@ import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tansta
 import { ApiError, api, unwrap, type Schemas } from '../../../api/client';
 import { isActive } from '../../../components/status-badge';
 import { CREDITS_QUERY_KEY } from '../../account/use-credits';
+import { sameOriginStorageLink } from '../../../lib/storage-link';
 
 export type JobStatusView = Schemas['JobStatusDto'];
 export type JobProgressView = Schemas['JobProgressDto'];
@@ -168,7 +169,7 @@ export function useTranscript(jobId: string, url: string | undefined) {
     queryKey: jobKeys.transcript(jobId),
     queryFn: async ({ signal }): Promise<TranscriptDocument> => {
       if (url === undefined) throw new Error('No transcript link yet');
-      const response = await fetch(url, { signal });
+      const response = await fetch(sameOriginStorageLink(url), { signal });
       if (!response.ok)
         throw new ApiError(response.status, `HTTP_${response.status}`, 'The transcript could not be loaded.');
       return (await response.json()) as TranscriptDocument;

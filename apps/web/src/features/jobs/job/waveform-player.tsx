@@ -4,6 +4,8 @@ import type WaveSurfer from 'wavesurfer.js';
 import { Button } from '../../../components/button';
 import { formatClock } from '../../../lib/format';
 
+import { sameOriginStorageLink } from '../../../lib/storage-link';
+
 /** What a transcript needs from the player it follows. */
 export interface PlayerHandle {
   /** Jumps to `seconds` and plays from there. */
@@ -57,7 +59,7 @@ export function WaveformPlayer({ url, title, subject, name, onTime, ref }: Wavef
         surfer = WaveSurferLibrary.create({
           container,
           media,
-          url,
+          url: sameOriginStorageLink(url),
           height: 64,
           waveColor: '#94a3b8',
           progressColor: '#4f46e5',
