@@ -213,7 +213,9 @@ function leaves(part: MimePart): MimePart[] {
   return sections
     .slice(1)
     .filter((section) => !section.startsWith('--'))
-    .flatMap((section) => leaves(splitPart(Buffer.from(section.replace(/^\r?\n/, ''), 'latin1'))));
+    // The line break before a delimiter belongs to the delimiter (RFC 2046), not to the part.
+    .map((section) => section.replace(/^\r?\n/, '').replace(/\r?\n$/, ''))
+    .flatMap((section) => leaves(splitPart(Buffer.from(section, 'latin1'))));
 }
 
 const addresses = (value: string | undefined) => (value?.match(/[^\s<>,"]+@[^\s<>,"]+/g) ?? []).map((a) => a.toLowerCase());
