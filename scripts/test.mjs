@@ -204,7 +204,9 @@ async function runNodeTests() {
     );
     return 1;
   }
-  say(`${files.length} test file(s); starting Temporal, PostgreSQL, MinIO and Mailpit${inCi ? ' (CI: all required)' : ''}…`);
+  say(
+    `${files.length} test file(s); starting Temporal, PostgreSQL, MinIO and Mailpit${inCi ? ' (CI: all required)' : ''}…`,
+  );
 
   await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });

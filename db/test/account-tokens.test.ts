@@ -41,7 +41,10 @@ describeEachDriver('account tokens (verification and reset links)', (ctx) => {
     const first = await consumeAccountToken(ctx.db, { purpose: 'verify_email', tokenHash, now: new Date() });
     assert.equal(first.status, 'ok');
     assert.ok(first.status === 'ok' && first.token.userId === user.id && first.token.usedAt);
-    assert.equal((await consumeAccountToken(ctx.db, { purpose: 'verify_email', tokenHash, now: new Date() })).status, 'used');
+    assert.equal(
+      (await consumeAccountToken(ctx.db, { purpose: 'verify_email', tokenHash, now: new Date() })).status,
+      'used',
+    );
     const other = await issue(user.id, 'verify_email');
     assert.equal(
       (await consumeAccountToken(ctx.db, { purpose: 'reset_password', tokenHash: other, now: new Date() })).status,
@@ -100,7 +103,10 @@ describeEachDriver('account tokens (verification and reset links)', (ctx) => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     assert.equal((await verifyEmailWithToken(ctx.db, { tokenHash, now })).status, 'ok');
     assert.equal((await findUserById(ctx.db, user.id))?.emailVerifiedAt?.getTime(), now.getTime());
-    assert.equal((await verifyEmailWithToken(ctx.db, { tokenHash, now: new Date(now.getTime() + HOUR) })).status, 'used');
+    assert.equal(
+      (await verifyEmailWithToken(ctx.db, { tokenHash, now: new Date(now.getTime() + HOUR) })).status,
+      'used',
+    );
     assert.equal((await findUserById(ctx.db, user.id))?.emailVerifiedAt?.getTime(), now.getTime());
   });
 

@@ -41,7 +41,11 @@ describe('account email on the whole platform (PostgreSQL, Temporal, SMTP)', { t
     const user = await api.register(email);
     assert.equal(user.emailVerified, false);
 
-    const accepted = await api.request('POST', '/api/audio/generate-sfx', { description: 'rain', duration: 2, seed: 3 });
+    const accepted = await api.request('POST', '/api/audio/generate-sfx', {
+      description: 'rain',
+      duration: 2,
+      seed: 3,
+    });
     assert.equal(accepted.status, 202, accepted.text);
     const jobId = accepted.json['jobId'] as string;
     const final = await api.waitForJob(jobId, { timeoutMs: 180_000 });
@@ -65,7 +69,12 @@ describe('account email on the whole platform (PostgreSQL, Temporal, SMTP)', { t
     assert.equal(download.status, 200, download.text);
     const file = await fetch(download.json['url'] as string);
     assert.equal(file.status, 200);
-    assert.equal(Buffer.from(await file.arrayBuffer()).subarray(0, 4).toString('latin1'), 'RIFF');
+    assert.equal(
+      Buffer.from(await file.arrayBuffer())
+        .subarray(0, 4)
+        .toString('latin1'),
+      'RIFF',
+    );
   });
 
   test('a mailed reset link sets a new password once and ends every earlier sign-in', async () => {

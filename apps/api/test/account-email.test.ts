@@ -339,7 +339,10 @@ describe('mail trouble never fails or holds up a request', () => {
       // Both answers came first; each mail then reaches the server (a pooled connection of its own) and waits
       // there for a greeting that never comes.
       await connections(2);
-      assert.ok(sockets.every((socket) => !socket.closed && socket.bytesRead === 0), 'the mails are still unsent');
+      assert.ok(
+        sockets.every((socket) => !socket.closed && socket.bytesRead === 0),
+        'the mails are still unsent',
+      );
     } finally {
       // Refusing new connections and hanging up fails the pending sends at once, so the API's shutdown does not
       // wait out the SMTP timeouts.

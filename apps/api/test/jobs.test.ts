@@ -15,13 +15,7 @@ import { LocalStorage } from '@voice/storage';
 import type { PipelineClient, PipelineStart } from '../src/common/pipeline-client';
 import { toneWav } from './helpers/tone';
 import { tempLocalStorage } from './helpers/local-storage';
-import {
-  registerUnverified,
-  registerUser,
-  startTestApi,
-  type TestApi,
-  verifyEmailFromMail,
-} from './helpers/test-api';
+import { registerUnverified, registerUser, startTestApi, type TestApi, verifyEmailFromMail } from './helpers/test-api';
 
 /**
  * Submit, status and download through real HTTP, a real (in-memory PGlite) database and local storage, with a
@@ -239,14 +233,23 @@ describe('jobs API over a fake pipeline', () => {
     const unverified = await registerUnverified(api);
     const ownerId = unverified.response.body.user.id;
     const as = (method: string, urlPath: string, body?: FormData) =>
-      fetch(`${api.baseUrl}${urlPath}`, { method, headers: { authorization: `Bearer ${unverified.accessToken}` }, body });
+      fetch(`${api.baseUrl}${urlPath}`, {
+        method,
+        headers: { authorization: `Bearer ${unverified.accessToken}` },
+        body,
+      });
     const form = new FormData();
     form.append('audio_file', new Blob([toneWav()], { type: 'audio/wav' }), 'tone.wav');
     const accepted = await as('POST', '/api/audio/stt', form);
     assert.equal(accepted.status, 202, 'submitting is allowed before verifying');
     const jobId = ((await accepted.json()) as { jobId: string }).jobId;
     await markJobRunning(api.database.db, jobId, new Date());
-    await reserveCredits(api.database.db, { userId: ownerId, jobId, amount: 1, idempotencyKey: `job-${jobId}:reserve` });
+    await reserveCredits(api.database.db, {
+      userId: ownerId,
+      jobId,
+      amount: 1,
+      idempotencyKey: `job-${jobId}:reserve`,
+    });
     await settleCredits(api.database.db, { jobId, amount: 1, idempotencyKey: `job-${jobId}:settle` });
     await completeWithTranscript(jobId);
     const balance = (await getCreditSummary(api.database.db, ownerId)).balance;

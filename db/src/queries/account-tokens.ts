@@ -16,8 +16,7 @@ export interface NewAccountToken {
  * token that a newer one of the same purpose replaced.
  */
 export type ConsumeAccountTokenResult =
-  | { status: 'ok'; token: AccountToken }
-  | { status: 'used' | 'expired' | 'unknown' };
+  { status: 'ok'; token: AccountToken } | { status: 'used' | 'expired' | 'unknown' };
 
 /**
  * Stores a new token and retires the user's earlier unused ones of the same purpose, in one transaction: only the
@@ -113,7 +112,11 @@ export async function resetPasswordWithToken(
   args: { tokenHash: string; passwordHash: string; now: Date },
 ): Promise<ConsumeAccountTokenResult & { revokedRefreshTokens?: number }> {
   return db.transaction(async (tx) => {
-    const result = await consumeAccountToken(tx, { purpose: 'reset_password', tokenHash: args.tokenHash, now: args.now });
+    const result = await consumeAccountToken(tx, {
+      purpose: 'reset_password',
+      tokenHash: args.tokenHash,
+      now: args.now,
+    });
     if (result.status !== 'ok') return result;
     const userId = result.token.userId;
     await tx
@@ -128,7 +131,11 @@ export async function resetPasswordWithToken(
       .update(accountTokens)
       .set({ usedAt: args.now })
       .where(
-        and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, 'reset_password'), isNull(accountTokens.usedAt)),
+        and(
+          eq(accountTokens.userId, userId),
+          eq(accountTokens.purpose, 'reset_password'),
+          isNull(accountTokens.usedAt),
+        ),
       );
     const revoked = await revokeUserSessions(tx, userId, args.now);
     return { ...result, revokedRefreshTokens: revoked.refreshTokens };

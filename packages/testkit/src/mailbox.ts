@@ -43,7 +43,9 @@ export async function waitForMail(
   const count = options.count ?? 1;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
-    const mails = (await mailbox.list(address)).filter((mail) => !options.subject || options.subject.test(mail.subject));
+    const mails = (await mailbox.list(address)).filter(
+      (mail) => !options.subject || options.subject.test(mail.subject),
+    );
     if (mails.length >= count) return mails;
     if (Date.now() > deadline) {
       throw new Error(
@@ -210,15 +212,18 @@ function leaves(part: MimePart): MimePart[] {
   if (!type.toLowerCase().startsWith('multipart/') || !boundary) return [part];
   const sections = part.body.toString('latin1').split(`--${boundary}`);
   // sections[0] is the preamble; the last one starts with "--" (the closing delimiter).
-  return sections
-    .slice(1)
-    .filter((section) => !section.startsWith('--'))
-    // The line break before a delimiter belongs to the delimiter (RFC 2046), not to the part.
-    .map((section) => section.replace(/^\r?\n/, '').replace(/\r?\n$/, ''))
-    .flatMap((section) => leaves(splitPart(Buffer.from(section, 'latin1'))));
+  return (
+    sections
+      .slice(1)
+      .filter((section) => !section.startsWith('--'))
+      // The line break before a delimiter belongs to the delimiter (RFC 2046), not to the part.
+      .map((section) => section.replace(/^\r?\n/, '').replace(/\r?\n$/, ''))
+      .flatMap((section) => leaves(splitPart(Buffer.from(section, 'latin1'))))
+  );
 }
 
-const addresses = (value: string | undefined) => (value?.match(/[^\s<>,"]+@[^\s<>,"]+/g) ?? []).map((a) => a.toLowerCase());
+const addresses = (value: string | undefined) =>
+  (value?.match(/[^\s<>,"]+@[^\s<>,"]+/g) ?? []).map((a) => a.toLowerCase());
 
 /** Parses the .eml files nodemailer renders: headers, multipart/alternative, quoted-printable or base64 parts. */
 export function parseEml(raw: Buffer): ReceivedMail {

@@ -138,7 +138,10 @@ export class AccountEmailService {
       const token = await this.issue(user.id, 'reset_password', this.env.PASSWORD_RESET_TTL_MINUTES * MINUTE_MS);
       await mailer.send({
         to: user.email,
-        ...resetPasswordMail({ link: this.links.resetPassword(token), ttlMinutes: this.env.PASSWORD_RESET_TTL_MINUTES }),
+        ...resetPasswordMail({
+          link: this.links.resetPassword(token),
+          ttlMinutes: this.env.PASSWORD_RESET_TTL_MINUTES,
+        }),
       });
     });
   }

@@ -94,7 +94,10 @@ export class AuthController {
   })
   @ApiResponse({ status: 303, description: 'Browsers: redirect to `/?verified=<outcome>`.' })
   @ApiOkResponse({ type: EmailVerifiedDto, description: 'With `Accept: application/json`.' })
-  @ApiBadRequestResponse({ description: 'TOKEN_EXPIRED, TOKEN_USED or TOKEN_INVALID (JSON only).', type: ErrorResponseDto })
+  @ApiBadRequestResponse({
+    description: 'TOKEN_EXPIRED, TOKEN_USED or TOKEN_INVALID (JSON only).',
+    type: ErrorResponseDto,
+  })
   async verifyEmail(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const outcome = await this.accountEmail.verifyEmail(token);
     if (request.accepts(['html', 'json']) !== 'json') {

@@ -37,7 +37,9 @@ export function testSmtp(): { smtpUrl: string; apiUrl: string } | { unavailable:
   const smtpUrl = process.env['TEST_SMTP_URL'];
   const apiUrl = process.env['TEST_MAILPIT_API'];
   if (smtpUrl && apiUrl) return { smtpUrl, apiUrl };
-  return { unavailable: process.env['TEST_SMTP_UNAVAILABLE'] ?? 'TEST_SMTP_URL is not set (run through scripts/test.mjs)' };
+  return {
+    unavailable: process.env['TEST_SMTP_UNAVAILABLE'] ?? 'TEST_SMTP_URL is not set (run through scripts/test.mjs)',
+  };
 }
 
 export interface StartOptions {

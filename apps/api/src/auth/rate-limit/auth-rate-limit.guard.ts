@@ -21,12 +21,7 @@ import { clientAddressKey } from './client-address';
 import type { RateLimiter } from './rate-limiter';
 
 export type AuthAction =
-  | 'register'
-  | 'login'
-  | 'refresh'
-  | 'forgot-password'
-  | 'reset-password'
-  | 'resend-verification';
+  'register' | 'login' | 'refresh' | 'forgot-password' | 'reset-password' | 'resend-verification';
 
 /** The env limits an action's per-address quota can use. */
 type AddressLimit = 'AUTH_RATE_LIMIT' | 'PASSWORD_RESET_RATE_LIMIT';

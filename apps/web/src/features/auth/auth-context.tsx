@@ -45,7 +45,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // addresses have accounts; signing in with the password just chosen is what only a new account's owner can do.
     unwrap(await api.POST('/api/auth/register', { body }));
     try {
-      const result = unwrap(await api.POST('/api/auth/login', { body: { email: body.email, password: body.password } }));
+      const result = unwrap(
+        await api.POST('/api/auth/login', { body: { email: body.email, password: body.password } }),
+      );
       session.set(result);
       return { status: 'signed-in', user: result.user };
     } catch (error) {

@@ -63,8 +63,8 @@ export function AuthPage({ mode }: { mode: Mode }) {
         <h1 className="mt-2 text-2xl font-bold">{copy.title}</h1>
         {mode === 'sign-up' ? (
           <p className="mt-1 text-sm text-slate-600">
-            New accounts start with 30 free minutes of audio. We mail you a link to confirm your address: you can
-            try everything right away, and download once it is confirmed.
+            New accounts start with 30 free minutes of audio. We mail you a link to confirm your address: you can try
+            everything right away, and download once it is confirmed.
           </p>
         ) : null}
       </div>
