@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Test entry point (`npm test` builds, then runs this). Starts the real infrastructure ONCE — Temporal dev server,
-// PostgreSQL, MinIO — hands its coordinates to every test process through env vars, runs all compiled
+// PostgreSQL, MinIO, Mailpit (SMTP) — hands its coordinates to every test process through env vars, runs all compiled
 // `dist/test/**/*.test.js` files with `node --test`, and tears everything down however the run ends.
 //
 //   node scripts/test.mjs                 all tests
@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { repoRoot } from './infra/common.mjs';
+import { startMailpit } from './infra/mailpit.mjs';
 import { startMinio } from './infra/minio.mjs';
 import { startPostgres } from './infra/postgres.mjs';
 import { ensureTemporalCli, startTemporalDevServer } from './infra/temporal.mjs';
@@ -127,11 +128,22 @@ const services = {
     });
     return server.endpoint;
   },
+  mailpit: async (env) => {
+    const server = await startMailpit({ logFile: join(logDir, 'mailpit.log') });
+    running.push({ name: 'mailpit', stop: server.stop });
+    Object.assign(env, {
+      // Shared by every test file: tests find their mails by unique recipient (Mailpit's `to:` search).
+      TEST_SMTP_URL: server.smtpUrl,
+      TEST_MAILPIT_API: server.apiUrl,
+    });
+    return `${server.smtpUrl} (API ${server.apiUrl})`;
+  },
 };
 const unavailableVar = {
   temporal: 'TEMPORAL_TEST_UNAVAILABLE',
   postgres: 'TEST_DATABASE_UNAVAILABLE',
   minio: 'TEST_S3_UNAVAILABLE',
+  mailpit: 'TEST_SMTP_UNAVAILABLE',
 };
 
 let testRunner;
@@ -192,7 +204,9 @@ async function runNodeTests() {
     );
     return 1;
   }
-  say(`${files.length} test file(s); starting Temporal, PostgreSQL and MinIO${inCi ? ' (CI: all required)' : ''}…`);
+  say(
+    `${files.length} test file(s); starting Temporal, PostgreSQL, MinIO and Mailpit${inCi ? ' (CI: all required)' : ''}…`,
+  );
 
   await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });

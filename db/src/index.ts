@@ -7,6 +7,7 @@ export * from './client';
 export * from './errors';
 export * from './queries/users';
 export * from './queries/refresh-tokens';
+export * from './queries/account-tokens';
 export * from './queries/jobs';
 export * from './queries/credits';
 export * from './queries/voices';

@@ -31,6 +31,8 @@ export const users = pgTable(
       .default('user'),
     /** Available credit-seconds; always equals the sum of this user's ledger entries. */
     creditsBalance: bigint('credits_balance', { mode: 'number' }).notNull().default(0),
+    /** Set when the owner opens the verification link (or completes a password reset); null = unverified. */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -101,6 +103,32 @@ export const mfaRecoveryCodes = pgTable(
     createdAt: createdAt(),
   },
   (table) => [uniqueIndex('mfa_recovery_codes_user_hash_idx').on(table.userId, table.codeHash)],
+);
+
+export const ACCOUNT_TOKEN_PURPOSES = ['verify_email', 'reset_password'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/** Single-use, expiring tokens mailed to a user (verification and password-reset links). */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+    /** sha256 of the token in the link; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Set once, by the single use that succeeded (or when a newer token of the same purpose replaced it). */
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('account_tokens_token_hash_idx').on(table.tokenHash),
+    index('account_tokens_user_purpose_idx').on(table.userId, table.purpose),
+    check('account_tokens_purpose_valid', sql`${table.purpose} in ('verify_email', 'reset_password')`),
+  ],
 );
 
 export const voiceLibrary = pgTable(
@@ -252,3 +280,4 @@ export type NewProcessingJob = typeof processingJobs.$inferInsert;
 export type CreditLedgerEntry = typeof creditLedger.$inferSelect;
 export type RefreshToken = typeof refreshTokens.$inferSelect;
 export type UserMfa = typeof userMfa.$inferSelect;
+export type AccountToken = typeof accountTokens.$inferSelect;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO) so `npm test` only starts them.
+// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO, Mailpit) so `npm test` only starts them.
 // Used by .ci/run; safe to re-run (each step is a no-op once cached).
+import { ensureMailpit } from './mailpit.mjs';
 import { ensureMinio } from './minio.mjs';
 import { ensurePostgres } from './postgres.mjs';
 import { ensureTemporalCli } from './temporal.mjs';
@@ -10,6 +11,8 @@ const steps = {
   temporal: ensureTemporalCli(),
   postgres: ensurePostgres().then((pg) => `${pg.binDir} (${pg.version})`),
   minio: ensureMinio(),
+  // Its own `go install`, concurrent with MinIO's (about 1 CPU-minute); both share one Go lookup and build cache.
+  mailpit: ensureMailpit(),
 };
 const results = await Promise.allSettled(Object.values(steps));
 let failed = false;

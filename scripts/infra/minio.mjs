@@ -26,12 +26,23 @@ function parseGoVersion(output) {
   return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
 }
 
+let goLookup;
+
 /**
  * Returns a `go` binary able to build MinIO. Go >= 1.21 is enough: it switches to the toolchain go.mod asks for
  * (GOTOOLCHAIN=auto). Otherwise the pinned toolchain is fetched as the `golang.org/toolchain` module — the same
  * artifact `go` itself downloads — from the Go proxy into `<repo>/.cache/go`.
  */
-export async function ensureGo({ log = defaultLog } = {}) {
+export function ensureGo({ log = defaultLog } = {}) {
+  // One lookup per process: MinIO and Mailpit build concurrently, and two toolchain fetches would race on .cache/go.
+  goLookup ??= findOrFetchGo(log).catch((error) => {
+    goLookup = undefined;
+    throw error;
+  });
+  return goLookup;
+}
+
+async function findOrFetchGo(log) {
   const candidates = [await which('go'), '/usr/local/go/bin/go', join(repoRoot, '.cache', 'go', 'bin', 'go')];
   for (const candidate of candidates) {
     if (!candidate || !(await isExecutable(candidate))) continue;

@@ -1,3 +1,5 @@
+import { linkIn, type Mailbox, waitForMail } from '@voice/testkit';
+
 /**
  * Parsed response JSON. Tests read arbitrary fields and assert their values, so the body is deliberately loose.
  */
@@ -9,7 +11,11 @@ export class ApiClient {
   accessToken: string | undefined;
   refreshCookie: string | undefined;
 
-  constructor(readonly baseUrl: string) {}
+  /** `mailbox`: where the platform's mail arrives, so register() can open the verification link as a user does. */
+  constructor(
+    readonly baseUrl: string,
+    readonly mailbox?: Mailbox,
+  ) {}
 
   async request(method: string, path: string, body?: unknown | FormData, extraHeaders: Record<string, string> = {}) {
     const headers: Record<string, string> = { ...extraHeaders };
@@ -31,11 +37,30 @@ export class ApiClient {
     return { status: response.status, headers: response.headers, json: json as JsonBody, text };
   }
 
+  /**
+   * Signs up and in: register (202, no session), then, with a mailbox, the link from the verification mail (without
+   * one the account stays unverified and cannot download), then login.
+   */
   async register(email: string, password = 'correct horse battery', name = 'Test User') {
     const response = await this.request('POST', '/api/auth/register', { email, password, name });
-    if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
-    this.accessToken = response.json['accessToken'] as string;
-    return response.json['user'] as { id: string; email: string; creditsRemaining: number };
+    if (response.status !== 202) throw new Error(`register failed: ${response.status} ${response.text}`);
+    if (this.mailbox) await this.verifyEmail(email);
+    const login = await this.request('POST', '/api/auth/login', { email, password });
+    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+    this.accessToken = login.json['accessToken'] as string;
+    return login.json['user'] as { id: string; email: string; creditsRemaining: number; emailVerified: boolean };
+  }
+
+  /** Opens the newest verification link mailed to `email` (as JSON); throws unless it verified. */
+  async verifyEmail(email: string): Promise<void> {
+    if (!this.mailbox) throw new Error('this ApiClient has no mailbox to read the verification mail from');
+    const mails = await waitForMail(this.mailbox, email, { subject: /^Confirm your email/ });
+    const newest = mails.at(-1);
+    if (!newest) throw new Error(`no verification mail to ${email}`);
+    const link = linkIn(newest, /\/api\/auth\/verify-email\//);
+    // The path only: the mailed base is PUBLIC_BASE_URL, which a test platform on a random port does not set.
+    const verified = await this.request('GET', new URL(link).pathname, undefined, { accept: 'application/json' });
+    if (verified.status !== 200) throw new Error(`verify failed: ${verified.status} ${verified.text}`);
   }
 
   upload(path: string, file: Buffer, filename: string, fields: Record<string, string> = {}) {

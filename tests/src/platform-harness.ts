@@ -6,10 +6,14 @@ import { Client as PgClient } from 'pg';
 import { parseEnv, type Env } from '@voice/config';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '@voice/platform';
 import { installWorkerRuntime } from '@voice/runtime';
+import { type Mailbox, MailpitMailbox, OutboxMailbox } from '@voice/testkit';
 import { ApiClient } from './api-client';
 
 export interface TestPlatform extends RunningPlatform {
   dataDir: string;
+  /** Where the platform's mail lands: the test Mailpit when there is one, else DATA_DIR/outbox. */
+  mailbox: Mailbox;
+  /** A client whose register() verifies the email through `mailbox`. */
   api(): ApiClient;
   /** Stops the platform and removes its data dir and database. */
   close(): Promise<void>;
@@ -28,6 +32,8 @@ export function testInfra() {
     namespace: process.env['TEMPORAL_TEST_NAMESPACE'] ?? 'default',
     databaseUrl: process.env['TEST_DATABASE_URL'],
     temporalCli: process.env['TEST_TEMPORAL_CLI'],
+    smtpUrl: process.env['TEST_SMTP_URL'],
+    mailpitApi: process.env['TEST_MAILPIT_API'],
   };
 }
 
@@ -65,6 +71,9 @@ export async function startTestPlatform(
   const suffix = randomUUID().slice(0, 8);
   const usePg = (options.database ?? 'pg') === 'pg' && infra.databaseUrl !== undefined;
   const scratch = usePg && infra.databaseUrl ? await createScratchDatabase(infra.databaseUrl) : undefined;
+  // Mail goes over real SMTP to the shared Mailpit (suites tell their mails apart by recipient); without it, or
+  // when the suite sets SMTP_URL itself, the platform's own default (the outbox under DATA_DIR) or that server.
+  const useMailpit = infra.smtpUrl !== undefined && infra.mailpitApi !== undefined && !('SMTP_URL' in overrides);
   const env: Env = parseEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -77,14 +86,20 @@ export async function startTestPlatform(
     TASK_QUEUE_GPU: `test-gpu-${suffix}`,
     TASK_QUEUE_MEDIA: `test-media-${suffix}`,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...(useMailpit ? { SMTP_URL: infra.smtpUrl } : {}),
     ...overrides,
   });
+  const mailbox: Mailbox =
+    useMailpit && infra.mailpitApi
+      ? new MailpitMailbox(infra.mailpitApi)
+      : new OutboxMailbox(path.join(env.DATA_DIR, 'outbox'));
   installWorkerRuntime(env);
   const platform = await startPlatform(env, { embeddedGpuWorker: options.embeddedGpuWorker });
   return {
     ...platform,
     dataDir,
-    api: () => new ApiClient(platform.apiUrl),
+    mailbox,
+    api: () => new ApiClient(platform.apiUrl, mailbox),
     async close() {
       await platform.stop();
       await scratch?.drop();

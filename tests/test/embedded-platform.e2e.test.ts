@@ -7,6 +7,7 @@ import { parseEnv, type Env } from '@voice/config';
 import { startPlatform, type RunningPlatform } from '@voice/platform';
 import { freePort, installWorkerRuntime } from '@voice/runtime';
 import { workflowIdForJob } from '@voice/shared';
+import { OutboxMailbox } from '@voice/testkit';
 import { ApiClient, makeNoisySpeech, testInfra, waitForInference, type NoisySpeech } from '../src';
 
 /**
@@ -52,7 +53,8 @@ describe('embedded platform (npm start defaults) survives a restart mid-job', { 
 
   test('a job started before a restart completes after it, and the account persists', async () => {
     assert.ok(platform);
-    const api = new ApiClient(platform.apiUrl);
+    // The embedded default has no SMTP server: the verification mail is an .eml file in DATA_DIR/outbox.
+    const api = new ApiClient(platform.apiUrl, new OutboxMailbox(path.join(dataDir, 'outbox')));
     const email = `restart-${Date.now()}@example.com`;
     await api.register(email);
     const accepted = await api.upload('/api/audio/denoise', fixture.wav, 'restart.wav');

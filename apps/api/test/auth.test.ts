@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   type AuthBody,
+  createAccount,
   type ErrorResponse,
   newAccount,
   parseSetCookie,
@@ -25,16 +26,29 @@ describe('auth: register, login, refresh, logout', () => {
     await api.close();
   });
 
-  it('register answers 201 with an access token, the user and the free grant, and sets a strict httpOnly refresh cookie', async () => {
+  it('register answers 202 with a message and no session; login then gives the access token, the unverified user and the free grant, and sets a strict httpOnly refresh cookie', async () => {
     const account = newAccount({ email: 'Ada.Lovelace@Example.com' });
-    const response = await request<AuthBody>(api, 'POST', '/api/auth/register', { body: account });
+    const registered = await request<{ message: string }>(api, 'POST', '/api/auth/register', { body: account });
+    assert.equal(registered.status, 202);
+    assert.deepEqual(Object.keys(registered.body), ['message']);
+    assert.deepEqual(registered.cookies, [], 'no session from register: it answers the same for a taken email');
 
-    assert.equal(response.status, 201);
+    const response = await request<AuthBody>(api, 'POST', '/api/auth/login', {
+      body: { email: account.email, password: account.password },
+    });
+    assert.equal(response.status, 200);
     assert.match(response.body.accessToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     assert.equal(response.body.expiresIn, 900);
     assert.deepEqual(
       { ...response.body.user, id: typeof response.body.user.id },
-      { id: 'string', email: 'ada.lovelace@example.com', name: account.name, role: 'user', creditsRemaining: 1800 },
+      {
+        id: 'string',
+        email: 'ada.lovelace@example.com',
+        name: account.name,
+        role: 'user',
+        creditsRemaining: 1800,
+        emailVerified: false,
+      },
     );
     assert.equal(response.cookies.length, 1);
     const cookie = parseSetCookie(response.cookies[0] ?? '');
@@ -47,23 +61,31 @@ describe('auth: register, login, refresh, logout', () => {
     assert.ok(cookie.attributes.has('expires'));
   });
 
-  it('the access token from register authorizes protected routes', async () => {
+  it('the access token from signing in after sign-up authorizes protected routes', async () => {
     const { accessToken, account } = await registerUser(api);
     const me = await request<{ email: string }>(api, 'GET', '/api/user/me', { token: accessToken });
     assert.equal(me.status, 200);
     assert.equal(me.body.email, account.email);
   });
 
-  it('register with an email that exists (any case) answers 409 EMAIL_TAKEN', async () => {
+  it('register with an email that exists (any case) answers exactly like a new one and changes nothing', async () => {
     const { account } = await registerUser(api);
-    const again = await request<ErrorResponse>(api, 'POST', '/api/auth/register', {
-      body: { ...account, email: account.email.toUpperCase() },
+    const fresh = await request(api, 'POST', '/api/auth/register', { body: newAccount() });
+    const again = await request(api, 'POST', '/api/auth/register', {
+      body: { ...account, email: account.email.toUpperCase(), password: 'another long password', name: 'Mallory' },
     });
-    assert.equal(again.status, 409);
-    assert.deepEqual(again.body, {
-      statusCode: 409,
-      error: { code: 'EMAIL_TAKEN', message: 'An account with this email already exists' },
+    assert.equal(again.status, fresh.status);
+    assert.deepEqual(again.body, fresh.body);
+    assert.deepEqual(again.cookies, fresh.cookies);
+    const original = await request<AuthBody>(api, 'POST', '/api/auth/login', {
+      body: { email: account.email, password: account.password },
     });
+    assert.equal(original.status, 200, 'the owner still signs in with their own password');
+    assert.equal(original.body.user.name, account.name);
+    const intruder = await request(api, 'POST', '/api/auth/login', {
+      body: { email: account.email, password: 'another long password' },
+    });
+    assert.equal(intruder.status, 401);
   });
 
   it('register with a short password answers 400 naming the field', async () => {
@@ -102,7 +124,7 @@ describe('auth: register, login, refresh, logout', () => {
     const passphrase = await request(api, 'POST', '/api/auth/register', {
       body: newAccount({ password: 'password password password' }),
     });
-    assert.equal(passphrase.status, 201);
+    assert.equal(passphrase.status, 202);
   });
 
   it('register with a bad email and no name answers 400 listing both fields', async () => {
@@ -362,7 +384,7 @@ describe('auth rate limiting over HTTP (5 per pair, 8 per address, slowdown afte
   }
 
   it('the 6th login attempt for one email from one address within the window answers 429 with Retry-After', async () => {
-    const { account } = await registerUser(api);
+    const account = await createAccount(api);
     for (let attempt = 1; attempt <= 5; attempt++) {
       const response = await request(api, 'POST', '/api/auth/login', {
         body: { email: account.email, password: 'wrong password' },
@@ -381,7 +403,7 @@ describe('auth rate limiting over HTTP (5 per pair, 8 per address, slowdown afte
   });
 
   it('wrong passwords for an email from other addresses never lock its owner out', async () => {
-    const { account } = await registerUser(api);
+    const account = await createAccount(api);
     // 127.0.1.1–.6 are distinct client addresses on the loopback network: more failures than AUTH_RATE_LIMIT.
     for (let i = 1; i <= 6; i++) {
       const response = await requestFrom(api, `127.0.1.${i}`, 'POST', '/api/auth/login', {
@@ -419,7 +441,7 @@ describe('auth rate limiting over HTTP (5 per pair, 8 per address, slowdown afte
   });
 
   it('past AUTH_EMAIL_SLOWDOWN_AFTER attempts on one email, further ones are delayed (longer each time), never refused', async () => {
-    const { account } = await registerUser(api);
+    const account = await createAccount(api);
     const unknown = 'nobody-slowed@example.com';
     for (const email of [account.email, unknown]) {
       for (let i = 1; i <= 6; i++) assert.equal((await timedLogin(`127.0.3.${i}`, email, 'guess')).status, 401);
@@ -440,7 +462,7 @@ describe('auth rate limiting over HTTP (5 per pair, 8 per address, slowdown afte
   it('register has its own per-IP quota', async () => {
     for (let i = 1; i <= 5; i++) {
       const response = await requestFrom(api, '127.0.0.20', 'POST', '/api/auth/register', newAccount());
-      assert.equal(response.status, 201);
+      assert.equal(response.status, 202);
     }
     const sixth = await requestFrom<ErrorResponse>(api, '127.0.0.20', 'POST', '/api/auth/register', newAccount());
     assert.equal(sixth.status, 429);

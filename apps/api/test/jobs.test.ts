@@ -15,7 +15,7 @@ import { LocalStorage } from '@voice/storage';
 import type { PipelineClient, PipelineStart } from '../src/common/pipeline-client';
 import { toneWav } from './helpers/tone';
 import { tempLocalStorage } from './helpers/local-storage';
-import { registerUser, startTestApi, type TestApi } from './helpers/test-api';
+import { registerUnverified, registerUser, startTestApi, type TestApi, verifyEmailFromMail } from './helpers/test-api';
 
 /**
  * Submit, status and download through real HTTP, a real (in-memory PGlite) database and local storage, with a
@@ -227,6 +227,45 @@ describe('jobs API over a fake pipeline', () => {
     const again = await json('POST', `/api/audio/download/${jobId}`);
     assert.equal(again.body['alreadyCharged'], true);
     assert.equal((await getCreditSummary(api.database.db, userId)).balance, balanceBefore - 1);
+  });
+
+  test('an unverified account cannot download (403 EMAIL_NOT_VERIFIED, nothing charged) until it opens its link', async () => {
+    const unverified = await registerUnverified(api);
+    const ownerId = unverified.response.body.user.id;
+    const as = (method: string, urlPath: string, body?: FormData) =>
+      fetch(`${api.baseUrl}${urlPath}`, {
+        method,
+        headers: { authorization: `Bearer ${unverified.accessToken}` },
+        body,
+      });
+    const form = new FormData();
+    form.append('audio_file', new Blob([toneWav()], { type: 'audio/wav' }), 'tone.wav');
+    const accepted = await as('POST', '/api/audio/stt', form);
+    assert.equal(accepted.status, 202, 'submitting is allowed before verifying');
+    const jobId = ((await accepted.json()) as { jobId: string }).jobId;
+    await markJobRunning(api.database.db, jobId, new Date());
+    await reserveCredits(api.database.db, {
+      userId: ownerId,
+      jobId,
+      amount: 1,
+      idempotencyKey: `job-${jobId}:reserve`,
+    });
+    await settleCredits(api.database.db, { jobId, amount: 1, idempotencyKey: `job-${jobId}:settle` });
+    await completeWithTranscript(jobId);
+    const balance = (await getCreditSummary(api.database.db, ownerId)).balance;
+
+    const refused = await as('POST', `/api/audio/download/${jobId}`);
+    assert.equal(refused.status, 403);
+    const error = ((await refused.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, 'EMAIL_NOT_VERIFIED');
+    assert.match(error.message, /Verify your email address/);
+    assert.equal((await getCreditSummary(api.database.db, ownerId)).balance, balance, 'nothing was charged');
+
+    await verifyEmailFromMail(api, unverified.account.email);
+    // The same access token: verification is read from the account, not from the token.
+    const allowed = await as('POST', `/api/audio/download/${jobId}`);
+    assert.equal(allowed.status, 200);
+    assert.equal(((await allowed.json()) as { creditsCharged: number }).creditsCharged, 1);
   });
 
   test('cancel reaches the pipeline for a running job and is refused for a finished one', async () => {

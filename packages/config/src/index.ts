@@ -144,6 +144,31 @@ export const envSchema = z.object({
   /** The built web app (apps/web/dist) the API serves at /; unset = the one in this checkout. */
   WEB_APP_DIR: optionalNonEmpty,
 
+  /**
+   * Outgoing mail (verification, password reset): `smtp://user:pass@host:587` (STARTTLS when offered) or
+   * `smtps://…:465`. Unset = each mail is written as an .eml file under DATA_DIR/outbox instead.
+   */
+  SMTP_URL: optionalNonEmpty.refine(
+    (value) => value === undefined || (URL.canParse(value) && ['smtp:', 'smtps:'].includes(new URL(value).protocol)),
+    'must be an smtp:// or smtps:// URL',
+  ),
+  /** The From of every mail: an address, or `Name <address>`. */
+  MAIL_FROM: z.string().trim().min(3).default('Voice Studio <no-reply@localhost>'),
+  /** Lifetime of the link in the verification mail. */
+  EMAIL_VERIFICATION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(48),
+  /** Lifetime of a password-reset link; short, since the link alone takes over the account. */
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(60).default(30),
+  /**
+   * Per AUTH_RATE_WINDOW_SECONDS: forgot-password and reset-password requests per client address (beyond it 429),
+   * and reset mails per email address (beyond it still 202, but nothing is sent, so no inbox can be flooded).
+   */
+  PASSWORD_RESET_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
+
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),
   /** Uploads stream to disk, so the cap is about disk and bandwidth: 1 GiB holds an hour of 48 kHz stereo 24-bit WAV. */

@@ -4,3 +4,13 @@ export { resampleForTest } from './resample';
 export { encodeWavPcm16, decodeWavPcm16 } from './wav';
 export { synthesizeSpeech, type FliteVoice, type SynthesizeOptions } from './speech';
 export { measureRealTimeFactor } from './timing';
+export {
+  linkIn,
+  MailpitMailbox,
+  OutboxMailbox,
+  parseEml,
+  waitForMail,
+  type Mailbox,
+  type ReceivedMail,
+  type WaitForMailOptions,
+} from './mailbox';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findWorkerHostPid } from '@voice/platform';
 import { freePort } from '@voice/runtime';
+import { OutboxMailbox } from '@voice/testkit';
 import { ApiClient } from '../api-client';
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -111,7 +112,8 @@ export async function startPlatformProcess(name: string, env: Record<string, str
   }
   const pid = child.pid ?? 0;
   return {
-    api: new ApiClient(`http://127.0.0.1:${apiPort}`),
+    // No SMTP_URL: the verification mail register() opens is an .eml file under DATA_DIR/outbox.
+    api: new ApiClient(`http://127.0.0.1:${apiPort}`, new OutboxMailbox(path.join(dataDir, 'outbox'))),
     child,
     dataDir,
     rss: () => {

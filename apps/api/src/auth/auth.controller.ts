@@ -1,28 +1,43 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
   ApiCookieAuth,
-  ApiCreatedResponse,
   ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
+  ApiResponse,
   ApiTags,
   ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Env } from '@voice/config';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 import { ErrorResponseDto, REFRESH_COOKIE_SCHEME } from '../common/openapi';
 import { ENV } from '../common/tokens';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AccountEmailService, tokenRefused } from './account-email.service';
+import type { AuthPrincipal } from './auth-principal';
 import { AuthService, type IssuedSession } from './auth.service';
 import { MfaChallengeDto, type MfaLoginInput, mfaLoginBodySchema, mfaLoginSchema } from './dto/mfa.dto';
 import { MfaService } from './mfa/mfa.service';
+import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
+import {
+  AcceptedMessageDto,
+  EmailVerifiedDto,
+  type ForgotPasswordInput,
+  forgotPasswordBodySchema,
+  forgotPasswordSchema,
+  type ResetPasswordInput,
+  resetPasswordBodySchema,
+  resetPasswordSchema,
+} from './dto/account-email.dto';
 import {
   AuthResponseDto,
   type LoginInput,
@@ -36,6 +51,10 @@ import { AuthRateLimit } from './rate-limit/auth-rate-limit.guard';
 import { clearRefreshCookie, RefreshTokenCookie, withSessionCookie } from './refresh-cookie';
 
 const SESSION_COOKIE_NOTE = 'Sets the rotating refresh token as an httpOnly, SameSite=Strict cookie on /api/auth.';
+/** Identical for every email, registered or not, so the answer tells nobody which addresses have accounts. */
+const CHECK_INBOX: AcceptedMessageDto = {
+  message: 'If the address can receive mail, a message is on its way. Check your inbox.',
+};
 
 @ApiTags('auth')
 @Controller('auth')
@@ -43,25 +62,105 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly mfa: MfaService,
+    private readonly accountEmail: AccountEmailService,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
   @Post('register')
   @Public()
+  @HttpCode(HttpStatus.ACCEPTED)
   @AuthRateLimit('register')
   @ApiOperation({
-    summary: 'Create an account (with the free credit grant) and sign in',
-    description: SESSION_COOKIE_NOTE,
+    summary: 'Create an account (with the free credit grant) and mail a verification link',
+    description:
+      'Answers 202 with the same body whether or not the email already has an account, so nobody learns which ' +
+      'addresses are registered: a new email gets an account and a single-use verification link (valid ' +
+      'EMAIL_VERIFICATION_TTL_HOURS); an existing one is left as it is and its owner is mailed about the attempt. ' +
+      'No session is issued: sign in next with POST /api/auth/login. Until the email is verified the account ' +
+      'can sign in and submit jobs, but not download.',
   })
   @ApiBody({ schema: registerBodySchema })
-  @ApiCreatedResponse({ type: AuthResponseDto })
+  @ApiAcceptedResponse({ type: AcceptedMessageDto })
   @ApiBadRequestResponse({ description: 'Invalid email, weak password or missing name.', type: ErrorResponseDto })
-  @ApiConflictResponse({ description: 'EMAIL_TAKEN', type: ErrorResponseDto })
-  async register(
-    @Body(new ZodValidationPipe(registerSchema)) body: RegisterInput,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<AuthResponseDto> {
-    return this.withCookie(response, await this.auth.register(body));
+  async register(@Body(new ZodValidationPipe(registerSchema)) body: RegisterInput): Promise<AcceptedMessageDto> {
+    await this.auth.register(body);
+    return CHECK_INBOX;
+  }
+
+  @Get('verify-email/:token')
+  @Public()
+  @ApiParam({ name: 'token', description: 'The token from the link in the verification mail.' })
+  @ApiOperation({
+    summary: 'Verify the email address (the link in the verification mail)',
+    description:
+      'Opened from the mail in a browser: answers 303 to the web app at `/?verified=1`, or `/?verified=expired`, ' +
+      '`/?verified=used`, `/?verified=invalid`. With `Accept: application/json` it answers 200 JSON instead, or ' +
+      '400 TOKEN_EXPIRED / TOKEN_USED / TOKEN_INVALID. Each link works once; a newer link replaces older ones.',
+  })
+  @ApiResponse({ status: 303, description: 'Browsers: redirect to `/?verified=<outcome>`.' })
+  @ApiOkResponse({ type: EmailVerifiedDto, description: 'With `Accept: application/json`.' })
+  @ApiBadRequestResponse({
+    description: 'TOKEN_EXPIRED, TOKEN_USED or TOKEN_INVALID (JSON only).',
+    type: ErrorResponseDto,
+  })
+  async verifyEmail(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const outcome = await this.accountEmail.verifyEmail(token);
+    if (request.accepts(['html', 'json']) !== 'json') {
+      response.redirect(HttpStatus.SEE_OTHER, `/?verified=${outcome === 'verified' ? '1' : outcome}`);
+      return;
+    }
+    if (outcome !== 'verified') throw tokenRefused(outcome);
+    response.status(HttpStatus.OK).json({ emailVerified: true } satisfies EmailVerifiedDto);
+  }
+
+  @Post('resend-verification')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @AuthRateLimit('resend-verification')
+  @ApiOperation({ summary: 'Mail a new verification link to the signed-in user (older links stop working)' })
+  @ApiAcceptedResponse({ type: AcceptedMessageDto })
+  @ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.', type: ErrorResponseDto })
+  @ApiConflictResponse({ description: 'EMAIL_ALREADY_VERIFIED', type: ErrorResponseDto })
+  async resendVerification(@CurrentUser() caller: AuthPrincipal): Promise<AcceptedMessageDto> {
+    await this.accountEmail.resendVerification(caller.userId);
+    return CHECK_INBOX;
+  }
+
+  @Post('forgot-password')
+  @Public()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @AuthRateLimit('forgot-password', { addressLimit: 'PASSWORD_RESET_RATE_LIMIT' })
+  @ApiOperation({
+    summary: 'Mail a password-reset link',
+    description:
+      'Answers 202 with the same body, in the same time, whatever the email: only a registered one is mailed a ' +
+      'single-use link valid PASSWORD_RESET_TTL_MINUTES (at most PASSWORD_RESET_RATE_LIMIT mails per window).',
+  })
+  @ApiBody({ schema: forgotPasswordBodySchema })
+  @ApiAcceptedResponse({ type: AcceptedMessageDto })
+  @ApiBadRequestResponse({ description: 'Not an email address.', type: ErrorResponseDto })
+  forgotPassword(@Body(new ZodValidationPipe(forgotPasswordSchema)) body: ForgotPasswordInput): AcceptedMessageDto {
+    this.accountEmail.forgotPassword(body.email);
+    return CHECK_INBOX;
+  }
+
+  @Post('reset-password')
+  @Public()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @AuthRateLimit('reset-password', { addressLimit: 'PASSWORD_RESET_RATE_LIMIT' })
+  @ApiOperation({
+    summary: 'Set a new password with the token from the reset mail',
+    description:
+      'The token works once. Success signs the user out everywhere (every refresh token is revoked); sign in ' +
+      'with the new password. The password follows the sign-up rules.',
+  })
+  @ApiBody({ schema: resetPasswordBodySchema })
+  @ApiNoContentResponse({ description: 'Password changed; every session of the user was revoked.' })
+  @ApiBadRequestResponse({
+    description: 'TOKEN_EXPIRED, TOKEN_USED, TOKEN_INVALID, or a password the sign-up rules refuse.',
+    type: ErrorResponseDto,
+  })
+  async resetPassword(@Body(new ZodValidationPipe(resetPasswordSchema)) body: ResetPasswordInput): Promise<void> {
+    await this.accountEmail.resetPassword(body.token, body.password);
   }
 
   @Post('login')

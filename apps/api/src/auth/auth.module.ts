@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { factoryProvider, JWT_SECRET_KEY, SIGNING_SECRET } from '../common/tokens';
+import { MailModule } from '../mail/mail.module';
 import { AccessTokenService } from './access-token.service';
+import { AccountEmailService } from './account-email.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AUTH_STRATEGIES } from './auth-strategy';
@@ -18,6 +20,7 @@ import { RolesGuard } from './roles/roles.guard';
  * the caller with `@CurrentUser()`.
  */
 @Module({
+  imports: [MailModule],
   controllers: [AuthController],
   providers: [
     factoryProvider(JWT_SECRET_KEY, (secret: string) => new TextEncoder().encode(secret), [SIGNING_SECRET]),
@@ -28,6 +31,7 @@ import { RolesGuard } from './roles/roles.guard';
     AuthService,
     MfaTokenService,
     MfaService,
+    AccountEmailService,
     AuthRateLimitGuard,
     // Global guards run in registration order: authentication first, then the roles it established.
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -6,6 +6,7 @@ import {
   consumeRefreshToken,
   createUserWithGrant,
   type Database,
+  EmailTakenError,
   findUserByEmail,
   findUserById,
   insertRefreshToken,
@@ -19,9 +20,13 @@ import * as argon2 from 'argon2';
 import { unauthorized } from '../common/domain-error';
 import { DATABASE, ENV } from '../common/tokens';
 import { AccessTokenService } from './access-token.service';
+import { AccountEmailService } from './account-email.service';
 import type { AuthUserDto, LoginInput, RegisterInput } from './dto/auth.dto';
 import { type MfaChallenge, MfaTokenService } from './mfa/mfa-token.service';
+import { PASSWORD_HASH_OPTIONS } from './password/password-hash';
 import { loadCommonPasswords } from './password/password-policy';
+
+export { PASSWORD_HASH_OPTIONS };
 
 /** What a successful register/login/refresh hands the controller: the body plus the cookie to set. */
 export interface IssuedSession {
@@ -37,18 +42,6 @@ export interface PendingMfaLogin extends MfaChallenge {
   mfaRequired: true;
 }
 
-/**
- * argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane) rather than the library default
- * (64 MiB, 3 passes, 4 lanes): still far beyond GPU-cracking budgets, while a login costs ~50 ms of one
- * core instead of ~4x that, which keeps a burst of sign-ins from starving a small self-hosted box.
- * Hashes record their own parameters, so raising these later keeps existing hashes verifiable.
- */
-export const PASSWORD_HASH_OPTIONS = {
-  type: argon2.argon2id,
-  memoryCost: 19 * 1024,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
 const REFRESH_TOKEN_BYTES = 32;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -60,13 +53,21 @@ export function hashRefreshToken(token: string): string {
 }
 
 export function toAuthUser(user: User): AuthUserDto {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, creditsRemaining: user.creditsBalance };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    creditsRemaining: user.creditsBalance,
+    emailVerified: user.emailVerifiedAt !== null,
+  };
 }
 
 /**
- * Timing: neither endpoint may tell by its duration whether an email has an account. Register hashes before it
- * learns whether the email is taken, and login runs exactly one argon2 verify whether or not the user exists, so
- * both paths of each spend the same hash time (the dominant cost by far).
+ * Neither endpoint may tell whether an email has an account. Register answers the same body either way (an
+ * existing email's owner is mailed instead) and hashes before it learns whether the email is taken; its mail work
+ * runs after the answer (AccountEmailService). Login runs exactly one argon2 verify whether or not the user exists,
+ * so both paths of each spend the same hash time (the dominant cost by far).
  */
 @Injectable()
 export class AuthService implements OnModuleInit {
@@ -82,6 +83,7 @@ export class AuthService implements OnModuleInit {
     @Inject(ENV) private readonly env: Env,
     private readonly accessTokens: AccessTokenService,
     private readonly mfaTokens: MfaTokenService,
+    private readonly accountEmail: AccountEmailService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -92,17 +94,26 @@ export class AuthService implements OnModuleInit {
     loadCommonPasswords();
   }
 
-  async register(input: RegisterInput): Promise<IssuedSession> {
+  /**
+   * Creates the account and mails it a verification link, or, when the email is taken, mails its owner; the caller
+   * cannot tell which (no session either way: it signs in next, which only the password's owner can).
+   */
+  async register(input: RegisterInput): Promise<void> {
     // Before the insert, so an existing email costs the same hash time as a new one.
     const passwordHash = await argon2.hash(input.password, PASSWORD_HASH_OPTIONS);
-    // Throws EmailTakenError (EMAIL_TAKEN → 409 in the error filter) on a duplicate, race-free via the unique index.
-    const user = await createUserWithGrant(this.db, {
-      email: input.email,
-      passwordHash,
-      name: input.name,
-      grantSeconds: this.env.FREE_CREDIT_SECONDS,
-    });
-    return this.issueSession(user, randomUUID(), false);
+    try {
+      // Race-free via the unique index: of two sign-ups with one email, one gets EmailTakenError.
+      const user = await createUserWithGrant(this.db, {
+        email: input.email,
+        passwordHash,
+        name: input.name,
+        grantSeconds: this.env.FREE_CREDIT_SECONDS,
+      });
+      this.accountEmail.accountCreated(user);
+    } catch (error) {
+      if (!(error instanceof EmailTakenError)) throw error;
+      this.accountEmail.registrationAttempted(input.email);
+    }
   }
 
   /**

@@ -348,6 +348,11 @@ export class AudioController {
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiResponse({ status: 200, type: DownloadDto })
   @ApiResponse({ status: 402, type: ErrorResponseDto, description: 'Not enough credits' })
+  @ApiResponse({
+    status: 403,
+    type: ErrorResponseDto,
+    description: 'EMAIL_NOT_VERIFIED: the account has not opened its verification link yet',
+  })
   @ApiResponse({ status: 404, type: ErrorResponseDto })
   @ApiResponse({ status: 409, type: ErrorResponseDto, description: 'The job has not completed' })
   download(

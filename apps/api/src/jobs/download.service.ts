@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { chargeJobDownload, getJobForUser, type Database, type ProcessingJob } from '@voice/db';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { chargeJobDownload, findUserById, getJobForUser, type Database, type ProcessingJob } from '@voice/db';
 import type { BlobStorage } from '@voice/storage';
-import { conflict, notFound } from '../common/domain-error';
+import { accountGone, conflict, DomainError, notFound } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, STORAGE } from '../common/tokens';
 
@@ -21,6 +21,7 @@ export class DownloadService {
    * time-limited link. The charge and its idempotency live in one database transaction.
    */
   async download(userId: string, jobId: string) {
+    await this.requireVerifiedEmail(userId);
     const charge = await chargeJobDownload(this.db, { jobId, userId, idempotencyKey: `job-${jobId}:download` });
     const job = await getJobForUser(this.db, jobId, userId);
     if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);
@@ -57,6 +58,24 @@ export class DownloadService {
       format: job.inputFormat,
       durationMs: job.inputDurationMs,
     };
+  }
+
+  /**
+   * Downloading spends credits, so it waits for a verified email: the free grant of an account made with an
+   * address nobody reads stays unspendable. Read from the database, not the access token, so a verification
+   * counts at once. Buying credits (payments, not built yet) must make the same check before it takes money.
+   */
+  private async requireVerifiedEmail(userId: string): Promise<void> {
+    const user = await findUserById(this.db, userId);
+    if (!user) throw accountGone();
+    if (!user.emailVerifiedAt) {
+      throw new DomainError(
+        'EMAIL_NOT_VERIFIED',
+        HttpStatus.FORBIDDEN,
+        'Verify your email address to download: open the link we mailed you, or get a new one with ' +
+          'POST /api/auth/resend-verification',
+      );
+    }
   }
 
   /** A transcription job also hands out its subtitles, under the same charge. */

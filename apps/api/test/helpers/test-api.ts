@@ -9,7 +9,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type Env, parseEnv } from '@voice/config';
 import { createDatabase, type DatabaseHandle, runMigrations } from '@voice/db';
 
+import { linkIn, type Mailbox, MailpitMailbox, OutboxMailbox, waitForMail } from '@voice/testkit';
+
 import { type ApiDependencies, createApiApp } from '../../src';
+import { MailDispatcher } from '../../src/mail/mail-dispatcher';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -18,7 +21,25 @@ export interface TestApi {
   baseUrl: string;
   env: Env;
   database: DatabaseHandle;
+  /** Where this API's mails land: Mailpit when SMTP_URL is the test SMTP server, else DATA_DIR/outbox. */
+  mailbox: Mailbox;
+  /** Resolves once every mail (and the work deciding it) started so far has been sent or has failed. */
+  mailSettled(): Promise<void>;
   close(): Promise<void>;
+}
+
+function unreadableMailbox(reason: string): Mailbox {
+  return { description: reason, list: () => Promise.reject(new Error(reason)) };
+}
+
+/** The test Mailpit (started by scripts/test.mjs), or undefined with the reason it is not there. */
+export function testSmtp(): { smtpUrl: string; apiUrl: string } | { unavailable: string } {
+  const smtpUrl = process.env['TEST_SMTP_URL'];
+  const apiUrl = process.env['TEST_MAILPIT_API'];
+  if (smtpUrl && apiUrl) return { smtpUrl, apiUrl };
+  return {
+    unavailable: process.env['TEST_SMTP_UNAVAILABLE'] ?? 'TEST_SMTP_URL is not set (run through scripts/test.mjs)',
+  };
 }
 
 export interface StartOptions {
@@ -63,8 +84,17 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
     AUTH_LOGIN_IP_RATE_LIMIT: '1000',
     AUTH_EMAIL_SLOWDOWN_AFTER: '1000',
     AUTH_MFA_RATE_LIMIT: '1000',
+    PASSWORD_RESET_RATE_LIMIT: '1000',
     ...options.env,
   });
+  const smtp = testSmtp();
+  let mailbox: Mailbox = new OutboxMailbox(path.join(env.DATA_DIR, 'outbox'));
+  if (env.SMTP_URL !== undefined) {
+    mailbox =
+      'smtpUrl' in smtp && env.SMTP_URL === smtp.smtpUrl
+        ? new MailpitMailbox(smtp.apiUrl)
+        : unreadableMailbox(`SMTP_URL=${env.SMTP_URL} is not the test Mailpit, so its mail cannot be read`);
+  }
   const database = options.database ?? (await sharedDatabase());
   const app = await createApiApp({ env, database, ...options.deps });
   await app.listen(0, '127.0.0.1');
@@ -75,6 +105,8 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
     baseUrl: `http://127.0.0.1:${address.port}`,
     env,
     database,
+    mailbox,
+    mailSettled: () => app.get(MailDispatcher).drain(),
     async close() {
       await app.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -155,7 +187,7 @@ export function requestFrom<T = unknown>(
 export interface AuthBody {
   accessToken: string;
   expiresIn: number;
-  user: { id: string; email: string; name: string; role: string; creditsRemaining: number };
+  user: { id: string; email: string; name: string; role: string; creditsRemaining: number; emailVerified: boolean };
 }
 
 export interface ErrorResponse {
@@ -195,8 +227,57 @@ export function newAccount(overrides: Partial<{ email: string; password: string;
   };
 }
 
+/**
+ * Signs up as a user does: register (202, no session), open the link from the verification mail, sign in. The token
+ * comes from the mail itself (the database holds only its hash), through whichever mailbox the API sends to.
+ */
 export async function registerUser(api: TestApi, account = newAccount()) {
-  const response = await request<AuthBody>(api, 'POST', '/api/auth/register', { body: account });
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return login(api, await createAccount(api, account));
+}
+
+/** Register and verify, without signing in (a suite counting login attempts must not have one made for it). */
+export async function createAccount(api: TestApi, account = newAccount()) {
+  await registerOnly(api, account);
+  await verifyEmailFromMail(api, account.email);
+  return account;
+}
+
+/** Register and sign in, leaving the email unverified. */
+export async function registerUnverified(api: TestApi, account = newAccount()) {
+  await registerOnly(api, account);
+  return login(api, account);
+}
+
+async function registerOnly(api: TestApi, account: { email: string; password: string; name: string }) {
+  const response = await request(api, 'POST', '/api/auth/register', { body: account });
+  if (response.status !== 202) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+/** The path (with its token) of the newest verification link mailed to `email`. */
+export async function verificationPathFromMail(api: TestApi, email: string, count = 1): Promise<string> {
+  const mails = await waitForMail(api.mailbox, email, { subject: /^Confirm your email/, count });
+  const newest = mails[mails.length - 1];
+  if (!newest) throw new Error(`no verification mail to ${email}`);
+  return new URL(linkIn(newest, linkBase(api))).pathname;
+}
+
+/** Opens the verification link from the mail, as JSON; throws unless it verified. */
+export async function verifyEmailFromMail(api: TestApi, email: string): Promise<void> {
+  const verified = await request(api, 'GET', await verificationPathFromMail(api, email), {
+    headers: { accept: 'application/json' },
+  });
+  if (verified.status !== 200) throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
+}
+
+/** The base mailed links start with: PUBLIC_BASE_URL, else the API's configured port. */
+export function linkBase(api: TestApi): string {
+  return (api.env.PUBLIC_BASE_URL ?? `http://localhost:${api.env.API_PORT}`).replace(/\/+$/, '');
+}
+
+async function login<Account extends { email: string; password: string }>(api: TestApi, account: Account) {
+  const response = await request<AuthBody>(api, 'POST', '/api/auth/login', {
+    body: { email: account.email, password: account.password },
+  });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
   return { account, response, cookie: refreshCookieOf(response), accessToken: response.body.accessToken };
 }

@@ -14,10 +14,87 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Create an account (with the free credit grant) and sign in
-     * @description Sets the rotating refresh token as an httpOnly, SameSite=Strict cookie on /api/auth.
+     * Create an account (with the free credit grant) and mail a verification link
+     * @description Answers 202 with the same body whether or not the email already has an account, so nobody learns which addresses are registered: a new email gets an account and a single-use verification link (valid EMAIL_VERIFICATION_TTL_HOURS); an existing one is left as it is and its owner is mailed about the attempt. No session is issued: sign in next with POST /api/auth/login. Until the email is verified the account can sign in and submit jobs, but not download.
      */
     post: operations['AuthController_register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/verify-email/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Verify the email address (the link in the verification mail)
+     * @description Opened from the mail in a browser: answers 303 to the web app at `/?verified=1`, or `/?verified=expired`, `/?verified=used`, `/?verified=invalid`. With `Accept: application/json` it answers 200 JSON instead, or 400 TOKEN_EXPIRED / TOKEN_USED / TOKEN_INVALID. Each link works once; a newer link replaces older ones.
+     */
+    get: operations['AuthController_verifyEmail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/resend-verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mail a new verification link to the signed-in user (older links stop working) */
+    post: operations['AuthController_resendVerification'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/forgot-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mail a password-reset link
+     * @description Answers 202 with the same body, in the same time, whatever the email: only a registered one is mailed a single-use link valid PASSWORD_RESET_TTL_MINUTES (at most PASSWORD_RESET_RATE_LIMIT mails per window).
+     */
+    post: operations['AuthController_forgotPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/reset-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set a new password with the token from the reset mail
+     * @description The token works once. Success signs the user out everywhere (every refresh token is revoked); sign in with the new password. The password follows the sign-up rules.
+     */
+    post: operations['AuthController_resetPassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -650,30 +727,9 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    AuthUserDto: {
-      /** Format: uuid */
-      id: string;
-      /** @example ada@example.com */
-      email: string;
-      /** @example Ada */
-      name: string;
-      /** @enum {string} */
-      role: 'user' | 'admin';
-      /**
-       * @description Available credits in seconds of audio (1 credit = 1 second).
-       * @example 1800
-       */
-      creditsRemaining: number;
-    };
-    AuthResponseDto: {
-      /** @description HS256 JWT for `Authorization: Bearer`. The refresh token is set as an httpOnly cookie instead. */
-      accessToken: string;
-      /**
-       * @description Seconds until the access token expires.
-       * @example 900
-       */
-      expiresIn: number;
-      user: components['schemas']['AuthUserDto'];
+    AcceptedMessageDto: {
+      /** @example If the address can receive mail, a message is on its way. Check your inbox. */
+      message: string;
     };
     ErrorDetailDto: {
       /**
@@ -690,6 +746,37 @@ export interface components {
       /** @example 400 */
       statusCode: number;
       error: components['schemas']['ErrorDetailDto'];
+    };
+    EmailVerifiedDto: {
+      /** @enum {boolean} */
+      emailVerified: true;
+    };
+    AuthUserDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example ada@example.com */
+      email: string;
+      /** @example Ada */
+      name: string;
+      /** @enum {string} */
+      role: 'user' | 'admin';
+      /**
+       * @description Available credits in seconds of audio (1 credit = 1 second).
+       * @example 1800
+       */
+      creditsRemaining: number;
+      /** @description Whether the owner opened the link mailed at sign-up. Unverified accounts can sign in and submit jobs, but downloads answer 403 EMAIL_NOT_VERIFIED; POST /api/auth/resend-verification mails a new link. */
+      emailVerified: boolean;
+    };
+    AuthResponseDto: {
+      /** @description HS256 JWT for `Authorization: Bearer`. The refresh token is set as an httpOnly cookie instead. */
+      accessToken: string;
+      /**
+       * @description Seconds until the access token expires.
+       * @example 900
+       */
+      expiresIn: number;
+      user: components['schemas']['AuthUserDto'];
     };
     MfaChallengeDto: {
       /**
@@ -1413,12 +1500,12 @@ export interface operations {
       };
     };
     responses: {
-      201: {
+      202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AuthResponseDto'];
+          'application/json': components['schemas']['AcceptedMessageDto'];
         };
       };
       /** @description Invalid email, weak password or missing name. */
@@ -1430,8 +1517,171 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description EMAIL_TAKEN */
+      /** @description Too many attempts; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AuthController_verifyEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The token from the link in the verification mail. */
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description With `Accept: application/json`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailVerifiedDto'];
+        };
+      };
+      /** @description Browsers: redirect to `/?verified=<outcome>`. */
+      303: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description TOKEN_EXPIRED, TOKEN_USED or TOKEN_INVALID (JSON only). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AuthController_resendVerification: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AcceptedMessageDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description EMAIL_ALREADY_VERIFIED */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many attempts; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AuthController_forgotPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+        };
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AcceptedMessageDto'];
+        };
+      };
+      /** @description Not an email address. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many attempts; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AuthController_resetPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          token: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Password changed; every session of the user was revoked. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description TOKEN_EXPIRED, TOKEN_USED, TOKEN_INVALID, or a password the sign-up rules refuse. */
+      400: {
         headers: {
           [name: string]: unknown;
         };
@@ -3082,6 +3332,15 @@ export interface operations {
       };
       /** @description Not enough credits */
       402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description EMAIL_NOT_VERIFIED: the account has not opened its verification link yet */
+      403: {
         headers: {
           [name: string]: unknown;
         };

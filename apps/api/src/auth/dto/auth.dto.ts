@@ -52,6 +52,13 @@ export class AuthUserDto {
 
   @ApiProperty({ description: 'Available credits in seconds of audio (1 credit = 1 second).', example: 1800 })
   creditsRemaining!: number;
+
+  @ApiProperty({
+    description:
+      'Whether the owner opened the link mailed at sign-up. Unverified accounts can sign in and submit jobs, but ' +
+      'downloads answer 403 EMAIL_NOT_VERIFIED; POST /api/auth/resend-verification mails a new link.',
+  })
+  emailVerified!: boolean;
 }
 
 export class AuthResponseDto {

@@ -20,10 +20,16 @@ import { AUTH_RATE_LIMITER, ENV } from '../../common/tokens';
 import { clientAddressKey } from './client-address';
 import type { RateLimiter } from './rate-limiter';
 
-export type AuthAction = 'register' | 'login' | 'refresh' | 'mfa';
+export type AuthAction =
+  'register' | 'login' | 'refresh' | 'mfa' | 'forgot-password' | 'reset-password' | 'resend-verification';
+
+/** The env limits an action's per-address quota can use. */
+type AddressLimit = 'AUTH_RATE_LIMIT' | 'PASSWORD_RESET_RATE_LIMIT';
 
 interface AuthRateLimitPolicy {
   action: AuthAction;
+  /** Per-address quota (ignored with byEmail, which uses AUTH_LOGIN_IP_RATE_LIMIT); default AUTH_RATE_LIMIT. */
+  addressLimit: AddressLimit;
   /**
    * Count per (email, address) pair as well as per address, and slow down (never refuse) attempts on one email
    * from everywhere. Refusing per email alone would let anyone lock the owner out with a few wrong passwords.
@@ -58,7 +64,9 @@ interface Quota {
 /**
  * Answers 429 with Retry-After beyond a quota per AUTH_RATE_WINDOW_SECONDS. Each action has its own quotas so a
  * burst of logins cannot block token refreshes:
- * - register, refresh, mfa: AUTH_RATE_LIMIT per client address (MfaService adds AUTH_MFA_RATE_LIMIT per account);
+ * - register, refresh, mfa, resend-verification: AUTH_RATE_LIMIT per client address (MfaService adds
+ *   AUTH_MFA_RATE_LIMIT per account);
+ * - forgot-password, reset-password: PASSWORD_RESET_RATE_LIMIT per client address;
  * - login: AUTH_LOGIN_IP_RATE_LIMIT per address over all emails and AUTH_RATE_LIMIT per (email, address) pair,
  *   then a delay (see emailSlowdownMs) once one email has had AUTH_EMAIL_SLOWDOWN_AFTER attempts from anywhere.
  * The address is Express's `req.ip` (an IPv6 client counts by its /64): behind a reverse proxy, enable Express
@@ -84,7 +92,7 @@ export class AuthRateLimitGuard implements CanActivate {
     const quotas: Quota[] = [
       {
         key: `${prefix}:ip:${address}`,
-        limit: policy.byEmail ? this.env.AUTH_LOGIN_IP_RATE_LIMIT : this.env.AUTH_RATE_LIMIT,
+        limit: policy.byEmail ? this.env.AUTH_LOGIN_IP_RATE_LIMIT : this.env[policy.addressLimit],
       },
     ];
     // JSON-encoded so no email can forge another pair's key.
@@ -124,8 +132,15 @@ function emailOf(body: unknown): string | undefined {
 }
 
 /** Rate-limits an auth handler (see AuthRateLimitGuard) and documents the 429. */
-export function AuthRateLimit(action: AuthAction, options: { byEmail?: boolean } = {}): MethodDecorator {
-  const policy: AuthRateLimitPolicy = { action, byEmail: options.byEmail ?? false };
+export function AuthRateLimit(
+  action: AuthAction,
+  options: { byEmail?: boolean; addressLimit?: AddressLimit } = {},
+): MethodDecorator {
+  const policy: AuthRateLimitPolicy = {
+    action,
+    byEmail: options.byEmail ?? false,
+    addressLimit: options.addressLimit ?? 'AUTH_RATE_LIMIT',
+  };
   return applyDecorators(
     SetMetadata(AUTH_RATE_LIMIT_KEY, policy),
     UseGuards(AuthRateLimitGuard),

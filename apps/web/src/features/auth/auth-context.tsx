@@ -7,10 +7,13 @@ export type AuthUser = Schemas['AuthUserDto'];
 
 type AuthState = { status: 'restoring' } | { status: 'signed-out' } | { status: 'signed-in'; user: AuthUser };
 
+/** After sign-up: signed in, or the email already had an account (whose owner the API mailed instead). */
+export type SignUpResult = { status: 'signed-in'; user: AuthUser } | { status: 'check-inbox' };
+
 interface AuthContextValue {
   state: AuthState;
   signIn(input: { email: string; password: string }): Promise<AuthUser>;
-  signUp(input: { email: string; password: string; name: string }): Promise<AuthUser>;
+  signUp(input: { email: string; password: string; name: string }): Promise<SignUpResult>;
   signOut(): Promise<void>;
 }
 
@@ -39,10 +42,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return result.user;
   }, []);
 
-  const signUp = useCallback(async (body: { email: string; password: string; name: string }) => {
-    const result = unwrap(await api.POST('/api/auth/register', { body }));
-    session.set(result);
-    return result.user;
+  const signUp = useCallback(async (body: { email: string; password: string; name: string }): Promise<SignUpResult> => {
+    // Register answers alike whether or not the email is taken and starts no session, so nobody learns which
+    // addresses have accounts; signing in with the password just chosen is what only a new account's owner can do.
+    unwrap(await api.POST('/api/auth/register', { body }));
+    try {
+      const result = unwrap(
+        await api.POST('/api/auth/login', { body: { email: body.email, password: body.password } }),
+      );
+      session.set(result);
+      return { status: 'signed-in', user: result.user };
+    } catch (error) {
+      // The address already had an account with another password: its owner got a mail, the form says so.
+      if (error instanceof ApiError && error.status === 401) return { status: 'check-inbox' };
+      throw error;
+    }
   }, []);
 
   const signOut = useCallback(async () => {

@@ -23,6 +23,8 @@ export function AuthPage({ mode }: { mode: Mode }) {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  /** Set when sign-up found the email taken: the API mailed its owner, and the page says where to look. */
+  const [sentTo, setSentTo] = useState<string>();
   const copy = COPY[mode];
 
   if (state.status === 'signed-in') return <Navigate to={from} replace />;
@@ -35,9 +37,15 @@ export function AuthPage({ mode }: { mode: Mode }) {
     setBusy(true);
     setError(undefined);
     setFieldErrors({});
+    setSentTo(undefined);
     try {
-      if (mode === 'sign-up') await signUp({ email, password, name: String(form.get('name') ?? '') });
-      else await signIn({ email, password });
+      if (mode === 'sign-up') {
+        const result = await signUp({ email, password, name: String(form.get('name') ?? '') });
+        if (result.status === 'check-inbox') {
+          setSentTo(email);
+          return;
+        }
+      } else await signIn({ email, password });
       await navigate(from, { replace: true });
     } catch (caught) {
       const fields = caught instanceof ApiError ? caught.fieldErrors() : {};
@@ -54,7 +62,10 @@ export function AuthPage({ mode }: { mode: Mode }) {
         <p className="text-lg font-bold text-indigo-700">Voice Studio</p>
         <h1 className="mt-2 text-2xl font-bold">{copy.title}</h1>
         {mode === 'sign-up' ? (
-          <p className="mt-1 text-sm text-slate-600">New accounts start with 30 free minutes of audio.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            New accounts start with 30 free minutes of audio. We mail you a link to confirm your address: you can try
+            everything right away, and download once it is confirmed.
+          </p>
         ) : null}
       </div>
       <form className="flex flex-col gap-4" noValidate onSubmit={(event) => void submit(event)}>
@@ -72,6 +83,11 @@ export function AuthPage({ mode }: { mode: Mode }) {
           error={fieldErrors['password']}
         />
         <ErrorAlert error={error} />
+        {sentTo ? (
+          <p role="status" className="rounded-md border border-indigo-200 bg-indigo-50 p-3 text-sm text-slate-800">
+            We sent a message to {sentTo}. If you already have an account with this address, sign in instead.
+          </p>
+        ) : null}
         <Button type="submit" disabled={busy}>
           {busy ? copy.busy : copy.submit}
         </Button>
