@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { EnvError, parseEnv } from '@voice/config';
 import { chromium } from 'playwright-core';
 
+import { helmetOptions, storageOrigin } from '../src/common/security-headers';
 import { request, startTestApi, type TestApi } from './helpers/test-api';
 
 const EXPECTED_CSP =
@@ -58,6 +59,30 @@ describe('HSTS behind HTTPS', () => {
       }
     });
   }
+});
+
+describe('CSP with downloads from S3', () => {
+  const s3Env = (extra: Record<string, string>) =>
+    parseEnv({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: 'https://minio.example.com:9000',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_BUCKET: 'voices',
+      ...extra,
+    });
+
+  it("lets the web app fetch and play presigned links from the bucket's origin, and nothing else", () => {
+    assert.equal(storageOrigin(s3Env({})), 'https://minio.example.com:9000');
+    assert.equal(storageOrigin(s3Env({ S3_FORCE_PATH_STYLE: 'false' })), 'https://voices.minio.example.com:9000');
+    const directives = (helmetOptions(s3Env({})).contentSecurityPolicy as { directives: Record<string, string[]> })
+      .directives;
+    assert.deepEqual(directives['connectSrc'], ["'self'", 'wss:', 'https://minio.example.com:9000']);
+    assert.deepEqual(directives['mediaSrc'], ["'self'", 'blob:', 'https://minio.example.com:9000']);
+    assert.equal(storageOrigin(parseEnv({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) })), undefined);
+  });
 });
 
 describe('CORS from ALLOWED_ORIGINS', () => {

@@ -16,7 +16,20 @@ export function servesHttps(env: Env): boolean {
  * served over plain HTTP. Swagger UI needs `style-src 'unsafe-inline'` (it inlines styles) and `img-src data:`
  * (its icons); its scripts are files of its own, so `script-src` stays at `'self'` through default-src.
  */
+/**
+ * The origin presigned S3 links point at, when downloads come from S3: the web app fetches and plays them, so
+ * the CSP must allow it (the bucket's CORS rules must allow the app's origin too; see the README).
+ */
+export function storageOrigin(env: Env): string | undefined {
+  if (env.STORAGE_DRIVER !== 's3') return undefined;
+  const endpoint = new URL(env.S3_ENDPOINT ?? `https://s3.${env.S3_REGION}.amazonaws.com`);
+  if (!env.S3_FORCE_PATH_STYLE) endpoint.hostname = `${env.S3_BUCKET}.${endpoint.hostname}`;
+  return endpoint.origin;
+}
+
 export function helmetOptions(env: Env): HelmetOptions {
+  const storage = storageOrigin(env);
+  const fromStorage = storage ? [storage] : [];
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -24,10 +37,10 @@ export function helmetOptions(env: Env): HelmetOptions {
         defaultSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'", 'wss:'],
+        connectSrc: ["'self'", 'wss:', ...fromStorage],
         // The web app plays from object URLs: a chosen file or a recording before upload, and the waveform
         // players' fetched audio.
-        mediaSrc: ["'self'", 'blob:'],
+        mediaSrc: ["'self'", 'blob:', ...fromStorage],
         frameAncestors: ["'none'"],
         // Not covered by default-src; closing them costs nothing.
         baseUri: ["'self'"],
