@@ -3,6 +3,8 @@ import { createBrowserRouter } from 'react-router';
 import { Layout } from '../components/layout';
 import { NotFoundPage } from '../components/not-found-page';
 import { AuthPage } from '../features/auth/auth-page';
+import { ForgotPasswordPage } from '../features/auth/forgot-password-page';
+import { ResetPasswordPage } from '../features/auth/reset-password-page';
 import { RequireAuth } from '../features/auth/require-auth';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { HistoryPage } from '../features/jobs/history-page';
@@ -15,6 +17,8 @@ import { VoicesPage } from '../features/voices/voices-page';
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <AuthPage mode="sign-in" /> },
   { path: '/sign-up', element: <AuthPage mode="sign-up" /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  { path: '/reset-password', element: <ResetPasswordPage /> },
   {
     element: <RequireAuth />,
     children: [

@@ -1,6 +1,7 @@
 import { NavLink, Outlet } from 'react-router';
 
 import { useAuth } from '../features/auth/auth-context';
+import { VerifyEmailBanner } from '../features/auth/verify-email-banner';
 import { Button } from './button';
 import { ConnectionBanner } from './connection-banner';
 
@@ -21,6 +22,7 @@ export function Layout() {
         Skip to content
       </a>
       <ConnectionBanner />
+      <VerifyEmailBanner />
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
           <span className="text-lg font-bold text-indigo-700">Voice Studio</span>

@@ -50,6 +50,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const result = unwrap(
         await api.POST('/api/auth/login', { body: { email: body.email, password: body.password } }),
       );
+      // A new account is never an admin with a second factor; an existing one is, at most, mailed.
+      if ('mfaRequired' in result) return { status: 'check-inbox' };
       session.set(result);
       return { status: 'signed-in', user: result.user };
     } catch (error) {

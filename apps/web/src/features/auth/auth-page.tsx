@@ -98,6 +98,13 @@ export function AuthPage({ mode }: { mode: Mode }) {
           {mode === 'sign-in' ? 'Create an account' : 'Sign in'}
         </Link>
       </p>
+      {mode === 'sign-in' ? (
+        <p className="text-sm text-slate-700">
+          <Link className="font-semibold text-indigo-700 underline" to="/forgot-password">
+            Forgot your password?
+          </Link>
+        </p>
+      ) : null}
     </main>
   );
 }
