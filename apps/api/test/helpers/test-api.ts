@@ -271,7 +271,7 @@ export async function verifyEmailFromMail(api: TestApi, email: string): Promise<
 
 /** The base mailed links start with: PUBLIC_BASE_URL, else the API's configured port. */
 export function linkBase(api: TestApi): string {
-  return (api.env.PUBLIC_BASE_URL ?? `http://localhost:${api.env.API_PORT}`).replace(/\/+$/, '');
+  return (api.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${api.env.API_PORT}`).replace(/\/+$/, '');
 }
 
 async function login<Account extends { email: string; password: string }>(api: TestApi, account: Account) {
