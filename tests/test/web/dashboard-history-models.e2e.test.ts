@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { encodeWav } from '@voice/audio';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
 import {
   type ApiClient,
@@ -36,6 +36,22 @@ async function assertFitsAndAccessible(page: Page, what: string): Promise<void> 
   assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow} px)`);
   const violations = await seriousAxeViolations(page);
   assert.equal(violations.length, 0, `${what}: ${describeViolations(violations)}`);
+}
+
+/**
+ * Waits until the table shows exactly one row matching `pattern` and returns its text. A filter's summary can read
+ * "1 of 1" for two filters in a row, so the rows themselves are what tells the new answer has arrived.
+ */
+async function onlyRow(rows: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = '';
+  for (;;) {
+    const texts = await rows.allInnerTexts();
+    seen = texts.join(' | ');
+    if (texts.length === 1 && pattern.test(texts[0] ?? '')) return texts[0] ?? '';
+    assert.ok(Date.now() < deadline, `expected one row like ${String(pattern)}, saw: ${seen}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describe('web app: dashboard, history and models', { timeout: 300_000 }, () => {
@@ -139,21 +155,19 @@ describe('web app: dashboard, history and models', { timeout: 300_000 }, () => {
     await page.getByLabel('Status').selectOption('failed');
     await page.waitForURL((url) => url.search === '?status=failed');
     await summary.getByText('Showing 1 of 1').waitFor();
-    assert.equal(await jobRows.count(), 1);
-    assert.match(await jobRows.first().innerText(), /Denoise[\s\S]*Failed/);
+    await onlyRow(jobRows, /Denoise[\s\S]*Failed/);
 
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Type').selectOption('generate_sfx');
     await page.waitForURL((url) => url.search === '?type=generate_sfx');
     await summary.getByText('Showing 1 of 1').waitFor();
-    assert.match(await jobRows.first().innerText(), /Sound effect[\s\S]*Done/);
+    await onlyRow(jobRows, /Sound effect[\s\S]*Done/);
 
     await page.getByLabel('Type').selectOption('denoise');
     await page.getByLabel('Status').selectOption('completed');
     await page.waitForURL((url) => url.search === '?type=denoise&status=completed');
     await summary.getByText('Showing 1 of 1').waitFor();
-    const row = await jobRows.first().innerText();
-    assert.match(row, /Denoise[\s\S]*Done/);
+    const row = await onlyRow(jobRows, /Denoise[\s\S]*Done/);
     // The input column shows the uploaded length as a clock (m:ss).
     const inputSeconds = Math.round(((await api.status(denoiseId)).json['inputDurationMs'] as number) / 1000);
     assert.ok(row.includes(`0:${String(inputSeconds).padStart(2, '0')}`), `input length ${inputSeconds} s in ${row}`);

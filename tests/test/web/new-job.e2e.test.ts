@@ -194,9 +194,17 @@ describe('web app: the New job page', { timeout: 600_000 }, () => {
     await page.getByRole('button', { name: 'Start job' }).click();
     await page.waitForURL(JOB_URL);
     const jobId = new URL(page.url()).pathname.split('/').pop() ?? '';
-    const progress = await api.request('GET', `/api/jobs/${jobId}/progress`);
-    assert.equal(progress.status, 200, progress.text);
-    const ops = (progress.json['steps'] as { op: string }[]).map((step) => step.op);
+    // The step list appears once the workflow has started and answered its first progress query.
+    let ops: string[] = [];
+    for (const deadline = Date.now() + 60_000; ops.length === 0;) {
+      const progress = await api.request('GET', `/api/jobs/${jobId}/progress`);
+      assert.equal(progress.status, 200, progress.text);
+      ops = (progress.json['steps'] as { op: string }[]).map((step) => step.op);
+      if (ops.length === 0) {
+        assert.ok(Date.now() < deadline, 'the job never reported its steps');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     // Both steps, in order, then the loudness normalisation the page said the API would append (the other
     // entries are the pipeline's own stages: preprocess, quality, settle).
     const chain = ops.filter((op) => ['denoise', 'dub', 'normalize'].includes(op));

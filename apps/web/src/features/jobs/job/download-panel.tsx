@@ -6,6 +6,7 @@ import { formatCredits } from '../../../lib/format';
 import { useCredits } from '../../account/use-credits';
 import { ConfirmDialog } from './confirm-dialog';
 import { type DownloadLinks, type JobStatusView, useDownload } from './job-queries';
+import { sameOriginStorageLink } from '../../../lib/storage-link';
 
 /**
  * What the first download will charge: the output's length in whole seconds, rounded up (1 credit = 1 second,
@@ -19,7 +20,8 @@ export function downloadCost(job: Pick<JobStatusView, 'outputDurationMs' | 'cred
 /** Hands the signed link to the browser's download manager; the API names the file (Content-Disposition). */
 function saveFile(url: string): void {
   const anchor = document.createElement('a');
-  anchor.href = url;
+  // Same-origin, so `download` holds and no navigation happens (a cross-origin link would navigate).
+  anchor.href = sameOriginStorageLink(url);
   anchor.download = '';
   anchor.rel = 'noopener';
   anchor.click();
@@ -63,7 +65,11 @@ export function DownloadPanel({ job, links }: { job: JobStatusView; links: Downl
           {paid ? 'Download again (already paid)' : `Download (costs ${formatCredits(cost)} of credit)`}
         </Button>
         {links ? (
-          <a className="text-sm font-semibold text-indigo-700 underline" href={links.url} download>
+          <a
+            className="text-sm font-semibold text-indigo-700 underline"
+            href={sameOriginStorageLink(links.url)}
+            download
+          >
             Save the file
           </a>
         ) : null}
