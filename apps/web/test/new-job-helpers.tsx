@@ -4,7 +4,7 @@ import { createMemoryRouter, RouterProvider, useParams } from 'react-router';
 import { vi } from 'vitest';
 
 import { NewJobPage } from '../src/features/jobs/new-job-page';
-import { encodeWav } from '../src/features/jobs/new-job/audio-file';
+import { encodeWavPcm16 } from '../src/lib/wav';
 
 /**
  * The API as the component tests see it: a table of answers by "METHOD /path", every request recorded. jsdom
@@ -104,5 +104,5 @@ export function renderNewJob(url = '/jobs/new') {
 /** A WAV of silence lasting `seconds`, as a browser File. */
 export function wavFile(seconds: number, name = 'clip.wav', sampleRate = 8000): File {
   const samples = new Float32Array(Math.round(seconds * sampleRate));
-  return new File([encodeWav([samples], sampleRate)], name, { type: 'audio/wav' });
+  return new File([encodeWavPcm16([samples], sampleRate)], name, { type: 'audio/wav' });
 }

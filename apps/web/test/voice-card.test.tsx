@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Voice } from '../src/features/voices/characteristics';
 import { VoiceCard } from '../src/features/voices/voice-card';
-import { encodeWavPcm16 } from '../src/features/voices/wav';
+import { encodeWavPcm16 } from '../src/lib/wav';
 
 const CENTERS = Array.from({ length: 24 }, (_, i) => 80 + i * 300);
 

@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { recordingToWav } from './audio-file';
+import { recordingToWav } from '../../../lib/wav';
+
+/** The recorder's usual rate: a job's input keeps everything the microphone gave. */
+const RECORDING_RATE = 48_000;
 
 export type RecorderState =
   | { status: 'idle' }
@@ -66,7 +69,7 @@ export function useRecorder(onRecorded: (file: File) => void) {
         if (!alive.current) return;
         setState({ status: 'processing' });
         const recording = new Blob(chunks, { type: started.mimeType });
-        recordingToWav(recording)
+        recordingToWav(recording, RECORDING_RATE)
           .then((wav) => {
             deliver.current(
               new File([wav], `recording-${new Date().toISOString().slice(0, 19)}.wav`, { type: 'audio/wav' }),

@@ -32,13 +32,12 @@ export function encodeWavPcm16(channels: readonly Float32Array[], sampleRate: nu
   return buffer;
 }
 
-/** The analysis runs at 16 kHz; 24 kHz keeps the stored sample's full speech band at half the size of 48 kHz. */
-const RECORDING_RATE = 24_000;
-
-/** Decodes a MediaRecorder recording (any format the browser plays) and re-encodes it as a mono WAV file. */
-export async function recordingToWav(recording: Blob, name = 'recording.wav'): Promise<File> {
-  // An OfflineAudioContext decodes (and resamples to its rate) without an audio device or a user gesture.
-  const context = new OfflineAudioContext(1, 1, RECORDING_RATE);
+/**
+ * Decodes a MediaRecorder recording (any format the browser plays) and re-encodes it as a mono WAV file at
+ * `sampleRate`. An OfflineAudioContext decodes (and resamples to its rate) without an audio device or a gesture.
+ */
+export async function recordingToWav(recording: Blob, sampleRate: number, name = 'recording.wav'): Promise<File> {
+  const context = new OfflineAudioContext(1, 1, sampleRate);
   const audio = await context.decodeAudioData(await recording.arrayBuffer());
   const channels = Array.from({ length: audio.numberOfChannels }, (_, c) => audio.getChannelData(c));
   return new File([encodeWavPcm16(channels, audio.sampleRate)], name, { type: 'audio/wav' });
