@@ -11,3 +11,4 @@ export * from './queries/jobs';
 export * from './queries/credits';
 export * from './queries/voices';
 export * from './queries/mfa';
+export * from './queries/admin';
