@@ -276,9 +276,9 @@ export const ADMIN_ACTIONS = [
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 /**
- * Every admin action, append-only: a trigger (hand-written in its migration, `admin_panel`) refuses UPDATE, DELETE and TRUNCATE, so not even a
- * bug in the API can rewrite history. No foreign keys on purpose: a row must outlive the accounts and jobs it
- * names (and a cascading delete or SET NULL would be an UPDATE/DELETE the trigger refuses anyway).
+ * Every admin action, append-only: a trigger (hand-written in its migration, `admin_panel`) refuses UPDATE, DELETE
+ * and TRUNCATE, so not even a bug in the API can rewrite history. No foreign keys on purpose: a row must outlive the
+ * accounts and jobs it names (and a cascading delete or SET NULL would be an UPDATE/DELETE the trigger refuses).
  */
 export const adminAuditLog = pgTable(
   'admin_audit_log',

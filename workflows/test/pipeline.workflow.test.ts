@@ -429,8 +429,13 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     const fixture = path.join(__dirname, '../../test/fixtures/pipeline-denoise-before-priority.history.pb');
     const history = temporal.api.history.v1.History.decode(readFileSync(fixture));
     const scheduled = history.events.filter((event) => event.activityTaskScheduledEventAttributes);
-    assert.ok(scheduled.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runDenoise'));
-    assert.ok(scheduled.every((event) => !event.activityTaskScheduledEventAttributes?.priority), 'recorded without');
+    assert.ok(
+      scheduled.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runDenoise'),
+    );
+    assert.ok(
+      scheduled.every((event) => !event.activityTaskScheduledEventAttributes?.priority),
+      'recorded without',
+    );
     await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'before-priority' }, history);
   });
 });

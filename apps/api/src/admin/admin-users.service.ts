@@ -32,7 +32,7 @@ const DETAIL_LEDGER_ENTRIES = 20;
 const DETAIL_JOBS = 10;
 const DETAIL_AUDIT_ROWS = 20;
 
-/** A 404 for the user an admin names: the data layer's UserNotFoundError maps to 401, which means "your own account". */
+/** A 404 for the user an admin names: the data layer's UserNotFoundError maps to 401 ("your own account is gone"). */
 function targetNotFound(): DomainError<'USER_NOT_FOUND'> {
   return notFound('USER_NOT_FOUND', 'No user with this id');
 }

@@ -32,7 +32,8 @@ export function describeAuditDetails(entry: AuditEntry): string {
       const amount = number(details['amount']) ?? 0;
       const after = number(details['balanceAfter']);
       const sign = amount < 0 ? '−' : '+';
-      return `${sign}${formatCredits(Math.abs(amount))}${after !== undefined ? `, balance ${formatCredits(after)}` : ''}`;
+      const balance = after !== undefined ? `, balance ${formatCredits(after)}` : '';
+      return `${sign}${formatCredits(Math.abs(amount))}${balance}`;
     }
     case 'user.tier': {
       const from = text(details['from']);

@@ -58,7 +58,7 @@ export function UserPage() {
           <dd className="text-lg font-semibold">{formatCredits(data.credits.balance)}</dd>
         </div>
         <div>
-          <dt className="text-slate-600">Held by running jobs</dt>
+          <dt className="text-slate-600">Held by jobs (until settled or downloaded)</dt>
           <dd className="text-lg font-semibold">{formatCredits(data.credits.held)}</dd>
         </div>
         <div>
@@ -101,7 +101,7 @@ export function UserPage() {
           <>
             <AdminJobsTable jobs={data.jobs} caption={`Latest jobs of ${user.email}`} showOwner={false} />
             <Link to={`/admin/jobs?user=${user.id}`} className="text-sm text-indigo-700 underline">
-              All {data.jobsTotal} jobs of this user
+              All jobs of this user ({data.jobsTotal})
             </Link>
           </>
         ) : (
