@@ -15,8 +15,9 @@ import { IS_PUBLIC_KEY } from './decorators/public.decorator';
  *
  * Then it reads the caller's account by primary key, on every request and for every strategy: a suspension
  * (403 ACCOUNT_SUSPENDED), a deletion (401) or a demotion takes effect at the next request, not when a
- * 15-minute access token expires. One indexed lookup of three columns costs well under a millisecond; a token
- * version embedded in the JWT would still need that lookup to be checked, or a cache that delays revocation.
+ * 15-minute access token expires. It is one primary-key lookup of three columns (measured on embedded PGlite:
+ * 0.7 ms in-process, 1.0 ms through its worker thread); a token version embedded in the JWT would still need that
+ * lookup to be checked, or a cache that delays the revocation it exists for.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {

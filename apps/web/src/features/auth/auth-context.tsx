@@ -39,10 +39,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ status: 'restoring' });
 
   useEffect(() => {
-    const unsubscribe = session.onChange((current) => setState(stateOf(current)));
+    const unsubscribe = session.onChange((current) => {
+      setState(stateOf(current));
+      // However the session ended (sign-out, a suspension refused mid-page), nothing of it may stay cached.
+      if (!current) queryClient.clear();
+    });
     void session.refresh().then((current) => setState(stateOf(current)));
     return unsubscribe;
-  }, []);
+  }, [queryClient]);
 
   const signIn = useCallback(async (body: { email: string; password: string }): Promise<SignInResult> => {
     const result = unwrap(await api.POST('/api/auth/login', { body }));
