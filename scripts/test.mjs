@@ -106,6 +106,8 @@ const services = {
       TEMPORAL_TEST_ADDRESS: server.address,
       TEMPORAL_TEST_NAMESPACE: server.namespace,
       TEST_TEMPORAL_CLI: cliPath,
+      // The admin pages link each job to its run in this UI (as TEMPORAL_UI_PUBLIC_URL).
+      ...(server.uiUrl ? { TEST_TEMPORAL_UI_URL: server.uiUrl } : {}),
     });
     return `${server.address} (UI ${server.uiUrl})`;
   },

@@ -12,3 +12,4 @@ export * from './queries/jobs';
 export * from './queries/credits';
 export * from './queries/voices';
 export * from './queries/mfa';
+export * from './queries/admin';

@@ -14,7 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { JobResult, PipelineStep } from '@voice/shared';
+import { SUBSCRIPTION_TIERS, type JobResult, type PipelineStep } from '@voice/shared';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -33,12 +33,23 @@ export const users = pgTable(
     creditsBalance: bigint('credits_balance', { mode: 'number' }).notNull().default(0),
     /** Set when the owner opens the verification link (or completes a password reset); null = unverified. */
     emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    /** Premium jobs get a higher task priority on the GPU queue; admins set it. */
+    subscriptionTier: text('subscription_tier', { enum: SUBSCRIPTION_TIERS }).notNull().default('free'),
+    /**
+     * Set by an admin: the account cannot sign in, and its access tokens stop working at their next request (the
+     * auth guard reads this column by primary key on every request).
+     */
+    suspendedAt: timestamp('suspended_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (table) => [
     uniqueIndex('users_email_idx').on(sql`lower(${table.email})`),
     check('users_credits_balance_nonnegative', sql`${table.creditsBalance} >= 0`),
+    check(
+      'users_subscription_tier_valid',
+      sql.raw(`subscription_tier in (${SUBSCRIPTION_TIERS.map((tier) => `'${tier}'`).join(', ')})`),
+    ),
   ],
 );
 
@@ -262,6 +273,8 @@ export const creditLedger = pgTable(
     balanceAfter: bigint('balance_after', { mode: 'number' }).notNull(),
     idempotencyKey: text('idempotency_key').notNull(),
     description: text('description'),
+    /** Who and why, for entries an admin made (`{ adminId, reason }`); null for the platform's own entries. */
+    metadata: jsonb('metadata').$type<LedgerMetadata>(),
     createdAt: createdAt(),
     /** Commit order: entries of one transaction can share a timestamp, never a sequence number. */
     sequence: bigserial('sequence', { mode: 'number' }).notNull(),
@@ -274,6 +287,56 @@ export const creditLedger = pgTable(
   ],
 );
 
+export interface LedgerMetadata {
+  /** The admin who granted or corrected credits. */
+  adminId?: string;
+  reason?: string;
+}
+
+export const ADMIN_ACTIONS = [
+  'user.suspend',
+  'user.unsuspend',
+  'user.tier',
+  'credits.grant',
+  'credits.correct',
+  'mfa.enrol',
+] as const;
+export type AdminAction = (typeof ADMIN_ACTIONS)[number];
+
+/**
+ * Every admin action, append-only: a trigger (hand-written in its migration, `admin_panel`) refuses UPDATE, DELETE
+ * and TRUNCATE, so not even a bug in the API can rewrite history. No foreign keys on purpose: a row must outlive the
+ * accounts and jobs it names (and a cascading delete or SET NULL would be an UPDATE/DELETE the trigger refuses).
+ */
+export const adminAuditLog = pgTable(
+  'admin_audit_log',
+  {
+    /** Also the order of the log (and the cursor of its pages). */
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    adminId: uuid('admin_id').notNull(),
+    action: text('action', { enum: ADMIN_ACTIONS }).notNull(),
+    targetUserId: uuid('target_user_id'),
+    targetJobId: uuid('target_job_id'),
+    /** What changed and why: `reason`, amounts, the tier before and after, the ledger entry… */
+    details: jsonb('details').$type<AdminAuditDetails>().notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('admin_audit_log_target_user_idx').on(table.targetUserId, table.id),
+    index('admin_audit_log_admin_idx').on(table.adminId, table.id),
+    check(
+      'admin_audit_log_action_valid',
+      sql.raw(`action in (${ADMIN_ACTIONS.map((action) => `'${action}'`).join(', ')})`),
+    ),
+  ],
+);
+
+/** JSON details of an audit row; `reason` is required for every action on a user's account or credits. */
+export interface AdminAuditDetails {
+  reason?: string;
+  [key: string]: unknown;
+}
+
 export type User = typeof users.$inferSelect;
 export type ProcessingJob = typeof processingJobs.$inferSelect;
 export type NewProcessingJob = typeof processingJobs.$inferInsert;
@@ -281,3 +344,4 @@ export type CreditLedgerEntry = typeof creditLedger.$inferSelect;
 export type RefreshToken = typeof refreshTokens.$inferSelect;
 export type UserMfa = typeof userMfa.$inferSelect;
 export type AccountToken = typeof accountTokens.$inferSelect;
+export type AdminAuditEntry = typeof adminAuditLog.$inferSelect;

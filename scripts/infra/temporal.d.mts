@@ -27,7 +27,7 @@ export interface TemporalDevServerOptions {
   /** Created at launch unless `default`. */
   namespace?: string;
   searchAttributes?: Record<string, SearchAttributeType>;
-  /** Passed as `--dynamic-config-value KEY=<json>`. */
+  /** Passed as `--dynamic-config-value KEY=<json>`, over the defaults of `devServerDynamicConfig()`. */
   dynamicConfig?: Record<string, unknown>;
   /** Server output; a temp file when omitted. */
   logFile?: string;
@@ -57,5 +57,8 @@ export interface TemporalDevServer {
   /** Stops the server process group; idempotent. */
   stop(): Promise<void>;
 }
+
+/** The dynamic config every dev server starts with: temporal-config/dev-server-dynamic-config.json. */
+export declare function devServerDynamicConfig(): Record<string, unknown>;
 
 export declare function startTemporalDevServer(options?: TemporalDevServerOptions): Promise<TemporalDevServer>;

@@ -1,5 +1,6 @@
 // Temporal CLI acquisition and dev-server lifecycle, shared by scripts/test.mjs and the app launcher
 // (which loads this ES module from CommonJS with `await import()`; see temporal.d.mts for its types).
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -9,6 +10,7 @@ import {
   isExecutable,
   makeTempDir,
   portIsFree,
+  repoRoot,
   resolvePort,
   run,
   startDaemon,
@@ -22,6 +24,21 @@ export const TEMPORAL_CLI_VERSION = '1.9.1';
 
 const SEARCH_ATTRIBUTE_TYPES = new Set(['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Dynamic config every dev server gets (temporal-config/dev-server-dynamic-config.json; see its README): task
+ * priority on (the priority matcher) and one write partition per task queue, so priority holds across the whole
+ * queue rather than per partition. Values passed as `dynamicConfig` override these.
+ */
+export function devServerDynamicConfig() {
+  const file = join(repoRoot, 'temporal-config', 'dev-server-dynamic-config.json');
+  if (!existsSync(file)) return {};
+  const parsed = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${file} must be an object of dynamic config keys and JSON values`);
+  }
+  return parsed;
+}
 
 /** A port the dev server needs is held by a process other than the one being started. */
 export class PortInUseError extends Error {
@@ -144,7 +161,7 @@ export async function startTemporalDevServer({
   }
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries(dynamicConfig)) {
+  for (const [key, value] of Object.entries({ ...devServerDynamicConfig(), ...dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 

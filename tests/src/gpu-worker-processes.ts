@@ -12,7 +12,8 @@ export class GpuWorkerProcesses {
 
   constructor(private readonly platform: () => TestPlatform) {}
 
-  spawn(): ChildProcess {
+  /** `env` adds to or overrides the worker's environment (e.g. GPU_WORKER_CONCURRENCY). */
+  spawn(env: Record<string, string> = {}): ChildProcess {
     const platform = this.platform();
     const child = spawn(process.execPath, [path.resolve(__dirname, '../../../apps/gpu-worker/dist/src/main.js')], {
       env: {
@@ -24,6 +25,7 @@ export class GpuWorkerProcesses {
         TEMPORAL_NAMESPACE: platform.env.TEMPORAL_NAMESPACE,
         TASK_QUEUE_GPU: platform.env.TASK_QUEUE_GPU,
         STORAGE_DRIVER: 'local',
+        ...env,
       },
       // Never inherit stdout: the test runner reads this process's stdout as its report stream.
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -16,6 +16,7 @@ import {
   DEFAULT_TARGET_LUFS,
   FailureTypes,
   JobStatusSearchAttribute,
+  gpuPriorityKey,
   isTranscriptOnly,
   overallProgress,
   pipelineProgressQuery,
@@ -64,8 +65,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
     // step is retried elsewhere, so the heartbeat timeout bounds how long a crash stalls a job.
     // On cancel, wait until the model has actually stopped (its next heartbeat) before releasing the hold,
     // so a cancelled job never has inference still burning a GPU behind it.
+    // Premium jobs' inference goes ahead of free ones in the GPU backlog (Temporal task priority; lower key first).
+    // The key comes from the input, so replays are deterministic; a run started before tiers existed counts as
+    // free, and priority is not part of the command the SDK compares on replay, so old histories replay as before.
     gpu: proxyActivities<GpuActivities>({
       taskQueue: input.gpuTaskQueue,
+      priority: { priorityKey: gpuPriorityKey(input.tier) },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       startToCloseTimeout: '2 hours',
       heartbeatTimeout: '15 seconds',

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import type { BookkeepingActivities, MediaActivities } from '@voice/activities';
 import type { GpuActivities } from '@voice/gpu-activities';
 import {
@@ -16,6 +19,7 @@ import {
   type JobSource,
   type PipelineStep,
   type PipelineWorkflow,
+  type SubscriptionTier,
   type TranscriptArtifacts,
 } from '@voice/shared';
 
@@ -165,6 +169,7 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
   let env: TestWorkflowEnvironment;
   let workers: Worker[];
   let running: Promise<void>[];
+  let bundle: WorkflowBundleWithSourceMap;
   let sequence = 0;
 
   before(async () => {
@@ -179,7 +184,7 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
         ],
       },
     });
-    const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
+    bundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('../src'),
       logger: {
         log: () => undefined,
@@ -212,7 +217,11 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     duringActivity = undefined;
   });
 
-  const start = (steps: PipelineStep[], source: JobSource = { kind: 'audio', inputKey: 'uploads/in.wav' }) => {
+  const start = (
+    steps: PipelineStep[],
+    source: JobSource = { kind: 'audio', inputKey: 'uploads/in.wav' },
+    tier?: SubscriptionTier,
+  ) => {
     sequence += 1;
     const jobId = `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
     return env.client.workflow.start<PipelineWorkflow>('pipelineWorkflow', {
@@ -228,6 +237,7 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
           gpuTaskQueue: QUEUES.gpu,
           mediaTaskQueue: QUEUES.media,
           estimatedOutputMs: 3_000,
+          ...(tier ? { tier } : {}),
         },
       ],
     });
@@ -387,5 +397,45 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     assert.match(message, new RegExp(handle.workflowId.replace(/^job-/, '')));
     assert.doesNotMatch(message, /0x[0-9a-f]+|ffmpeg|\/var\//);
     assert.equal(called('releaseCredits').length, 1);
+  });
+
+  test('GPU activities carry the tier’s task priority: premium key 1, free and tier-less runs key 3', async () => {
+    const steps: PipelineStep[] = [{ op: 'denoise', noise_level: 'moderate', model: 'fake-denoiser' }];
+    const keys: Record<string, { gpu: number[]; other: number[] }> = {};
+    for (const tier of ['premium', 'free', undefined] as const) {
+      const handle = await start(steps, undefined, tier);
+      await handle.result();
+      const { events } = await handle.fetchHistory();
+      const scheduled = (events ?? []).flatMap((event) => {
+        const attributes = event.activityTaskScheduledEventAttributes;
+        return attributes ? [attributes] : [];
+      });
+      const keyOf = (attributes: (typeof scheduled)[number]) => attributes.priority?.priorityKey ?? 0;
+      keys[tier ?? 'none'] = {
+        gpu: scheduled.filter((attributes) => attributes.taskQueue?.name === QUEUES.gpu).map(keyOf),
+        other: scheduled.filter((attributes) => attributes.taskQueue?.name !== QUEUES.gpu).map(keyOf),
+      };
+    }
+    assert.deepEqual(keys['premium']?.gpu, [1]);
+    assert.deepEqual(keys['free']?.gpu, [3]);
+    assert.deepEqual(keys['none']?.gpu, [3], 'a run started before tiers existed is free');
+    // Only the GPU queue is prioritised: bookkeeping and media activities keep the default (no key).
+    assert.ok(keys['premium']?.other.every((key) => key === 0));
+  });
+
+  test('a history recorded before GPU priority existed replays with the current workflow code', async () => {
+    // Recorded from this workflow before `priority` was added to the GPU activities (a denoise job, fake activities),
+    // as encoded protobuf: the SDK's JSON history loader trips over the two protobufjs copies in this install.
+    const fixture = path.join(__dirname, '../../test/fixtures/pipeline-denoise-before-priority.history.pb');
+    const history = temporal.api.history.v1.History.decode(readFileSync(fixture));
+    const scheduled = history.events.filter((event) => event.activityTaskScheduledEventAttributes);
+    assert.ok(
+      scheduled.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runDenoise'),
+    );
+    assert.ok(
+      scheduled.every((event) => !event.activityTaskScheduledEventAttributes?.priority),
+      'recorded without',
+    );
+    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'before-priority' }, history);
   });
 });

@@ -6,6 +6,7 @@ import type { BlobStorage } from '@voice/storage';
 
 import type { RateLimiter } from './auth/rate-limit/rate-limiter';
 import type { PipelineClient } from './common/pipeline-client';
+import type { TaskQueueInspector } from './common/task-queue-inspector';
 import type { ReadinessProbe } from './health/readiness-probe';
 
 /** Everything external the API needs; the caller (main.ts, the all-in-one launcher, tests) builds them. */
@@ -25,6 +26,13 @@ export interface ApiDependencies {
   signingSecret?: string;
   /** Seals secrets at rest; built from DATA_ENCRYPTION_KEY (or the key under DATA_DIR) when not given. */
   secretBox?: SecretBox;
+  /** Reads task-queue backlogs and pollers for the admin system page; built over `temporalClient` when not given. */
+  taskQueueInspector?: TaskQueueInspector;
+  /**
+   * The embedded Temporal dev server's Web UI (the launcher knows it). TEMPORAL_UI_PUBLIC_URL, when set, wins: the
+   * embedded UI listens on loopback, which an admin's browser elsewhere cannot reach.
+   */
+  temporalUiUrl?: string;
   /** Extra readiness probes for GET /api/health (the database probe is built in). */
   readiness?: ReadinessProbe[];
   /** Defaults to a fresh in-process SlidingWindowRateLimiter; inject a shared one for multi-instance setups. */

@@ -122,6 +122,8 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       storage,
       temporalClient: client,
       signingSecret,
+      // Links from the admin pages to a job's run; TEMPORAL_UI_PUBLIC_URL, when set, wins inside the API.
+      ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}),
       readiness: [
         devServer ? devServer.probe(temporalProbe(client)) : temporalProbe(client),
         workerProbe(client, 'worker', env.TASK_QUEUE_CPU, 'workflow'),

@@ -16,6 +16,7 @@ import {
   users,
   type CreditLedgerEntry,
   type LedgerKind,
+  type LedgerMetadata,
   type NewProcessingJob,
   type ProcessingJob,
 } from '../schema';
@@ -36,6 +37,8 @@ export interface GrantCreditsArgs {
   /** Unique per business event, e.g. `stripe:<event.id>`. */
   idempotencyKey: string;
   description?: string;
+  /** Who made the entry and why (admin grants and corrections). */
+  metadata?: LedgerMetadata;
 }
 
 export interface GrantCreditsResult {
@@ -115,6 +118,7 @@ interface EntryDraft {
   jobId: string | null;
   idempotencyKey: string;
   description: string;
+  metadata?: LedgerMetadata;
 }
 
 function assertCredits(value: number, name: string, { allowNegative = false } = {}): void {
@@ -169,6 +173,7 @@ async function appendEntries(
         balanceAfter: balance,
         idempotencyKey: draft.idempotencyKey,
         description: draft.description,
+        metadata: draft.metadata ?? null,
         // now() is the transaction start; clock_timestamp() orders entries by when they were written under
         // the locks, which is what replaying a settle relies on.
         createdAt: sql`clock_timestamp()`,
@@ -223,6 +228,7 @@ export async function grantCredits(db: Database, args: GrantCreditsArgs): Promis
         jobId: null,
         idempotencyKey: args.idempotencyKey,
         description: args.description ?? args.kind,
+        ...(args.metadata ? { metadata: args.metadata } : {}),
       },
     ]);
     return { entryId: single(entries, 'credit_ledger').id, balance: after, replayed: false };

@@ -12,3 +12,4 @@ export * from './credits';
 export * from './errors';
 export * from './storage-keys';
 export * from './speakable-text';
+export * from './tiers';

@@ -1,4 +1,5 @@
 import type { PipelineOp, PipelineStep } from './steps';
+import type { SubscriptionTier } from './tiers';
 
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -24,6 +25,11 @@ export interface PipelineInput {
   mediaTaskQueue: string;
   /** Credit-seconds to hold for jobs without input audio (TTS, generators), estimated by the API. */
   estimatedOutputMs?: number;
+  /**
+   * The owner's tier at submit, which sets the GPU activities' task priority. Absent in workflows started before
+   * tiers existed: those run as free.
+   */
+  tier?: SubscriptionTier;
 }
 
 /** Overall 0–100 progress from per-step progress and weights. */

@@ -17,7 +17,7 @@ import {
 } from '@voice/db';
 import * as argon2 from 'argon2';
 
-import { unauthorized } from '../common/domain-error';
+import { accountSuspended, unauthorized } from '../common/domain-error';
 import { DATABASE, ENV } from '../common/tokens';
 import { AccessTokenService } from './access-token.service';
 import { AccountEmailService } from './account-email.service';
@@ -124,6 +124,8 @@ export class AuthService implements OnModuleInit {
     const user = await findUserByEmail(this.db, input.email);
     const valid = await this.verifyPassword(user?.passwordHash, input.password);
     if (!user || !valid) throw unauthorized(INVALID_CREDENTIALS);
+    // Only once the password checked out: a guesser learns nothing about the account.
+    if (user.suspendedAt) throw accountSuspended();
     if (user.role === 'admin' && (await isMfaEnrolled(this.db, user.id))) {
       return { mfaRequired: true, ...(await this.mfaTokens.sign(user.id)) };
     }
@@ -171,6 +173,8 @@ export class AuthService implements OnModuleInit {
   }
 
   private async issueSession(user: User, familyId: string, mfa: boolean): Promise<IssuedSession> {
+    // Every way into a session passes here (sign-in, second factor, refresh): none opens one for a suspended account.
+    if (user.suspendedAt) throw accountSuspended();
     const refreshToken = randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
     const refreshExpiresAt = new Date(Date.now() + this.env.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
     await insertRefreshToken(this.db, {

@@ -8,6 +8,7 @@ import { resolveSecretBox, resolveSigningSecret } from '@voice/runtime';
 import { SlidingWindowRateLimiter } from '../auth/rate-limit/rate-limiter';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
+import { TASK_QUEUE_INSPECTOR, TemporalTaskQueueInspector } from './task-queue-inspector';
 import {
   AUTH_RATE_LIMITER,
   DATABASE,
@@ -18,6 +19,7 @@ import {
   SECRET_BOX,
   SIGNING_SECRET,
   STORAGE,
+  TEMPORAL_UI_URL,
   valueProvider,
 } from './tokens';
 
@@ -71,6 +73,11 @@ export class CoreModule {
             ? new TemporalPipelineClient(deps.temporalClient, deps.env)
             : new UnavailablePipelineClient()),
       ),
+      valueProvider(
+        TASK_QUEUE_INSPECTOR,
+        deps.taskQueueInspector ?? (deps.temporalClient ? new TemporalTaskQueueInspector(deps.temporalClient) : null),
+      ),
+      valueProvider(TEMPORAL_UI_URL, deps.env.TEMPORAL_UI_PUBLIC_URL ?? deps.temporalUiUrl ?? null),
       valueProvider(READINESS_PROBES, deps.readiness ?? []),
       valueProvider(AUTH_RATE_LIMITER, deps.authRateLimiter ?? new SlidingWindowRateLimiter()),
       factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveSigningSecret(env), [ENV]),
@@ -89,6 +96,8 @@ export class CoreModule {
         DATABASE,
         STORAGE,
         PIPELINE_CLIENT,
+        TASK_QUEUE_INSPECTOR,
+        TEMPORAL_UI_URL,
         READINESS_PROBES,
         AUTH_RATE_LIMITER,
         SIGNING_SECRET,

@@ -54,6 +54,18 @@ export function accountGone(): DomainError<'USER_NOT_FOUND'> {
   );
 }
 
+/**
+ * 403 for a suspended account: at sign-in (after the password checked out, so it reveals nothing to a guesser) and
+ * on every request made with a credential issued before the suspension.
+ */
+export function accountSuspended(): DomainError<'ACCOUNT_SUSPENDED'> {
+  return new DomainError(
+    'ACCOUNT_SUSPENDED',
+    HttpStatus.FORBIDDEN,
+    'This account is suspended. Contact support if you think this is a mistake.',
+  );
+}
+
 export function forbidden(message = 'Forbidden'): DomainError<'FORBIDDEN'> {
   return new DomainError('FORBIDDEN', HttpStatus.FORBIDDEN, message);
 }

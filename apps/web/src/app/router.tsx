@@ -2,6 +2,7 @@ import { createBrowserRouter } from 'react-router';
 
 import { Layout } from '../components/layout';
 import { NotFoundPage } from '../components/not-found-page';
+import { adminRoutes } from '../features/admin/admin-routes';
 import { AuthPage } from '../features/auth/auth-page';
 import { ForgotPasswordPage } from '../features/auth/forgot-password-page';
 import { ResetPasswordPage } from '../features/auth/reset-password-page';
@@ -31,6 +32,7 @@ export const router = createBrowserRouter([
           { path: 'history', element: <HistoryPage /> },
           { path: 'voices', element: <VoicesPage /> },
           { path: 'models', element: <ModelsPage /> },
+          ...adminRoutes,
           { path: '*', element: <NotFoundPage /> },
         ],
       },

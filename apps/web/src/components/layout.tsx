@@ -12,10 +12,12 @@ const NAV = [
   { to: '/voices', label: 'Voices', end: false },
   { to: '/models', label: 'Models', end: false },
 ] as const;
+const ADMIN_NAV = { to: '/admin', label: 'Admin', end: false } as const;
 
 /** The signed-in shell: navigation that wraps on a phone, the page, and the connection state. */
 export function Layout() {
   const { state, signOut } = useAuth();
+  const nav = state.status === 'signed-in' && state.user.role === 'admin' ? [...NAV, ADMIN_NAV] : NAV;
   return (
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
@@ -27,7 +29,7 @@ export function Layout() {
         <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
           <span className="text-lg font-bold text-indigo-700">Voice Studio</span>
           <nav aria-label="Main" className="flex flex-wrap gap-1">
-            {NAV.map((item) => (
+            {nav.map((item) => (
               <NavLink
                 key={item.to}
                 to={item.to}

@@ -7,6 +7,7 @@ import {
   type Database,
   findUserById,
   findUserMfa,
+  insertAdminAudit,
   resealMfaSecret,
   revokeUserRefreshTokens,
   savePendingMfa,
@@ -99,6 +100,8 @@ export class MfaService {
     });
     if (!confirmed) throw conflict('MFA_NOT_PENDING', 'The enrolment changed meanwhile; start again');
     await revokeUserRefreshTokens(this.db, user.id, new Date(now));
+    // Only admins reach enrolment; a new second factor is a security event worth a row in their audit log.
+    await insertAdminAudit(this.db, { adminId: user.id, action: 'mfa.enrol', targetUserId: user.id, details: {} });
     this.logger.log(`second factor enrolled for user ${user.id}`);
     return { recoveryCodes, session: await this.auth.startSecondFactorSession(user) };
   }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CREDIT_UNIT } from '@voice/shared';
+import { CREDIT_UNIT, SUBSCRIPTION_TIERS, type SubscriptionTier } from '@voice/shared';
 
 /**
  * Credits are integers counted in seconds of audio: 1 credit = 1 second. Users are charged per
@@ -34,6 +34,12 @@ export class UserProfileDto {
 
   @ApiProperty({ enum: ['user', 'admin'] })
   role!: 'user' | 'admin';
+
+  @ApiProperty({
+    enum: SUBSCRIPTION_TIERS,
+    description: 'The plan, set by an admin: premium jobs run ahead of free ones when the GPU queue is busy.',
+  })
+  tier!: SubscriptionTier;
 
   @ApiProperty({ description: 'Available credits in seconds of audio.' })
   creditsRemaining!: number;

@@ -5,6 +5,15 @@ import { api, ApiError, type AuthResponse, type Schemas, session, unwrap } from 
 
 export type AuthUser = Schemas['AuthUserDto'];
 
+/** A password step that needs its second factor: an admin with an authenticator finishes with `completeMfa`. */
+export interface MfaChallenge {
+  mfaToken: string;
+  /** Seconds the challenge stays valid. */
+  expiresIn: number;
+}
+
+export type SignInResult = { status: 'signed-in'; user: AuthUser } | ({ status: 'mfa-required' } & MfaChallenge);
+
 type AuthState = { status: 'restoring' } | { status: 'signed-out' } | { status: 'signed-in'; user: AuthUser };
 
 /** After sign-up: signed in, or the email already had an account (whose owner the API mailed instead). */
@@ -12,7 +21,11 @@ export type SignUpResult = { status: 'signed-in'; user: AuthUser } | { status: '
 
 interface AuthContextValue {
   state: AuthState;
-  signIn(input: { email: string; password: string }): Promise<AuthUser>;
+  signIn(input: { email: string; password: string }): Promise<SignInResult>;
+  /** The second step of an admin sign-in: a 6-digit code from the authenticator app, or a recovery code. */
+  completeMfa(input: { mfaToken: string; code: string }): Promise<AuthUser>;
+  /** Adopts a session the API opened elsewhere (confirming MFA enrolment answers a new one). */
+  adopt(session: AuthResponse): void;
   signUp(input: { email: string; password: string; name: string }): Promise<SignUpResult>;
   signOut(): Promise<void>;
 }
@@ -29,18 +42,39 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ status: 'restoring' });
 
   useEffect(() => {
-    const unsubscribe = session.onChange((current) => setState(stateOf(current)));
+    const unsubscribe = session.onChange((current) => {
+      setState(stateOf(current));
+      // However the session ended (sign-out, a suspension refused mid-page), nothing of it may stay cached.
+      if (!current) queryClient.clear();
+    });
     void session.refresh().then((current) => setState(stateOf(current)));
     return unsubscribe;
+  }, [queryClient]);
+
+  const signIn = useCallback(async (body: { email: string; password: string }): Promise<SignInResult> => {
+    const result = unwrap(await api.POST('/api/auth/login', { body }));
+    // Admins with a second factor get no session yet: the sign-in page asks for the code (POST /api/auth/mfa).
+    if ('mfaRequired' in result) {
+      return { status: 'mfa-required', mfaToken: result.mfaToken, expiresIn: result.expiresIn };
+    }
+    session.set(result);
+    return { status: 'signed-in', user: result.user };
   }, []);
 
-  const signIn = useCallback(async (body: { email: string; password: string }) => {
-    const result = unwrap(await api.POST('/api/auth/login', { body }));
-    // Admins with a second factor finish at POST /api/auth/mfa, which the admin pages will offer.
-    if ('mfaRequired' in result) throw new ApiError(200, 'MFA_REQUIRED', 'This account needs a one-time code');
+  const completeMfa = useCallback(async (body: { mfaToken: string; code: string }) => {
+    const result = unwrap(await api.POST('/api/auth/mfa', { body }));
     session.set(result);
     return result.user;
   }, []);
+
+  const adopt = useCallback(
+    (next: AuthResponse) => {
+      session.set(next);
+      // Queries answered under the old session (an admin page refused before enrolment) must ask again.
+      void queryClient.invalidateQueries();
+    },
+    [queryClient],
+  );
 
   const signUp = useCallback(async (body: { email: string; password: string; name: string }): Promise<SignUpResult> => {
     // Register answers alike whether or not the email is taken and starts no session, so nobody learns which
@@ -71,7 +105,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, [queryClient]);
 
-  const value = useMemo(() => ({ state, signIn, signUp, signOut }), [state, signIn, signUp, signOut]);
+  const value = useMemo(
+    () => ({ state, signIn, completeMfa, adopt, signUp, signOut }),
+    [state, signIn, completeMfa, adopt, signUp, signOut],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

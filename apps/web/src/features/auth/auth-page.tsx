@@ -5,7 +5,7 @@ import { ApiError } from '../../api/client';
 import { Button } from '../../components/button';
 import { ErrorAlert } from '../../components/error-alert';
 import { FormField } from '../../components/form-field';
-import { useAuth } from './auth-context';
+import { type MfaChallenge, useAuth } from './auth-context';
 
 type Mode = 'sign-in' | 'sign-up';
 
@@ -25,6 +25,7 @@ export function AuthPage({ mode }: { mode: Mode }) {
   const [busy, setBusy] = useState(false);
   /** Set when sign-up found the email taken: the API mailed its owner, and the page says where to look. */
   const [sentTo, setSentTo] = useState<string>();
+  const [challenge, setChallenge] = useState<MfaChallenge>();
   const copy = COPY[mode];
 
   if (state.status === 'signed-in') return <Navigate to={from} replace />;
@@ -45,7 +46,13 @@ export function AuthPage({ mode }: { mode: Mode }) {
           setSentTo(email);
           return;
         }
-      } else await signIn({ email, password });
+      } else {
+        const result = await signIn({ email, password });
+        if (result.status === 'mfa-required') {
+          setChallenge({ mfaToken: result.mfaToken, expiresIn: result.expiresIn });
+          return;
+        }
+      }
       await navigate(from, { replace: true });
     } catch (caught) {
       const fields = caught instanceof ApiError ? caught.fieldErrors() : {};
@@ -55,6 +62,19 @@ export function AuthPage({ mode }: { mode: Mode }) {
       setBusy(false);
     }
   };
+
+  if (challenge) {
+    return (
+      <OneTimeCodeStep
+        challenge={challenge}
+        onSignedIn={() => void navigate(from, { replace: true })}
+        onRestart={(reason) => {
+          setChallenge(undefined);
+          setError(reason);
+        }}
+      />
+    );
+  }
 
   return (
     <main id="main" className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 px-4 py-10">
@@ -105,6 +125,78 @@ export function AuthPage({ mode }: { mode: Mode }) {
           </Link>
         </p>
       ) : null}
+    </main>
+  );
+}
+
+/**
+ * The second step of an admin sign-in: the code from the authenticator app, or one of the recovery codes. A wrong
+ * code may be retried here; an expired challenge (the token lives five minutes) starts again at the password.
+ */
+function OneTimeCodeStep({
+  challenge,
+  onSignedIn,
+  onRestart,
+}: {
+  challenge: MfaChallenge;
+  onSignedIn: () => void;
+  onRestart: (reason?: unknown) => void;
+}) {
+  const { completeMfa } = useAuth();
+  const [error, setError] = useState<unknown>();
+  const [fieldError, setFieldError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const code = String(new FormData(event.currentTarget).get('code') ?? '').trim();
+    if (code === '') {
+      setFieldError('Enter the code from your authenticator app, or a recovery code.');
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    setFieldError(undefined);
+    try {
+      await completeMfa({ mfaToken: challenge.mfaToken, code });
+      onSignedIn();
+    } catch (caught) {
+      // UNAUTHORIZED (not INVALID_MFA_CODE) means the challenge itself expired: back to the password.
+      if (caught instanceof ApiError && caught.status === 401 && caught.code === 'UNAUTHORIZED') onRestart(caught);
+      else setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main" className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 px-4 py-10">
+      <div>
+        <p className="text-lg font-bold text-indigo-700">Voice Studio</p>
+        <h1 className="mt-2 text-2xl font-bold">Enter your one-time code</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          This account is protected by an authenticator app. Open it and enter the 6-digit code for Voice Studio.
+        </p>
+      </div>
+      <form className="flex flex-col gap-4" noValidate onSubmit={(event) => void submit(event)}>
+        <FormField
+          label="One-time code"
+          name="code"
+          autoComplete="one-time-code"
+          autoFocus
+          spellCheck={false}
+          required
+          hint="Lost your device? A recovery code (like abcd-efgh-jkmn-pqrs) works once instead."
+          error={fieldError}
+        />
+        <ErrorAlert error={error} />
+        <Button type="submit" disabled={busy}>
+          {busy ? 'Checking…' : 'Verify and sign in'}
+        </Button>
+      </form>
+      <Button variant="secondary" onClick={() => onRestart()}>
+        Use another account
+      </Button>
     </main>
   );
 }
