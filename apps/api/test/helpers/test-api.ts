@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type Env, parseEnv } from '@voice/config';
 import { createDatabase, type DatabaseHandle, runMigrations } from '@voice/db';
 
-import { type ApiDependencies, createApiApp } from '../../src';
+import { type ApiDependencies, createApiApp, DatabaseRateLimiter } from '../../src';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -37,7 +38,7 @@ after(async () => {
 
 /**
  * One migrated in-memory PGlite per test file (process). Booting PGlite costs seconds, so suites share it
- * and stay independent through unique emails; each suite still gets a fresh app (and rate limiter).
+ * and stay independent through unique emails; each suite still gets a fresh app (and its own rate-limit keys).
  */
 function sharedDatabase(): Promise<DatabaseHandle> {
   if (!shared) {
@@ -58,15 +59,21 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
     LOG_LEVEL: 'error',
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
-    // Most suites sign in many times from 127.0.0.1; the rate-limit suite sets its own limits.
+    // Most suites sign in and submit many times from 127.0.0.1; the rate-limit suites set their own limits.
     AUTH_RATE_LIMIT: '1000',
+    AUTH_REFRESH_RATE_LIMIT: '1000',
     AUTH_LOGIN_IP_RATE_LIMIT: '1000',
     AUTH_EMAIL_SLOWDOWN_AFTER: '1000',
     AUTH_MFA_RATE_LIMIT: '1000',
+    JOB_SUBMIT_RATE_LIMIT: '1000',
+    API_KEY_RATE_LIMIT: '1000',
     ...options.env,
   });
   const database = options.database ?? (await sharedDatabase());
-  const app = await createApiApp({ env, database, ...options.deps });
+  // The production limiter (counters in the database), with keys of this app's own: suites share one database,
+  // and each starts with fresh quotas, as with a new process.
+  const rateLimiter = new DatabaseRateLimiter(database.db, { namespace: `${randomUUID()}:` });
+  const app = await createApiApp({ env, database, rateLimiter, ...options.deps });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
