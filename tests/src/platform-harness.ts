@@ -77,6 +77,8 @@ export async function startTestPlatform(
     TASK_QUEUE_GPU: `test-gpu-${suffix}`,
     TASK_QUEUE_MEDIA: `test-media-${suffix}`,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    // Suites submit jobs (bad uploads included) faster than a person would; the limit has its own API tests.
+    JOB_SUBMIT_RATE_LIMIT: '1000',
     ...overrides,
   });
   installWorkerRuntime(env);

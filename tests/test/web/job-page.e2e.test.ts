@@ -45,9 +45,7 @@ describe('web app: the job page', { timeout: 600_000 }, () => {
 
   before(async () => {
     assert.ok(chromiumAvailable(), 'Chromium is missing: .ci/run installs it (apt-get install chromium)');
-    // Every page load renews the session at /api/auth/refresh, which is limited to 5 per address per 15 min by
-    // default; this suite loads pages more often than that.
-    platform = await startTestPlatform({ AUTH_RATE_LIMIT: '1000' });
+    platform = await startTestPlatform();
     // Local signed links name the API by PUBLIC_BASE_URL, which defaults to http://localhost:<port>: the app is
     // opened at that origin, as a deployment serves both from one, so the players' media is same-origin.
     baseUrl = platform.apiUrl.replace('127.0.0.1', 'localhost');

@@ -131,31 +131,30 @@ export function requestFrom<T = unknown>(
   method: string,
   urlPath: string,
   body: unknown,
+  cookie?: string,
 ): Promise<JsonResponse<T>> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${api.baseUrl}${urlPath}`,
-      { method, localAddress, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (typeof value === 'string') headers.set(name, value);
-          }
-          resolve({
-            status: res.statusCode ?? 0,
-            headers,
-            body: (text === '' ? undefined : JSON.parse(text)) as T,
-            cookies: res.headers['set-cookie'] ?? [],
-          });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (cookie !== undefined) headers['cookie'] = cookie;
+    const req = http.request(`${api.baseUrl}${urlPath}`, { method, localAddress, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === 'string') headers.set(name, value);
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          headers,
+          body: (text === '' ? undefined : JSON.parse(text)) as T,
+          cookies: res.headers['set-cookie'] ?? [],
         });
-      },
-    );
+      });
+    });
     req.on('error', reject);
-    req.end(JSON.stringify(body));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
