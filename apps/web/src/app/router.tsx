@@ -5,6 +5,7 @@ import { NotFoundPage } from '../components/not-found-page';
 import { AuthPage } from '../features/auth/auth-page';
 import { RequireAuth } from '../features/auth/require-auth';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
+import { DeveloperPage } from '../features/developer/developer-page';
 import { HistoryPage } from '../features/jobs/history-page';
 import { JobPage } from '../features/jobs/job-page';
 import { NewJobPage } from '../features/jobs/new-job-page';
@@ -27,6 +28,7 @@ export const router = createBrowserRouter([
           { path: 'history', element: <HistoryPage /> },
           { path: 'voices', element: <VoicesPage /> },
           { path: 'models', element: <ModelsPage /> },
+          { path: 'developer', element: <DeveloperPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

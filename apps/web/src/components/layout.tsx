@@ -10,6 +10,7 @@ const NAV = [
   { to: '/history', label: 'History', end: false },
   { to: '/voices', label: 'Voices', end: false },
   { to: '/models', label: 'Models', end: false },
+  { to: '/developer', label: 'Developer', end: false },
 ] as const;
 
 /** The signed-in shell: navigation that wraps on a phone, the page, and the connection state. */
