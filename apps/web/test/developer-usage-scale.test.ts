@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { formatTick } from '../src/features/developer/usage-chart';
 import { dailyValues } from '../src/features/developer/usage-section';
 import { daysBetween, niceCeiling, scaleUsage, shortDay } from '../src/features/developer/usage-scale';
 
@@ -23,6 +24,8 @@ describe('usage chart scaling', () => {
       1, 0.5, 1, 1, 2, 2.5, 5, 10, 20, 100, 200,
     ]);
     expect(niceCeiling(0.1 + 0.2)).toBe(0.5);
+    // The ticks under a 0.05 top keep their digits.
+    expect([0, 0.025, 0.05, 1250].map(formatTick)).toEqual(['0', '0.025', '0.05', '1,250']);
   });
 
   it('gives each day a slot, heights proportional to the value, and empty days no bar', () => {
@@ -51,7 +54,7 @@ describe('usage chart scaling', () => {
     expect(last.x + last.width).toBeLessThanOrEqual(BOX.width - BOX.right);
   });
 
-  it('keeps a tiny day visible and labels at most six days under a month of bars', () => {
+  it('keeps a tiny day visible and labels as many days as fit the width, at most eight', () => {
     const days = daysBetween('2026-03-01', '2026-03-30');
     const scale = scaleUsage(
       days,
@@ -62,7 +65,19 @@ describe('usage chart scaling', () => {
       BOX,
     );
     expect(scale.bars[1]?.height).toBe(1);
-    expect(scale.xTicks.map((tick) => tick.label)).toEqual(['Mar 1', 'Mar 6', 'Mar 11', 'Mar 16', 'Mar 21', 'Mar 26']);
+    // 200 units of plot (a phone) hold three labels; 600 (a desktop) hold eight.
+    expect(scale.xTicks.map((tick) => tick.label)).toEqual(['Mar 1', 'Mar 11', 'Mar 21']);
+    const wide = scaleUsage(days, new Map(), { ...BOX, width: 640 });
+    expect(wide.xTicks.map((tick) => tick.label)).toEqual([
+      'Mar 1',
+      'Mar 5',
+      'Mar 9',
+      'Mar 13',
+      'Mar 17',
+      'Mar 21',
+      'Mar 25',
+      'Mar 29',
+    ]);
     const empty = scaleUsage(days, new Map(), BOX);
     expect(empty.top).toBe(1);
     expect(empty.bars.every((bar) => bar.height === 0 && Number.isFinite(bar.y))).toBe(true);

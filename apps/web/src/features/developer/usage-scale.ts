@@ -31,8 +31,10 @@ export interface UsageScale {
 
 const DAY_MS = 86_400_000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
-/** Day labels under the bars, at most this many, so they never overlap on a phone. */
-const MAX_X_LABELS = 6;
+/** Room one day label needs under the bars, so labels never overlap however narrow the chart. */
+const X_LABEL_SPACING = 64;
+/** At most this many day labels, even on a wide screen. */
+const MAX_X_LABELS = 8;
 
 /** Every UTC day from `from` to `to`, both included (empty when `from` is after `to`). */
 export function daysBetween(from: string, to: string): string[] {
@@ -62,8 +64,8 @@ export function niceCeiling(value: number): number {
 
 /**
  * One bar per day of the range (days without usage are 0), heights proportional to the value on an axis from 0 to
- * a round top. A bar with any usage is at least 1 unit tall, so a small day is still visible. Pure, so the scaling
- * is tested without a DOM.
+ * a round top. A bar with any usage is at least 1 unit tall, so a small day is still visible; as many day labels as
+ * fit the width. Pure, so the scaling is tested without a DOM.
  */
 export function scaleUsage(days: readonly string[], values: ReadonlyMap<string, number>, box: ChartBox): UsageScale {
   const plotWidth = box.width - box.left - box.right;
@@ -86,7 +88,8 @@ export function scaleUsage(days: readonly string[], values: ReadonlyMap<string, 
     };
   });
   const yTicks = [0, top / 2, top].map((value) => ({ value, y: baseline - (value / top) * plotHeight }));
-  const every = Math.max(1, Math.ceil(days.length / MAX_X_LABELS));
+  const labels = Math.max(2, Math.min(MAX_X_LABELS, Math.floor(plotWidth / X_LABEL_SPACING)));
+  const every = Math.max(1, Math.ceil(days.length / labels));
   const xTicks = bars
     .filter((_, index) => index % every === 0)
     .map((bar) => ({ x: bar.x + bar.width / 2, label: shortDay(bar.day) }));
