@@ -131,7 +131,7 @@ export const envSchema = z.object({
   AUTH_MFA_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),
-  /** Per window: register attempts per client address, login attempts per (email, address) pair. */
+  /** Per window: register and MFA attempts per client address, login attempts per (email, address) pair. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
   /**
    * Per window: session refreshes per client address. The web app refreshes on every page load, and a refresh token
