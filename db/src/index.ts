@@ -13,3 +13,6 @@ export * from './queries/credits';
 export * from './queries/voices';
 export * from './queries/mfa';
 export * from './queries/admin';
+export * from './queries/api-keys';
+export * from './queries/rate-limits';
+export * from './queries/usage';

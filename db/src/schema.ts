@@ -160,6 +160,46 @@ export const voiceLibrary = pgTable(
   (table) => [index('voice_library_user_idx').on(table.userId), index('voice_library_public_idx').on(table.isPublic)],
 );
 
+/** What an API key may do; a signed-in session (JWT) may do everything. */
+export const API_KEY_SCOPES = ['jobs:write', 'jobs:read', 'voices', 'credits:read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/**
+ * Developer API keys. The secret (`vp_live_…`) is shown once at creation; only its sha256 is stored, with the
+ * first characters for display. Revoked keys stay (jobs and usage still name them); they never authenticate again.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** sha256 (hex) of the whole secret: every request looks its key up by this, through the unique index. */
+    keyHash: text('key_hash').notNull(),
+    /** The secret's first characters (`vp_live_ab12`), so a user can tell keys apart; never enough to use one. */
+    prefix: text('prefix').notNull(),
+    scopes: text('scopes').array().$type<ApiKeyScope[]>().notNull(),
+    /** Null: never expires. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Updated at most once a minute per key, so authentication does not write on every request. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('api_keys_key_hash_idx').on(table.keyHash),
+    index('api_keys_user_created_idx').on(table.userId, table.createdAt),
+    check(
+      'api_keys_scopes_known',
+      sql`cardinality(${table.scopes}) > 0 and ${table.scopes} <@ array[${sql.raw(
+        API_KEY_SCOPES.map((scope) => `'${scope}'`).join(', '),
+      )}]::text[]`,
+    ),
+  ],
+);
+
 export const processingJobs = pgTable(
   'processing_jobs',
   {
@@ -180,6 +220,8 @@ export const processingJobs = pgTable(
      * a replay with the same key must be the same request.
      */
     requestFingerprint: text('request_fingerprint'),
+    /** The API key that submitted the job; null for the web app (a signed-in session). */
+    apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     /** Null for jobs made from text or from nothing (TTS, generators). */
     inputKey: text('input_key'),
     inputFilename: text('input_filename'),
@@ -233,7 +275,10 @@ export const payments = pgTable(
   ],
 );
 
-/** Per-download usage records (minutes of output delivered), for reporting. */
+/**
+ * One row per charge (a job's first download): the output seconds delivered and the credits charged, for usage
+ * reports per day, feature (job type) and API key.
+ */
 export const usageTracking = pgTable(
   'usage_tracking',
   {
@@ -243,6 +288,11 @@ export const usageTracking = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     jobId: uuid('job_id').references(() => processingJobs.id, { onDelete: 'set null' }),
     jobType: text('job_type').notNull(),
+    /**
+     * The key that submitted the job (copied from it when charged, so the report survives the job's deletion);
+     * null for jobs from the web app.
+     */
+    apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     audioSeconds: real('audio_seconds').notNull(),
     creditsUsed: integer('credits_used').notNull(),
     createdAt: createdAt(),
@@ -251,6 +301,21 @@ export const usageTracking = pgTable(
     index('usage_tracking_user_created_idx').on(table.userId, table.createdAt),
     index('usage_tracking_job_idx').on(table.jobId),
   ],
+);
+
+/**
+ * Rate-limit counters shared by every API instance: one row per quota key (`auth:login:ip:…`, `jobs:submit:user:…`),
+ * counting the attempts of a fixed window that starts at the key's first attempt. One atomic upsert per attempt;
+ * rows whose window ended are swept now and then.
+ */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counters',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    resetsAt: timestamp('resets_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('rate_limit_counters_resets_at_idx').on(table.resetsAt)],
 );
 
 export const LEDGER_KINDS = ['grant', 'purchase', 'hold', 'hold_release', 'charge', 'refund', 'adjustment'] as const;
@@ -345,3 +410,4 @@ export type RefreshToken = typeof refreshTokens.$inferSelect;
 export type UserMfa = typeof userMfa.$inferSelect;
 export type AccountToken = typeof accountTokens.$inferSelect;
 export type AdminAuditEntry = typeof adminAuditLog.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;

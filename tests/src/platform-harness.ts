@@ -87,6 +87,8 @@ export async function startTestPlatform(
     TASK_QUEUE_MEDIA: `test-media-${suffix}`,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     ...(useMailpit ? { SMTP_URL: infra.smtpUrl } : {}),
+    // Suites submit jobs (bad uploads included) faster than a person would; the limit has its own API tests.
+    JOB_SUBMIT_RATE_LIMIT: '1000',
     ...overrides,
   });
   const mailbox: Mailbox =

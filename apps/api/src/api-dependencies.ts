@@ -35,8 +35,11 @@ export interface ApiDependencies {
   temporalUiUrl?: string;
   /** Extra readiness probes for GET /api/health (the database probe is built in). */
   readiness?: ReadinessProbe[];
-  /** Defaults to a fresh in-process SlidingWindowRateLimiter; inject a shared one for multi-instance setups. */
-  authRateLimiter?: RateLimiter;
+  /**
+   * Counts every rate-limited attempt (auth, MFA, voice uploads, job submissions, API keys). Defaults to a
+   * DatabaseRateLimiter on `database`, which every API instance on that database shares.
+   */
+  rateLimiter?: RateLimiter;
   /**
    * When true, `app.close()` also closes the database handle, the Temporal connection and storage. Leave false
    * (default) when the caller shares them with other components (the launcher's worker, test suites).

@@ -4,6 +4,7 @@ import type { ApiDependencies } from './api-dependencies';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './common/core.module';
+import { DeveloperModule } from './developer/developer.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { VoicesModule } from './voices/voices.module';
@@ -20,7 +21,16 @@ export class AppModule {
   static forRoot(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), AuthModule, AdminModule, UserModule, HealthModule, JobsModule, VoicesModule],
+      imports: [
+        CoreModule.forRoot(deps),
+        AuthModule,
+        AdminModule,
+        UserModule,
+        HealthModule,
+        JobsModule,
+        VoicesModule,
+        DeveloperModule,
+      ],
     };
   }
 }

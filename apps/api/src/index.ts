@@ -39,4 +39,7 @@ export { AccessTokenService, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '
 export { resolveJwtSecret } from './auth/jwt-secret';
 export { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH } from './auth/refresh-cookie';
 export { type RateLimitDecision, type RateLimiter, SlidingWindowRateLimiter } from './auth/rate-limit/rate-limiter';
+export { DatabaseRateLimiter, type DatabaseRateLimiterOptions } from './auth/rate-limit/database-rate-limiter';
+export { RequireScope } from './auth/api-keys/require-scope.decorator';
+export { ApiKeyGuard } from './auth/api-keys/api-key.guard';
 export type { ReadinessProbe } from './health/readiness-probe';

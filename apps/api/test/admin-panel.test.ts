@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { adminAuditLog, createJob, creditLedger, refreshTokens, users } from '@voice/db';
+import { adminAuditLog, apiKeys, createJob, creditLedger, refreshTokens, users } from '@voice/db';
 import { eq } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 
@@ -202,6 +202,14 @@ describe('admin API: users, credits, tiers, jobs, system and the audit log', () 
   it('suspension revokes refresh tokens, refuses the next request of a live access token and the sign-in; unsuspend restores sign-in', async () => {
     const { account, response, cookie, accessToken } = await registerUser(api);
     const userId = response.body.user.id;
+    const created = await request<{ secret: string }>(api, 'POST', '/api/developer/api-keys', {
+      token: accessToken,
+      body: { name: 'their integration', scopes: ['credits:read'] },
+    });
+    assert.equal(created.status, 201);
+    const withKey = () =>
+      request<ErrorResponse>(api, 'GET', '/api/user/credits', { headers: { 'x-api-key': created.body.secret } });
+    assert.equal((await withKey()).status, 200);
     const secondLogin = await request<AuthBody>(api, 'POST', '/api/auth/login', {
       body: { email: account.email, password: account.password },
     });
@@ -243,8 +251,12 @@ describe('admin API: users, credits, tiers, jobs, system and the audit log', () 
       body: { email: account.email, password: 'not the password at all' },
     });
     assert.equal(wrongPassword.status, 401, 'the suspension is revealed only to someone with the password');
-    // TODO(merge acct-keys): create an API key for this user before suspending, then assert it is revoked
-    // (revokeApiKeysOfUser in suspendUser) and that a request with it answers 403 ACCOUNT_SUSPENDED.
+    // Their API keys are revoked in the same transaction: the very next request with one is refused.
+    const keyRefused = await withKey();
+    assert.equal(keyRefused.status, 401);
+    assert.equal(keyRefused.body.error.code, 'API_KEY_REVOKED');
+    const keys = await api.database.db.select().from(apiKeys).where(eq(apiKeys.userId, userId));
+    assert.ok(keys.length === 1 && keys.every((key) => key.revokedAt !== null));
 
     const again = await asAdmin<{ changed: boolean; auditId: number | null }>(
       'POST',
@@ -282,6 +294,7 @@ describe('admin API: users, credits, tiers, jobs, system and the audit log', () 
       ],
     );
     assert.equal(rows[0]?.id, suspended.body.auditId);
+    assert.equal(rows[0]?.details['revokedApiKeys'], 1);
   });
 
   it('an admin cannot suspend their own account', async () => {

@@ -243,7 +243,14 @@ describe('OpenAPI document', () => {
   });
 
   it('declares bearer auth on protected routes and none on public ones', () => {
-    assert.deepEqual(document.paths['/api/user/credits']?.get?.security, [{ bearer: [] }]);
+    assert.deepEqual(document.paths['/api/user/me']?.get?.security, [{ bearer: [] }]);
+    // Routes open to API keys offer the key as an alternative, and name the scope it needs.
+    const credits = document.paths['/api/user/credits']?.get;
+    assert.deepEqual(credits?.security, [{ bearer: [] }, { 'api-key': [] }]);
+    assert.equal(Reflect.get(credits ?? {}, 'x-api-key-scope'), 'credits:read');
+    assert.match(credits?.description ?? '', /\*\*API keys:\*\* accepted with the `credits:read` scope/);
+    assert.deepEqual(document.paths['/api/developer/api-keys']?.post?.security, [{ bearer: [] }]);
+    assert.ok(document.components?.securitySchemes?.['api-key']);
     assert.deepEqual(document.paths['/api/auth/login']?.post?.security, []);
     assert.deepEqual(document.paths['/api/health']?.get?.security, []);
     assert.deepEqual(document.paths['/api/auth/refresh']?.post?.security, [{ 'refresh-cookie': [] }]);

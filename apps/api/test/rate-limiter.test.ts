@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { rateLimitCounters } from '@voice/db';
+import { eq, like } from 'drizzle-orm';
+
 import { EMAIL_SLOWDOWN_MAX_MS, emailSlowdownMs } from '../src/auth/rate-limit/auth-rate-limit.guard';
 import { clientAddressKey } from '../src/auth/rate-limit/client-address';
+import { DatabaseRateLimiter } from '../src/auth/rate-limit/database-rate-limiter';
+import { policyItem, serviceLimitItem } from '../src/auth/rate-limit/rate-limit-policy';
 import { SlidingWindowRateLimiter } from '../src/auth/rate-limit/rate-limiter';
+import { TEST_DATABASES } from './helpers/postgres';
+import { rateLimiterContract } from './helpers/rate-limiter-contract';
+
+rateLimiterContract('in-process sliding window', async (now) => ({
+  limiter: new SlidingWindowRateLimiter(now),
+  dispose: async () => undefined,
+}));
+for (const store of TEST_DATABASES) {
+  rateLimiterContract(`database (${store.label})`, async (now) => {
+    const database = await store.open();
+    if (!database) return undefined;
+    return { limiter: new DatabaseRateLimiter(database.handle.db, { now }), dispose: () => database.dispose() };
+  });
+}
 
 describe('SlidingWindowRateLimiter', () => {
   it('allows `limit` attempts per sliding window and reports when the next slot opens', async () => {
@@ -15,9 +34,19 @@ describe('SlidingWindowRateLimiter', () => {
       assert.equal((await limiter.consume('k', 3, windowMs)).allowed, true);
     }
     now = 5000;
-    assert.deepEqual(await limiter.consume('k', 3, windowMs), { allowed: false, remaining: 0, retryAfterSeconds: 5 });
+    assert.deepEqual(await limiter.consume('k', 3, windowMs), {
+      allowed: false,
+      remaining: 0,
+      retryAfterSeconds: 5,
+      resetSeconds: 5,
+    });
     now = 10_000; // the attempt at t=0 left the window
-    assert.deepEqual(await limiter.consume('k', 3, windowMs), { allowed: true, remaining: 0, retryAfterSeconds: 0 });
+    assert.deepEqual(await limiter.consume('k', 3, windowMs), {
+      allowed: true,
+      remaining: 0,
+      retryAfterSeconds: 0,
+      resetSeconds: 1, // the attempt at t=1000 leaves next
+    });
     assert.equal((await limiter.consume('k', 3, windowMs)).allowed, false);
     assert.equal((await limiter.consume('other', 3, windowMs)).allowed, true, 'keys are independent');
   });
@@ -30,6 +59,69 @@ describe('SlidingWindowRateLimiter', () => {
     now = 5000;
     await limiter.consume('fresh', 5, 1000); // the 1000th call sweeps
     assert.equal(limiter.size, 1);
+  });
+});
+
+for (const store of TEST_DATABASES) {
+  describe(`DatabaseRateLimiter (${store.label})`, () => {
+    it('two limiters on one database share each quota; namespaces keep apart what they name', async (t) => {
+      const database = await store.open();
+      if (!database) return t.skip('no PostgreSQL on this runner');
+      try {
+        const now = () => 5_000_000;
+        const a = new DatabaseRateLimiter(database.handle.db, { now });
+        const b = new DatabaseRateLimiter(database.handle.db, { now });
+        const results = [];
+        for (let i = 0; i < 6; i++) results.push((await (i % 2 === 0 ? a : b).consume('shared', 4, 60_000)).allowed);
+        assert.deepEqual(results, [true, true, true, true, false, false]);
+        const isolated = new DatabaseRateLimiter(database.handle.db, { now, namespace: 'suite-x:' });
+        assert.equal((await isolated.consume('shared', 4, 60_000)).allowed, true);
+        const [row] = await database.handle.db
+          .select()
+          .from(rateLimitCounters)
+          .where(eq(rateLimitCounters.key, 'shared'));
+        assert.equal(row?.count, 5, 'refusals stop counting one past the limit');
+      } finally {
+        await database.dispose();
+      }
+    });
+
+    it('sweeps ended windows every `sweepEvery` calls, keeping live ones', async (t) => {
+      const database = await store.open();
+      if (!database) return t.skip('no PostgreSQL on this runner');
+      try {
+        let now = 0;
+        const limiter = new DatabaseRateLimiter(database.handle.db, { now: () => now, sweepEvery: 4 });
+        await limiter.consume('sweep:short-1', 5, 1_000);
+        await limiter.consume('sweep:short-2', 5, 1_000);
+        await limiter.consume('sweep:long', 5, 60_000);
+        now = 2_000;
+        await limiter.consume('sweep:new', 5, 1_000); // the 4th call sweeps first
+        const keys = await database.handle.db
+          .select({ key: rateLimitCounters.key })
+          .from(rateLimitCounters)
+          .where(like(rateLimitCounters.key, 'sweep:%'));
+        assert.deepEqual(keys.map((row) => row.key).sort(), ['sweep:long', 'sweep:new']);
+      } finally {
+        await database.dispose();
+      }
+    });
+  });
+}
+
+describe('RateLimit header items (draft-ietf-httpapi-ratelimit-headers-11)', () => {
+  it('names the policy as a String with q and w, and the service limit with r and t', () => {
+    const policy = { name: 'job-submit', limit: 10, windowSeconds: 60 };
+    assert.equal(policyItem(policy), '"job-submit";q=10;w=60');
+    assert.equal(
+      serviceLimitItem(policy, { allowed: true, remaining: 7, retryAfterSeconds: 0, resetSeconds: 42 }),
+      '"job-submit";r=7;t=42',
+    );
+    // A refusal's t is its Retry-After, never earlier.
+    assert.equal(
+      serviceLimitItem(policy, { allowed: false, remaining: 0, retryAfterSeconds: 13, resetSeconds: 13 }),
+      '"job-submit";r=0;t=13',
+    );
   });
 });
 

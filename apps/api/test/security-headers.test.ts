@@ -113,6 +113,7 @@ describe('CORS from ALLOWED_ORIGINS', () => {
     assert.equal(actual.headers.get('access-control-allow-origin'), 'http://localhost:5173');
     assert.equal(actual.headers.get('access-control-allow-credentials'), 'true');
     assert.match(actual.headers.get('access-control-expose-headers') ?? '', /Retry-After/);
+    assert.match(actual.headers.get('access-control-expose-headers') ?? '', /RateLimit-Policy,RateLimit\b/);
   });
 
   it('gives any other origin no CORS headers, so the browser withholds the response', async () => {

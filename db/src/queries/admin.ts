@@ -13,6 +13,7 @@ import {
   type ProcessingJob,
   type User,
 } from '../schema';
+import { revokeApiKeysOfUser } from './api-keys';
 import { grantCredits, type GrantCreditsResult } from './credits';
 import { single } from './locks';
 
@@ -126,7 +127,7 @@ async function requireUser(tx: Database, userId: string): Promise<User> {
 }
 
 /**
- * Suspends the account: sets suspended_at and revokes every refresh token at once, in one transaction with its
+ * Suspends the account: sets suspended_at and revokes every refresh token and API key at once, in one transaction with its
  * audit row. Access tokens already issued are refused from their next request by the auth guard's lookup.
  * @throws UserNotFoundError
  */
@@ -147,14 +148,12 @@ export async function suspendUser(db: Database, args: AccountActionArgs): Promis
       .set({ revokedAt: sql`now()` })
       .where(and(eq(refreshTokens.userId, args.userId), isNull(refreshTokens.revokedAt)))
       .returning({ id: refreshTokens.id });
-    // TODO(merge acct-keys): revoke the account's API keys in this same transaction, and record how many:
-    //   const revokedApiKeys = await revokeApiKeysOfUser(tx, args.userId);
-    // then add `revokedApiKeys` to the audit details below (apps/api/test/admin-panel.test.ts has the matching TODO).
+    const revokedApiKeys = await revokeApiKeysOfUser(tx, args.userId);
     const audit = await insertAdminAudit(tx, {
       adminId: args.adminId,
       action: 'user.suspend',
       targetUserId: args.userId,
-      details: { reason: args.reason, revokedRefreshTokens: revoked.length },
+      details: { reason: args.reason, revokedRefreshTokens: revoked.length, revokedApiKeys },
     });
     return { user, changed: true, revokedRefreshTokens: revoked.length, audit };
   });

@@ -389,6 +389,7 @@ export async function chargeJobDownload(db: Database, args: ChargeJobDownloadArg
       userId: job.userId,
       jobId: job.id,
       jobType: job.jobType,
+      apiKeyId: job.apiKeyId,
       audioSeconds: job.outputDurationMs / 1000,
       creditsUsed: charge,
     });

@@ -131,8 +131,13 @@ export const envSchema = z.object({
   AUTH_MFA_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),
-  /** Per window: register/refresh attempts per client address, login attempts per (email, address) pair. */
+  /** Per window: register and MFA attempts per client address, login attempts per (email, address) pair. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
+  /**
+   * Per window: session refreshes per client address. The web app refreshes on every page load, and a refresh token
+   * is single-use (reuse revokes its sign-in), so this guards load, not guessing: far above AUTH_RATE_LIMIT.
+   */
+  AUTH_REFRESH_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
   /** Per window: login attempts from one address over all emails (headroom for clients sharing a NAT). */
   AUTH_LOGIN_IP_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   /** Per window: login attempts for one email from all addresses before each further one is delayed (never refused). */
@@ -187,6 +192,12 @@ export const envSchema = z.object({
   /** Voice uploads per user per window; beyond it, 429 with Retry-After. */
   VOICE_UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   VOICE_UPLOAD_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Job submissions (POST /api/jobs, /api/audio/*) per user per window, every attempt counting; premium skips it. */
+  JOB_SUBMIT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  JOB_SUBMIT_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Requests per API key per window, on every route the key reaches. */
+  API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(100),
+  API_KEY_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
 
   MODELS_DIR: optionalNonEmpty,
   /** Inference sessions are unloaded after this many idle seconds to give memory back. */

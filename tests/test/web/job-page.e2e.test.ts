@@ -45,9 +45,7 @@ describe('web app: the job page', { timeout: 600_000 }, () => {
 
   before(async () => {
     assert.ok(chromiumAvailable(), 'Chromium is missing: .ci/run installs it (apt-get install chromium)');
-    // Every page load renews the session at /api/auth/refresh, which is limited to 5 per address per 15 min by
-    // default; this suite loads pages more often than that.
-    platform = await startTestPlatform({ AUTH_RATE_LIMIT: '1000' });
+    platform = await startTestPlatform();
     // Local signed links name the API as PUBLIC_BASE_URL does (by default http://127.0.0.1:<port>, as the start
     // banner prints it); the app is opened at localhost, as a user may: the players must still reach their
     // media on the app's own origin, through the CSP.

@@ -111,9 +111,7 @@ describe('web app: the New job page', { timeout: 600_000 }, () => {
 
   before(async () => {
     assert.ok(chromiumAvailable(), 'Chromium is missing: .ci/run installs it (apt-get install chromium)');
-    // Each page load renews the sign-in from the refresh cookie, which counts against the per-address auth
-    // limit (5 per 15 min by default); this suite loads the page more often than that.
-    platform = await startTestPlatform({ FREE_CREDIT_SECONDS: String(FREE_CREDIT_SECONDS), AUTH_RATE_LIMIT: '100' });
+    platform = await startTestPlatform({ FREE_CREDIT_SECONDS: String(FREE_CREDIT_SECONDS) });
     browser = await launchChromium();
     dir = await mkdtemp(path.join(tmpdir(), 'web-new-job-'));
     const noisy = await makeNoisySpeech({ snrDb: 10, noise: 'pink' });

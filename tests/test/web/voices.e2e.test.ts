@@ -62,9 +62,6 @@ describe('web app: the voice library', { timeout: 300_000 }, () => {
     assert.ok(chromiumAvailable(), 'Chromium is missing: .ci/run installs it (apt-get install chromium)');
     platform = await startTestPlatform({
       VOICE_SAMPLE_MAX_SECONDS: String(MAX_SAMPLE_SECONDS),
-      // Every page load renews the access token through /api/auth/refresh, limited per address (5 per 15 min by
-      // default); this test loads pages from 127.0.0.1 more often than that.
-      AUTH_RATE_LIMIT: '100',
     });
     browser = await launchChromium();
     // A few seconds of real (synthetic) speech: flite's male voice, as a 16 kHz WAV.

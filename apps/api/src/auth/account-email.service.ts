@@ -16,7 +16,7 @@ import {
 import * as argon2 from 'argon2';
 
 import { accountGone, conflict, DomainError } from '../common/domain-error';
-import { AUTH_RATE_LIMITER, DATABASE, ENV } from '../common/tokens';
+import { RATE_LIMITER, DATABASE, ENV } from '../common/tokens';
 import { MailDispatcher } from '../mail/mail-dispatcher';
 import { MailLinks } from '../mail/mail-links';
 import type { Mailer } from '../mail/mailer';
@@ -85,7 +85,7 @@ export class AccountEmailService {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(ENV) private readonly env: Env,
-    @Inject(AUTH_RATE_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly mail: MailDispatcher,
     private readonly links: MailLinks,
   ) {}

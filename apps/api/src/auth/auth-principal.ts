@@ -1,4 +1,4 @@
-import type { User } from '@voice/db';
+import type { ApiKeyScope, User } from '@voice/db';
 import type { Request } from 'express';
 
 export type UserRole = User['role'];
@@ -11,20 +11,32 @@ export function requiresSecondFactor(roles: readonly string[]): boolean {
   return roles.length > 0 && roles.every((role) => SECOND_FACTOR_ROLES.some((gated) => gated === role));
 }
 
-/** How the caller proved who they are; API keys will add `'api-key'`. */
-export type AuthMethod = 'jwt';
+/** How the caller proved who they are: a signed-in session's access JWT, or a developer API key. */
+export type AuthMethod = AuthPrincipal['method'];
 
-/** The authenticated caller, attached to the request by JwtAuthGuard and read with `@CurrentUser()`. */
-export interface AuthPrincipal {
+interface PrincipalBase {
   userId: string;
   role: UserRole;
-  method: AuthMethod;
   /**
    * The sign-in behind this credential passed a second factor (TOTP or recovery code), as the access token's
    * `amr` claim says. Admin-only routes require it (RolesGuard); a token issued before enrolment, or by a
-   * password-only sign-in, is false for its whole life, and refreshing keeps it false.
+   * password-only sign-in, is false for its whole life, and refreshing keeps it false. Always false for API keys.
    */
   mfa: boolean;
+}
+
+/**
+ * The authenticated caller, attached to the request by JwtAuthGuard and read with `@CurrentUser()`. A session may
+ * do everything its role allows; an API key only what its scopes allow, and only on routes that name a scope
+ * (ApiKeyGuard).
+ */
+export type AuthPrincipal =
+  | (PrincipalBase & { method: 'jwt' })
+  | (PrincipalBase & { method: 'api-key'; apiKeyId: string; scopes: readonly ApiKeyScope[] });
+
+/** The key a request came with, or null for a signed-in session: recorded on the jobs it submits. */
+export function apiKeyIdOf(principal: AuthPrincipal): string | null {
+  return principal.method === 'api-key' ? principal.apiKeyId : null;
 }
 
 export interface AuthenticatedRequest extends Request {

@@ -9,7 +9,7 @@ import type { AuthPrincipal } from './auth-principal';
  * - return `null` when the request carries no credentials of this kind (let the next strategy try);
  * - throw a 401 DomainError when it carries credentials of this kind that are invalid;
  * - return the principal otherwise.
- * API keys plug in as another strategy (e.g. reading `X-Api-Key`) added to AUTH_STRATEGIES.
+ * API keys are one (ApiKeyStrategy: `X-API-Key`, or a bearer token with the key prefix), asked before the JWT one.
  */
 export interface AuthStrategy {
   readonly name: string;

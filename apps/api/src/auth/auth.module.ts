@@ -4,6 +4,8 @@ import { factoryProvider, JWT_SECRET_KEY, SIGNING_SECRET } from '../common/token
 import { MailModule } from '../mail/mail.module';
 import { AccessTokenService } from './access-token.service';
 import { AccountEmailService } from './account-email.service';
+import { ApiKeyGuard } from './api-keys/api-key.guard';
+import { ApiKeyStrategy } from './api-keys/api-key.strategy';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AUTH_STRATEGIES } from './auth-strategy';
@@ -15,9 +17,9 @@ import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard';
 import { RolesGuard } from './roles/roles.guard';
 
 /**
- * Accounts, sessions and the global auth guard. Importing this module protects every route of the app
- * (APP_GUARD); mark open routes with `@Public()`, limit them to roles with `@Roles(...)` (RolesGuard) and read
- * the caller with `@CurrentUser()`.
+ * Accounts, sessions, API-key authentication and the global auth guards. Importing this module protects every route
+ * of the app (APP_GUARD); mark open routes with `@Public()`, open them to API keys with `@RequireScope(...)`, limit
+ * them to roles with `@Roles(...)` (RolesGuard) and read the caller with `@CurrentUser()`.
  */
 @Module({
   imports: [MailModule],
@@ -26,15 +28,22 @@ import { RolesGuard } from './roles/roles.guard';
     factoryProvider(JWT_SECRET_KEY, (secret: string) => new TextEncoder().encode(secret), [SIGNING_SECRET]),
     AccessTokenService,
     BearerJwtStrategy,
-    // Order matters: the first strategy that recognises the request's credentials decides.
-    factoryProvider(AUTH_STRATEGIES, (jwt: BearerJwtStrategy) => [jwt], [BearerJwtStrategy]),
+    ApiKeyStrategy,
+    // Order matters: the first strategy that recognises the request's credentials decides. API keys go first: they
+    // claim only `X-API-Key` and bearer tokens with the key prefix, and leave every JWT to the next.
+    factoryProvider(AUTH_STRATEGIES, (keys: ApiKeyStrategy, jwt: BearerJwtStrategy) => [keys, jwt], [
+      ApiKeyStrategy,
+      BearerJwtStrategy,
+    ]),
     AuthService,
     MfaTokenService,
     MfaService,
     AccountEmailService,
     AuthRateLimitGuard,
-    // Global guards run in registration order: authentication first, then the roles it established.
+    // Global guards run in registration order: authentication first, then what an API key may reach (and its
+    // quota), then the roles it established.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
   exports: [AccessTokenService, AUTH_STRATEGIES, AuthService, MfaService],

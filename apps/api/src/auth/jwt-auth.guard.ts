@@ -10,7 +10,7 @@ import { IS_PUBLIC_KEY } from './decorators/public.decorator';
 
 /**
  * Global guard (APP_GUARD): every route requires a caller unless marked `@Public()`. Despite the name it
- * is strategy-agnostic: it asks each AUTH_STRATEGIES entry in order (bearer JWT today, API keys later)
+ * is strategy-agnostic: it asks each AUTH_STRATEGIES entry in order (API keys, then bearer JWTs)
  * and attaches the first principal to the request for `@CurrentUser()`.
  *
  * Then it reads the caller's account by primary key, on every request and for every strategy: a suspension

@@ -5,16 +5,16 @@ import type { Env } from '@voice/config';
 
 import type { ApiDependencies } from '../api-dependencies';
 import { resolveSecretBox, resolveSigningSecret } from '@voice/runtime';
-import { SlidingWindowRateLimiter } from '../auth/rate-limit/rate-limiter';
+import { DatabaseRateLimiter } from '../auth/rate-limit/database-rate-limiter';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
 import { TASK_QUEUE_INSPECTOR, TemporalTaskQueueInspector } from './task-queue-inspector';
 import {
-  AUTH_RATE_LIMITER,
   DATABASE,
   DATABASE_HANDLE,
   ENV,
   factoryProvider,
+  RATE_LIMITER,
   READINESS_PROBES,
   SECRET_BOX,
   SIGNING_SECRET,
@@ -79,7 +79,8 @@ export class CoreModule {
       ),
       valueProvider(TEMPORAL_UI_URL, deps.env.TEMPORAL_UI_PUBLIC_URL ?? deps.temporalUiUrl ?? null),
       valueProvider(READINESS_PROBES, deps.readiness ?? []),
-      valueProvider(AUTH_RATE_LIMITER, deps.authRateLimiter ?? new SlidingWindowRateLimiter()),
+      // In the database, not in this process: every API instance behind a load balancer shares each quota.
+      valueProvider(RATE_LIMITER, deps.rateLimiter ?? new DatabaseRateLimiter(deps.database.db)),
       factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveSigningSecret(env), [ENV]),
       // Resolved at boot, so production without DATA_ENCRYPTION_KEY fails the start, not the first enrolment.
       factoryProvider(SECRET_BOX, (env: Env) => deps.secretBox ?? resolveSecretBox(env), [ENV]),
@@ -99,7 +100,7 @@ export class CoreModule {
         TASK_QUEUE_INSPECTOR,
         TEMPORAL_UI_URL,
         READINESS_PROBES,
-        AUTH_RATE_LIMITER,
+        RATE_LIMITER,
         SIGNING_SECRET,
         SECRET_BOX,
       ],

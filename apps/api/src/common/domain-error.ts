@@ -78,12 +78,16 @@ export function conflict<Code extends string>(code: Code, message: string): Doma
   return new DomainError(code, HttpStatus.CONFLICT, message);
 }
 
-/** 429 with a Retry-After header (whole seconds, at least 1). */
-export function rateLimited(message: string, retryAfterSeconds: number): DomainError<'RATE_LIMITED'> {
+/** 429 with a Retry-After header (whole seconds, at least 1), plus any other headers (the RateLimit fields). */
+export function rateLimited(
+  message: string,
+  retryAfterSeconds: number,
+  headers: Readonly<Record<string, string>> = {},
+): DomainError<'RATE_LIMITED'> {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
   return new DomainError('RATE_LIMITED', HttpStatus.TOO_MANY_REQUESTS, message, {
     details: { retryAfterSeconds: seconds },
-    headers: { 'Retry-After': String(seconds) },
+    headers: { ...headers, 'Retry-After': String(seconds) },
   });
 }
 

@@ -22,6 +22,8 @@ export type SchemaObject = Exclude<Extract<ApiBodyOptions, { schema: unknown }>[
 export const OPENAPI_UI_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/docs-json';
 export const BEARER_SCHEME = 'bearer';
+/** A developer API key in `X-API-Key` (the same key also works as `Authorization: Bearer vp_live_…`). */
+export const API_KEY_SCHEME = 'api-key';
 export const REFRESH_COOKIE_SCHEME = 'refresh-cookie';
 
 /** Operation extension set by `@Public()`; the document post-processor turns it into `security: []`. */
@@ -33,6 +35,8 @@ export const ROLES_OPERATION_EXTENSION = 'x-roles';
  * or `enrolment` (reachable before enrolling, set by `@MfaEnrolmentRoute()`). Filled in by the post-processor.
  */
 export const MFA_OPERATION_EXTENSION = 'x-mfa';
+/** Operation extension set by `@RequireScope(...)`: the scope an API key needs here. Routes without it refuse keys. */
+export const API_KEY_SCOPE_EXTENSION = 'x-api-key-scope';
 
 /**
  * The OpenAPI schema of a zod request schema, so `@ApiBody({ schema: openApiSchema(registerSchema) })`
@@ -76,7 +80,16 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'users are charged per downloaded minute, prorated by the second.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from sign-in, or a developer API key (`vp_live_…`) on routes that take one.',
+      },
+      BEARER_SCHEME,
+    )
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SCHEME)
     .addCookieAuth('refresh_token', { type: 'apiKey', in: 'cookie' }, REFRESH_COOKIE_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
@@ -92,6 +105,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       // A public route may still declare its own scheme (the refresh cookie); otherwise it needs none.
       operation.security = isPublic ? (operation.security ?? []) : [{ [BEARER_SCHEME]: [] }];
       describeRoles(operation);
+      if (!isPublic) describeApiKeyScope(operation);
     }
   }
   return document;
@@ -116,6 +130,17 @@ function describeRoles(operation: OperationObject): void {
       : ' Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who ' +
         'has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.';
   }
+  operation.description = operation.description ? `${operation.description}\n\n${line}` : line;
+}
+
+/** Routes that take API keys also list the X-API-Key scheme, and say which scope a key needs. */
+function describeApiKeyScope(operation: OperationObject): void {
+  const scope: unknown = Reflect.get(operation, API_KEY_SCOPE_EXTENSION);
+  if (typeof scope !== 'string') return;
+  operation.security = [{ [BEARER_SCHEME]: [] }, { [API_KEY_SCHEME]: [] }];
+  const line =
+    `**API keys:** accepted with the \`${scope}\` scope, as \`X-API-Key: vp_live_…\` or ` +
+    '`Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).';
   operation.description = operation.description ? `${operation.description}\n\n${line}` : line;
 }
 

@@ -67,7 +67,8 @@ export function corsOptions(env: Env): CorsOptionsDelegate<Request> | undefined 
   const granted: CorsOptions = {
     origin: true,
     credentials: true,
-    exposedHeaders: ['Retry-After', 'Content-Disposition'],
+    // Cross-origin scripts may read their quota (RateLimit-Policy, RateLimit) as well as when to retry.
+    exposedHeaders: ['Retry-After', 'RateLimit-Policy', 'RateLimit', 'Content-Disposition'],
     maxAge: 600,
   };
   return (request, callback) => {

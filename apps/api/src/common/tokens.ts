@@ -30,8 +30,11 @@ export const DATABASE_HANDLE = token<DatabaseHandle>('DATABASE_HANDLE');
 export const STORAGE = token<BlobStorage | null>('STORAGE');
 /** Extra readiness probes (Temporal, workers); the database probe is built in. */
 export const READINESS_PROBES = token<readonly ReadinessProbe[]>('READINESS_PROBES');
-/** Limiter for register/login/refresh attempts. */
-export const AUTH_RATE_LIMITER = token<RateLimiter>('AUTH_RATE_LIMITER');
+/**
+ * The one rate limiter every quota uses (auth, MFA, voice uploads, job submissions, API keys); keys are prefixed
+ * per quota, so they never mix. By default counted in the database, shared by every API instance.
+ */
+export const RATE_LIMITER = token<RateLimiter>('RATE_LIMITER');
 /**
  * The server secret as text: JWT_SECRET, or the dev secret persisted under DATA_DIR. Signs access tokens
  * (as `JWT_SECRET_KEY`) and the local storage driver's download links.

@@ -11,7 +11,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { PipelineStep } from '@voice/shared';
-import type { AuthPrincipal } from '../auth/auth-principal';
+import { RequireScope } from '../auth/api-keys/require-scope.decorator';
+import { apiKeyIdOf, type AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
@@ -19,6 +20,7 @@ import { DownloadService } from './download.service';
 import { AcceptedJobDto, DownloadDto, TranscriptDocumentDto, multipartBody } from './dto/job.dto';
 import { IdempotencyKey, type Idempotency } from './idempotency-key.decorator';
 import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
+import { SubmitsJob } from './job-submit-rate-limit.guard';
 import {
   accentFieldsSchema,
   denoiseFieldsSchema,
@@ -62,7 +64,13 @@ export class AudioController {
     upload: UploadedAudio | undefined,
     steps: PipelineStep[],
   ) {
-    return this.submissions.submit({ userId: user.userId, idempotency, source: { kind: 'upload', upload }, steps });
+    return this.submissions.submit({
+      userId: user.userId,
+      apiKeyId: apiKeyIdOf(user),
+      idempotency,
+      source: { kind: 'upload', upload },
+      steps,
+    });
   }
 
   private submitGenerated(
@@ -73,6 +81,7 @@ export class AudioController {
   ) {
     return this.submissions.submit({
       userId: user.userId,
+      apiKeyId: apiKeyIdOf(user),
       idempotency,
       source: { kind: 'none' },
       steps: [first, ...(then ?? [])],
@@ -81,6 +90,7 @@ export class AudioController {
 
   @Post('denoise')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Remove background noise, then loudness-normalise (−16 LUFS, −1 dBTP)',
@@ -111,6 +121,7 @@ export class AudioController {
 
   @Post('tts')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @ApiOperation({
     summary: 'Text to speech (1–10,000 characters), split at sentences, loudness-normalised',
     description:
@@ -136,6 +147,7 @@ export class AudioController {
     const { text, parameters, then, ...voice } = body;
     return this.submissions.submit({
       userId: user.userId,
+      apiKeyId: apiKeyIdOf(user),
       idempotency,
       source: { kind: 'text', text },
       steps: [{ op: 'tts', ...voice, ...parameters }, ...(then ?? [])],
@@ -144,6 +156,7 @@ export class AudioController {
 
   @Post('stt')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Speech to text with word-level timestamps, plus SRT and VTT',
@@ -169,6 +182,7 @@ export class AudioController {
 
   @Post('edit')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Edit a recording: cut bloopers, mute or bleep a word, trim silence (applied in order)',
@@ -200,6 +214,7 @@ export class AudioController {
 
   @Post('voice-clone')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Convert speech toward a voice from your library (or a public one)',
@@ -224,6 +239,7 @@ export class AudioController {
 
   @Post('dub')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Dub speech into another language: transcribe → translate → synthesise, fitted to the original timing',
@@ -252,6 +268,7 @@ export class AudioController {
 
   @Post('accent-change')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: "Re-voice speech in another accent's voice, keeping the word timing",
@@ -274,6 +291,7 @@ export class AudioController {
 
   @Post('generate-music')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @ApiOperation({
     summary: 'Compose music in a genre (seeded procedural composer rendered through a SoundFont)',
     description:
@@ -295,6 +313,7 @@ export class AudioController {
 
   @Post('generate-sfx')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @ApiOperation({
     summary: 'Synthesise a sound effect from a short description (parametric synthesis)',
     description:
@@ -315,6 +334,7 @@ export class AudioController {
 
   @Post('mood-music')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @ApiOperation({
     summary: 'Music for a mood, sized and loudness-normalised for a platform (instagram, tiktok, youtube, podcast)',
   })
@@ -337,6 +357,8 @@ export class AudioController {
 
   @Post('download/:job_id')
   @HttpCode(HttpStatus.OK)
+  // A read: the charge is for output the owner already ordered, once per job, as their own first download would be.
+  @RequireScope('jobs:read')
   @ApiOperation({
     summary: 'Get a time-limited download link; the first call charges the output length',
     description:

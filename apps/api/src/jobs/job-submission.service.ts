@@ -48,6 +48,8 @@ export type SubmittedSource =
 
 export interface JobRequest {
   userId: string;
+  /** The API key the request came with (recorded on the job, and so on its usage); null for a session. */
+  apiKeyId: string | null;
   idempotency?: Idempotency;
   source: SubmittedSource;
   /** In order; the first one of a text or generated job is the step that makes the audio. */
@@ -100,6 +102,7 @@ export class JobSubmissionService {
       status: 'pending' as const,
       workflowId: workflowIdForJob(jobId),
       requestFingerprint: fingerprint ?? null,
+      apiKeyId: request.apiKeyId,
       parameters: { steps },
     };
 

@@ -22,7 +22,8 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { AuthPrincipal } from '../auth/auth-principal';
+import { RequireScope } from '../auth/api-keys/require-scope.decorator';
+import { apiKeyIdOf, type AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
@@ -47,6 +48,7 @@ import {
   type StatusQuery,
 } from './request-schemas';
 import { IdempotencyKey, type Idempotency } from './idempotency-key.decorator';
+import { SubmitsJob } from './job-submit-rate-limit.guard';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
 
@@ -63,6 +65,7 @@ export class JobsController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
+  @SubmitsJob()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Start a multi-step job on one upload',
@@ -111,6 +114,7 @@ export class JobsController {
   ) {
     return this.submissions.submit({
       userId: user.userId,
+      apiKeyId: apiKeyIdOf(user),
       idempotency,
       source: { kind: 'upload', upload },
       steps: fields.steps,
@@ -118,6 +122,7 @@ export class JobsController {
   }
 
   @Get('history')
+  @RequireScope('jobs:read')
   @ApiOperation({
     summary: 'Your jobs, newest first, optionally filtered by status and step type',
     description: '`total` counts the jobs that pass the filters, so `offset`/`limit` page through the filtered list.',
@@ -142,6 +147,7 @@ export class JobsController {
   }
 
   @Get(':id/status')
+  @RequireScope('jobs:read')
   @ApiOperation({
     summary: 'Status and overall progress (0–100) of a job',
     description:
@@ -161,6 +167,7 @@ export class JobsController {
   }
 
   @Get(':id/progress')
+  @RequireScope('jobs:read')
   @ApiOperation({ summary: 'Per-step progress, live from the running workflow and its heartbeats' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 200, type: JobProgressDto })
@@ -170,6 +177,7 @@ export class JobsController {
   }
 
   @Get(':id/input')
+  @RequireScope('jobs:read')
   @ApiOperation({
     summary: 'A time-limited link to the audio you uploaded for this job, for playback; free of charge',
     description: 'Only the output is paid for (on first download); your own upload is yours to play at any time.',
@@ -182,6 +190,7 @@ export class JobsController {
   }
 
   @Post(':id/cancel')
+  @RequireScope('jobs:write')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Cancel a pending or running job; its credit hold is released' })
   @ApiParam({ name: 'id', format: 'uuid' })

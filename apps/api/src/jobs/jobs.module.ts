@@ -4,6 +4,7 @@ import type { Env } from '@voice/config';
 import { ENV } from '../common/tokens';
 import { DownloadService } from './download.service';
 import { JobSubmissionService } from './job-submission.service';
+import { JobSubmitRateLimitGuard } from './job-submit-rate-limit.guard';
 import { AudioController } from './audio.controller';
 import { FilesController } from './files.controller';
 import { JobsController } from './jobs.controller';
@@ -14,6 +15,6 @@ import { multerOptions } from './upload';
 @Module({
   imports: [MulterModule.registerAsync({ useFactory: (env: Env) => multerOptions(env), inject: [ENV] })],
   controllers: [JobsController, AudioController, FilesController, ModelsController],
-  providers: [JobSubmissionService, JobsService, DownloadService],
+  providers: [JobSubmissionService, JobsService, DownloadService, JobSubmitRateLimitGuard],
 })
 export class JobsModule {}

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
+import { RequireScope } from '../auth/api-keys/require-scope.decorator';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { ErrorResponseDto } from '../common/openapi';
@@ -21,6 +22,7 @@ export class UserController {
   }
 
   @Get('credits')
+  @RequireScope('credits:read')
   @ApiOperation({
     summary: 'Credit balance',
     description: '1 credit = 1 second of audio; users are charged per downloaded minute, prorated by the second.',

@@ -24,6 +24,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { z } from 'zod/v4';
+import { RequireScope } from '../auth/api-keys/require-scope.decorator';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openapi';
@@ -33,6 +34,7 @@ import type { UploadedAudio } from '../jobs/job-submission.service';
 import { AUDIO_FIELD } from '../jobs/upload';
 import { UploadCleanupInterceptor } from '../jobs/upload-cleanup.interceptor';
 import { VoiceDto, VoiceListDto } from './dto/voice.dto';
+import { ApiRateLimited } from '../auth/rate-limit/rate-limit-policy';
 import { VoiceUploadRateLimitGuard } from './voice-upload-rate-limit.guard';
 import { VoicesService } from './voices.service';
 
@@ -56,6 +58,7 @@ type VisibilityInput = z.output<typeof visibilitySchema>;
 @ApiTags('voices')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiResponse({ status: 401, type: ErrorResponseDto, description: 'Missing or invalid access token' })
+@RequireScope('voices')
 @Controller('voices')
 export class VoicesController {
   constructor(private readonly voices: VoicesService) {}
@@ -90,7 +93,7 @@ export class VoicesController {
   @ApiResponse({ status: 400, type: ErrorResponseDto })
   @ApiResponse({ status: 415, type: ErrorResponseDto })
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'Too short, too long, or no voiced speech' })
-  @ApiResponse({ status: 429, type: ErrorResponseDto, description: 'Too many voice uploads; see Retry-After' })
+  @ApiRateLimited('Too many voice uploads.')
   @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'Voice analysis at capacity; see Retry-After' })
   upload(
     @CurrentUser() user: AuthPrincipal,

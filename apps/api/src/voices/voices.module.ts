@@ -1,11 +1,10 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import type { Env } from '@voice/config';
-import { SlidingWindowRateLimiter } from '../auth/rate-limit/rate-limiter';
 import { ENV, factoryProvider } from '../common/tokens';
 import { multerOptions } from '../jobs/upload';
 import { VOICE_ANALYSIS_POOL, VoiceAnalysisPool } from './voice-analysis-pool';
-import { VOICE_UPLOAD_RATE_LIMITER, VoiceUploadRateLimitGuard } from './voice-upload-rate-limit.guard';
+import { VoiceUploadRateLimitGuard } from './voice-upload-rate-limit.guard';
 import { VoicesController } from './voices.controller';
 import { VoicesService } from './voices.service';
 
@@ -15,8 +14,6 @@ import { VoicesService } from './voices.service';
   providers: [
     VoicesService,
     VoiceUploadRateLimitGuard,
-    // Built per app (not at import) so two APIs in one process, as in tests, keep separate quotas.
-    factoryProvider(VOICE_UPLOAD_RATE_LIMITER, () => new SlidingWindowRateLimiter()),
     factoryProvider(
       VOICE_ANALYSIS_POOL,
       (env: Env) => new VoiceAnalysisPool({ threads: env.VOICE_ANALYSIS_THREADS, maxQueued: env.VOICE_ANALYSIS_QUEUE }),

@@ -6,6 +6,8 @@ import { sql } from 'drizzle-orm';
 export interface TestDatabase {
   label: 'pglite' | 'pg';
   handle: DatabaseHandle;
+  /** PostgreSQL only: where other processes can reach this database. */
+  url?: string;
   dispose(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function freshPostgres(): Promise<TestDatabase | undefined> {
   return {
     label: 'pg',
     handle,
+    url: url.toString(),
     async dispose() {
       await handle.close();
       try {

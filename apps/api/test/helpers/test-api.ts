@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { createDatabase, type DatabaseHandle, runMigrations } from '@voice/db';
 
 import { linkIn, type Mailbox, MailpitMailbox, OutboxMailbox, waitForMail } from '@voice/testkit';
 
-import { type ApiDependencies, createApiApp } from '../../src';
+import { type ApiDependencies, createApiApp, DatabaseRateLimiter } from '../../src';
 import { MailDispatcher } from '../../src/mail/mail-dispatcher';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -58,7 +59,7 @@ after(async () => {
 
 /**
  * One migrated in-memory PGlite per test file (process). Booting PGlite costs seconds, so suites share it
- * and stay independent through unique emails; each suite still gets a fresh app (and rate limiter).
+ * and stay independent through unique emails; each suite still gets a fresh app (and its own rate-limit keys).
  */
 function sharedDatabase(): Promise<DatabaseHandle> {
   if (!shared) {
@@ -79,12 +80,15 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
     LOG_LEVEL: 'error',
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
-    // Most suites sign in many times from 127.0.0.1; the rate-limit suite sets its own limits.
+    // Most suites sign in and submit many times from 127.0.0.1; the rate-limit suites set their own limits.
     AUTH_RATE_LIMIT: '1000',
+    AUTH_REFRESH_RATE_LIMIT: '1000',
     AUTH_LOGIN_IP_RATE_LIMIT: '1000',
     AUTH_EMAIL_SLOWDOWN_AFTER: '1000',
     AUTH_MFA_RATE_LIMIT: '1000',
     PASSWORD_RESET_RATE_LIMIT: '1000',
+    JOB_SUBMIT_RATE_LIMIT: '1000',
+    API_KEY_RATE_LIMIT: '1000',
     ...options.env,
   });
   const smtp = testSmtp();
@@ -96,7 +100,10 @@ export async function startTestApi(options: StartOptions = {}): Promise<TestApi>
         : unreadableMailbox(`SMTP_URL=${env.SMTP_URL} is not the test Mailpit, so its mail cannot be read`);
   }
   const database = options.database ?? (await sharedDatabase());
-  const app = await createApiApp({ env, database, ...options.deps });
+  // The production limiter (counters in the database), with keys of this app's own: suites share one database,
+  // and each starts with fresh quotas, as with a new process.
+  const rateLimiter = new DatabaseRateLimiter(database.db, { namespace: `${randomUUID()}:` });
+  const app = await createApiApp({ env, database, rateLimiter, ...options.deps });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
@@ -156,31 +163,30 @@ export function requestFrom<T = unknown>(
   method: string,
   urlPath: string,
   body: unknown,
+  cookie?: string,
 ): Promise<JsonResponse<T>> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${api.baseUrl}${urlPath}`,
-      { method, localAddress, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (typeof value === 'string') headers.set(name, value);
-          }
-          resolve({
-            status: res.statusCode ?? 0,
-            headers,
-            body: (text === '' ? undefined : JSON.parse(text)) as T,
-            cookies: res.headers['set-cookie'] ?? [],
-          });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (cookie !== undefined) headers['cookie'] = cookie;
+    const req = http.request(`${api.baseUrl}${urlPath}`, { method, localAddress, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === 'string') headers.set(name, value);
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          headers,
+          body: (text === '' ? undefined : JSON.parse(text)) as T,
+          cookies: res.headers['set-cookie'] ?? [],
         });
-      },
-    );
+      });
+    });
     req.on('error', reject);
-    req.end(JSON.stringify(body));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 

@@ -445,6 +445,8 @@ export interface paths {
     /**
      * Credit balance
      * @description 1 credit = 1 second of audio; users are charged per downloaded minute, prorated by the second.
+     *
+     *     **API keys:** accepted with the `credits:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     get: operations['UserController_credits'];
     put?: never;
@@ -484,6 +486,8 @@ export interface paths {
     /**
      * Start a multi-step job on one upload
      * @description Steps run in order, each feeding the next, e.g. `[{"op":"denoise","noise_level":"moderate"},{"op":"normalize","target_lufs":-16}]`. Steps: `denoise`, `normalize`, `edit` (`operations` as in /api/audio/edit), `stt`, `voice_clone` (`target_voice_id`), `dub` (`target_language`, `source_language`) and `accent_change` (`target_accent`); clean-then-dub is `[{"op":"denoise"},{"op":"dub","target_language":"es"}]`. One job, one bill, one cancel. A final loudness normalisation (−16 LUFS, −1 dBTP) is added unless the chain ends with `normalize`; a chain of only `stt` delivers the transcript.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['JobsController_create'];
     delete?: never;
@@ -502,6 +506,8 @@ export interface paths {
     /**
      * Your jobs, newest first, optionally filtered by status and step type
      * @description `total` counts the jobs that pass the filters, so `offset`/`limit` page through the filtered list.
+     *
+     *     **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     get: operations['JobsController_history'];
     put?: never;
@@ -522,6 +528,8 @@ export interface paths {
     /**
      * Status and overall progress (0–100) of a job
      * @description With `wait=N` (seconds, up to 60) an unfinished job is held until its status changes or N seconds pass, so a client learns of completion at once without polling.
+     *
+     *     **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     get: operations['JobsController_status'];
     put?: never;
@@ -539,7 +547,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Per-step progress, live from the running workflow and its heartbeats */
+    /**
+     * Per-step progress, live from the running workflow and its heartbeats
+     * @description **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
     get: operations['JobsController_progress'];
     put?: never;
     post?: never;
@@ -559,6 +570,8 @@ export interface paths {
     /**
      * A time-limited link to the audio you uploaded for this job, for playback; free of charge
      * @description Only the output is paid for (on first download); your own upload is yours to play at any time.
+     *
+     *     **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     get: operations['JobsController_input'];
     put?: never;
@@ -578,7 +591,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cancel a pending or running job; its credit hold is released */
+    /**
+     * Cancel a pending or running job; its credit hold is released
+     * @description **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
     post: operations['JobsController_cancel'];
     delete?: never;
     options?: never;
@@ -598,6 +614,8 @@ export interface paths {
     /**
      * Remove background noise, then loudness-normalise (−16 LUFS, −1 dBTP)
      * @description The file type is detected from its content: WAV, MP3, FLAC, M4A or OGG, up to 8 channels and MAX_UPLOAD_BYTES (1 GiB by default).
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_denoise'];
     delete?: never;
@@ -618,6 +636,8 @@ export interface paths {
     /**
      * Text to speech (1–10,000 characters), split at sentences, loudness-normalised
      * @description The default is the best installed voice for the language (Piper, neural, for English; espeak-ng for others). `voice_id` is one of the model's own voices (a 400 lists them; library voices go through `then` and `voice_clone`). Control characters and emoji are removed from `text`, which must keep a letter or digit. `parameters.speed` is a rate multiplier (0.5–2), `parameters.pitch` is in semitones (−6…+6; beyond ±2 the text needs 3 words or more). The output is transcribed back and compared with the text before it is delivered.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_tts'];
     delete?: never;
@@ -638,6 +658,8 @@ export interface paths {
     /**
      * Speech to text with word-level timestamps, plus SRT and VTT
      * @description Silence is gated out with a voice-activity detector before recognition (no hallucinated words), and long files are processed in chunks. The download returns the transcript JSON (`words` always present) and subtitle links.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_stt'];
     delete?: never;
@@ -658,6 +680,8 @@ export interface paths {
     /**
      * Edit a recording: cut bloopers, mute or bleep a word, trim silence (applied in order)
      * @description `operations` is a JSON array, e.g. `[{"type":"remove_blooper","start_time":12.3,"end_time":14.1},{"type":"mute_word","word":"darn","mode":"bleep"},{"type":"trim_silence"}]`. Each operation's times refer to the audio as the previous operations left it. Cuts use 10 ms equal-power crossfades; mute_word finds every occurrence from word timestamps (speech recognition) and keeps the neighbouring words.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_edit'];
     delete?: never;
@@ -678,6 +702,8 @@ export interface paths {
     /**
      * Convert speech toward a voice from your library (or a public one)
      * @description No neural voice-conversion weights ship in any registry, so the installed method is DSP: a pitch shift to the target's median f0 and a mel-band EQ toward its long-term spectrum. The job output names the method (`result.voiceConversion`); GET /api/models lists it as classical.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_voiceClone'];
     delete?: never;
@@ -698,6 +724,8 @@ export interface paths {
     /**
      * Dub speech into another language: transcribe → translate → synthesise, fitted to the original timing
      * @description Translation is rule-based (Apertium; no neural MT ships offline): English ↔ Spanish, Catalan, Galician, Esperanto. Each line is time-stretched into its source slot and mixed over an estimate of the original background. The translated transcript is in the job result and the download.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_dub'];
     delete?: never;
@@ -718,6 +746,8 @@ export interface paths {
     /**
      * Re-voice speech in another accent's voice, keeping the word timing
      * @description Accents: american, british, received-pronunciation, scottish, new-york, caribbean, and more (a 400 lists them).
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_accentChange'];
     delete?: never;
@@ -738,6 +768,8 @@ export interface paths {
     /**
      * Compose music in a genre (seeded procedural composer rendered through a SoundFont)
      * @description Output is normalised to −14 LUFS, −1 dBTP, and lasts the requested duration. The same `seed` and parameters give identical audio. The method (classical, not a neural model) is recorded in the job output; see GET /api/models.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_generateMusic'];
     delete?: never;
@@ -758,6 +790,8 @@ export interface paths {
     /**
      * Synthesise a sound effect from a short description (parametric synthesis)
      * @description The description must name a supported effect (whoosh, rain, thunder, laser, chime, …); a 400 lists them.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_generateSfx'];
     delete?: never;
@@ -775,7 +809,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Music for a mood, sized and loudness-normalised for a platform (instagram, tiktok, youtube, podcast) */
+    /**
+     * Music for a mood, sized and loudness-normalised for a platform (instagram, tiktok, youtube, podcast)
+     * @description **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
     post: operations['AudioController_moodMusic'];
     delete?: never;
     options?: never;
@@ -795,6 +832,8 @@ export interface paths {
     /**
      * Get a time-limited download link; the first call charges the output length
      * @description Repeated or concurrent calls for the same job charge once (the charge is keyed by the job, so no Idempotency-Key is needed). 1 credit = 1 second of output audio. A transcript-only job links to its transcript JSON (TranscriptDocumentDto) and, in `artifacts`, to its SRT and VTT subtitles.
+     *
+     *     **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['AudioController_download'];
     delete?: never;
@@ -832,6 +871,8 @@ export interface paths {
     /**
      * Add a voice to your library from a speech sample (1 s to 5 min by default)
      * @description The sample is analysed on upload: pitch statistics, speaking rate, loudness, a 24-band spectral profile and a 40-value timbre embedding, returned as `voiceCharacteristics`. Voice cloning converts speech toward them. Limits: at most VOICE_SAMPLE_MAX_SECONDS (300 s by default) of audio, checked from the header before decoding (422); VOICE_UPLOAD_RATE_LIMIT uploads per user per VOICE_UPLOAD_RATE_WINDOW_SECONDS (10 per minute by default; 429 with Retry-After); when every analysis thread is busy and the queue is full, 503 with Retry-After.
+     *
+     *     **API keys:** accepted with the `voices` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     post: operations['VoicesController_upload'];
     delete?: never;
@@ -847,7 +888,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your voices, newest first */
+    /**
+     * Your voices, newest first
+     * @description **API keys:** accepted with the `voices` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
     get: operations['VoicesController_library'];
     put?: never;
     post?: never;
@@ -864,7 +908,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Voices their owners made public, newest first (yours included, with `owned: true`) */
+    /**
+     * Voices their owners made public, newest first (yours included, with `owned: true`)
+     * @description **API keys:** accepted with the `voices` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
     get: operations['VoicesController_publicVoices'];
     put?: never;
     post?: never;
@@ -884,15 +931,81 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Delete one of your voices (owner only) */
+    /**
+     * Delete one of your voices (owner only)
+     * @description **API keys:** accepted with the `voices` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
     delete: operations['VoicesController_remove'];
     options?: never;
     head?: never;
     /**
      * Make one of your voices public or private (owner only)
      * @description A public voice is listed under GET /api/voices/public and may be used by anyone as a voice_clone target. Another user's voice answers 404, public or not, as the other voice routes do.
+     *
+     *     **API keys:** accepted with the `voices` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
     patch: operations['VoicesController_setVisibility'];
+    trace?: never;
+  };
+  '/api/developer/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your API keys (never the keys themselves: name, prefix, scopes, dates and status) */
+    get: operations['DeveloperController_list'];
+    put?: never;
+    /**
+     * Create an API key; the response shows the key once
+     * @description Scopes: `jobs:write` (submit and cancel jobs), `jobs:read` (status, progress, history, input and the paid download), `voices` (the voice library) and `credits:read` (GET /api/user/credits). Use the key as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Only its hash is stored: it cannot be shown again. At most 25 active keys per account.
+     */
+    post: operations['DeveloperController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/developer/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key: its next request is refused (401 API_KEY_REVOKED)
+     * @description The key stays listed, as revoked, with the jobs and usage it recorded. Revoking twice is a no-op.
+     */
+    delete: operations['DeveloperController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/developer/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Minutes processed and credits charged per day and feature, per key and in total
+     * @description Counted when charged (a job’s first download), in UTC days, and attributed to the key that submitted the job (null: the web app). `from` and `to` are inclusive; the default is the last 30 days; at most 366 days.
+     */
+    get: operations['DeveloperController_usage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
 }
@@ -1721,6 +1834,172 @@ export interface components {
     VoiceListDto: {
       items: components['schemas']['VoiceDto'][];
     };
+    ApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example CI pipeline */
+      name: string;
+      /**
+       * @description The first 12 characters of the key, to tell keys apart
+       * @example vp_live_ab12
+       */
+      prefix: string;
+      scopes: ('jobs:write' | 'jobs:read' | 'voices' | 'credits:read')[];
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description To the minute
+       */
+      lastUsedAt: string | null;
+      /**
+       * Format: date-time
+       * @description Null: never expires
+       */
+      expiresAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /**
+       * @description Only an active key authenticates
+       * @enum {string}
+       */
+      status: 'active' | 'expired' | 'revoked';
+    };
+    CreatedApiKeyDto: {
+      key: components['schemas']['ApiKeyDto'];
+      /**
+       * @description The key itself. Shown only in this response: only its hash is stored, so it cannot be shown again.
+       * @example vp_live_ab12…
+       */
+      secret: string;
+    };
+    ApiKeyListDto: {
+      /** @description Newest first, revoked and expired keys included */
+      items: components['schemas']['ApiKeyDto'][];
+    };
+    UsageRowDto: {
+      /**
+       * @description Minutes of output delivered (charged), to 3 decimals
+       * @example 1.5
+       */
+      minutes: number;
+      /**
+       * @description Credits charged (1 credit = 1 second of output)
+       * @example 90
+       */
+      credits: number;
+      /**
+       * @description Charges (first downloads) counted
+       * @example 2
+       */
+      charges: number;
+      /**
+       * Format: date
+       * @description UTC day of the charge
+       * @example 2026-03-01
+       */
+      day: string;
+      /**
+       * @description The job type (its steps joined by `+`)
+       * @example denoise
+       */
+      feature: string;
+      /**
+       * Format: uuid
+       * @description The key that submitted the jobs; null: the web app
+       */
+      keyId: string | null;
+    };
+    UsageDailyDto: {
+      /**
+       * @description Minutes of output delivered (charged), to 3 decimals
+       * @example 1.5
+       */
+      minutes: number;
+      /**
+       * @description Credits charged (1 credit = 1 second of output)
+       * @example 90
+       */
+      credits: number;
+      /**
+       * @description Charges (first downloads) counted
+       * @example 2
+       */
+      charges: number;
+      /**
+       * Format: date
+       * @example 2026-03-01
+       */
+      day: string;
+      /** @example denoise */
+      feature: string;
+    };
+    UsageKeyTotalDto: {
+      /**
+       * @description Minutes of output delivered (charged), to 3 decimals
+       * @example 1.5
+       */
+      minutes: number;
+      /**
+       * @description Credits charged (1 credit = 1 second of output)
+       * @example 90
+       */
+      credits: number;
+      /**
+       * @description Charges (first downloads) counted
+       * @example 2
+       */
+      charges: number;
+      /**
+       * Format: uuid
+       * @description Null: jobs from the web app
+       */
+      keyId: string | null;
+      /** @description The key name; null for the web app */
+      name: string | null;
+      prefix: string | null;
+    };
+    UsageFiguresDto: {
+      /**
+       * @description Minutes of output delivered (charged), to 3 decimals
+       * @example 1.5
+       */
+      minutes: number;
+      /**
+       * @description Credits charged (1 credit = 1 second of output)
+       * @example 90
+       */
+      credits: number;
+      /**
+       * @description Charges (first downloads) counted
+       * @example 2
+       */
+      charges: number;
+    };
+    UsageReportDto: {
+      /**
+       * Format: date
+       * @description First day counted (UTC), inclusive
+       */
+      from: string;
+      /**
+       * Format: date
+       * @description Last day counted (UTC), inclusive
+       */
+      to: string;
+      /**
+       * Format: uuid
+       * @description The key filter, if any
+       */
+      keyId: string | null;
+      /** @description Per day, feature and key; days without charges are left out */
+      rows: components['schemas']['UsageRowDto'][];
+      /** @description Per day and feature, over every key (and the web app) */
+      daily: components['schemas']['UsageDailyDto'][];
+      /** @description Per key over the range */
+      byKey: components['schemas']['UsageKeyTotalDto'][];
+      total: components['schemas']['UsageFiguresDto'];
+    };
     /** @description Remove background noise with a neural denoiser (or a classical one) */
     Step_denoise: {
       /**
@@ -1921,9 +2200,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many attempts; see Retry-After. */
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2006,9 +2291,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many attempts; see Retry-After. */
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2050,9 +2341,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many attempts; see Retry-After. */
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2093,9 +2390,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many attempts; see Retry-After. */
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2138,9 +2441,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many attempts; see Retry-After. */
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2183,9 +2492,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many attempts; see Retry-After. */
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2220,9 +2535,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many attempts; see Retry-After. */
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2953,6 +3274,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `credits:read` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   HealthController_check: {
@@ -3041,6 +3371,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description A voice_clone target that is not yours and not public */
       404: {
         headers: {
@@ -3071,6 +3410,21 @@ export interface operations {
       /** @description Truncated or undecodable audio */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3132,6 +3486,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   JobsController_status: {
@@ -3157,6 +3520,15 @@ export interface operations {
       };
       /** @description Missing or invalid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3202,6 +3574,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3240,6 +3621,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description No such job, or one made from text (no input) */
       404: {
         headers: {
@@ -3271,6 +3661,15 @@ export interface operations {
       };
       /** @description Missing or invalid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3357,6 +3756,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       413: {
         headers: {
           [name: string]: unknown;
@@ -3375,6 +3783,21 @@ export interface operations {
       };
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3509,6 +3932,30 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   AudioController_stt: {
@@ -3568,6 +4015,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       415: {
         headers: {
           [name: string]: unknown;
@@ -3578,6 +4034,21 @@ export interface operations {
       };
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3641,6 +4112,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       415: {
         headers: {
           [name: string]: unknown;
@@ -3651,6 +4131,21 @@ export interface operations {
       };
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3706,9 +4201,33 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description No such voice, or not yours and not public */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3773,6 +4292,30 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   AudioController_accentChange: {
@@ -3822,6 +4365,30 @@ export interface operations {
       };
       402: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3955,6 +4522,30 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   AudioController_generateSfx: {
@@ -4071,6 +4662,30 @@ export interface operations {
       };
       402: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -4201,6 +4816,30 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   AudioController_download: {
@@ -4240,7 +4879,11 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description EMAIL_NOT_VERIFIED: the account has not opened its verification link yet */
+      /**
+       * @description EMAIL_NOT_VERIFIED: the account has not opened its verification link yet
+       *
+       *     INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope.
+       */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4339,6 +4982,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `voices` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       415: {
         headers: {
           [name: string]: unknown;
@@ -4356,9 +5008,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many voice uploads; see Retry-After */
+      /** @description Too many voice uploads. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
       429: {
         headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {
@@ -4402,6 +5060,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `voices` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   VoicesController_publicVoices: {
@@ -4423,6 +5090,15 @@ export interface operations {
       };
       /** @description Missing or invalid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `voices` scope. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4452,6 +5128,15 @@ export interface operations {
       };
       /** @description Missing or invalid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `voices` scope. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4511,6 +5196,223 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `voices` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  DeveloperController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyListDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  DeveloperController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          scopes: ('jobs:write' | 'jobs:read' | 'voices' | 'credits:read')[];
+          expiresAt?: string | null;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedApiKeyDto'];
+        };
+      };
+      /** @description No name or scope, unknown scope, expiry past */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_LIMIT_REACHED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  DeveloperController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  DeveloperController_usage: {
+    parameters: {
+      query?: {
+        /** @description Only this key */
+        key?: string;
+        to?: string;
+        from?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageReportDto'];
+        };
+      };
+      /** @description A bad date or range */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;

@@ -8,6 +8,7 @@ import { ForgotPasswordPage } from '../features/auth/forgot-password-page';
 import { ResetPasswordPage } from '../features/auth/reset-password-page';
 import { RequireAuth } from '../features/auth/require-auth';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
+import { DeveloperPage } from '../features/developer/developer-page';
 import { HistoryPage } from '../features/jobs/history-page';
 import { JobPage } from '../features/jobs/job-page';
 import { NewJobPage } from '../features/jobs/new-job-page';
@@ -33,6 +34,7 @@ export const router = createBrowserRouter([
           { path: 'voices', element: <VoicesPage /> },
           { path: 'models', element: <ModelsPage /> },
           ...adminRoutes,
+          { path: 'developer', element: <DeveloperPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -11,6 +11,7 @@ const NAV = [
   { to: '/history', label: 'History', end: false },
   { to: '/voices', label: 'Voices', end: false },
   { to: '/models', label: 'Models', end: false },
+  { to: '/developer', label: 'Developer', end: false },
 ] as const;
 const ADMIN_NAV = { to: '/admin', label: 'Admin', end: false } as const;
 

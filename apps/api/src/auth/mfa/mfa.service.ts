@@ -17,10 +17,11 @@ import {
 import type { SecretBox } from '@voice/runtime';
 import * as QRCode from 'qrcode';
 
-import { accountGone, conflict, DomainError, rateLimited, unauthorized } from '../../common/domain-error';
-import { AUTH_RATE_LIMITER, DATABASE, ENV, SECRET_BOX } from '../../common/tokens';
+import { accountGone, conflict, DomainError, unauthorized } from '../../common/domain-error';
+import { DATABASE, ENV, RATE_LIMITER, SECRET_BOX } from '../../common/tokens';
 import { AuthService, type IssuedSession } from '../auth.service';
 import type { MfaEnrolmentDto } from '../dto/mfa.dto';
+import { enforceQuota } from '../rate-limit/rate-limit-policy';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { MfaTokenService } from './mfa-token.service';
 import { hashRecoveryCode, isTotpCode, matchTotpStep, newRecoveryCodes, newTotpSecret, totpUri } from './totp';
@@ -55,7 +56,7 @@ export class MfaService {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(ENV) private readonly env: Env,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
-    @Inject(AUTH_RATE_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly mfaTokens: MfaTokenService,
     private readonly auth: AuthService,
   ) {}
@@ -150,17 +151,18 @@ export class MfaService {
   }
 
   private async consumeAttempt(userId: string): Promise<void> {
-    const decision = await this.limiter.consume(
+    const policy = {
+      name: 'auth-mfa-account',
+      limit: this.env.AUTH_MFA_RATE_LIMIT,
+      windowSeconds: this.env.AUTH_RATE_WINDOW_SECONDS,
+    };
+    // No response here: only a refusal carries the headers (on the 429 itself).
+    await enforceQuota(
+      this.limiter,
+      policy,
       `auth:mfa:user:${userId}`,
-      this.env.AUTH_MFA_RATE_LIMIT,
-      this.env.AUTH_RATE_WINDOW_SECONDS * 1000,
+      (seconds) => `Too many one-time-code attempts; try again in ${seconds} seconds`,
     );
-    if (!decision.allowed) {
-      throw rateLimited(
-        `Too many one-time-code attempts; try again in ${decision.retryAfterSeconds} seconds`,
-        decision.retryAfterSeconds,
-      );
-    }
   }
 
   private async requireUser(userId: string): Promise<User> {

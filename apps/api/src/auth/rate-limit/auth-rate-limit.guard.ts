@@ -10,14 +10,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Env } from '@voice/config';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
-import { rateLimited } from '../../common/domain-error';
-import { ErrorResponseDto } from '../../common/openapi';
-import { AUTH_RATE_LIMITER, ENV } from '../../common/tokens';
+import { ENV, RATE_LIMITER } from '../../common/tokens';
 import { clientAddressKey } from './client-address';
+import { ApiRateLimited, enforceQuota, type RateLimitPolicy } from './rate-limit-policy';
 import type { RateLimiter } from './rate-limiter';
 
 export type AuthAction =
@@ -58,62 +56,72 @@ export function emailSlowdownMs(count: number, threshold: number): number {
 
 interface Quota {
   key: string;
-  limit: number;
+  policy: RateLimitPolicy;
 }
 
 /**
  * Answers 429 with Retry-After beyond a quota per AUTH_RATE_WINDOW_SECONDS. Each action has its own quotas so a
  * burst of logins cannot block token refreshes:
- * - register, refresh, mfa, resend-verification: AUTH_RATE_LIMIT per client address (MfaService adds
- *   AUTH_MFA_RATE_LIMIT per account);
+ * - register, mfa, resend-verification: AUTH_RATE_LIMIT per client address (MfaService adds AUTH_MFA_RATE_LIMIT
+ *   per account);
+ * - refresh: AUTH_REFRESH_RATE_LIMIT per address, much higher: the web app refreshes on every page load, and a
+ *   refresh token is single-use (reuse revokes its sign-in), so there is nothing to guess;
  * - forgot-password, reset-password: PASSWORD_RESET_RATE_LIMIT per client address;
  * - login: AUTH_LOGIN_IP_RATE_LIMIT per address over all emails and AUTH_RATE_LIMIT per (email, address) pair,
  *   then a delay (see emailSlowdownMs) once one email has had AUTH_EMAIL_SLOWDOWN_AFTER attempts from anywhere.
- * The address is Express's `req.ip` (an IPv6 client counts by its /64): behind a reverse proxy, enable Express
- * "trust proxy" or every client shares the proxy's address.
+ * Responses carry each quota's RateLimit-Policy / RateLimit items. The address is Express's `req.ip` (an IPv6 client
+ * counts by its /64): behind a reverse proxy, enable Express "trust proxy" or every client shares the proxy's address.
  */
 @Injectable()
 export class AuthRateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(AUTH_RATE_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = this.reflector.get<AuthRateLimitPolicy | undefined>(AUTH_RATE_LIMIT_KEY, context.getHandler());
     if (!policy) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
     const address = clientAddressKey(request.ip ?? request.socket.remoteAddress);
     const email = policy.byEmail ? emailOf(request.body) : undefined;
     const prefix = `auth:${policy.action}`;
-    const windowMs = this.env.AUTH_RATE_WINDOW_SECONDS * 1000;
+    const windowSeconds = this.env.AUTH_RATE_WINDOW_SECONDS;
+    const named = (name: string, limit: number): RateLimitPolicy => ({ name, limit, windowSeconds });
 
     const quotas: Quota[] = [
       {
         key: `${prefix}:ip:${address}`,
-        limit: policy.byEmail ? this.env.AUTH_LOGIN_IP_RATE_LIMIT : this.env[policy.addressLimit],
+        policy: policy.byEmail
+          ? named(`auth-${policy.action}-address`, this.env.AUTH_LOGIN_IP_RATE_LIMIT)
+          : named(`auth-${policy.action}`, this.addressLimit(policy)),
       },
     ];
     // JSON-encoded so no email can forge another pair's key.
     if (email !== undefined) {
-      quotas.push({ key: `${prefix}:pair:${JSON.stringify([email, address])}`, limit: this.env.AUTH_RATE_LIMIT });
+      quotas.push({
+        key: `${prefix}:pair:${JSON.stringify([email, address])}`,
+        policy: named(`auth-${policy.action}`, this.env.AUTH_RATE_LIMIT),
+      });
     }
-    for (const { key, limit } of quotas) {
-      const decision = await this.limiter.consume(key, limit, windowMs);
-      if (!decision.allowed) {
-        throw rateLimited(
-          `Too many ${policy.action} attempts; try again in ${decision.retryAfterSeconds} seconds`,
-          decision.retryAfterSeconds,
-        );
-      }
+    for (const { key, policy: quota } of quotas) {
+      await enforceQuota(
+        this.limiter,
+        quota,
+        key,
+        (seconds) => `Too many ${policy.action} attempts; try again in ${seconds} seconds`,
+        response,
+      );
     }
 
     if (email !== undefined) {
       // Counted whether or not the account exists, so the delay says nothing about which emails are registered.
       const threshold = this.env.AUTH_EMAIL_SLOWDOWN_AFTER;
       const ceiling = threshold + EMAIL_SLOWDOWN_STEPS;
-      const decision = await this.limiter.consume(`${prefix}:email:${email}`, ceiling, windowMs);
+      const decision = await this.limiter.consume(`${prefix}:email:${email}`, ceiling, windowSeconds * 1000);
       const delayMs = decision.allowed
         ? emailSlowdownMs(ceiling - decision.remaining, threshold)
         : EMAIL_SLOWDOWN_MAX_MS;
@@ -121,6 +129,10 @@ export class AuthRateLimitGuard implements CanActivate {
       if (delayMs > 0) await sleep(delayMs);
     }
     return true;
+  }
+
+  private addressLimit(policy: AuthRateLimitPolicy): number {
+    return policy.action === 'refresh' ? this.env.AUTH_REFRESH_RATE_LIMIT : this.env[policy.addressLimit];
   }
 }
 
@@ -144,6 +156,6 @@ export function AuthRateLimit(
   return applyDecorators(
     SetMetadata(AUTH_RATE_LIMIT_KEY, policy),
     UseGuards(AuthRateLimitGuard),
-    ApiTooManyRequestsResponse({ description: 'Too many attempts; see Retry-After.', type: ErrorResponseDto }),
+    ApiRateLimited('Too many attempts; see Retry-After.'),
   );
 }

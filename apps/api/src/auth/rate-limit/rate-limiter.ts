@@ -2,14 +2,17 @@ export interface RateLimitDecision {
   allowed: boolean;
   /** Attempts left in the window after this one (0 when denied). */
   remaining: number;
-  /** When denied: seconds until the oldest counted attempt leaves the window. */
+  /** When denied: seconds until an attempt is allowed again (0 when allowed). */
   retryAfterSeconds: number;
+  /** Seconds (at least 1) within which no more than `remaining` further attempts will be allowed: the RateLimit `t`. */
+  resetSeconds: number;
 }
 
 /**
- * Counts attempts per key. Async so a shared store (Redis, Postgres) can implement it: the in-process
- * SlidingWindowRateLimiter only sees its own process, so a multi-instance deployment behind a load
- * balancer must swap in a shared implementation, or each instance grants its own quota.
+ * Counts attempts per key. Async so a shared store can implement it: the API's default is DatabaseRateLimiter,
+ * whose counters every instance on one database shares. The in-process SlidingWindowRateLimiter only sees its own
+ * process (each instance behind a load balancer would grant its own quota); it remains as the reference the
+ * contract tests hold the shared store to.
  */
 export interface RateLimiter {
   consume(key: string, limit: number, windowMs: number): Promise<RateLimitDecision>;
@@ -47,15 +50,19 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     if (bucket.hits.length >= limit) {
       const oldest = bucket.hits[bucket.hits.length - limit] ?? now;
       this.buckets.set(key, bucket);
-      return Promise.resolve({
-        allowed: false,
-        remaining: 0,
-        retryAfterSeconds: Math.ceil((oldest + windowMs - now) / 1000),
-      });
+      const retryAfterSeconds = Math.ceil((oldest + windowMs - now) / 1000);
+      return Promise.resolve({ allowed: false, remaining: 0, retryAfterSeconds, resetSeconds: retryAfterSeconds });
     }
     bucket.hits.push(now);
     this.buckets.set(key, bucket);
-    return Promise.resolve({ allowed: true, remaining: limit - bucket.hits.length, retryAfterSeconds: 0 });
+    // The next slot opens when the oldest counted attempt leaves the window.
+    const resetSeconds = Math.max(1, Math.ceil(((bucket.hits[0] ?? now) + windowMs - now) / 1000));
+    return Promise.resolve({
+      allowed: true,
+      remaining: limit - bucket.hits.length,
+      retryAfterSeconds: 0,
+      resetSeconds,
+    });
   }
 
   /** Number of keys currently tracked (for tests and metrics). */
