@@ -100,7 +100,7 @@ describeEachDriver('admin actions and the audit log', (ctx) => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.action, 'user.suspend');
     assert.equal(rows[0]?.adminId, admin.id);
-    assert.deepEqual(rows[0]?.details, { reason: 'chargeback fraud', revokedRefreshTokens: 2 });
+    assert.deepEqual(rows[0]?.details, { reason: 'chargeback fraud', revokedRefreshTokens: 2, revokedApiKeys: 0 });
 
     const lifted = await unsuspendUser(ctx.db, { adminId: admin.id, userId: user.id, reason: 'resolved' });
     assert.equal(lifted.changed, true);
