@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
+import { linkIn, type Mailbox, waitForMail } from '@voice/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium: Playwright's own browser download cannot work offline, so .ci/run installs this one. */
@@ -97,4 +98,17 @@ export function describeViolations(violations: AxeViolation[]): string {
   return violations
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
     .join('\n');
+}
+
+/**
+ * Opens the verification link mailed to `email` (as JSON: the browser flow has its own test), so an account made
+ * in the UI can download. Register mails it in the background, so this waits for it.
+ */
+export async function verifyEmailFromMail(mailbox: Mailbox, email: string): Promise<void> {
+  const [mail] = await waitForMail(mailbox, email, { subject: /confirm/i });
+  if (!mail) throw new Error(`no verification mail for ${email}`);
+  const response = await fetch(linkIn(mail, /\/api\/auth\/verify-email\//), {
+    headers: { accept: 'application/json' },
+  });
+  if (response.status !== 200) throw new Error(`verifying ${email}: ${response.status} ${await response.text()}`);
 }

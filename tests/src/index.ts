@@ -13,4 +13,5 @@ export {
   openPage,
   saveScreenshot,
   seriousAxeViolations,
+  verifyEmailFromMail,
 } from './browser';

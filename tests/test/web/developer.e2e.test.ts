@@ -14,6 +14,7 @@ import {
   seriousAxeViolations,
   startTestPlatform,
   type TestPlatform,
+  verifyEmailFromMail,
 } from '../../src';
 
 const PASSWORD = 'correct horse battery staple';
@@ -72,6 +73,8 @@ describe('web app: the Developer page', { timeout: 600_000 }, () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // The script below downloads its result, which needs a verified email.
+    await verifyEmailFromMail(platform.mailbox, email);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Developer' }).click();
     await page.getByRole('heading', { name: 'Developer', level: 1 }).waitFor();
     await page.getByText('No keys yet. Create one above.').waitFor();

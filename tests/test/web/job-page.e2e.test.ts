@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { encodeWav } from '@voice/audio';
-import { encodeWavPcm16, linkIn, synthesizeSpeech, waitForMail } from '@voice/testkit';
+import { encodeWavPcm16, synthesizeSpeech } from '@voice/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import {
@@ -18,6 +18,7 @@ import {
   seriousAxeViolations,
   startTestPlatform,
   type TestPlatform,
+  verifyEmailFromMail,
 } from '../../src';
 
 const PASSWORD = 'correct horse battery staple';
@@ -59,13 +60,8 @@ describe('web app: the job page', { timeout: 600_000 }, () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    // Downloads need a verified email: open the mailed link (as JSON; the browser flow has its own test).
-    const [verification] = await waitForMail(platform.mailbox, email, { subject: /confirm/i });
-    assert.ok(verification, 'the verification mail arrives');
-    const verified = await fetch(linkIn(verification, /\/api\/auth\/verify-email\//), {
-      headers: { accept: 'application/json' },
-    });
-    assert.equal(verified.status, 200);
+    // Downloads need a verified email.
+    await verifyEmailFromMail(platform.mailbox, email);
     // Jobs are submitted the way a script would, with the account made in the UI.
     user = new ApiClient(baseUrl);
     const login = await user.request('POST', '/api/auth/login', { email, password: PASSWORD });
