@@ -93,6 +93,61 @@ describe('web app: sign up, sign in, sign out, deep links', { timeout: 300_000 }
     await context.close();
   });
 
+  test('an installable PWA: a manifest with icons, and a service worker that caches the shell, never the API', async () => {
+    const { context, page, problems } = await openPage(browser, platform.apiUrl);
+    const manifest = await page.request.get('/manifest.webmanifest');
+    assert.equal(manifest.status(), 200);
+    const {
+      icons,
+      start_url: startUrl,
+      display,
+    } = (await manifest.json()) as {
+      icons: { src: string; sizes: string }[];
+      start_url: string;
+      display: string;
+    };
+    assert.equal(startUrl, '/');
+    assert.equal(display, 'standalone');
+    for (const size of ['192x192', '512x512']) {
+      const icon = icons.find((entry) => entry.sizes === size);
+      assert.ok(icon, `a ${size} icon`);
+      const image = await page.request.get(icon.src);
+      assert.equal(image.status(), 200);
+      assert.equal(image.headers()['content-type'], 'image/png');
+    }
+
+    await page.goto('/sign-up');
+    await page.getByLabel('Name').fill('Pwa');
+    await page.getByLabel('Email').fill(`pwa-${randomUUID()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    assert.equal(
+      await page.evaluate<string>('navigator.serviceWorker.ready.then((r) => r.active.scriptURL)'),
+      `${platform.apiUrl}/sw.js`,
+    );
+    // Pages and API calls after the worker took control: the shell is cached, no API answer ever is.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.goto('/models');
+    await page.getByRole('heading', { name: 'Models', level: 1 }).waitFor();
+    const cached = await page.evaluate<string[]>(
+      'caches.keys().then((names) => Promise.all(names.map((name) => caches.open(name).then((cache) => cache.keys())))).then((lists) => lists.flat().map((request) => new URL(request.url).pathname))',
+    );
+    assert.ok(cached.includes('/'), `the shell is cached: ${cached.join(', ')}`);
+    assert.ok(
+      cached.some((path) => path.startsWith('/assets/')),
+      'its bundles too',
+    );
+    assert.deepEqual(
+      cached.filter((path) => path.startsWith('/api/')),
+      [],
+      'no API response is cached',
+    );
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('sign-in works at 360 px and has no serious axe violations', async () => {
     const { context, page, problems } = await openPage(browser, platform.apiUrl, PHONE_VIEWPORT);
     await page.goto('/sign-in');

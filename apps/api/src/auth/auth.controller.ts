@@ -31,6 +31,7 @@ import { Public } from './decorators/public.decorator';
 import {
   AcceptedMessageDto,
   EmailVerifiedDto,
+  MailDeliveryDto,
   type ForgotPasswordInput,
   forgotPasswordBodySchema,
   forgotPasswordSchema,
@@ -111,6 +112,19 @@ export class AuthController {
     }
     if (outcome !== 'verified') throw tokenRefused(outcome);
     response.status(HttpStatus.OK).json({ emailVerified: true } satisfies EmailVerifiedDto);
+  }
+
+  @Get('mail-delivery')
+  @Public()
+  @ApiOperation({
+    summary: 'How this server delivers mail',
+    description:
+      '`smtp` when SMTP_URL is set; `outbox` in the embedded default, where each mail (verification and reset ' +
+      'links) is written as an .eml file under DATA_DIR/outbox, so the web app can say where to look.',
+  })
+  @ApiOkResponse({ type: MailDeliveryDto })
+  mailDelivery(): MailDeliveryDto {
+    return { delivery: this.env.SMTP_URL ? 'smtp' : 'outbox' };
   }
 
   @Post('resend-verification')

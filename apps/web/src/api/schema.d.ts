@@ -44,6 +44,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/auth/mail-delivery': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * How this server delivers mail
+     * @description `smtp` when SMTP_URL is set; `outbox` in the embedded default, where each mail (verification and reset links) is written as an .eml file under DATA_DIR/outbox, so the web app can say where to look.
+     */
+    get: operations['AuthController_mailDelivery'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/resend-verification': {
     parameters: {
       query?: never;
@@ -1035,6 +1055,13 @@ export interface components {
     EmailVerifiedDto: {
       /** @enum {boolean} */
       emailVerified: true;
+    };
+    MailDeliveryDto: {
+      /**
+       * @description `outbox`: no SMTP_URL, mail is written as .eml files under DATA_DIR/outbox on the server.
+       * @enum {string}
+       */
+      delivery: 'smtp' | 'outbox';
     };
     AuthUserDto: {
       /** Format: uuid */
@@ -2252,6 +2279,25 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AuthController_mailDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MailDeliveryDto'];
         };
       };
     };

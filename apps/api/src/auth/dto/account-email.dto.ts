@@ -31,3 +31,11 @@ export class EmailVerifiedDto {
   @ApiProperty({ enum: [true] })
   emailVerified!: true;
 }
+
+export class MailDeliveryDto {
+  @ApiProperty({
+    enum: ['smtp', 'outbox'],
+    description: '`outbox`: no SMTP_URL, mail is written as .eml files under DATA_DIR/outbox on the server.',
+  })
+  delivery!: 'smtp' | 'outbox';
+}

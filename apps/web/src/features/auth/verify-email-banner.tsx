@@ -1,4 +1,4 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 
 import { api, unwrap } from '../../api/client';
@@ -20,6 +20,11 @@ const VERIFY_OUTCOMES: Record<string, { text: string; ok: boolean }> = {
 export function VerifyEmailBanner() {
   const { state } = useAuth();
   const [search] = useSearchParams();
+  const delivery = useQuery({
+    queryKey: ['auth', 'mail-delivery'],
+    queryFn: async () => unwrap(await api.GET('/api/auth/mail-delivery')),
+    staleTime: Infinity,
+  });
   const resend = useMutation({
     mutationFn: async () => unwrap(await api.POST('/api/auth/resend-verification')),
   });
@@ -48,6 +53,12 @@ export function VerifyEmailBanner() {
             </button>
           )}
           {resend.isError ? ` ${describeError(resend.error)}` : null}
+        </p>
+      ) : null}
+      {unverified && delivery.data?.delivery === 'outbox' ? (
+        <p>
+          This server sends no mail (SMTP_URL is not set): the message is saved on the server, in the outbox folder of
+          its data directory (.data/outbox), as an .eml file you can open with any mail program.
         </p>
       ) : null}
     </div>
