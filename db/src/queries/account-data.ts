@@ -136,7 +136,8 @@ export async function eraseAccount(db: Database, userId: string, now: Date): Pro
       .update(apiKeys)
       .set({ name: '', revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${now.toISOString()}::timestamptz)` })
       .where(eq(apiKeys.userId, userId));
-    // Login quotas are keyed by the normalised email (AuthRateLimitGuard): `auth:<action>:email:<email>` and
+    // Login quotas are keyed by the normalised email (AuthRateLimitGuard), after a limiter namespace if any:
+    // `auth:<action>:email:<email>` and
     // `auth:<action>:pair:["<email>","<address>"]`.
     const email = user.email.trim().toLowerCase();
     const pairPrefix = `${JSON.stringify([email]).slice(0, -1)},`;
@@ -144,8 +145,8 @@ export async function eraseAccount(db: Database, userId: string, now: Date): Pro
       .delete(rateLimitCounters)
       .where(
         or(
-          sql`${rateLimitCounters.key} like ${`auth:%:email:${escapeLike(email)}`} escape '\\'`,
-          sql`${rateLimitCounters.key} like ${`auth:%:pair:${escapeLike(pairPrefix)}%`} escape '\\'`,
+          sql`${rateLimitCounters.key} like ${`%auth:%:email:${escapeLike(email)}`} escape '\\'`,
+          sql`${rateLimitCounters.key} like ${`%auth:%:pair:${escapeLike(pairPrefix)}%`} escape '\\'`,
         ),
       );
     await tx

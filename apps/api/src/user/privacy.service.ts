@@ -32,7 +32,9 @@ export class PrivacyService {
     if (!data) throw accountGone();
     const summary = await getCreditSummary(this.db, userId);
     const link = async (key: string): Promise<ExportLinkDto> => {
-      const signed = await requireDependency(this.storage, 'storage').signedDownloadUrl(key, { ttlSeconds: EXPORT_LINK_TTL_SECONDS });
+      const signed = await requireDependency(this.storage, 'storage').signedDownloadUrl(key, {
+        ttlSeconds: EXPORT_LINK_TTL_SECONDS,
+      });
       return { url: signed.url, expiresAt: signed.expiresAt.toISOString() };
     };
     const { user } = data;

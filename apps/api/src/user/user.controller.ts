@@ -11,7 +11,6 @@ import {
 import type { Env } from '@voice/config';
 import type { Response } from 'express';
 
-
 import { RequireScope } from '../auth/api-keys/require-scope.decorator';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
