@@ -16,3 +16,4 @@ export * from './queries/admin';
 export * from './queries/api-keys';
 export * from './queries/rate-limits';
 export * from './queries/usage';
+export * from './queries/account-data';

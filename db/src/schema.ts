@@ -40,6 +40,12 @@ export const users = pgTable(
      * auth guard reads this column by primary key on every request).
      */
     suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+    /**
+     * Set when the owner erased the account (DELETE /api/user): the row stays as an anonymised tombstone because
+     * the credit ledger, usage and payments reference it and must stay for accounting; email, name and password
+     * hash are overwritten. The auth guard treats such an account as gone.
+     */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

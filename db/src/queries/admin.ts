@@ -21,7 +21,10 @@ import { single } from './locks';
 // can neither miss a change nor record one that rolled back. A request that changes nothing (suspending a
 // suspended account, replaying a grant) writes no row: the log lists what happened, not what was asked twice.
 
-/** What the auth guard needs to know about a token's account on every request (a primary-key lookup). */
+/**
+ * What the auth guard needs to know about a token's account on every request (a primary-key lookup). An erased
+ * account (a tombstone with deleted_at) is undefined, like one that never existed.
+ */
 export interface AccountState {
   role: User['role'];
   suspendedAt: Date | null;
@@ -32,7 +35,7 @@ export async function findAccountState(db: Database, userId: string): Promise<Ac
   const [row] = await db
     .select({ role: users.role, suspendedAt: users.suspendedAt, subscriptionTier: users.subscriptionTier })
     .from(users)
-    .where(eq(users.id, userId));
+    .where(and(eq(users.id, userId), isNull(users.deletedAt)));
   return row;
 }
 

@@ -477,6 +477,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/user/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download everything stored about the signed-in user (JSON)
+     * @description Profile, credits (balance and every ledger entry), jobs (as GET /api/jobs/{id} shows them: paid content only once charged), voices, API keys (never their hashes), usage and payments, with links valid 24 h to the user's own files: inputs, charged outputs and voice samples. Sent as an attachment.
+     */
+    get: operations['UserController_exportData'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/user': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Erase the signed-in account (re-authenticate with the password)
+     * @description Deletes voices and files, revokes every session and API key, and anonymises the account; the credit ledger stays, anonymised, for accounting. The account can never sign in again. Refused (409) while a job is pending or running, and for admin accounts.
+     */
+    delete: operations['UserController_deleteAccount'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/health': {
     parameters: {
       query?: never;
@@ -1527,6 +1567,134 @@ export interface components {
        * @example 0
        */
       creditsHeldMinutes: number;
+    };
+    ExportProfileDto: {
+      /** Format: uuid */
+      id: string;
+      email: string;
+      name: string;
+      /** @enum {string} */
+      role: 'user' | 'admin';
+      tier: string;
+      emailVerified: boolean;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    ExportLedgerEntryDto: {
+      /** Format: uuid */
+      id: string;
+      kind: string;
+      /** @description Signed credit-seconds. */
+      amount: number;
+      balanceAfter: number;
+      /** Format: uuid */
+      jobId: string | null;
+      description: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    ExportCreditsDto: {
+      /** @description Available credit-seconds. */
+      balance: number;
+      /** @description Credit-seconds held by running jobs. */
+      held: number;
+      ledger: components['schemas']['ExportLedgerEntryDto'][];
+    };
+    ExportLinkDto: {
+      url: string;
+      /** Format: date-time */
+      expiresAt: string;
+    };
+    ExportJobDto: {
+      /** Format: uuid */
+      jobId: string;
+      jobType: string;
+      status: string;
+      inputFilename: string | null;
+      /** @description The request as submitted. */
+      parameters: {
+        [key: string]: unknown;
+      };
+      steps: {
+        [key: string]: unknown;
+      }[];
+      /** @description As GET /api/jobs/{id} shows it: paid content only once the download was charged. */
+      result?: {
+        [key: string]: unknown;
+      };
+      creditsCharged: number | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      completedAt: string | null;
+      /** @description The uploaded input. */
+      input?: components['schemas']['ExportLinkDto'];
+      /** @description The output, only once its download was charged. */
+      output?: components['schemas']['ExportLinkDto'];
+    };
+    ExportVoiceDto: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      description: string | null;
+      isPublic: boolean;
+      characteristics: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      createdAt: string;
+      sample: components['schemas']['ExportLinkDto'];
+    };
+    ExportApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      prefix: string;
+      scopes: string[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+    };
+    ExportUsageDto: {
+      /** Format: uuid */
+      jobId: string | null;
+      jobType: string;
+      /** Format: uuid */
+      apiKeyId: string | null;
+      audioSeconds: number;
+      creditsUsed: number;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    ExportPaymentDto: {
+      provider: string;
+      amountMinor: number;
+      currency: string;
+      creditsPurchased: number;
+      status: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    AccountExportDto: {
+      /** Format: date-time */
+      exportedAt: string;
+      /**
+       * Format: date-time
+       * @description When the file links stop working.
+       */
+      linksExpireAt: string;
+      profile: components['schemas']['ExportProfileDto'];
+      credits: components['schemas']['ExportCreditsDto'];
+      jobs: components['schemas']['ExportJobDto'][];
+      voices: components['schemas']['ExportVoiceDto'][];
+      apiKeys: components['schemas']['ExportApiKeyDto'][];
+      usage: components['schemas']['ExportUsageDto'][];
+      payments: components['schemas']['ExportPaymentDto'][];
     };
     ProbeResultDto: {
       /** @enum {string} */
@@ -3323,6 +3491,91 @@ export interface operations {
       /** @description INSUFFICIENT_SCOPE: an API key without the `credits:read` scope. */
       403: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UserController_exportData: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountExportDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UserController_deleteAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Erased; the refresh cookie is cleared. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description JOBS_ACTIVE or ADMIN_ACCOUNT. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many attempts; see Retry-After. Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
           [name: string]: unknown;
         };
         content: {

@@ -2,6 +2,7 @@ import { createBrowserRouter } from 'react-router';
 
 import { Layout } from '../components/layout';
 import { NotFoundPage } from '../components/not-found-page';
+import { AccountPage } from '../features/account/account-page';
 import { adminRoutes } from '../features/admin/admin-routes';
 import { AuthPage } from '../features/auth/auth-page';
 import { ForgotPasswordPage } from '../features/auth/forgot-password-page';
@@ -35,6 +36,7 @@ export const router = createBrowserRouter([
           { path: 'models', element: <ModelsPage /> },
           ...adminRoutes,
           { path: 'developer', element: <DeveloperPage /> },
+          { path: 'account', element: <AccountPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -12,6 +12,7 @@ const NAV = [
   { to: '/voices', label: 'Voices', end: false },
   { to: '/models', label: 'Models', end: false },
   { to: '/developer', label: 'Developer', end: false },
+  { to: '/account', label: 'Account', end: false },
 ] as const;
 const ADMIN_NAV = { to: '/admin', label: 'Admin', end: false } as const;
 

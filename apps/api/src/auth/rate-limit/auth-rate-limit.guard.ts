@@ -19,7 +19,14 @@ import { ApiRateLimited, enforceQuota, type RateLimitPolicy } from './rate-limit
 import type { RateLimiter } from './rate-limiter';
 
 export type AuthAction =
-  'register' | 'login' | 'refresh' | 'mfa' | 'forgot-password' | 'reset-password' | 'resend-verification';
+  | 'register'
+  | 'login'
+  | 'refresh'
+  | 'mfa'
+  | 'forgot-password'
+  | 'reset-password'
+  | 'resend-verification'
+  | 'delete-account';
 
 /** The env limits an action's per-address quota can use. */
 type AddressLimit = 'AUTH_RATE_LIMIT' | 'PASSWORD_RESET_RATE_LIMIT';
