@@ -22,16 +22,18 @@ import {
   pipelineProgressQuery,
   stepWeight,
   withFinalNormalize,
-  type InputReport,
-  type JobResult,
-  type JobStatus,
-  type PipelineInput,
-  type PipelineProgress,
-  type PipelineResult,
-  type PipelineStep,
-  type PipelineWorkflow,
-  type QualityReport,
-  type StepProgress,
+} from '@voice/shared/workflow';
+import type {
+  InputReport,
+  JobResult,
+  JobStatus,
+  PipelineInput,
+  PipelineProgress,
+  PipelineResult,
+  PipelineStep,
+  PipelineWorkflow,
+  QualityReport,
+  StepProgress,
 } from '@voice/shared';
 import { runnerFor, type JobState, type PipelineActivities } from './steps';
 

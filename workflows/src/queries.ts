@@ -1,1 +1,1 @@
-export { pipelineProgressQuery } from '@voice/shared';
+export { pipelineProgressQuery } from '@voice/shared/workflow';

@@ -423,6 +423,14 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     assert.ok(keys['premium']?.other.every((key) => key === 0));
   });
 
+  test('the workflow bundle loads no zod and no step schemas: each workflow evaluates it afresh', () => {
+    // A job start pays for every module in the bundle (tens of milliseconds for zod's schema builders).
+    assert.doesNotMatch(bundle.code, /node_modules\/zod\//);
+    assert.doesNotMatch(bundle.code, /\.step\.(ts|js)/);
+    const code = bundle.code.slice(0, bundle.code.lastIndexOf('//# sourceMappingURL='));
+    assert.ok(code.length < 800_000, `the bundle's code is ${code.length} characters`);
+  });
+
   test('a history recorded before GPU priority existed replays with the current workflow code', async () => {
     // Recorded from this workflow before `priority` was added to the GPU activities (a denoise job, fake activities),
     // as encoded protobuf: the SDK's JSON history loader trips over the two protobufjs copies in this install.

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { z } from 'zod/v4';
 import {
   PIPELINE_OPS,
+  STEP_WEIGHTS,
   STEPS,
   audioStepsSchema,
   checkStepsAgainstInput,
@@ -38,7 +39,7 @@ describe('step registry', () => {
     for (const op of PIPELINE_OPS) {
       const definition = STEPS[op];
       assert.equal(definition.op, op);
-      assert.ok(definition.weight > 0, op);
+      assert.ok(STEP_WEIGHTS[op] > 0, op);
       const json = z.toJSONSchema(definition.schema, { io: 'input' }) as { properties?: Record<string, unknown> };
       assert.ok(json.properties?.['op'], `${op} schema names its op`);
     }

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { FailureTypes } from '@voice/shared';
+import { FailureTypes } from '@voice/shared/workflow';
 import type { StepRunner } from './step-runner';
 
 export const ttsRunner: StepRunner<'tts'> = {

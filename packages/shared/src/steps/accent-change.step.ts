@@ -7,7 +7,6 @@ export const accentChangeStep = defineStep({
   summary: "Re-voice speech in another accent's voice, keeping the word timing",
   schema: z.object({ op: z.literal('accent_change'), target_accent: z.string().trim().min(1).max(50) }).strict(),
   input: 'audio',
-  weight: 1.5,
   prepare: (step, context) => {
     context.requireAccent(step.target_accent);
     return step;

@@ -15,7 +15,6 @@ export const denoiseStep = defineStep({
   summary: 'Remove background noise with a neural denoiser (or a classical one)',
   schema: denoiseSchema,
   input: 'audio',
-  weight: 1,
   // Resolved once, here: the workflow records it and the GPU activity loads exactly this model.
   prepare: (step, context): DenoiseStep => ({
     ...step,

@@ -10,7 +10,6 @@ export const dubStep = defineStep({
     .object({ op: z.literal('dub'), target_language: languageCode, source_language: languageCode.default('en') })
     .strict(),
   input: 'audio',
-  weight: 2,
   // The pair must translate, the source must be recognisable and the target speakable.
   prepare: async (step, context) => {
     await context.requireTranslation(step.source_language, step.target_language);

@@ -35,7 +35,6 @@ export const editStep = defineStep({
   summary: 'Cut bloopers, mute or bleep a word, trim silence (in order)',
   schema: z.object({ op: z.literal('edit'), operations: editOperationsSchema }).strict(),
   input: 'audio',
-  weight: 0.3,
   /**
    * Cuts that can never be right are refused before any work is done: one that ends after the audio, or one that
    * takes all of it. Each operation's times refer to the audio as the previous ones left it, so the length is

@@ -19,7 +19,6 @@ export const generateMusicStep = defineStep({
     })
     .strict(),
   input: 'none',
-  weight: 1,
   prepare: (step, { music }) => {
     const genre = music.genre(step.genre);
     if (!genre) {

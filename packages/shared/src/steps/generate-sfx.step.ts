@@ -17,7 +17,6 @@ export const generateSfxStep = defineStep({
     })
     .strict(),
   input: 'none',
-  weight: 0.5,
   prepare: (step, { music }) => {
     music.checkSfx(step.description);
     return step;

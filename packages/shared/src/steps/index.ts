@@ -1,6 +1,7 @@
 export * from './step-definition';
 export * from './fields';
 export * from './registry';
+export * from './chain';
 export {
   MAX_PITCH_SEMITONES,
   MAX_TTS_CHARS,

@@ -16,7 +16,6 @@ export const moodMusicStep = defineStep({
     })
     .strict(),
   input: 'none',
-  weight: 1,
   prepare: (step, { music }) => {
     const mood = music.mood(step.mood);
     if (!mood) {

@@ -17,6 +17,5 @@ export const normalizeStep = defineStep({
     })
     .strict(),
   input: 'audio',
-  weight: 0.15,
 });
 export type NormalizeStep = z.output<typeof normalizeStep.schema>;

@@ -14,7 +14,7 @@ import { voiceCloneStep } from './voice-clone.step';
 
 /**
  * Every step type, by op. Adding one means a module here, its runner in workflows/ and its activity: the
- * request schemas, the OpenAPI document, the job builder's forms and the progress weights all come from this.
+ * request schemas, the OpenAPI document, the job builder's forms and the progress weights (in ./chain) all come from this.
  */
 export const STEPS = {
   denoise: denoiseStep,
@@ -67,11 +67,6 @@ export const audioStepsSchema = z
   .min(1, 'must list at least one step')
   .max(10, 'at most 10 steps per job');
 
-/** Relative cost of one step, so progress moves roughly with wall time. */
-export function stepWeight(op: PipelineOp): number {
-  return STEPS[op].weight;
-}
-
 /** Runs each step's submit-time checks in order, returning the steps as the worker will receive them. */
 export async function prepareSteps(steps: readonly PipelineStep[], context: StepContext): Promise<PipelineStep[]> {
   const prepared: PipelineStep[] = [];
@@ -95,18 +90,4 @@ export function estimateOutputMs(first: PipelineStep, source: { text?: string })
 /** "denoise", or "tts+voice_clone" for a chain: the job type admins filter on. */
 export function jobTypeFor(steps: readonly PipelineStep[]): string {
   return steps.map((step) => step.op).join('+');
-}
-
-/** A job of transcription alone delivers text, so it gets no loudness stage and no audio quality check. */
-export function isTranscriptOnly(steps: readonly PipelineStep[]): boolean {
-  return steps.length > 0 && steps.every((step) => step.op === 'stt');
-}
-
-/**
- * Every audio output is loudness-normalised: unless the chain ends with `normalize`, one is appended that uses
- * the job's current target (the last explicit one, a generator's platform target, or the −16 LUFS default).
- */
-export function withFinalNormalize(steps: readonly PipelineStep[]): PipelineStep[] {
-  if (isTranscriptOnly(steps) || steps[steps.length - 1]?.op === 'normalize') return [...steps];
-  return [...steps, { op: 'normalize' }];
 }

@@ -72,7 +72,7 @@ export interface InputFacts {
 
 /**
  * Everything about one step type, declared once: its schema (the single source of its TypeScript type, its
- * defaults and its OpenAPI schema), its submit-time checks and its share of the job's progress.
+ * defaults and its OpenAPI schema) and its submit-time checks; its share of the progress is in STEP_WEIGHTS (./chain).
  */
 export interface StepDefinition<
   Op extends string,
@@ -84,8 +84,6 @@ export interface StepDefinition<
   summary: string;
   schema: Schema;
   input: StepInput;
-  /** Relative cost, so progress moves roughly with wall time. */
-  weight: number;
   /** Checks against what is installed and fills in what the worker needs (resolved models, voice data). */
   prepare?(step: z.output<Schema>, context: StepContext): Promise<Prepared> | Prepared;
   /** Checks that need the probed input (a cut inside the recording). */

@@ -16,7 +16,6 @@ export const sttStep = defineStep({
     })
     .strict(),
   input: 'audio',
-  weight: 1,
   prepare: (step, context) => {
     context.resolveModel({ task: 'stt', requested: step.model, language: step.language });
     return step;

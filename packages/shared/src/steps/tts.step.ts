@@ -77,7 +77,6 @@ export const ttsStep = defineStep({
     })
     .strict(),
   input: 'text',
-  weight: 1,
   prepare: (step, context) => {
     const model = context.resolveModel({ task: 'tts', requested: step.model, language: step.language });
     if (step.voice_id === undefined) return step;

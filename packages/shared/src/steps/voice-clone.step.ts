@@ -17,7 +17,6 @@ export const voiceCloneStep = defineStep({
   summary: 'Convert speech toward a voice from your library (or a public one)',
   schema: voiceCloneSchema,
   input: 'audio',
-  weight: 0.6,
   prepare: async (step, context): Promise<VoiceCloneStep> => {
     const voice = await context.resolveVoice(step.target_voice_id);
     const model = context.resolveModel({ task: 'voice-conversion', requested: step.model });
