@@ -8,6 +8,12 @@ const optionalNonEmpty = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
+/** An absolute http(s) URL, or unset. */
+const optionalUrl = optionalNonEmpty.refine(
+  (value) => value === undefined || (URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol)),
+  'must be an http:// or https:// URL',
+);
+
 /**
  * A comma-separated list of exact origins (`scheme://host[:port]`, no path or trailing slash), as the browser
  * sends them in the Origin header; anything else would silently never match, so it is rejected.
@@ -173,6 +179,32 @@ export const envSchema = z.object({
    * and reset mails per email address (beyond it still 202, but nothing is sent, so no inbox can be flooded).
    */
   PASSWORD_RESET_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
+
+  /**
+   * Payments. A provider is offered only when its keys are set; the *_API_BASE variables point an SDK at another
+   * server (stripe-mock and the local fakes in tests; leave unset in production).
+   */
+  STRIPE_SECRET_KEY: optionalNonEmpty,
+  /** The webhook endpoint's signing secret (whsec_…); without it Stripe webhooks answer 400. */
+  STRIPE_WEBHOOK_SECRET: optionalNonEmpty,
+  /** Lets the web app show Stripe's Payment Element (pk_…); without it the client secret alone is returned. */
+  STRIPE_PUBLISHABLE_KEY: optionalNonEmpty,
+  STRIPE_API_BASE: optionalUrl,
+  RAZORPAY_KEY_ID: optionalNonEmpty,
+  RAZORPAY_KEY_SECRET: optionalNonEmpty,
+  RAZORPAY_WEBHOOK_SECRET: optionalNonEmpty,
+  RAZORPAY_API_BASE: optionalUrl,
+  PAYPAL_CLIENT_ID: optionalNonEmpty,
+  PAYPAL_CLIENT_SECRET: optionalNonEmpty,
+  /** The id PayPal gave the webhook subscription; verify-webhook-signature needs it. */
+  PAYPAL_WEBHOOK_ID: optionalNonEmpty,
+  PAYPAL_API_BASE: optionalUrl,
+  PAYPAL_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
+  /**
+   * The credit packages on sale, as JSON `[{"id","name","minutes","priceMinor","currency","discount"}]` (prices in
+   * the currency's minor unit); unset = the seed's basic / pro / premium in US cents. UPI through Razorpay needs INR.
+   */
+  CREDIT_PACKAGES: optionalNonEmpty,
 
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),

@@ -13,3 +13,4 @@ export * from './errors';
 export * from './storage-keys';
 export * from './speakable-text';
 export * from './tiers';
+export * from './payments';
