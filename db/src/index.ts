@@ -17,3 +17,4 @@ export * from './queries/api-keys';
 export * from './queries/rate-limits';
 export * from './queries/usage';
 export * from './queries/account-data';
+export * from './queries/payments';

@@ -14,7 +14,13 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { SUBSCRIPTION_TIERS, type JobResult, type PipelineStep } from '@voice/shared';
+import {
+  PAYMENT_PROVIDERS,
+  PAYMENT_STATUSES,
+  SUBSCRIPTION_TIERS,
+  type JobResult,
+  type PipelineStep,
+} from '@voice/shared';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -256,7 +262,10 @@ export const processingJobs = pgTable(
   ],
 );
 
-/** Purchases through a payment provider; amounts in the currency's minor unit. */
+/**
+ * Purchases through a payment provider; amounts in the currency's minor unit, credits in credit-seconds. A row is
+ * created `pending` by create-intent and moved only by a verified provider event (see queries/payments.ts).
+ */
 export const payments = pgTable(
   'payments',
   {
@@ -264,20 +273,43 @@ export const payments = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    provider: text('provider', { enum: ['stripe', 'razorpay', 'paypal'] }).notNull(),
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+    /** PaymentIntent id, Razorpay order id or PayPal order id: what every event of the payment names. */
     providerPaymentId: text('provider_payment_id').notNull(),
+    /** The package sold, as it was then (packages can be re-priced later). */
+    packageId: text('package_id'),
     amountMinor: integer('amount_minor').notNull(),
     currency: text('currency').notNull(),
+    /** Credit-seconds the package grants once the payment succeeds. */
     creditsPurchased: integer('credits_purchased').notNull(),
-    status: text('status', { enum: ['pending', 'succeeded', 'failed', 'refunded'] })
-      .notNull()
-      .default('pending'),
+    status: text('status', { enum: PAYMENT_STATUSES }).notNull().default('pending'),
+    /** The charge / Razorpay payment / PayPal capture that moved the money; refunds and disputes name it. */
+    captureId: text('capture_id'),
+    /** Money returned so far (refunds and disputes), minor units. */
+    refundedMinor: integer('refunded_minor').notNull().default(0),
+    /** Credit-seconds taken back for refunds and disputes. */
+    creditsReversed: integer('credits_reversed').notNull().default(0),
+    /** Credit-seconds a refund should have taken back but the user had already spent. */
+    creditsShortfall: integer('credits_shortfall').notNull().default(0),
+    /** Why the payment is in `review` (an amount or currency that differs from the order's). */
+    reviewReason: text('review_reason'),
+    /** The client's Idempotency-Key for create-intent, and a fingerprint of that request. */
+    idempotencyKey: text('idempotency_key'),
+    requestFingerprint: text('request_fingerprint'),
+    /** What create-intent returned that is safe to keep (order ids, approve links; never a client secret). */
+    clientData: jsonb('client_data').$type<Record<string, string | number>>(),
+    fulfilledAt: timestamp('fulfilled_at', { withTimezone: true }),
+    receiptSentAt: timestamp('receipt_sent_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (table) => [
     index('payments_user_idx').on(table.userId),
     uniqueIndex('payments_provider_payment_idx').on(table.provider, table.providerPaymentId),
+    index('payments_provider_capture_idx').on(table.provider, table.captureId),
+    uniqueIndex('payments_user_idempotency_idx').on(table.userId, table.idempotencyKey),
+    index('payments_status_created_idx').on(table.status, table.createdAt),
+    check('payments_amounts_nonnegative', sql`${table.amountMinor} > 0 AND ${table.refundedMinor} >= 0`),
   ],
 );
 
@@ -324,7 +356,17 @@ export const rateLimitCounters = pgTable(
   (table) => [index('rate_limit_counters_resets_at_idx').on(table.resetsAt)],
 );
 
-export const LEDGER_KINDS = ['grant', 'purchase', 'hold', 'hold_release', 'charge', 'refund', 'adjustment'] as const;
+/** `payment_reversal`: credits taken back because the provider refunded the money or lost a dispute. */
+export const LEDGER_KINDS = [
+  'grant',
+  'purchase',
+  'hold',
+  'hold_release',
+  'charge',
+  'refund',
+  'adjustment',
+  'payment_reversal',
+] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /**
@@ -362,6 +404,8 @@ export interface LedgerMetadata {
   /** The admin who granted or corrected credits. */
   adminId?: string;
   reason?: string;
+  /** The payment a purchase or reversal belongs to. */
+  paymentId?: string;
 }
 
 export const ADMIN_ACTIONS = [
@@ -412,6 +456,8 @@ export type User = typeof users.$inferSelect;
 export type ProcessingJob = typeof processingJobs.$inferSelect;
 export type NewProcessingJob = typeof processingJobs.$inferInsert;
 export type CreditLedgerEntry = typeof creditLedger.$inferSelect;
+export type Payment = typeof payments.$inferSelect;
+export type NewPayment = typeof payments.$inferInsert;
 export type RefreshToken = typeof refreshTokens.$inferSelect;
 export type UserMfa = typeof userMfa.$inferSelect;
 export type AccountToken = typeof accountTokens.$inferSelect;

@@ -16,12 +16,12 @@ import {
   voiceLibrary,
   type ApiKey,
   type CreditLedgerEntry,
+  type Payment,
   type ProcessingJob,
   type User,
 } from '../schema';
 import type { Voice } from './voices';
 
-export type Payment = typeof payments.$inferSelect;
 export type UsageEntry = typeof usageTracking.$inferSelect;
 
 /** Everything stored about one live account, oldest first (GET /api/user/export maps it to what may be shown). */

@@ -21,6 +21,7 @@ import {
   type ProcessingJob,
 } from '../schema';
 import { lockJob, lockUserBalance, single } from './locks';
+import { appendEntries, assertCredits, assertSameOperation, findEntry, type EntryDraft } from './ledger-entries';
 
 // Every mutation below: one transaction; lock job (if any) then user; look up the idempotency key and replay
 // the recorded outcome if it exists; otherwise append exactly one keyed ledger entry (amount 0 included, so a
@@ -112,82 +113,11 @@ export interface CreditSummary {
   ledgerSum: number;
 }
 
-interface EntryDraft {
-  kind: LedgerKind;
-  amount: number;
-  jobId: string | null;
-  idempotencyKey: string;
-  description: string;
-  metadata?: LedgerMetadata;
-}
-
-function assertCredits(value: number, name: string, { allowNegative = false } = {}): void {
-  if (!Number.isSafeInteger(value) || (!allowNegative && value < 0)) {
-    throw new RangeError(
-      `${name} must be a${allowNegative ? 'n' : ' non-negative'} integer of credit-seconds, got ${value}`,
-    );
-  }
-}
-
 /** Failed, cancelled and already-charged jobs may never gain a hold: nothing would ever release it. */
 function deadJobState(job: ProcessingJob): string | undefined {
   if (job.chargedAt) return 'charged';
   if (job.status === 'failed' || job.status === 'cancelled') return job.status;
   return undefined;
-}
-
-async function findEntry(tx: Database, idempotencyKey: string): Promise<CreditLedgerEntry | undefined> {
-  const [entry] = await tx.select().from(creditLedger).where(eq(creditLedger.idempotencyKey, idempotencyKey));
-  return entry;
-}
-
-function assertSameOperation(
-  entry: CreditLedgerEntry,
-  expected: { userId?: string; jobId?: string; kinds: readonly LedgerKind[] },
-): void {
-  const sameUser = expected.userId === undefined || entry.userId === expected.userId;
-  const sameJob = expected.jobId === undefined || entry.jobId === expected.jobId;
-  if (!sameUser || !sameJob || !expected.kinds.includes(entry.kind)) {
-    throw new IdempotencyKeyConflictError(entry.idempotencyKey);
-  }
-}
-
-/** Appends entries in order, each with its running balance, and stores the final balance on the user. */
-async function appendEntries(
-  tx: Database,
-  userId: string,
-  balanceBefore: number,
-  drafts: EntryDraft[],
-): Promise<{ entries: CreditLedgerEntry[]; balance: number }> {
-  let balance = balanceBefore;
-  const entries: CreditLedgerEntry[] = [];
-  for (const draft of drafts) {
-    balance += draft.amount;
-    const rows = await tx
-      .insert(creditLedger)
-      .values({
-        userId,
-        jobId: draft.jobId,
-        kind: draft.kind,
-        amount: draft.amount,
-        balanceAfter: balance,
-        idempotencyKey: draft.idempotencyKey,
-        description: draft.description,
-        metadata: draft.metadata ?? null,
-        // now() is the transaction start; clock_timestamp() orders entries by when they were written under
-        // the locks, which is what replaying a settle relies on.
-        createdAt: sql`clock_timestamp()`,
-      })
-      .returning();
-    entries.push(single(rows, 'credit_ledger'));
-  }
-  if (balance !== balanceBefore) {
-    await tx
-      .update(users)
-      .set({ creditsBalance: balance, updatedAt: sql`now()` })
-      .where(eq(users.id, userId));
-  }
-  return { entries, balance };
 }
 
 /** The job's hold right after the entry with this key, recomputed from the job's ordered hold entries. */
