@@ -3,3 +3,5 @@ export type { BookkeepingActivities, BookkeepingActivityDependencies } from './b
 export { createMediaActivities } from './media-activities';
 export type { MediaActivities, MediaActivityDependencies, PreprocessResult, QualityResult } from './media-activities';
 export { withHeartbeats, finiteOrNull } from './heartbeat';
+export { createPaymentActivities } from './payment-activities';
+export type { PaymentActivities, PaymentActivityDependencies, PaymentReceipt } from './payment-activities';

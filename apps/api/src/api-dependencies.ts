@@ -8,6 +8,7 @@ import type { RateLimiter } from './auth/rate-limit/rate-limiter';
 import type { PipelineClient } from './common/pipeline-client';
 import type { TaskQueueInspector } from './common/task-queue-inspector';
 import type { ReadinessProbe } from './health/readiness-probe';
+import type { PaymentEventsClient } from './payments/payment-events.client';
 
 /** Everything external the API needs; the caller (main.ts, the all-in-one launcher, tests) builds them. */
 export interface ApiDependencies {
@@ -26,6 +27,8 @@ export interface ApiDependencies {
   signingSecret?: string;
   /** Seals secrets at rest; built from DATA_ENCRYPTION_KEY (or the key under DATA_DIR) when not given. */
   secretBox?: SecretBox;
+  /** Hands verified payment events to the fulfilment workflow; built over `temporalClient` when not given. */
+  paymentEvents?: PaymentEventsClient;
   /** Reads task-queue backlogs and pollers for the admin system page; built over `temporalClient` when not given. */
   taskQueueInspector?: TaskQueueInspector;
   /**

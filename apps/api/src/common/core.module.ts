@@ -7,6 +7,12 @@ import type { ApiDependencies } from '../api-dependencies';
 import { resolveSecretBox, resolveSigningSecret } from '@voice/runtime';
 import { DatabaseRateLimiter } from '../auth/rate-limit/database-rate-limiter';
 import { ApiExceptionFilter } from './api-exception.filter';
+import {
+  PAYMENT_EVENTS,
+  TemporalPaymentEventsClient,
+  UnavailablePaymentEventsClient,
+} from '../payments/payment-events.client';
+import { PaymentCatalog, parseCreditPackages } from '../payments/payment-catalog';
 import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
 import { TASK_QUEUE_INSPECTOR, TemporalTaskQueueInspector } from './task-queue-inspector';
 import {
@@ -14,6 +20,7 @@ import {
   DATABASE_HANDLE,
   ENV,
   factoryProvider,
+  PAYMENT_CATALOG,
   RATE_LIMITER,
   READINESS_PROBES,
   SECRET_BOX,
@@ -74,6 +81,15 @@ export class CoreModule {
             : new UnavailablePipelineClient()),
       ),
       valueProvider(
+        PAYMENT_EVENTS,
+        deps.paymentEvents ??
+          (deps.temporalClient
+            ? new TemporalPaymentEventsClient(deps.temporalClient, deps.env)
+            : new UnavailablePaymentEventsClient()),
+      ),
+      // Parsed at boot: a bad CREDIT_PACKAGES fails the start with the field it got wrong.
+      valueProvider(PAYMENT_CATALOG, new PaymentCatalog(parseCreditPackages(deps.env.CREDIT_PACKAGES))),
+      valueProvider(
         TASK_QUEUE_INSPECTOR,
         deps.taskQueueInspector ?? (deps.temporalClient ? new TemporalTaskQueueInspector(deps.temporalClient) : null),
       ),
@@ -97,6 +113,8 @@ export class CoreModule {
         DATABASE,
         STORAGE,
         PIPELINE_CLIENT,
+        PAYMENT_EVENTS,
+        PAYMENT_CATALOG,
         TASK_QUEUE_INSPECTOR,
         TEMPORAL_UI_URL,
         READINESS_PROBES,

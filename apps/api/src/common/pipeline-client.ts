@@ -1,11 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { defaultPayloadConverter } from '@temporalio/common';
-import {
-  ServiceError,
-  WorkflowExecutionAlreadyStartedError,
-  isGrpcServiceError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Env } from '@voice/config';
 import {
   JobIdSearchAttribute,
@@ -21,6 +16,7 @@ import {
   type PipelineProgress,
   type PipelineWorkflow,
 } from '@voice/shared';
+import { boundedCall, CallTimedOut, isUnreachable } from './bounded-temporal-call';
 import { serviceUnavailable } from './domain-error';
 import { token } from './tokens';
 
@@ -44,15 +40,6 @@ export const PIPELINE_CLIENT = token<PipelineClient>('PIPELINE_CLIENT');
  * room for a loaded server while a dead one is reported at once; a read falls back to the job row after a second.
  */
 export const PIPELINE_DEADLINES_MS = { start: 3_000, cancel: 3_000, progress: 1_000 } as const;
-
-// gRPC status codes meaning "Temporal is not reachable right now".
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_UNAVAILABLE = 14;
-
-function isUnreachable(error: unknown): boolean {
-  const grpc = error instanceof ServiceError ? error.cause : error;
-  return isGrpcServiceError(grpc) && (grpc.code === GRPC_UNAVAILABLE || grpc.code === GRPC_DEADLINE_EXCEEDED);
-}
 
 export class TemporalPipelineClient implements PipelineClient {
   private readonly logger = new Logger('PipelineClient');
@@ -116,27 +103,6 @@ export class TemporalPipelineClient implements PipelineClient {
       this.logger.warn(`Temporal unavailable, could not ${what}: ${String(error)}`);
       throw serviceUnavailable(`The job service is unavailable, so the server could not ${what}; retry shortly`);
     }
-  }
-}
-
-class CallTimedOut extends Error {}
-
-/**
- * The call under a gRPC deadline, and a timer as well: while the channel reconnects the SDK's retry backoff can
- * outlast the deadline (measured: ~20 s), so the caller stops waiting at `deadlineMs` whatever the call does.
- */
-async function boundedCall<T>(client: Client, deadlineMs: number, call: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CallTimedOut(`no answer within ${deadlineMs} ms`)), deadlineMs);
-  });
-  const pending = client.withDeadline(Date.now() + deadlineMs, call);
-  // Settles later on its own; its outcome no longer matters once the timer won.
-  pending.catch(() => undefined);
-  try {
-    return await Promise.race([pending, timedOut]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -4,6 +4,8 @@ import type { Database, DatabaseHandle } from '@voice/db';
 import type { SecretBox } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
+import type { PaymentCatalog } from '../payments/payment-catalog';
+
 import type { RateLimiter } from '../auth/rate-limit/rate-limiter';
 import type { ReadinessProbe } from '../health/readiness-probe';
 
@@ -54,6 +56,9 @@ export const SECRET_BOX = token<SecretBox>('SECRET_BOX');
  * UI the launcher passed in; null when neither is known (an external cluster without a public UI address).
  */
 export const TEMPORAL_UI_URL = token<string | null>('TEMPORAL_UI_URL');
+
+/** The credit packages on sale (CREDIT_PACKAGES or the seed's), for payments and every 402's suggestion. */
+export const PAYMENT_CATALOG = token<PaymentCatalog>('PAYMENT_CATALOG');
 
 /** A `useValue` provider whose value is checked against the token's type. */
 export function valueProvider<T>(provide: Token<T>, useValue: T): ValueProvider<T> {

@@ -1,9 +1,18 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { chargeJobDownload, findUserById, getJobForUser, type Database, type ProcessingJob } from '@voice/db';
+import {
+  chargeJobDownload,
+  findUserById,
+  getJobForUser,
+  InsufficientCreditsError,
+  type Database,
+  type ProcessingJob,
+} from '@voice/db';
 import type { BlobStorage } from '@voice/storage';
 import { accountGone, conflict, DomainError, notFound } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
-import { DATABASE, STORAGE } from '../common/tokens';
+import { DATABASE, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
+import type { PaymentCatalog } from '../payments/payment-catalog';
+import { insufficientCredits } from '../payments/payment-gate';
 
 /**
  * Delivery: the paid output (the charge, then time-limited links to it and its artifacts) and the free input
@@ -14,6 +23,7 @@ export class DownloadService {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(STORAGE) private readonly storage: BlobStorage | null,
+    @Inject(PAYMENT_CATALOG) private readonly catalog: PaymentCatalog,
   ) {}
 
   /**
@@ -22,7 +32,15 @@ export class DownloadService {
    */
   async download(userId: string, jobId: string) {
     await this.requireVerifiedEmail(userId);
-    const charge = await chargeJobDownload(this.db, { jobId, userId, idempotencyKey: `job-${jobId}:download` });
+    const charge = await chargeJobDownload(this.db, { jobId, userId, idempotencyKey: `job-${jobId}:download` }).catch(
+      (error: unknown) => {
+        // The seed's payment gate: the 402 says what is missing and which package covers it.
+        if (error instanceof InsufficientCreditsError) {
+          throw insufficientCredits(this.catalog, error.required, error.available);
+        }
+        throw error;
+      },
+    );
     const job = await getJobForUser(this.db, jobId, userId);
     if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);
     if (!job.outputKey) throw conflict('JOB_NOT_COMPLETED', `Job ${jobId} has no output`);

@@ -29,7 +29,9 @@ import {
 import type { BlobStorage } from '@voice/storage';
 import { DomainError } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
-import { DATABASE, ENV, STORAGE } from '../common/tokens';
+import { DATABASE, ENV, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
+import type { PaymentCatalog } from '../payments/payment-catalog';
+import { insufficientCredits } from '../payments/payment-gate';
 import { jobIdForIdempotencyKey, type Idempotency } from './idempotency-key.decorator';
 import { invalidAudio } from './invalid-audio';
 import { PIPELINE_CLIENT, type PipelineClient } from '../common/pipeline-client';
@@ -78,6 +80,7 @@ export class JobSubmissionService {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(STORAGE) private readonly storage: BlobStorage | null,
     @Inject(PIPELINE_CLIENT) private readonly pipeline: PipelineClient,
+    @Inject(PAYMENT_CATALOG) private readonly catalog: PaymentCatalog,
   ) {}
 
   /**
@@ -160,7 +163,8 @@ export class JobSubmissionService {
       if (!admitted.created) assertSameRequest(admitted.job, fingerprint);
       return admitted;
     } catch (error) {
-      if (error instanceof InsufficientCreditsError) throw insufficientCredits(error.required, error.available);
+      if (error instanceof InsufficientCreditsError)
+        throw insufficientCredits(this.catalog, error.required, error.available);
       throw error;
     }
   }
@@ -213,15 +217,6 @@ export class JobSubmissionService {
       throw error instanceof AudioValidationError ? invalidAudio(error) : error;
     }
   }
-}
-
-function insufficientCredits(required: number, available: number): DomainError {
-  return new DomainError(
-    'INSUFFICIENT_CREDITS',
-    HttpStatus.PAYMENT_REQUIRED,
-    `Insufficient credits: this job needs ${required} credit-seconds but ${available} are available`,
-    { details: { required, available, unit: 'second' } },
-  );
 }
 
 function accepted(job: ProcessingJob): AcceptedJob {
