@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
-import { Logger } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 
-import type { Mailer, MailMessage } from './mailer';
+import { consoleMailLog, type MailLog, type Mailer, type MailMessage } from './mailer';
 
 /**
  * The embedded default (no SMTP_URL): each mail is rendered exactly as it would go over SMTP and written to
@@ -20,7 +19,7 @@ export class OutboxMailer implements Mailer {
   constructor(
     private readonly dir: string,
     from: string,
-    private readonly log: (line: string) => void = (line) => new Logger('Mail').log(line),
+    private readonly log: MailLog = consoleMailLog,
   ) {
     this.description = `outbox ${dir}`;
     this.renderer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' }, { from });
