@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import { raw } from 'express';
 import helmet from 'helmet';
 
 import type { ApiDependencies } from './api-dependencies';
@@ -36,6 +37,8 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
   app.use(helmet(helmetOptions(deps.env)));
   const cors = corsOptions(deps.env);
   if (cors) app.enableCors(cors);
+  // Webhook signatures are over the exact bytes: those routes get the raw body (and the JSON parser skips them).
+  app.use(`/${GLOBAL_PREFIX}/payment/webhooks`, raw({ type: () => true, limit: JSON_BODY_LIMIT }));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(cookieParser());
   app.setGlobalPrefix(GLOBAL_PREFIX);

@@ -3,8 +3,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import { createApiApp } from '@voice/api';
-import type { Env } from '@voice/config';
+import { publicBaseUrl, type Env } from '@voice/config';
 import { runMigrations, type DatabaseHandle } from '@voice/db';
+import { mailerFromEnv } from '@voice/mail';
 import {
   connectTemporalClient,
   connectWorkerConnection,
@@ -16,6 +17,7 @@ import {
   temporalProbe,
   workerProbe,
 } from '@voice/runtime';
+import { parseCreditPackages } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { createCpuWorker } from '@voice/worker';
 import { DevServerSupervisor } from './dev-server-supervisor';
@@ -97,6 +99,9 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     if (workerHost) cleanups.push(() => workerHost.stop());
     const connection = await connectWorkerConnection(env, temporalAddress);
     cleanups.push(() => connection.close());
+    // The workflow worker's own transport (payment receipts); the API opens another for account mail.
+    const receiptMailer = mailerFromEnv(env);
+    cleanups.push(() => receiptMailer.close());
     // The host loads its workers while this process bundles the workflows: both take seconds.
     const [worker] = await Promise.all([
       createCpuWorker({
@@ -105,6 +110,9 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
         taskQueue: env.TASK_QUEUE_CPU,
         db: database.db,
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+        mailer: receiptMailer,
+        packages: parseCreditPackages(env.CREDIT_PACKAGES),
+        publicBaseUrl: publicBaseUrl(env),
       }),
       workerHost?.start(),
     ]);

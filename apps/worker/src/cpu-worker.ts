@@ -4,8 +4,10 @@ import {
   type NativeConnection,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { createBookkeepingActivities } from '@voice/activities';
+import { createBookkeepingActivities, createPaymentActivities, type PaymentReceipt } from '@voice/activities';
 import type { Database } from '@voice/db';
+import { paymentReceiptMail, type Mailer } from '@voice/mail';
+import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage } from '@voice/shared';
 
 export interface CpuWorkerOptions {
   connection: NativeConnection;
@@ -13,6 +15,12 @@ export interface CpuWorkerOptions {
   taskQueue: string;
   db: Database;
   maxConcurrentActivities: number;
+  /** Sends payment receipts (mailerFromEnv). */
+  mailer: Mailer;
+  /** The packages on sale, to name the one a receipt is for. */
+  packages: readonly CreditPackage[];
+  /** The web app's base URL (PUBLIC_BASE_URL or the API's address), for the receipt's billing link. */
+  publicBaseUrl: string;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -33,14 +41,35 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-/** Workflows plus the bookkeeping activities (job rows, credits) on the CPU task queue. */
+/** Workflows plus the bookkeeping (job rows, credits) and payment activities on the CPU task queue. */
 export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createBookkeepingActivities({ db: options.db }),
+    activities: {
+      ...createBookkeepingActivities({ db: options.db }),
+      ...createPaymentActivities({
+        db: options.db,
+        sendReceipt: (receipt) => options.mailer.send(receiptMail(receipt, options)),
+      }),
+    },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
+  });
+}
+
+function receiptMail(receipt: PaymentReceipt, options: Pick<CpuWorkerOptions, 'packages' | 'publicBaseUrl'>) {
+  const pkg = options.packages.find((known) => known.id === receipt.packageId);
+  return paymentReceiptMail({
+    to: receipt.to,
+    name: receipt.name,
+    packageName: pkg?.name ?? receipt.packageId ?? 'Credits',
+    minutes: Math.floor(receipt.creditsPurchased / CREDIT_SECONDS_PER_MINUTE),
+    amountMinor: receipt.amountMinor,
+    currency: receipt.currency,
+    paymentId: receipt.paymentId,
+    creditsBalance: receipt.balance,
+    billingUrl: `${options.publicBaseUrl.replace(/\/+$/, '')}/billing`,
   });
 }

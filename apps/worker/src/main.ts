@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { parseEnv } from '@voice/config';
+import { parseEnv, publicBaseUrl } from '@voice/config';
 import { runMigrations } from '@voice/db';
+import { mailerFromEnv } from '@voice/mail';
 import {
   connectWorkerConnection,
   databaseFromEnv,
@@ -8,16 +9,18 @@ import {
   resolveSigningSecret,
   storageFromEnv,
 } from '@voice/runtime';
+import { parseCreditPackages } from '@voice/shared';
 import { createCpuWorker } from './cpu-worker';
 import { createMediaWorker } from './media-worker';
 
-/** Standalone CPU worker (docker-compose `worker` service): workflows + bookkeeping, and the media activities. */
+/** Standalone CPU worker (docker-compose `worker` service): workflows + bookkeeping and payments, and the media activities. */
 async function main(): Promise<void> {
   const env = parseEnv();
   installWorkerRuntime(env);
   const database = await databaseFromEnv(env);
   await runMigrations(database);
   const connection = await connectWorkerConnection(env);
+  const mailer = mailerFromEnv(env);
   const workers = [
     await createCpuWorker({
       connection,
@@ -25,6 +28,9 @@ async function main(): Promise<void> {
       taskQueue: env.TASK_QUEUE_CPU,
       db: database.db,
       maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+      mailer,
+      packages: parseCreditPackages(env.CREDIT_PACKAGES),
+      publicBaseUrl: publicBaseUrl(env),
     }),
     await createMediaWorker({
       connection,
@@ -39,6 +45,7 @@ async function main(): Promise<void> {
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the handlers).
   await Promise.all(workers.map((worker) => worker.run()));
   await connection.close();
+  await mailer.close();
   await database.close();
 }
 

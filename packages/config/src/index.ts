@@ -299,3 +299,8 @@ export function envToVariables(env: Env, omit: ReadonlyArray<keyof Env> = []): R
   }
   return variables;
 }
+
+/** The base of links handed out (mails, local storage, payment return URLs): PUBLIC_BASE_URL or the API's own. */
+export function publicBaseUrl(env: Pick<Env, 'PUBLIC_BASE_URL' | 'API_PORT'>): string {
+  return (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${env.API_PORT}`).replace(/\/+$/, '');
+}

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Env } from '@voice/config';
+import { publicBaseUrl as publicBaseUrlOf, type Env } from '@voice/config';
 import { createDatabase, type DatabaseHandle } from '@voice/db';
 import { createStorage, type BlobStorage } from '@voice/storage';
 
@@ -19,7 +19,7 @@ export function databaseFromEnv(env: Env): Promise<DatabaseHandle> {
 /** Local files under DATA_DIR by default; S3 (MinIO, R2, AWS) when STORAGE_DRIVER=s3. */
 export function storageFromEnv(env: Env, signingSecret: string): BlobStorage {
   // The address the start banner prints, so links and the printed URL agree.
-  const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${env.API_PORT}`;
+  const publicBaseUrl = publicBaseUrlOf(env);
   if (env.STORAGE_DRIVER === 's3') {
     return createStorage({
       driver: 's3',

@@ -1,3 +1,4 @@
+import { z } from 'zod/v4';
 import { CREDIT_SECONDS_PER_MINUTE } from './credits';
 
 /** Who takes the money. Each is offered only when its keys are configured. */
@@ -39,6 +40,45 @@ export const DEFAULT_CREDIT_PACKAGES: readonly CreditPackage[] = [
   { id: 'premium', name: 'Premium', minutes: 600, priceMinor: 15000, currency: 'usd', discount: 0.25 },
 ];
 
+const packagesSchema = z
+  .array(
+    z
+      .object({
+        id: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'lower-case letters, digits, _ and -'),
+        name: z.string().trim().min(1).max(60),
+        minutes: z.number().int().positive().max(1_000_000),
+        priceMinor: z.number().int().positive().max(100_000_000),
+        currency: z
+          .string()
+          .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code such as usd')
+          .transform((code) => code.toLowerCase()),
+        discount: z.number().min(0).max(1).default(0),
+      })
+      .strict(),
+  )
+  .min(1)
+  .refine((list) => new Set(list.map((pkg) => pkg.id)).size === list.length, 'package ids must be unique');
+
+/**
+ * The packages on sale: CREDIT_PACKAGES (JSON) or the seed's three. A bad CREDIT_PACKAGES stops the start with a
+ * message naming the field, rather than selling something nobody meant to sell.
+ */
+export function parseCreditPackages(json: string | undefined): readonly CreditPackage[] {
+  if (json === undefined) return DEFAULT_CREDIT_PACKAGES;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('CREDIT_PACKAGES is not valid JSON');
+  }
+  const result = packagesSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`CREDIT_PACKAGES: ${issue?.path.join('.') || '(list)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
 /** Credit-seconds a package grants. */
 export function packageCredits(pkg: Pick<CreditPackage, 'minutes'>): number {
   return pkg.minutes * CREDIT_SECONDS_PER_MINUTE;
@@ -51,7 +91,10 @@ export function cheapestPackageCovering(
 ): CreditPackage | undefined {
   return packages
     .filter((pkg) => packageCredits(pkg) >= credits)
-    .reduce<CreditPackage | undefined>((best, pkg) => (!best || pkg.priceMinor < best.priceMinor ? pkg : best), undefined);
+    .reduce<CreditPackage | undefined>(
+      (best, pkg) => (!best || pkg.priceMinor < best.priceMinor ? pkg : best),
+      undefined,
+    );
 }
 
 /**

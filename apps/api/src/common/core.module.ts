@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Logger, Module, type OnApplicationShutdown,
 import { APP_FILTER } from '@nestjs/core';
 
 import type { Env } from '@voice/config';
+import { parseCreditPackages } from '@voice/shared';
 
 import type { ApiDependencies } from '../api-dependencies';
 import { resolveSecretBox, resolveSigningSecret } from '@voice/runtime';
@@ -12,7 +13,7 @@ import {
   TemporalPaymentEventsClient,
   UnavailablePaymentEventsClient,
 } from '../payments/payment-events.client';
-import { PaymentCatalog, parseCreditPackages } from '../payments/payment-catalog';
+import { PaymentCatalog } from '../payments/payment-catalog';
 import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
 import { TASK_QUEUE_INSPECTOR, TemporalTaskQueueInspector } from './task-queue-inspector';
 import {

@@ -11,6 +11,7 @@ import type { BlobStorage } from '@voice/storage';
 import { accountGone, conflict, DomainError, notFound } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
+import { requireVerifiedEmail } from '../auth/verified-email';
 import type { PaymentCatalog } from '../payments/payment-catalog';
 import { insufficientCredits } from '../payments/payment-gate';
 
@@ -31,7 +32,7 @@ export class DownloadService {
    * time-limited link. The charge and its idempotency live in one database transaction.
    */
   async download(userId: string, jobId: string) {
-    await this.requireVerifiedEmail(userId);
+    await requireVerifiedEmail(this.db, userId, 'download');
     const charge = await chargeJobDownload(this.db, { jobId, userId, idempotencyKey: `job-${jobId}:download` }).catch(
       (error: unknown) => {
         // The seed's payment gate: the 402 says what is missing and which package covers it.
@@ -76,24 +77,6 @@ export class DownloadService {
       format: job.inputFormat,
       durationMs: job.inputDurationMs,
     };
-  }
-
-  /**
-   * Downloading spends credits, so it waits for a verified email: the free grant of an account made with an
-   * address nobody reads stays unspendable. Read from the database, not the access token, so a verification
-   * counts at once. Buying credits (payments, not built yet) must make the same check before it takes money.
-   */
-  private async requireVerifiedEmail(userId: string): Promise<void> {
-    const user = await findUserById(this.db, userId);
-    if (!user) throw accountGone();
-    if (!user.emailVerifiedAt) {
-      throw new DomainError(
-        'EMAIL_NOT_VERIFIED',
-        HttpStatus.FORBIDDEN,
-        'Verify your email address to download: open the link we mailed you, or get a new one with ' +
-          'POST /api/auth/resend-verification',
-      );
-    }
   }
 
   /** A transcription job also hands out its subtitles, under the same charge. */

@@ -1,4 +1,4 @@
-import type { Env } from '@voice/config';
+import { publicBaseUrl, type Env } from '@voice/config';
 
 /**
  * Absolute links for mails: PUBLIC_BASE_URL, or the API's own address, the same default the local storage driver
@@ -8,7 +8,7 @@ export class MailLinks {
   private readonly base: string;
 
   constructor(env: Env) {
-    this.base = (env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${env.API_PORT}`).replace(/\/+$/, '');
+    this.base = publicBaseUrl(env);
   }
 
   /** Opened in a browser: GET /api/auth/verify-email/:token verifies, then redirects into the web app. */
