@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Test entry point (`npm test` builds, then runs this). Starts the real infrastructure ONCE — Temporal dev server,
-// PostgreSQL, MinIO, Mailpit (SMTP) — hands its coordinates to every test process through env vars, runs all compiled
-// `dist/test/**/*.test.js` files with `node --test`, and tears everything down however the run ends.
+// PostgreSQL, MinIO, Mailpit (SMTP), stripe-mock — hands its coordinates to every test process through env vars, runs
+// all compiled `dist/test/**/*.test.js` files with `node --test`, and tears everything down however the run ends.
 //
 //   node scripts/test.mjs                 all tests
 //   node scripts/test.mjs storage e2e     only files whose repo-relative path contains "storage" or "e2e"
@@ -16,6 +16,7 @@ import { repoRoot } from './infra/common.mjs';
 import { startMailpit } from './infra/mailpit.mjs';
 import { startMinio } from './infra/minio.mjs';
 import { startPostgres } from './infra/postgres.mjs';
+import { startStripeMock } from './infra/stripe-mock.mjs';
 import { ensureTemporalCli, startTemporalDevServer } from './infra/temporal.mjs';
 
 const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
@@ -140,12 +141,20 @@ const services = {
     });
     return `${server.smtpUrl} (API ${server.apiUrl})`;
   },
+  stripeMock: async (env) => {
+    const server = await startStripeMock({ logFile: join(logDir, 'stripe-mock.log') });
+    running.push({ name: 'stripe-mock', stop: server.stop });
+    // Stateless, so one server serves every test file; the key it accepts is STRIPE_MOCK_API_KEY (sk_test_…).
+    env.TEST_STRIPE_API_BASE = server.url;
+    return server.url;
+  },
 };
 const unavailableVar = {
   temporal: 'TEMPORAL_TEST_UNAVAILABLE',
   postgres: 'TEST_DATABASE_UNAVAILABLE',
   minio: 'TEST_S3_UNAVAILABLE',
   mailpit: 'TEST_SMTP_UNAVAILABLE',
+  stripeMock: 'TEST_STRIPE_UNAVAILABLE',
 };
 
 let testRunner;
@@ -207,7 +216,7 @@ async function runNodeTests() {
     return 1;
   }
   say(
-    `${files.length} test file(s); starting Temporal, PostgreSQL, MinIO and Mailpit${inCi ? ' (CI: all required)' : ''}…`,
+    `${files.length} test file(s); starting Temporal, PostgreSQL, MinIO, Mailpit and stripe-mock${inCi ? ' (CI: all required)' : ''}…`,
   );
 
   await rm(logDir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
-// Shared plumbing for the infra scripts: locating binaries, free ports, readiness polling and
-// process-group lifecycle. Node built-ins only, so it runs before `npm ci`.
+// Shared plumbing for the infra scripts: locating binaries, building Go tools into the cache, free ports, readiness
+// polling and process-group lifecycle. Node built-ins only, so it runs before `npm ci`.
 import { spawn } from 'node:child_process';
 import { constants as fsConstants, closeSync, openSync, readFileSync } from 'node:fs';
-import { access, mkdir, mkdtemp, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { arch, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -255,4 +255,118 @@ export async function lookupUser(name) {
 /** Logger used by the ensure* helpers: progress goes to stderr so stdout stays clean for callers. */
 export function defaultLog(message) {
   process.stderr.write(`[infra] ${message}\n`);
+}
+
+/** Go toolchain fetched from the Go proxy when no usable `go` is installed; MinIO's go.mod asks for 1.24. */
+export const GO_TOOLCHAIN_VERSION = '1.24.8';
+
+function parseGoVersion(output) {
+  const match = /go(\d+)\.(\d+)/.exec(output);
+  return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
+}
+
+let goLookup;
+
+/**
+ * Returns a `go` binary able to build the pinned tools. Go >= 1.21 is enough: it switches to the toolchain go.mod
+ * asks for (GOTOOLCHAIN=auto). Otherwise the pinned toolchain is fetched as the `golang.org/toolchain` module — the
+ * same artifact `go` itself downloads — from the Go proxy into `<repo>/.cache/go`.
+ */
+export function ensureGo({ log = defaultLog } = {}) {
+  // One lookup per process: the Go tools build concurrently, and two toolchain fetches would race on .cache/go.
+  goLookup ??= findOrFetchGo(log).catch((error) => {
+    goLookup = undefined;
+    throw error;
+  });
+  return goLookup;
+}
+
+async function findOrFetchGo(log) {
+  const candidates = [await which('go'), '/usr/local/go/bin/go', join(repoRoot, '.cache', 'go', 'bin', 'go')];
+  for (const candidate of candidates) {
+    if (!candidate || !(await isExecutable(candidate))) continue;
+    const { stdout } = await run(candidate, ['env', 'GOVERSION']).catch(() => ({ stdout: '' }));
+    const version = parseGoVersion(stdout);
+    if (version && (version.major > 1 || version.minor >= 21)) return candidate;
+  }
+
+  const goArch = { x64: 'amd64', arm64: 'arm64' }[arch()];
+  if (!goArch) throw new Error(`No Go toolchain available for ${arch()}`);
+  const proxy = (process.env.GOPROXY ?? 'https://proxy.golang.org').split(/[,|]/)[0];
+  if (!proxy?.startsWith('http')) throw new Error(`Cannot fetch Go: GOPROXY=${process.env.GOPROXY} has no HTTP proxy`);
+  const url = `${proxy}/golang.org/toolchain/@v/v0.0.1-go${GO_TOOLCHAIN_VERSION}.linux-${goArch}.zip`;
+  log(`No Go >= 1.21 found; fetching ${url}`);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  const workDir = await makeTempDir('go-toolchain-');
+  try {
+    const zipPath = join(workDir, 'go.zip');
+    await writeFile(zipPath, Buffer.from(await response.arrayBuffer()));
+    await run('python3', ['-m', 'zipfile', '-e', zipPath, join(workDir, 'x')]);
+    // Module zips nest everything under `<module>@<version>/` and carry no file modes.
+    const [top] = await readdir(join(workDir, 'x', 'golang.org'));
+    if (!top) throw new Error(`Unexpected layout in ${url}`);
+    const goRoot = join(workDir, 'x', 'golang.org', top);
+    await run('sh', ['-c', 'chmod +x bin/* pkg/tool/*/*', 'chmod'], { cwd: goRoot });
+    const target = join(repoRoot, '.cache', 'go');
+    await rm(target, { recursive: true, force: true });
+    await mkdir(join(repoRoot, '.cache'), { recursive: true });
+    await rename(goRoot, target);
+    return join(target, 'bin', 'go');
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Returns `<cacheDir>/<binary>`, building `<module>@<version>` with `go install` first unless it is already there.
+ * A stamp file (`<binary>.version`) records what was built, so bumping the pin rebuilds; a binary without a stamp
+ * was put there by hand and is trusted. `env` adds to the build's environment; modules land in GOMODCACHE.
+ */
+export async function goInstallCached({
+  module,
+  version,
+  binary,
+  cacheDir = defaultCacheBinDir(),
+  log = defaultLog,
+  env = {},
+  label = binary,
+  timeoutMs = 30 * 60_000,
+}) {
+  const cached = join(cacheDir, binary);
+  const stampFile = join(cacheDir, `${binary}.version`);
+  const stamp = await readFile(stampFile, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+  if ((await isExecutable(cached)) && (stamp === undefined || stamp === version)) return cached;
+
+  const go = await ensureGo({ log });
+  await mkdir(cacheDir, { recursive: true });
+  // GOBIN points at a private dir so a killed build never leaves a truncated binary at the cached path.
+  const gobin = join(cacheDir, `.${binary}-build-${process.pid}`);
+  const started = Date.now();
+  log(`Building ${label} ${version} with ${go}…`);
+  try {
+    await run(go, ['install', `${module}@${version}`], {
+      // CGO off: a static binary and no C compiler needed on the CI machine.
+      env: {
+        ...process.env,
+        GOBIN: gobin,
+        CGO_ENABLED: '0',
+        GOFLAGS: '-buildvcs=false',
+        GOTOOLCHAIN: 'auto',
+        ...env,
+      },
+      inherit: true,
+      timeoutMs,
+    });
+    await chmod(join(gobin, binary), 0o755);
+    await rename(join(gobin, binary), cached);
+    await writeFile(stampFile, `${version}\n`);
+  } finally {
+    await rm(gobin, { recursive: true, force: true });
+  }
+  log(`${label} built in ${Math.round((Date.now() - started) / 1000)} s: ${cached}`);
+  return cached;
 }

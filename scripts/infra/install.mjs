@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO, Mailpit) so `npm test` only starts them.
+// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO, Mailpit, stripe-mock) so
+// `npm test` only starts them.
 // Used by .ci/run; safe to re-run (each step is a no-op once cached).
 import { ensureMailpit } from './mailpit.mjs';
 import { ensureMinio } from './minio.mjs';
 import { ensurePostgres } from './postgres.mjs';
+import { ensureStripeMock } from './stripe-mock.mjs';
 import { ensureTemporalCli } from './temporal.mjs';
 
 const started = Date.now();
@@ -13,6 +15,8 @@ const steps = {
   minio: ensureMinio(),
   // Its own `go install`, concurrent with MinIO's (about 1 CPU-minute); both share one Go lookup and build cache.
   mailpit: ensureMailpit(),
+  // Likewise a small `go install` of its own.
+  stripeMock: ensureStripeMock(),
 };
 const results = await Promise.allSettled(Object.values(steps));
 let failed = false;

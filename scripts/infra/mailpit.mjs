@@ -1,19 +1,18 @@
 // Mailpit (a real SMTP server with an HTTP API to read what it received) for tests and local development.
 // Built from its Go module through the Go proxy, like MinIO, and cached in .cache/bin.
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   defaultCacheBinDir,
   defaultLog,
+  goInstallCached,
   isExecutable,
   makeTempDir,
   resolvePort,
-  run,
   startDaemon,
   waitUntil,
   which,
 } from './common.mjs';
-import { ensureGo } from './minio.mjs';
 
 /** Pinned Mailpit release (tagged as a Go module). */
 export const MAILPIT_MODULE_VERSION = 'v1.33.1';
@@ -31,36 +30,15 @@ export async function ensureMailpit({ cacheDir = defaultCacheBinDir(), log = def
   const onPath = await which('mailpit');
   if (onPath) return onPath;
 
-  // A stamp file records what we built, so bumping the pin rebuilds; a binary without a stamp was put there by hand.
-  const cached = join(cacheDir, 'mailpit');
-  const stampFile = join(cacheDir, 'mailpit.version');
-  const stamp = await readFile(stampFile, 'utf8').then(
-    (text) => text.trim(),
-    () => undefined,
-  );
-  if ((await isExecutable(cached)) && (stamp === undefined || stamp === MAILPIT_MODULE_VERSION)) return cached;
-
-  const go = await ensureGo({ log });
-  await mkdir(cacheDir, { recursive: true });
-  // GOBIN points at a private dir so a killed build never leaves a truncated binary at the cached path.
-  const gobin = join(cacheDir, `.mailpit-build-${process.pid}`);
-  const started = Date.now();
-  log(`Building Mailpit ${MAILPIT_MODULE_VERSION} with ${go}…`);
-  try {
-    await run(go, ['install', `github.com/axllent/mailpit@${MAILPIT_MODULE_VERSION}`], {
-      // CGO off: a static binary and no C compiler needed (its SQLite is pure Go).
-      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'auto' },
-      inherit: true,
-      timeoutMs: 30 * 60_000,
-    });
-    await chmod(join(gobin, 'mailpit'), 0o755);
-    await rename(join(gobin, 'mailpit'), cached);
-    await writeFile(stampFile, `${MAILPIT_MODULE_VERSION}\n`);
-  } finally {
-    await rm(gobin, { recursive: true, force: true });
-  }
-  log(`Mailpit built in ${Math.round((Date.now() - started) / 1000)} s: ${cached}`);
-  return cached;
+  // Its SQLite is pure Go, so the CGO-free build goInstallCached makes is complete.
+  return goInstallCached({
+    module: 'github.com/axllent/mailpit',
+    version: MAILPIT_MODULE_VERSION,
+    binary: 'mailpit',
+    label: 'Mailpit',
+    cacheDir,
+    log,
+  });
 }
 
 /**

@@ -14,3 +14,12 @@ export {
   type ReceivedMail,
   type WaitForMailOptions,
 } from './mailbox';
+export {
+  FakePayPal,
+  FakeRazorpay,
+  type FakeDelivery,
+  type FakePayPalOptions,
+  type FakeRazorpayOptions,
+  type RazorpayOrderEntity,
+  type RazorpayPaymentEntity,
+} from './payment-fakes';
