@@ -42,8 +42,8 @@ import type {
 import { PAYMENT_EVENTS, type PaymentEventsClient } from './payment-events.client';
 import type { PaymentCatalog } from './payment-catalog';
 import { PAYMENT_PROVIDER_REGISTRY, type PaymentProviderRegistry } from './payment-provider-registry';
+import { PaymentEvidenceError } from './providers/provider-errors';
 import {
-  PaymentEvidenceError,
   PaymentProviderError,
   WebhookSignatureError,
   type PaymentClientData,

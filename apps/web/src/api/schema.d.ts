@@ -1068,6 +1068,123 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/payment/packages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The credit packages on sale, and which payment providers this server is configured for
+     * @description Prices are integers in the currency’s minor unit (cents). An unavailable provider lists the variables to set.
+     */
+    get: operations['PaymentsController_packages'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/payment/create-intent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start buying a package: records a pending payment and the provider’s order for it
+     * @description Returns what the client needs to take the payment: Stripe a PaymentIntent client secret (for Stripe.js), Razorpay an order id and key id (for Checkout), PayPal the order id and its approve link. With an Idempotency-Key a retry returns the same payment and order; the same key with another body answers 422. Needs a verified email address.
+     */
+    post: operations['PaymentsController_createIntent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/payment/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The client’s return path: verifies the payment with the provider, then grants its credits once
+     * @description Stripe: the PaymentIntent is retrieved. Razorpay: send `razorpayPaymentId` and `razorpaySignature` from Checkout; the HMAC of order_id|payment_id is checked and the payment fetched. PayPal: the approved order is captured. Confirm and the provider’s webhook may both arrive, in any order: the credits are granted once. `paid: false` means the provider has not taken the money yet.
+     */
+    post: operations['PaymentsController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/payment/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your payments, newest first */
+    get: operations['PaymentsController_history'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/payment/webhooks/{provider}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Provider webhooks: verified on the raw body, then applied exactly once
+     * @description Stripe: the Stripe-Signature header (constructEvent, 5 min tolerance). Razorpay: X-Razorpay-Signature (HMAC-SHA256 with RAZORPAY_WEBHOOK_SECRET). PayPal: PayPal’s verify-webhook-signature call with PAYPAL_WEBHOOK_ID. Answers 200 once every event is durably recorded; events of other types are acknowledged and ignored.
+     */
+    post: operations['PaymentsController_webhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/payments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * All payments, newest first; `status=review` lists the ones that granted nothing
+     * @description **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminPaymentsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2194,6 +2311,168 @@ export interface components {
       /** @description Per key over the range */
       byKey: components['schemas']['UsageKeyTotalDto'][];
       total: components['schemas']['UsageFiguresDto'];
+    };
+    CreditPackageDto: {
+      /** @example pro */
+      id: string;
+      /** @example Pro */
+      name: string;
+      /** @example 180 */
+      minutes: number;
+      /**
+       * @description Price in the currency’s minor unit (cents)
+       * @example 5000
+       */
+      priceMinor: number;
+      /** @example usd */
+      currency: string;
+      /**
+       * @description Saving against the basic package’s per-minute price
+       * @example 0.17
+       */
+      discount: number;
+      /**
+       * @description Price per minute in minor units, for comparison (not charged as such)
+       * @example 27.78
+       */
+      pricePerMinuteMinor: number;
+    };
+    ProviderAvailabilityDto: {
+      /** @enum {string} */
+      provider: 'stripe' | 'razorpay' | 'paypal';
+      available: boolean;
+      /**
+       * @description The variables to set when it is unavailable
+       * @example []
+       */
+      missing: string[];
+    };
+    PackagesDto: {
+      packages: components['schemas']['CreditPackageDto'][];
+      providers: components['schemas']['ProviderAvailabilityDto'][];
+    };
+    PaymentDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      provider: 'stripe' | 'razorpay' | 'paypal';
+      /** @description PaymentIntent, Razorpay order or PayPal order id */
+      providerPaymentId: string;
+      /** @example pro */
+      packageId: string | null;
+      /** @example 5000 */
+      amountMinor: number;
+      /** @example usd */
+      currency: string;
+      /**
+       * @description Credit-seconds the package grants
+       * @example 10800
+       */
+      creditsPurchased: number;
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed' | 'review' | 'partially_refunded' | 'refunded' | 'disputed';
+      /** @description Money returned so far (refunds, disputes), minor units */
+      refundedMinor: number;
+      /** @description Credit-seconds taken back for refunds and disputes */
+      creditsReversed: number;
+      /** @description Credit-seconds a refund could not take back (already spent) */
+      creditsShortfall: number;
+      /** @description Why the payment waits in review */
+      reviewReason: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      fulfilledAt: string | null;
+    };
+    PaymentClientDataDto: {
+      /** @enum {string} */
+      provider: 'stripe' | 'razorpay' | 'paypal';
+      /** @description Stripe: the PaymentIntent id */
+      paymentIntentId?: string;
+      /** @description Stripe: for Stripe.js (Payment Element); confirms this payment only */
+      clientSecret?: string;
+      /** @description Stripe: STRIPE_PUBLISHABLE_KEY, when configured */
+      publishableKey?: string;
+      /** @description Razorpay or PayPal: the order id */
+      orderId?: string;
+      /** @description Razorpay: the key id Checkout opens with */
+      keyId?: string;
+      /** @description Razorpay: the order amount in minor units */
+      amountMinor?: number;
+      /** @description Razorpay: the order currency */
+      currency?: string;
+      /** @description PayPal: where the buyer approves the order */
+      approveUrl?: string;
+    };
+    CreatedIntentDto: {
+      payment: components['schemas']['PaymentDto'];
+      /** @description What the client needs to take the payment */
+      client: components['schemas']['PaymentClientDataDto'];
+    };
+    ConfirmedPaymentDto: {
+      payment: components['schemas']['PaymentDto'];
+      /** @description Available credit-seconds after this call */
+      balance: number;
+      /** @description False while the provider has not taken the money yet (try again, or wait for it) */
+      paid: boolean;
+    };
+    PaymentPageDto: {
+      items: components['schemas']['PaymentDto'][];
+      /**
+       * Format: date-time
+       * @description Pass as `before` for the next page
+       */
+      nextBefore?: string;
+    };
+    WebhookAckDto: {
+      /** @example true */
+      received: boolean;
+      /**
+       * @description Events in the delivery that the platform acts on
+       * @example 1
+       */
+      events: number;
+    };
+    AdminPaymentDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      provider: 'stripe' | 'razorpay' | 'paypal';
+      /** @description PaymentIntent, Razorpay order or PayPal order id */
+      providerPaymentId: string;
+      /** @example pro */
+      packageId: string | null;
+      /** @example 5000 */
+      amountMinor: number;
+      /** @example usd */
+      currency: string;
+      /**
+       * @description Credit-seconds the package grants
+       * @example 10800
+       */
+      creditsPurchased: number;
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed' | 'review' | 'partially_refunded' | 'refunded' | 'disputed';
+      /** @description Money returned so far (refunds, disputes), minor units */
+      refundedMinor: number;
+      /** @description Credit-seconds taken back for refunds and disputes */
+      creditsReversed: number;
+      /** @description Credit-seconds a refund could not take back (already spent) */
+      creditsShortfall: number;
+      /** @description Why the payment waits in review */
+      reviewReason: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      fulfilledAt: string | null;
+      /** Format: uuid */
+      userId: string;
+      captureId: string | null;
+    };
+    AdminPaymentPageDto: {
+      items: components['schemas']['AdminPaymentDto'][];
+      /** Format: date-time */
+      nextBefore?: string;
     };
     /** @description Remove background noise with a neural denoiser (or a classical one) */
     Step_denoise: {
@@ -5713,6 +5992,239 @@ export interface operations {
       };
       /** @description API_KEY_NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  PaymentsController_packages: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PackagesDto'];
+        };
+      };
+    };
+  };
+  PaymentsController_createIntent: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Up to 255 characters */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          packageId: string;
+          /** @enum {string} */
+          provider: 'stripe' | 'razorpay' | 'paypal';
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedIntentDto'];
+        };
+      };
+      /** @description UNKNOWN_PACKAGE, PROVIDER_UNAVAILABLE (names the variables to set), VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description EMAIL_NOT_VERIFIED */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYMENT_PROVIDER_ERROR: the provider refused or could not be reached */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  PaymentsController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          paymentId: string;
+          razorpayPaymentId?: string;
+          razorpaySignature?: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConfirmedPaymentDto'];
+        };
+      };
+      /** @description INVALID_PAYMENT_EVIDENCE, VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYMENT_NOT_FOUND (unknown, or someone else’s) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYMENT_PROVIDER_ERROR */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  PaymentsController_history: {
+    parameters: {
+      query?: {
+        limit?: number;
+        before?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaymentPageDto'];
+        };
+      };
+    };
+  };
+  PaymentsController_webhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        provider: 'stripe' | 'razorpay' | 'paypal';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookAckDto'];
+        };
+      };
+      /** @description INVALID_WEBHOOK_SIGNATURE (missing, forged or stale), PROVIDER_UNAVAILABLE */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Not recorded; the provider retries the delivery */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminPaymentsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        before?: string;
+        status?: 'pending' | 'succeeded' | 'failed' | 'review' | 'partially_refunded' | 'refunded' | 'disputed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminPaymentPageDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
         headers: {
           [name: string]: unknown;
         };

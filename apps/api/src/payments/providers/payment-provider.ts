@@ -84,11 +84,3 @@ export class PaymentProviderError extends Error {
     this.name = 'PaymentProviderError';
   }
 }
-
-/** The confirm call's evidence does not check out (Razorpay's signature, a payment of another order): 400. */
-export class PaymentEvidenceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PaymentEvidenceError';
-  }
-}
