@@ -38,12 +38,14 @@ import {
   PackagesDto,
   type PaymentHistoryQuery,
   paymentHistoryQuerySchema,
+  PaymentDto,
   PaymentPageDto,
   WebhookAckDto,
 } from './dto/payment.dto';
 import { PaymentsService } from './payments.service';
 
 const providerParam = new ZodValidationPipe(z.enum(PAYMENT_PROVIDERS), 'provider');
+const paymentIdParam = new ZodValidationPipe(z.uuid({ error: 'must be a payment id (UUID)' }), 'payment id');
 
 /** Buying credit packages: the catalogue, the order, the return path and the buyer's own payments. */
 @ApiTags('payments')
@@ -130,6 +132,16 @@ export class PaymentsController {
     @Query(new ZodValidationPipe(paymentHistoryQuerySchema, 'query')) query: PaymentHistoryQuery,
   ): Promise<PaymentPageDto> {
     return this.payments.history(user.userId, query);
+  }
+
+  @Get('payments/:id')
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOperation({ summary: 'One of your payments, as it stands (the web app polls it while the provider works)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: PaymentDto })
+  @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'PAYMENT_NOT_FOUND (unknown, or someone else’s)' })
+  payment(@CurrentUser() user: AuthPrincipal, @Param('id', paymentIdParam) id: string): Promise<PaymentDto> {
+    return this.payments.payment(user.userId, id);
   }
 
   @Post('webhooks/:provider')

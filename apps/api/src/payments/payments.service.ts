@@ -199,6 +199,10 @@ export class PaymentsService {
     return { received: true, events: events.length };
   }
 
+  async payment(userId: string, paymentId: string): Promise<PaymentDto> {
+    return paymentView(await this.ownPayment(userId, paymentId));
+  }
+
   async history(userId: string, query: PaymentHistoryQuery): Promise<PaymentPageDto> {
     const page = await listPaymentsForUser(this.db, userId, {
       limit: query.limit,

@@ -1145,6 +1145,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/payment/payments/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One of your payments, as it stands (the web app polls it while the provider works) */
+    get: operations['PaymentsController_payment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/payment/webhooks/{provider}': {
     parameters: {
       query?: never;
@@ -6159,6 +6176,36 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['PaymentPageDto'];
+        };
+      };
+    };
+  };
+  PaymentsController_payment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaymentDto'];
+        };
+      };
+      /** @description PAYMENT_NOT_FOUND (unknown, or someone else’s) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
     };
