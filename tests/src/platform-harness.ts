@@ -96,7 +96,10 @@ export async function startTestPlatform(
       ? new MailpitMailbox(infra.mailpitApi)
       : new OutboxMailbox(path.join(env.DATA_DIR, 'outbox'));
   installWorkerRuntime(env);
-  const platform = await startPlatform(env, { embeddedGpuWorker: options.embeddedGpuWorker });
+  const platform = await startPlatform(env, {
+    embeddedGpuWorker: options.embeddedGpuWorker,
+    embeddedMediaWorker: options.embeddedMediaWorker,
+  });
   return {
     ...platform,
     dataDir,

@@ -102,6 +102,7 @@ describe('the admin Payments page', () => {
     const status = screen.getByLabelText('Status') as HTMLSelectElement;
     expect(status.value).toBe('review');
     expect(Array.from(status.options, (option) => option.text).slice(0, 2)).toEqual(['In review', 'All statuses']);
+    screen.getByText('pay_XYZ');
     expect(screen.getByRole('link', { name: /Owner’s account/ }).getAttribute('href')).toBe(
       '/admin/users/0b8e2f43-1111-4222-8333-444455556666',
     );

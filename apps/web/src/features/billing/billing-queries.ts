@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
 
 import { api, type Schemas, unwrap } from '../../api/client';
 import { CREDITS_QUERY_KEY } from '../account/use-credits';
@@ -61,11 +62,15 @@ export function useCreateIntent() {
 /** Refreshes what a payment changes: the balance, the history and the payment itself. */
 export function useInvalidateAfterPayment() {
   const queryClient = useQueryClient();
-  return () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: CREDITS_QUERY_KEY }),
-      queryClient.invalidateQueries({ queryKey: [...BILLING_QUERY_KEY, 'history'] }),
-    ]);
+  // Stable, so an effect that runs it on a status change runs once per change, not once per render.
+  return useCallback(
+    () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: CREDITS_QUERY_KEY }),
+        queryClient.invalidateQueries({ queryKey: [...BILLING_QUERY_KEY, 'history'] }),
+      ]),
+    [queryClient],
+  );
 }
 
 /** The return path: the API asks the provider whether the money was taken, and grants the credits once. */

@@ -17,6 +17,11 @@ import { Checking, RazorpayCheckoutStep, StripeCheckoutStep, WaitingForProvider 
 import { formatMinutes, formatMoney } from './money';
 import { PaymentStatusBadge, PROVIDER_LABELS, refundLines } from './payment-labels';
 
+/** A reason as a sentence: the API's reasons carry no final stop. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 /** "180 minutes" for whole minutes (every package), else "3 min 20 s". */
 function minutesAdded(creditSeconds: number): string {
   return creditSeconds % 60 === 0 ? `${creditSeconds / 60} minutes` : formatMinutes(creditSeconds);
@@ -174,10 +179,8 @@ function PaymentState({
       return (
         <div className="flex flex-col gap-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
           <p className="font-semibold">In review: no credits were added yet</p>
-          <p>
-            {payment.reviewReason ?? `${provider} reported a payment that does not match the order.`} An administrator
-            will look at it and contact you.
-          </p>
+          <p>{sentence(payment.reviewReason ?? `${provider} reported a payment that does not match the order`)}</p>
+          <p>An administrator will look at it and contact you.</p>
         </div>
       );
     case 'failed':

@@ -117,9 +117,13 @@ function AdminPaymentsList({ status }: { status: PaymentStatus | undefined }) {
                       Owner’s account<span className="sr-only"> (payment {payment.id})</span>
                     </Link>
                   </p>
-                  <p className="font-mono text-xs break-all text-slate-600">{payment.providerPaymentId}</p>
+                  <p className="text-xs break-all text-slate-700">
+                    Order <span className="font-mono">{payment.providerPaymentId}</span>
+                  </p>
                   {payment.captureId ? (
-                    <p className="font-mono text-xs break-all text-slate-600">{payment.captureId}</p>
+                    <p className="text-xs break-all text-slate-700">
+                      Capture <span className="font-mono">{payment.captureId}</span>
+                    </p>
                   ) : null}
                 </>
               )}
