@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { EnvError, parseEnv } from '@voice/config';
 import { chromium } from 'playwright-core';
 
-import { helmetOptions, storageOrigin } from '../src/common/security-headers';
+import { helmetOptions, paymentProviderSources, storageOrigin } from '../src/common/security-headers';
 import { request, startTestApi, type TestApi } from './helpers/test-api';
 
 const EXPECTED_CSP =
@@ -82,6 +82,57 @@ describe('CSP with downloads from S3', () => {
     assert.deepEqual(directives['connectSrc'], ["'self'", 'wss:', 'https://minio.example.com:9000']);
     assert.deepEqual(directives['mediaSrc'], ["'self'", 'blob:', 'https://minio.example.com:9000']);
     assert.equal(storageOrigin(parseEnv({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) })), undefined);
+  });
+});
+
+describe("CSP for the payment providers' browser scripts", () => {
+  const env = (extra: Record<string, string>) =>
+    parseEnv({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long', ...extra });
+  const directivesOf = (extra: Record<string, string>) =>
+    (helmetOptions(env(extra)).contentSecurityPolicy as { directives: Record<string, string[] | undefined> })
+      .directives;
+
+  it('adds nothing for a provider whose browser key is not set, even with its secret key', () => {
+    const directives = directivesOf({ STRIPE_SECRET_KEY: 'sk_test_123', RAZORPAY_KEY_SECRET: 'secret' });
+    assert.equal(directives['scriptSrc'], undefined, 'script-src falls back to default-src (self)');
+    assert.equal(directives['frameSrc'], undefined);
+    assert.deepEqual(directives['connectSrc'], ["'self'", 'wss:']);
+  });
+
+  it('lets Stripe.js, its Payment Element frames and its API in only with STRIPE_PUBLISHABLE_KEY', () => {
+    const directives = directivesOf({ STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' });
+    assert.deepEqual(directives['scriptSrc'], ["'self'", 'https://js.stripe.com']);
+    assert.deepEqual(directives['frameSrc'], ["'self'", 'https://js.stripe.com', 'https://hooks.stripe.com']);
+    assert.deepEqual(directives['connectSrc'], ["'self'", 'wss:', 'https://api.stripe.com']);
+  });
+
+  it('lets Razorpay Checkout and its frames in only with RAZORPAY_KEY_ID', () => {
+    const directives = directivesOf({ RAZORPAY_KEY_ID: 'rzp_test_abc' });
+    assert.deepEqual(directives['scriptSrc'], ["'self'", 'https://checkout.razorpay.com']);
+    assert.deepEqual(directives['frameSrc'], ["'self'", 'https://api.razorpay.com', 'https://checkout.razorpay.com']);
+    assert.deepEqual(directives['connectSrc'], ["'self'", 'wss:'], 'Checkout needs no connect-src of ours');
+    assert.deepEqual(paymentProviderSources({ STRIPE_PUBLISHABLE_KEY: undefined, RAZORPAY_KEY_ID: undefined }), {
+      scriptSrc: [],
+      frameSrc: [],
+      connectSrc: [],
+    });
+  });
+
+  it('sends the combined policy on responses when both are configured', async () => {
+    const api = await startTestApi({ env: { STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', RAZORPAY_KEY_ID: 'rzp_test_abc' } });
+    try {
+      const response = await fetch(`${api.baseUrl}/api/health`);
+      assert.equal(
+        response.headers.get('content-security-policy'),
+        "default-src 'self';script-src 'self' https://js.stripe.com https://checkout.razorpay.com;" +
+          "frame-src 'self' https://js.stripe.com https://hooks.stripe.com https://api.razorpay.com " +
+          "https://checkout.razorpay.com;style-src 'self' 'unsafe-inline';img-src 'self' data: https:;" +
+          "connect-src 'self' wss: https://api.stripe.com;media-src 'self' blob:;" +
+          "frame-ancestors 'none';base-uri 'self';form-action 'self';object-src 'none'",
+      );
+    } finally {
+      await api.close();
+    }
   });
 });
 

@@ -286,7 +286,9 @@ describe('the paid download', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Download (costs 42 s of credit)' }));
     fireEvent.click(screen.getByRole('button', { name: 'Pay 42 s and download' }));
     const alert = await within(screen.getByRole('dialog')).findByRole('alert');
-    expect(alert.textContent).toBe('Nothing was chargedInsufficient credits: 42 needed.');
+    expect(alert.textContent).toBe('Nothing was chargedInsufficient credits: 42 needed.Buy credits');
+    // The payment gate's way out (no package suggested in this 402, so the plain buy page).
+    expect(within(alert).getByRole('link', { name: 'Buy credits' }).getAttribute('href')).toBe('/billing/buy');
     expect(charged).toBeNull();
     expect(saved).toEqual([]);
   });

@@ -27,17 +27,44 @@ export function storageOrigin(env: Env): string | undefined {
   return endpoint.origin;
 }
 
+/**
+ * What the payment providers' browser scripts need, only for the ones configured: Stripe.js with its Payment
+ * Element (STRIPE_PUBLISHABLE_KEY; its frames, and its calls to api.stripe.com) and Razorpay Checkout
+ * (RAZORPAY_KEY_ID; its frames). Without them nothing is added, and script-src stays at 'self'.
+ */
+export function paymentProviderSources(env: Pick<Env, 'STRIPE_PUBLISHABLE_KEY' | 'RAZORPAY_KEY_ID'>): {
+  scriptSrc: string[];
+  frameSrc: string[];
+  connectSrc: string[];
+} {
+  const sources = { scriptSrc: [] as string[], frameSrc: [] as string[], connectSrc: [] as string[] };
+  if (env.STRIPE_PUBLISHABLE_KEY) {
+    sources.scriptSrc.push('https://js.stripe.com');
+    sources.frameSrc.push('https://js.stripe.com', 'https://hooks.stripe.com');
+    sources.connectSrc.push('https://api.stripe.com');
+  }
+  if (env.RAZORPAY_KEY_ID) {
+    sources.scriptSrc.push('https://checkout.razorpay.com');
+    sources.frameSrc.push('https://api.razorpay.com', 'https://checkout.razorpay.com');
+  }
+  return sources;
+}
+
 export function helmetOptions(env: Env): HelmetOptions {
   const storage = storageOrigin(env);
   const fromStorage = storage ? [storage] : [];
+  const payments = paymentProviderSources(env);
   return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
+        // Listed only when a provider adds to them; otherwise default-src ('self') governs both.
+        ...(payments.scriptSrc.length > 0 ? { scriptSrc: ["'self'", ...payments.scriptSrc] } : {}),
+        ...(payments.frameSrc.length > 0 ? { frameSrc: ["'self'", ...payments.frameSrc] } : {}),
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'", 'wss:', ...fromStorage],
+        connectSrc: ["'self'", 'wss:', ...fromStorage, ...payments.connectSrc],
         // The web app plays from object URLs: a chosen file or a recording before upload, and the waveform
         // players' fetched audio.
         mediaSrc: ["'self'", 'blob:', ...fromStorage],

@@ -8,6 +8,8 @@ import { AuthPage } from '../features/auth/auth-page';
 import { ForgotPasswordPage } from '../features/auth/forgot-password-page';
 import { ResetPasswordPage } from '../features/auth/reset-password-page';
 import { RequireAuth } from '../features/auth/require-auth';
+import { BillingPage } from '../features/billing/billing-page';
+import { BuyCreditsPage } from '../features/billing/buy-credits-page';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { DeveloperPage } from '../features/developer/developer-page';
 import { HistoryPage } from '../features/jobs/history-page';
@@ -35,6 +37,8 @@ export const router = createBrowserRouter([
           { path: 'voices', element: <VoicesPage /> },
           { path: 'models', element: <ModelsPage /> },
           ...adminRoutes,
+          { path: 'billing', element: <BillingPage /> },
+          { path: 'billing/buy', element: <BuyCreditsPage /> },
           { path: 'developer', element: <DeveloperPage /> },
           { path: 'account', element: <AccountPage /> },
           { path: '*', element: <NotFoundPage /> },

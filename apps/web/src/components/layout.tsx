@@ -11,6 +11,8 @@ const NAV = [
   { to: '/history', label: 'History', end: false },
   { to: '/voices', label: 'Voices', end: false },
   { to: '/models', label: 'Models', end: false },
+  { to: '/billing/buy', label: 'Buy credits', end: false },
+  { to: '/billing', label: 'Billing', end: true },
   { to: '/developer', label: 'Developer', end: false },
   { to: '/account', label: 'Account', end: false },
 ] as const;

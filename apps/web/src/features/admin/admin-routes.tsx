@@ -4,6 +4,7 @@ import { AdminShell } from './admin-shell';
 import { AuditPage } from './audit/audit-page';
 import { AdminJobsPage } from './jobs/admin-jobs-page';
 import { MfaEnrolPage } from './mfa/mfa-enrol-page';
+import { AdminPaymentsPage } from './payments/admin-payments-page';
 import { SystemPage } from './system/system-page';
 import { UserPage } from './users/user-page';
 import { UsersPage } from './users/users-page';
@@ -19,6 +20,7 @@ export const adminRoutes: RouteObject[] = [
       { path: 'users', element: <UsersPage /> },
       { path: 'users/:userId', element: <UserPage /> },
       { path: 'jobs', element: <AdminJobsPage /> },
+      { path: 'payments', element: <AdminPaymentsPage /> },
       { path: 'system', element: <SystemPage /> },
       { path: 'audit', element: <AuditPage /> },
     ],

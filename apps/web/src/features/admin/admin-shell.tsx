@@ -9,6 +9,7 @@ import { useAdminProfile } from './admin-queries';
 const SECTIONS = [
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/jobs', label: 'Jobs' },
+  { to: '/admin/payments', label: 'Payments' },
   { to: '/admin/system', label: 'System' },
   { to: '/admin/audit', label: 'Audit log' },
 ] as const;
