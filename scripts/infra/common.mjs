@@ -319,6 +319,19 @@ async function findOrFetchGo(log) {
 }
 
 /**
+ * Finds a Go-built tool the way every script here does: `$<envVar>` (must be executable), then `<binary>` on PATH,
+ * then the cached build of the pinned module (goInstallCached).
+ */
+export async function ensureGoTool({ envVar, binary, ...install }) {
+  const fromEnv = process.env[envVar];
+  if (fromEnv) {
+    if (!(await isExecutable(fromEnv))) throw new Error(`${envVar}=${fromEnv} is not an executable file`);
+    return fromEnv;
+  }
+  return (await which(binary)) ?? goInstallCached({ binary, ...install });
+}
+
+/**
  * Returns `<cacheDir>/<binary>`, building `<module>@<version>` with `go install` first unless it is already there.
  * A stamp file (`<binary>.version`) records what was built, so bumping the pin rebuilds; a binary without a stamp
  * was put there by hand and is trusted. `env` adds to the build's environment; modules land in GOMODCACHE.

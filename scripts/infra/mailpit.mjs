@@ -5,13 +5,11 @@ import { join } from 'node:path';
 import {
   defaultCacheBinDir,
   defaultLog,
-  goInstallCached,
-  isExecutable,
+  ensureGoTool,
   makeTempDir,
   resolvePort,
   startDaemon,
   waitUntil,
-  which,
 } from './common.mjs';
 
 /** Pinned Mailpit release (tagged as a Go module). */
@@ -22,16 +20,9 @@ export const MAILPIT_MODULE_VERSION = 'v1.33.1';
  * else builds the pinned version with `go install` (modules land in GOMODCACHE).
  */
 export async function ensureMailpit({ cacheDir = defaultCacheBinDir(), log = defaultLog } = {}) {
-  const fromEnv = process.env.MAILPIT_PATH;
-  if (fromEnv) {
-    if (!(await isExecutable(fromEnv))) throw new Error(`MAILPIT_PATH=${fromEnv} is not an executable file`);
-    return fromEnv;
-  }
-  const onPath = await which('mailpit');
-  if (onPath) return onPath;
-
   // Its SQLite is pure Go, so the CGO-free build goInstallCached makes is complete.
-  return goInstallCached({
+  return ensureGoTool({
+    envVar: 'MAILPIT_PATH',
     module: 'github.com/axllent/mailpit',
     version: MAILPIT_MODULE_VERSION,
     binary: 'mailpit',

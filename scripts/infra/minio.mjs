@@ -5,13 +5,11 @@ import { join } from 'node:path';
 import {
   defaultCacheBinDir,
   defaultLog,
-  goInstallCached,
-  isExecutable,
+  ensureGoTool,
   makeTempDir,
   resolvePort,
   startDaemon,
   waitUntil,
-  which,
 } from './common.mjs';
 
 // ensureGo moved to common.mjs with the shared `go install` step; re-exported for existing importers.
@@ -25,16 +23,9 @@ export const MINIO_MODULE_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
  * else builds the pinned version with `go install` (several minutes on two cores; modules land in GOMODCACHE).
  */
 export async function ensureMinio({ cacheDir = defaultCacheBinDir(), log = defaultLog } = {}) {
-  const fromEnv = process.env.MINIO_PATH;
-  if (fromEnv) {
-    if (!(await isExecutable(fromEnv))) throw new Error(`MINIO_PATH=${fromEnv} is not an executable file`);
-    return fromEnv;
-  }
-  const onPath = await which('minio');
-  if (onPath) return onPath;
-
   // `minio --version` of a `go install` build says DEVELOPMENT.GOGET, hence goInstallCached's stamp file.
-  return goInstallCached({
+  return ensureGoTool({
+    envVar: 'MINIO_PATH',
     module: 'github.com/minio/minio',
     version: MINIO_MODULE_VERSION,
     binary: 'minio',

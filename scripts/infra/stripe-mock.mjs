@@ -6,13 +6,11 @@ import { join } from 'node:path';
 import {
   defaultCacheBinDir,
   defaultLog,
-  goInstallCached,
-  isExecutable,
+  ensureGoTool,
   makeTempDir,
   resolvePort,
   startDaemon,
   waitUntil,
-  which,
 } from './common.mjs';
 
 /** Pinned stripe-mock release (tagged as a Go module; it embeds the OpenAPI spec of its day). */
@@ -25,14 +23,8 @@ export const STRIPE_MOCK_API_KEY = 'sk_test_123';
  * `<cacheDir>/stripe-mock`, else builds the pinned version with `go install` (about a CPU-minute).
  */
 export async function ensureStripeMock({ cacheDir = defaultCacheBinDir(), log = defaultLog } = {}) {
-  const fromEnv = process.env.STRIPE_MOCK_PATH;
-  if (fromEnv) {
-    if (!(await isExecutable(fromEnv))) throw new Error(`STRIPE_MOCK_PATH=${fromEnv} is not an executable file`);
-    return fromEnv;
-  }
-  const onPath = await which('stripe-mock');
-  if (onPath) return onPath;
-  return goInstallCached({
+  return ensureGoTool({
+    envVar: 'STRIPE_MOCK_PATH',
     module: 'github.com/stripe/stripe-mock',
     version: STRIPE_MOCK_MODULE_VERSION,
     binary: 'stripe-mock',
