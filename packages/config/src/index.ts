@@ -227,6 +227,15 @@ export const envSchema = z.object({
   /** Job submissions (POST /api/jobs, /api/audio/*) per user per window, every attempt counting; premium skips it. */
   JOB_SUBMIT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   JOB_SUBMIT_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * Live job events (GET /api/jobs/:id/events): one watcher per job reads its row and live progress this often,
+   * shared by every listener of that job; a keep-alive comment goes out this often so proxies keep the stream open.
+   */
+  JOB_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  JOB_EVENTS_KEEPALIVE_MS: z.coerce.number().int().min(50).max(300_000).default(15_000),
+  /** Open event streams per job (beyond it, 429) and in this process (beyond it, 503): each holds a socket. */
+  JOB_EVENTS_MAX_PER_JOB: z.coerce.number().int().min(1).default(10),
+  JOB_EVENTS_MAX_STREAMS: z.coerce.number().int().min(1).default(1000),
   /** Requests per API key per window, on every route the key reaches. */
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(100),
   API_KEY_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),

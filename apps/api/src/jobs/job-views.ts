@@ -5,6 +5,7 @@ import type {
   IntelligibilityReport,
   JobResult,
   JobStatus,
+  PipelineProgress,
   QualityReport,
   RevoicedRecord,
   StepProgress,
@@ -146,4 +147,22 @@ export function toStatusView(job: ProcessingJob, liveProgress?: number): JobStat
 /** The per-step record the workflow stored when the job ended. */
 export function storedSteps(job: ProcessingJob): StepProgress[] {
   return job.result?.steps ?? [];
+}
+
+/**
+ * Per-step progress: live from the running workflow when it answered (`live`), else what the row holds (the
+ * steps the workflow stored when the job ended).
+ */
+export function toProgressView(job: ProcessingJob, live: PipelineProgress | undefined): JobProgressView {
+  const error = job.error ? { error: job.error } : {};
+  if (live)
+    return { jobId: job.id, status: job.status, progress: live.progress, live: true, steps: live.steps, ...error };
+  return {
+    jobId: job.id,
+    status: job.status,
+    progress: job.status === 'completed' ? 100 : job.progress,
+    live: false,
+    steps: storedSteps(job),
+    ...error,
+  };
 }

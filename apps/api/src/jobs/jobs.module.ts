@@ -3,6 +3,9 @@ import { MulterModule } from '@nestjs/platform-express';
 import type { Env } from '@voice/config';
 import { ENV } from '../common/tokens';
 import { DownloadService } from './download.service';
+import { JobEventsController } from './events/job-events.controller';
+import { JobEventsHub } from './events/job-events-hub';
+import { JobEventsService } from './events/job-events.service';
 import { JobSubmissionService } from './job-submission.service';
 import { JobSubmitRateLimitGuard } from './job-submit-rate-limit.guard';
 import { AudioController } from './audio.controller';
@@ -14,7 +17,14 @@ import { multerOptions } from './upload';
 
 @Module({
   imports: [MulterModule.registerAsync({ useFactory: (env: Env) => multerOptions(env), inject: [ENV] })],
-  controllers: [JobsController, AudioController, FilesController, ModelsController],
-  providers: [JobSubmissionService, JobsService, DownloadService, JobSubmitRateLimitGuard],
+  controllers: [JobsController, JobEventsController, AudioController, FilesController, ModelsController],
+  providers: [
+    JobSubmissionService,
+    JobsService,
+    JobEventsHub,
+    JobEventsService,
+    DownloadService,
+    JobSubmitRateLimitGuard,
+  ],
 })
 export class JobsModule {}

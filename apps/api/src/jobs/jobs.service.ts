@@ -4,11 +4,11 @@ import { getJobForUser, listJobsForUser, type Database, type ProcessingJob } fro
 import type { JobStatus } from '@voice/shared';
 import { conflict, notFound } from '../common/domain-error';
 import { DATABASE } from '../common/tokens';
-import { toStatusView, storedSteps, type JobProgressView, type JobStatusView } from './job-views';
+import { toProgressView, toStatusView, type JobProgressView, type JobStatusView } from './job-views';
 import { PIPELINE_CLIENT, type PipelineClient } from '../common/pipeline-client';
 import type { HistoryQuery } from './request-schemas';
 
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 /** How often a long-poll re-reads the job row: the row is the one place every worker's writes meet. */
 const WAIT_POLL_MS = 100;
 
@@ -47,24 +47,7 @@ export class JobsService {
   async getProgress(userId: string, jobId: string): Promise<JobProgressView> {
     const job = await this.requireJob(userId, jobId);
     const live = TERMINAL.has(job.status) ? undefined : await this.pipeline.progress(job.id);
-    if (live) {
-      return {
-        jobId,
-        status: job.status,
-        progress: live.progress,
-        live: true,
-        steps: live.steps,
-        ...(job.error ? { error: job.error } : {}),
-      };
-    }
-    return {
-      jobId,
-      status: job.status,
-      progress: job.status === 'completed' ? 100 : job.progress,
-      live: false,
-      steps: storedSteps(job),
-      ...(job.error ? { error: job.error } : {}),
-    };
+    return toProgressView(job, live);
   }
 
   async cancel(userId: string, jobId: string): Promise<{ jobId: string; status: 'cancelling' }> {
@@ -81,7 +64,8 @@ export class JobsService {
     return { items: page.items.map((job) => toStatusView(job)), total: page.total, limit, offset };
   }
 
-  private async requireJob(userId: string, jobId: string): Promise<ProcessingJob> {
+  /** The job if it is this user's; anyone else's is a 404, like a missing one. */
+  async requireJob(userId: string, jobId: string): Promise<ProcessingJob> {
     const job = await getJobForUser(this.db, jobId, userId);
     // Someone else's job is indistinguishable from a missing one.
     if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);

@@ -662,6 +662,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/jobs/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live events of a job, as a server-sent event stream
+     * @description A `text/event-stream` of frames `id: <n>` / `event: <name>` / `data: <JSON>`. Events: `status` (a `JobStatusDto`, on every status change), `progress` (a `JobProgressDto`, whenever any step moves), then one terminal event, `completed`, `failed` or `cancelled` (the final `JobStatusDto`, metadata only: paid text appears only once the download was charged), after which the stream closes. The current state is sent first. Ids increase per job: reconnect with `Last-Event-ID` to receive only what changed since. A `: keep-alive` comment is sent every 15 s (JOB_EVENTS_KEEPALIVE_MS). One watcher per job serves every listener, reading the job about once a second.
+     *
+     *     **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
+    get: operations['JobEventsController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/audio/denoise': {
     parameters: {
       query?: never;
@@ -4287,6 +4309,81 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  JobEventsController_events: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The last event id received, to resume after a disconnect */
+        'Last-Event-ID'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The event stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example id: 1718000000000
+           *     event: progress
+           *     data: {"jobId":"…","status":"running","progress":42,…}
+           */
+          'text/event-stream': string;
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No such job, or another user’s */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many streams open on this job */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Too many streams open on this server */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': components['schemas']['ErrorResponseDto'];
         };
       };
     };

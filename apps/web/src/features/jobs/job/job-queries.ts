@@ -41,8 +41,9 @@ const retryUnlessAnswered = (failureCount: number, error: unknown) =>
 /**
  * The job's status, long-polled while it runs: the first read answers at once, each later one is held by the API
  * until the status changes (or 30 s pass), so completion shows without a second of delay or a request a second.
+ * While the event stream is connected (`streaming`, see useJobEvents) it writes the cache and nothing polls.
  */
-export function useJobStatus(jobId: string) {
+export function useJobStatus(jobId: string, streaming = false) {
   const queryClient = useQueryClient();
   return useQuery({
     queryKey: jobKeys.status(jobId),
@@ -64,14 +65,15 @@ export function useJobStatus(jobId: string) {
       return job;
     },
     // While a long-poll is in flight the interval's fetches join it; once it answers the next one starts.
-    refetchInterval: (query) => (query.state.data && isActive(query.state.data.status) ? PROGRESS_POLL_MS : false),
+    refetchInterval: (query) =>
+      !streaming && query.state.data && isActive(query.state.data.status) ? PROGRESS_POLL_MS : false,
     retry: retryUnlessAnswered,
     staleTime: 0,
   });
 }
 
 /** Per-step progress, live from the workflow while the job runs; read once more when it ends (stored steps). */
-export function useJobProgress(jobId: string, enabled: boolean) {
+export function useJobProgress(jobId: string, enabled: boolean, streaming = false) {
   const queryClient = useQueryClient();
   return useQuery({
     queryKey: jobKeys.progress(jobId),
@@ -87,7 +89,8 @@ export function useJobProgress(jobId: string, enabled: boolean) {
       return progress;
     },
     enabled,
-    refetchInterval: (query) => (!query.state.data || isActive(query.state.data.status) ? PROGRESS_POLL_MS : false),
+    refetchInterval: (query) =>
+      !streaming && (!query.state.data || isActive(query.state.data.status)) ? PROGRESS_POLL_MS : false,
     retry: retryUnlessAnswered,
   });
 }

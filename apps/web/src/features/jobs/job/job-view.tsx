@@ -19,12 +19,15 @@ import { JobResultDetails } from './job-result-details';
 import { ListenPanel } from './listen-panel';
 import { ProgressBar } from './progress-bar';
 import { StepList } from './step-list';
+import { useJobEvents } from './use-job-events';
 import { useNow } from './use-now';
 
 /** The job page: live progress while it runs, then its outcome (download, players, transcript, or the error). */
 export function JobView({ jobId }: { jobId: string }) {
-  const status = useJobStatus(jobId);
-  const progress = useJobProgress(jobId, status.isSuccess);
+  // The stream also serves a finished job (its final events, then it closes), so it opens before the status is known.
+  const streaming = useJobEvents(jobId, true);
+  const status = useJobStatus(jobId, streaming);
+  const progress = useJobProgress(jobId, status.isSuccess, streaming);
   if (status.isPending) {
     return (
       <p role="status" className="text-slate-700">
