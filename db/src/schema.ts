@@ -18,9 +18,13 @@ import {
   PAYMENT_PROVIDERS,
   PAYMENT_STATUSES,
   SUBSCRIPTION_TIERS,
+  WEBHOOK_EVENT_TYPES,
   type JobResult,
   type PipelineStep,
+  type WebhookEventType,
 } from '@voice/shared';
+
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@voice/shared';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -465,10 +469,6 @@ export type UserMfa = typeof userMfa.$inferSelect;
 export type AccountToken = typeof accountTokens.$inferSelect;
 export type AdminAuditEntry = typeof adminAuditLog.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
-
-/** Events a webhook endpoint can subscribe to; a job's `callback_url` receives its job.* event. */
-export const WEBHOOK_EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'payment.succeeded'] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];

@@ -1,6 +1,7 @@
 import { and, arrayContains, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import {
+  payments,
   users,
   webhookCallbackSecrets,
   webhookDeliveries,
@@ -8,6 +9,7 @@ import {
   type WebhookDelivery,
   type WebhookEndpoint,
   type WebhookEventType,
+  type Payment,
   type WebhookPayload,
 } from '../schema';
 import { single } from './locks';
@@ -287,4 +289,10 @@ export async function ensureCallbackSecret(
   const stored = await findCallbackSecret(db, userId);
   if (!stored) throw new Error(`callback secret of user ${userId} vanished`);
   return stored;
+}
+
+/** A payment by id, for the payment.succeeded event's data. */
+export async function getPaymentById(db: Database, paymentId: string): Promise<Payment | undefined> {
+  const [row] = await db.select().from(payments).where(eq(payments.id, paymentId));
+  return row;
 }
