@@ -3,8 +3,6 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import {
   disableFailingEndpoint,
-  ensureCallbackSecret,
-  findCallbackSecret,
   findDeliveryTarget,
   getJobById,
   getPaymentById,
@@ -19,19 +17,15 @@ import {
 } from '@voice/db';
 import type { WebhookEventInput, WebhookRetrySettings } from '@voice/shared';
 import {
-  generateWebhookSecret,
+  callbackSecretFor,
+  endpointSecretContext,
   postWebhook,
   vetWebhookUrl,
   WebhookUrlError,
   webhookHeaders,
   type ResolveHost,
+  type SecretSealer,
 } from '@voice/webhooks';
-
-/** Seals and opens stored secrets (the platform's SecretBox); `context` binds a ciphertext to its row. */
-export interface SecretSealer {
-  seal(plaintext: string, context: string): { keyId: string; ciphertext: string };
-  open(sealed: { keyId: string; ciphertext: string }, context: string): string;
-}
 
 /** What the owner of a disabled endpoint is told. */
 export interface WebhookDisabledNotice {
@@ -52,32 +46,6 @@ export interface WebhookActivityDependencies {
   /** Tests map names to addresses; production uses the system resolver. */
   resolve?: ResolveHost;
   timeoutMs?: number;
-}
-
-/** The sealing context of an endpoint's secret, and of a user's callback secret (see db schema). */
-export const endpointSecretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
-export const callbackSecretContext = (userId: string) => `webhook_callback_secrets.secret:${userId}`;
-
-/**
- * The user's callback secret, made on first use by whichever side gets there first (the Developer page or the
- * first callback delivery): the insert keeps the first one stored.
- */
-export async function callbackSecretFor(db: Database, secrets: SecretSealer, userId: string): Promise<string> {
-  const stored =
-    (await findCallbackSecret(db, userId)) ??
-    (await ensureCallbackSecret(
-      db,
-      userId,
-      toColumns(secrets.seal(generateWebhookSecret(), callbackSecretContext(userId))),
-    ));
-  return secrets.open(
-    { keyId: stored.secretKeyId, ciphertext: stored.secretCiphertext },
-    callbackSecretContext(userId),
-  );
-}
-
-function toColumns(sealed: { keyId: string; ciphertext: string }) {
-  return { secretKeyId: sealed.keyId, secretCiphertext: sealed.ciphertext };
 }
 
 /** `evt_` + a hash of the fact: every try of the emitting activity names the event the same. */

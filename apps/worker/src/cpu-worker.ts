@@ -9,11 +9,11 @@ import {
   createPaymentActivities,
   createWebhookActivities,
   type PaymentReceipt,
-  type SecretSealer,
 } from '@voice/activities';
 import type { Env } from '@voice/config';
 import type { Database } from '@voice/db';
 import { paymentReceiptMail, webhookDisabledMail, type Mailer } from '@voice/mail';
+import type { SecretSealer } from '@voice/webhooks';
 import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage, type WebhookRetrySettings } from '@voice/shared';
 
 /** Outgoing webhooks: how deliveries are retried, which addresses they may reach, and the key ring of secrets. */

@@ -5,3 +5,4 @@
 export * from './ssrf-guard';
 export * from './signing';
 export * from './send';
+export * from './secrets';
