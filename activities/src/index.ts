@@ -5,3 +5,5 @@ export type { MediaActivities, MediaActivityDependencies, PreprocessResult, Qual
 export { withHeartbeats, finiteOrNull } from './heartbeat';
 export { createPaymentActivities } from './payment-activities';
 export type { PaymentActivities, PaymentActivityDependencies, PaymentReceipt } from './payment-activities';
+export { createWebhookActivities } from './webhook-activities';
+export type { WebhookActivities, WebhookActivityDependencies, WebhookDisabledNotice } from './webhook-activities';

@@ -18,3 +18,4 @@ export * from './queries/rate-limits';
 export * from './queries/usage';
 export * from './queries/account-data';
 export * from './queries/payments';
+export * from './queries/webhooks';

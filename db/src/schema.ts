@@ -18,9 +18,13 @@ import {
   PAYMENT_PROVIDERS,
   PAYMENT_STATUSES,
   SUBSCRIPTION_TIERS,
+  WEBHOOK_EVENT_TYPES,
   type JobResult,
   type PipelineStep,
+  type WebhookEventType,
 } from '@voice/shared';
+
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@voice/shared';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -234,6 +238,8 @@ export const processingJobs = pgTable(
     requestFingerprint: text('request_fingerprint'),
     /** The API key that submitted the job; null for the web app (a signed-in session). */
     apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
+    /** Deepgram-style: the job's terminal event is also POSTed here, signed with the user's callback secret. */
+    callbackUrl: text('callback_url'),
     /** Null for jobs made from text or from nothing (TTS, generators). */
     inputKey: text('input_key'),
     inputFilename: text('input_filename'),
@@ -463,3 +469,87 @@ export type UserMfa = typeof userMfa.$inferSelect;
 export type AccountToken = typeof accountTokens.$inferSelect;
 export type AdminAuditEntry = typeof adminAuditLog.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** The body of every delivery (Standard Webhooks' recommended shape): metadata only, never audio or text. */
+export interface WebhookPayload {
+  type: WebhookEventType;
+  /** ISO 8601: when the event happened (not when this attempt was made). */
+  timestamp: string;
+  data: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * A user's webhook endpoints. The signing secret (`whsec_…`) must be read back to sign each delivery, so it is
+ * sealed with DATA_ENCRYPTION_KEY (SecretBox, context `webhook_endpoints.secret:<id>`), never stored in clear.
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    events: text('events').array().$type<WebhookEventType[]>().notNull(),
+    secretKeyId: text('secret_key_id').notNull(),
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    createdAt: createdAt(),
+    /** Set when deliveries kept failing for the whole retry window; a disabled endpoint gets no new deliveries. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /** The first failed attempt since the last success; null while the endpoint answers 2xx. */
+    failingSince: timestamp('failing_since', { withTimezone: true }),
+  },
+  (table) => [index('webhook_endpoints_user_idx').on(table.userId)],
+);
+
+/**
+ * One event to one target: an endpoint, or a job's callback_url (then `endpointId` is null). `dedupeKey` makes the
+ * emitting activity safe to retry: the same event never gets two deliveries to one target.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    endpointId: uuid('endpoint_id').references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    eventType: text('event_type', { enum: WEBHOOK_EVENT_TYPES }).notNull(),
+    /** Sent as `webhook-id`: the same for every attempt, so receivers can deduplicate. */
+    eventId: text('event_id').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    payload: jsonb('payload').$type<WebhookPayload>().notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('webhook_deliveries_dedupe_idx').on(table.dedupeKey),
+    index('webhook_deliveries_endpoint_created_idx').on(table.endpointId, table.createdAt),
+    check('webhook_deliveries_status_valid', sql`${table.status} in ('pending', 'succeeded', 'failed')`),
+  ],
+);
+
+/**
+ * The per-user secret that signs deliveries to jobs' callback_url (one secret per account, so a callback URL needs
+ * no registration); sealed like endpoint secrets, context `webhook_callback_secrets.secret:<userId>`.
+ */
+export const webhookCallbackSecrets = pgTable('webhook_callback_secrets', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretKeyId: text('secret_key_id').notNull(),
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  createdAt: createdAt(),
+});
+
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;

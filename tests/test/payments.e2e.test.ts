@@ -8,7 +8,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { creditLedger, getCreditSummary, listAllPayments, payments, type Payment } from '@voice/db';
 import { PAYMENT_EVENT_WORKFLOW_TYPE, workflowIdForPaymentEvent, type VerifiedPaymentEvent } from '@voice/shared';
 import { FakePayPal, FakeRazorpay, waitForMail, type FakeDelivery } from '@voice/testkit';
-import { createCpuWorker } from '@voice/worker';
+import { resolveSecretBox } from '@voice/runtime';
+import { createCpuWorker, webhookOptionsFromEnv } from '@voice/worker';
 import { ApiClient, type JsonBody } from '../src/api-client';
 import { startTestPlatform, type TestPlatform } from '../src/platform-harness';
 
@@ -481,6 +482,7 @@ describe('payments: packages, confirm and webhooks, granted exactly once', { tim
       mailer: { description: 'discard', send: () => Promise.resolve(), close: () => Promise.resolve() },
       packages: [],
       publicBaseUrl: platform.apiUrl,
+      webhooks: webhookOptionsFromEnv(platform.env, await resolveSecretBox(platform.env)),
     });
     const running = worker.run();
     try {

@@ -1,6 +1,7 @@
-import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { PaymentActivities } from '@voice/activities';
 import type { PaymentEventOutcome, VerifiedPaymentEvent } from '@voice/shared';
+import { emitWebhookEvent } from './webhook.workflow';
 
 // A database blip is retried for as long as it lasts: a verified payment must end up granted.
 const { applyPaymentEvent } = proxyActivities<PaymentActivities>({
@@ -30,6 +31,14 @@ export async function paymentEventWorkflow(event: VerifiedPaymentEvent): Promise
       taskQueue: workflowInfo().taskQueue,
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
+    // The first grant only, like the receipt: a replayed provider event announces nothing twice.
+    if (patched('webhooks')) {
+      await emitWebhookEvent({
+        type: 'payment.succeeded',
+        subject: outcome.paymentId,
+        occurredAt: new Date().toISOString(),
+      });
+    }
   }
   return outcome;
 }

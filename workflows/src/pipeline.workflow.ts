@@ -5,6 +5,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -36,6 +37,7 @@ import type {
   StepProgress,
 } from '@voice/shared';
 import { runnerFor, type JobState, type PipelineActivities } from './steps';
+import { emitWebhookEvent } from './webhook.workflow';
 
 // Bookkeeping activities are quick; retries with backoff cover a database or storage blip.
 const bookkeeping = proxyActivities<BookkeepingActivities>({
@@ -103,6 +105,12 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   const setStatus = (status: JobStatus) => {
     progress.status = status;
     upsertSearchAttributes([{ key: JobStatusSearchAttribute, value: status }]);
+  };
+
+  // Webhooks for the terminal state, once its row is written. Behind a patch: runs started before webhooks existed
+  // replay without these activities, and get no events.
+  const announce = async (type: 'job.completed' | 'job.failed' | 'job.cancelled') => {
+    if (patched('webhooks')) await emitWebhookEvent({ type, subject: jobId, occurredAt: new Date().toISOString() });
   };
 
   setStatus('running');
@@ -247,6 +255,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
         outputDurationMs: delivered.durationMs,
         result,
       });
+      await announce('job.completed');
       return settlement;
     });
     setStatus('completed');
@@ -270,6 +279,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       await bookkeeping.releaseCredits({ jobId });
       if (cancelled) await bookkeeping.markJobCancelled({ jobId });
       else await bookkeeping.markJobFailed({ jobId, error: message });
+      await announce(cancelled ? 'job.cancelled' : 'job.failed');
     });
     setStatus(cancelled ? 'cancelled' : 'failed');
     throw error;

@@ -8,7 +8,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import type { BookkeepingActivities, MediaActivities } from '@voice/activities';
+import type { BookkeepingActivities, MediaActivities, WebhookActivities } from '@voice/activities';
 import type { GpuActivities } from '@voice/gpu-activities';
 import {
   JobIdSearchAttribute,
@@ -21,6 +21,7 @@ import {
   type PipelineWorkflow,
   type SubscriptionTier,
   type TranscriptArtifacts,
+  type WebhookEventInput,
 } from '@voice/shared';
 
 /**
@@ -88,6 +89,15 @@ const bookkeeping: Fake<BookkeepingActivities> = {
   },
   markJobFailed: async (input) => void record('markJobFailed', input),
   markJobCancelled: async (input) => void record('markJobCancelled', input),
+};
+
+/** Webhook events the workflow announced (kept apart from `calls`, whose exact order other tests assert). */
+let announced: WebhookEventInput[] = [];
+const webhooks: Pick<Fake<WebhookActivities>, 'prepareWebhookEvent'> = {
+  prepareWebhookEvent: async (event) => {
+    announced.push(event);
+    return { deliveryIds: [], retry: { initialSeconds: 1, maxIntervalSeconds: 1, windowSeconds: 60 } };
+  },
 };
 
 const media = {
@@ -197,7 +207,12 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     });
     const connection = env.nativeConnection;
     workers = await Promise.all([
-      Worker.create({ connection, taskQueue: QUEUES.cpu, workflowBundle: bundle, activities: bookkeeping }),
+      Worker.create({
+        connection,
+        taskQueue: QUEUES.cpu,
+        workflowBundle: bundle,
+        activities: { ...bookkeeping, ...webhooks },
+      }),
       Worker.create({ connection, taskQueue: QUEUES.media, activities: media }),
       Worker.create({ connection, taskQueue: QUEUES.gpu, activities: gpu, maxHeartbeatThrottleInterval: '100ms' }),
     ]);
@@ -212,6 +227,7 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
 
   beforeEach(() => {
     calls = [];
+    announced = [];
     gpuBehaviour = {};
     completedResult = undefined;
     duringActivity = undefined;
@@ -306,6 +322,11 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     );
     assert.deepEqual(completedResult?.output, { words: 7 });
     assert.equal(completedResult?.transcript?.transcriptKey, 't-1.json');
+    assert.deepEqual(
+      announced.map((event) => event.type),
+      ['job.completed'],
+      'announced after the row is marked completed',
+    );
   });
 
   test('a step that needs audio when nothing produced any fails the job and releases the hold', async () => {
@@ -334,6 +355,10 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     ]);
     assert.deepEqual(names.slice(4), ['runDenoise', 'releaseCredits', 'markJobFailed']);
     assert.equal((called('markJobFailed')[0]?.input as { error: string }).error, 'the model refused this audio');
+    assert.deepEqual(
+      announced.map((event) => event.type),
+      ['job.failed'],
+    );
   });
 
   test('a cancel during inference waits for the model to stop, then releases the hold and marks it cancelled', async () => {
@@ -350,6 +375,11 @@ describe('pipelineWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not set
     assert.equal(called('markJobCancelled').length, 1);
     assert.equal(called('markJobFailed').length, 0);
     assert.equal(called('settleCredits').length, 0);
+    assert.deepEqual(
+      announced.map((event) => [event.type, event.subject]),
+      [['job.cancelled', handle.workflowId.replace(/^job-/, '')]],
+      'the cancel is announced once, for this job',
+    );
   });
 
   test('a cancel that arrives after completion changes nothing: no release, no cancelled mark', async () => {

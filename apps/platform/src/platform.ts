@@ -12,6 +12,7 @@ import {
   databaseFromEnv,
   ensureTemporalSetup,
   freePort,
+  resolveSecretBox,
   resolveSigningSecret,
   storageFromEnv,
   temporalProbe,
@@ -19,7 +20,7 @@ import {
 } from '@voice/runtime';
 import { parseCreditPackages } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
-import { createCpuWorker } from '@voice/worker';
+import { createCpuWorker, webhookOptionsFromEnv } from '@voice/worker';
 import { DevServerSupervisor } from './dev-server-supervisor';
 import { WorkerHostSupervisor } from './worker-host-supervisor';
 import type { WorkerRole } from './worker-host-protocol';
@@ -85,6 +86,8 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     await runMigrations(database);
 
     const signingSecret = await resolveSigningSecret(env);
+    // One key ring for the API (which seals webhook secrets) and the worker (which opens them to sign deliveries).
+    const secretBox = await resolveSecretBox(env);
     const storage = storageFromEnv(env, signingSecret);
     if ('ensureBucket' in storage && typeof storage.ensureBucket === 'function') {
       await (storage.ensureBucket as () => Promise<void>)();
@@ -113,6 +116,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
         mailer: receiptMailer,
         packages: parseCreditPackages(env.CREDIT_PACKAGES),
         publicBaseUrl: publicBaseUrl(env),
+        webhooks: webhookOptionsFromEnv(env, secretBox),
       }),
       workerHost?.start(),
     ]);
@@ -130,6 +134,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       storage,
       temporalClient: client,
       signingSecret,
+      secretBox,
       // Links from the admin pages to a job's run; TEMPORAL_UI_PUBLIC_URL, when set, wins inside the API.
       ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}),
       readiness: [

@@ -4,10 +4,47 @@ import {
   type NativeConnection,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { createBookkeepingActivities, createPaymentActivities, type PaymentReceipt } from '@voice/activities';
+import {
+  createBookkeepingActivities,
+  createPaymentActivities,
+  createWebhookActivities,
+  type PaymentReceipt,
+} from '@voice/activities';
+import type { Env } from '@voice/config';
 import type { Database } from '@voice/db';
-import { paymentReceiptMail, type Mailer } from '@voice/mail';
-import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage } from '@voice/shared';
+import { paymentReceiptMail, webhookDisabledMail, type Mailer } from '@voice/mail';
+import type { SecretSealer } from '@voice/webhooks';
+import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage, type WebhookRetrySettings } from '@voice/shared';
+
+/** Outgoing webhooks: how deliveries are retried, which addresses they may reach, and the key ring of secrets. */
+export interface CpuWorkerWebhookOptions {
+  /** The SecretBox that sealed endpoint secrets (the API's: same DATA_ENCRYPTION_KEY). */
+  secrets: SecretSealer;
+  allowPrivate: boolean;
+  retry: WebhookRetrySettings;
+}
+
+/** The WEBHOOK_* settings of the env. */
+export function webhookOptionsFromEnv(
+  env: Pick<
+    Env,
+    | 'WEBHOOK_ALLOW_PRIVATE'
+    | 'WEBHOOK_RETRY_INITIAL_SECONDS'
+    | 'WEBHOOK_RETRY_MAX_INTERVAL_SECONDS'
+    | 'WEBHOOK_RETRY_WINDOW_SECONDS'
+  >,
+  secrets: SecretSealer,
+): CpuWorkerWebhookOptions {
+  return {
+    secrets,
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+    retry: {
+      initialSeconds: env.WEBHOOK_RETRY_INITIAL_SECONDS,
+      maxIntervalSeconds: env.WEBHOOK_RETRY_MAX_INTERVAL_SECONDS,
+      windowSeconds: env.WEBHOOK_RETRY_WINDOW_SECONDS,
+    },
+  };
+}
 
 export interface CpuWorkerOptions {
   connection: NativeConnection;
@@ -21,6 +58,7 @@ export interface CpuWorkerOptions {
   packages: readonly CreditPackage[];
   /** The web app's base URL (PUBLIC_BASE_URL or the API's address), for the receipt's billing link. */
   publicBaseUrl: string;
+  webhooks: CpuWorkerWebhookOptions;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -41,7 +79,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-/** Workflows plus the bookkeeping (job rows, credits) and payment activities on the CPU task queue. */
+/** Workflows plus the bookkeeping (job rows, credits), payment and webhook activities on the CPU task queue. */
 export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -53,6 +91,17 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
       ...createPaymentActivities({
         db: options.db,
         sendReceipt: (receipt) => options.mailer.send(receiptMail(receipt, options)),
+      }),
+      ...createWebhookActivities({
+        db: options.db,
+        ...options.webhooks,
+        notifyDisabled: (notice) =>
+          options.mailer.send(
+            webhookDisabledMail({
+              ...notice,
+              developerUrl: `${options.publicBaseUrl.replace(/\/+$/, '')}/developer`,
+            }),
+          ),
       }),
     },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,

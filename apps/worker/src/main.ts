@@ -6,11 +6,12 @@ import {
   connectWorkerConnection,
   databaseFromEnv,
   installWorkerRuntime,
+  resolveSecretBox,
   resolveSigningSecret,
   storageFromEnv,
 } from '@voice/runtime';
 import { parseCreditPackages } from '@voice/shared';
-import { createCpuWorker } from './cpu-worker';
+import { createCpuWorker, webhookOptionsFromEnv } from './cpu-worker';
 import { createMediaWorker } from './media-worker';
 
 /** Standalone CPU worker (docker-compose `worker` service): workflows + bookkeeping and payments, and the media activities. */
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       mailer,
       packages: parseCreditPackages(env.CREDIT_PACKAGES),
       publicBaseUrl: publicBaseUrl(env),
+      webhooks: webhookOptionsFromEnv(env, await resolveSecretBox(env)),
     }),
     await createMediaWorker({
       connection,

@@ -206,6 +206,18 @@ export const envSchema = z.object({
    */
   CREDIT_PACKAGES: optionalNonEmpty,
 
+  /**
+   * Webhooks. Deliveries to loopback and private addresses (RFC 1918, fc00::/7, link-local, CGNAT) are refused at
+   * registration and at delivery; `true` allows them, for tests and self-hosted receivers on the same network.
+   * Metadata addresses and 0.0.0.0 stay refused either way.
+   */
+  WEBHOOK_ALLOW_PRIVATE: booleanFromString.default('false'),
+  /** First retry of a failed delivery after this long; each next one waits twice as long, up to the maximum. */
+  WEBHOOK_RETRY_INITIAL_SECONDS: z.coerce.number().min(0.05).default(30),
+  WEBHOOK_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().min(0.05).default(3600),
+  /** A delivery is retried for this long; an endpoint failing for this long is disabled and its owner mailed. */
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().min(1).default(86_400),
+
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),
   /** Uploads stream to disk, so the cap is about disk and bandwidth: 1 GiB holds an hour of 48 kHz stereo 24-bit WAV. */

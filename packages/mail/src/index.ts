@@ -5,3 +5,4 @@ export { mailerFromEnv, outboxDir, type MailEnv, type MailerOptions } from './ma
 export { escapeHtml, htmlLayout, type MailLink, PRODUCT_NAME, textLayout } from './mail-layout';
 export { currencyDecimals, formatMinorAmount } from './money';
 export { paymentReceiptMail, type PaymentReceiptArgs } from './payment-receipt-mail';
+export { webhookDisabledMail, type WebhookDisabledArgs } from './webhook-disabled-mail';

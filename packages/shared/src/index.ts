@@ -14,3 +14,4 @@ export * from './storage-keys';
 export * from './speakable-text';
 export * from './tiers';
 export * from './payments';
+export * from './webhooks';

@@ -9,3 +9,4 @@ export { JobStatusSearchAttribute } from './search-attributes';
 export { gpuPriorityKey } from './tiers';
 export { pipelineProgressQuery } from './pipeline-contract';
 export { STEP_WEIGHTS, isTranscriptOnly, stepWeight, withFinalNormalize } from './steps/chain';
+export { webhookDeliveryWorkflowId } from './webhooks';

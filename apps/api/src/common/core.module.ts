@@ -14,6 +14,11 @@ import {
   UnavailablePaymentEventsClient,
 } from '../payments/payment-events.client';
 import { PaymentCatalog } from '../payments/payment-catalog';
+import {
+  TemporalWebhookDeliveriesClient,
+  UnavailableWebhookDeliveriesClient,
+  WEBHOOK_DELIVERIES,
+} from '../developer/webhook-deliveries.client';
 import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
 import { TASK_QUEUE_INSPECTOR, TemporalTaskQueueInspector } from './task-queue-inspector';
 import {
@@ -88,6 +93,12 @@ export class CoreModule {
             ? new TemporalPaymentEventsClient(deps.temporalClient, deps.env)
             : new UnavailablePaymentEventsClient()),
       ),
+      valueProvider(
+        WEBHOOK_DELIVERIES,
+        deps.temporalClient
+          ? new TemporalWebhookDeliveriesClient(deps.temporalClient, deps.env)
+          : new UnavailableWebhookDeliveriesClient(),
+      ),
       // Parsed at boot: a bad CREDIT_PACKAGES fails the start with the field it got wrong.
       valueProvider(PAYMENT_CATALOG, new PaymentCatalog(parseCreditPackages(deps.env.CREDIT_PACKAGES))),
       valueProvider(
@@ -122,6 +133,7 @@ export class CoreModule {
         RATE_LIMITER,
         SIGNING_SECRET,
         SECRET_BOX,
+        WEBHOOK_DELIVERIES,
       ],
     };
   }

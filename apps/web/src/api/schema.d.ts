@@ -1090,6 +1090,98 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/developer/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your webhook endpoints (never their secrets), with status active or disabled */
+    get: operations['WebhooksController_list'];
+    put?: never;
+    /**
+     * Register a webhook endpoint; the response shows its signing secret once
+     * @description Deliveries follow Standard Webhooks: `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the secret’s base64-decoded bytes). Any 2xx within 10 s is a success; anything else (redirects included, which are not followed) is retried with exponential backoff for 24 h, after which an endpoint that never succeeded is disabled and you are mailed. Only public http(s) addresses are accepted, checked after DNS resolution. At most 10 per account.
+     */
+    post: operations['WebhooksController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/developer/webhooks/callback-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The secret that signs deliveries to your jobs’ callback_url
+     * @description One per account, made on first use. A job submitted with `callback_url` gets its terminal event (job.completed, job.failed or job.cancelled) there, signed like webhook deliveries but with this secret.
+     */
+    get: operations['WebhooksController_callbackSecret'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/developer/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a webhook endpoint and its delivery log; retries in flight stop */
+    delete: operations['WebhooksController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/developer/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The endpoint’s delivery log: status, attempts and the last response code */
+    get: operations['WebhooksController_deliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/developer/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a delivery again (same webhook-id, new signature), with a fresh retry window */
+    post: operations['WebhooksController_redeliver'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/payment/packages': {
     parameters: {
       query?: never;
@@ -2350,6 +2442,78 @@ export interface components {
       /** @description Per key over the range */
       byKey: components['schemas']['UsageKeyTotalDto'][];
       total: components['schemas']['UsageFiguresDto'];
+    };
+    WebhookEndpointDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example https://example.com/hooks/voice */
+      url: string;
+      events: ('job.completed' | 'job.failed' | 'job.cancelled' | 'payment.succeeded')[];
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description disabled: deliveries failed for the whole retry window (24 h); it gets no new events
+       * @enum {string}
+       */
+      status: 'active' | 'disabled';
+      /** Format: date-time */
+      disabledAt: string | null;
+      /**
+       * Format: date-time
+       * @description The first failed attempt since the last success; null while deliveries succeed
+       */
+      failingSince: string | null;
+    };
+    CreatedWebhookDto: {
+      endpoint: components['schemas']['WebhookEndpointDto'];
+      /**
+       * @description The signing secret (Standard Webhooks). Shown only in this response; verify deliveries with it, e.g. with the standardwebhooks package.
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
+    };
+    WebhookEndpointListDto: {
+      /** @description Newest first */
+      items: components['schemas']['WebhookEndpointDto'][];
+    };
+    CallbackSecretDto: {
+      /**
+       * @description Signs deliveries to the callback_url of your jobs (one secret per account)
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
+    };
+    WebhookDeliveryDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      eventType: 'job.completed' | 'job.failed' | 'job.cancelled' | 'payment.succeeded';
+      /** @description The webhook-id header: the same on every attempt, for deduplication */
+      eventId: string;
+      /**
+       * @description pending: still being retried
+       * @enum {string}
+       */
+      status: 'pending' | 'succeeded' | 'failed';
+      /** @example 3 */
+      attempts: number;
+      /** @description The last HTTP status; null: no answer */
+      lastStatusCode: number | null;
+      lastError: string | null;
+      /** Format: date-time */
+      nextAttemptAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      deliveredAt: string | null;
+      /** @description The body sent: {type, timestamp, data} */
+      payload: {
+        [key: string]: unknown;
+      };
+    };
+    WebhookDeliveryListDto: {
+      /** @description Newest first, at most 100 */
+      items: components['schemas']['WebhookDeliveryDto'][];
     };
     CreditPackageDto: {
       /** @example pro */
@@ -6106,6 +6270,297 @@ export interface operations {
       };
       /** @description API_KEY_NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  WebhooksController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookEndpointListDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  WebhooksController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          url: string;
+          events: ('job.completed' | 'job.failed' | 'job.cancelled' | 'payment.succeeded')[];
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedWebhookDto'];
+        };
+      };
+      /** @description Not an http(s) URL, a private or unresolvable host, no or unknown event */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description WEBHOOK_LIMIT_REACHED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  WebhooksController_callbackSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CallbackSecretDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  WebhooksController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookEndpointDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description WEBHOOK_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  WebhooksController_deliveries: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryListDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description WEBHOOK_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  WebhooksController_redeliver: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queued: the delivery is pending again */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryDto'];
+        };
+      };
+      /** @description Missing or invalid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description API_KEY_NOT_ALLOWED: an API key, not a session */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description WEBHOOK_NOT_FOUND, WEBHOOK_DELIVERY_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description WEBHOOK_DELIVERY_IN_PROGRESS (still retrying), WEBHOOK_DISABLED */
+      409: {
         headers: {
           [name: string]: unknown;
         };
