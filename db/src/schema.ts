@@ -291,8 +291,10 @@ export const payments = pgTable(
     status: text('status', { enum: PAYMENT_STATUSES }).notNull().default('pending'),
     /** The charge / Razorpay payment / PayPal capture that moved the money; refunds and disputes name it. */
     captureId: text('capture_id'),
-    /** Money returned so far (refunds and disputes), minor units. */
+    /** Money refunded so far, minor units (Stripe reports this as a running total, disputes apart). */
     refundedMinor: integer('refunded_minor').notNull().default(0),
+    /** Money taken back by disputes (chargebacks), minor units. */
+    disputedMinor: integer('disputed_minor').notNull().default(0),
     /** Credit-seconds taken back for refunds and disputes. */
     creditsReversed: integer('credits_reversed').notNull().default(0),
     /** Credit-seconds a refund should have taken back but the user had already spent. */

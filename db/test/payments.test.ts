@@ -185,6 +185,27 @@ describeEachDriver('payments', (ctx) => {
     assert.equal(await balanceOf(ctx.db, user.id), 10);
   });
 
+  it("a dispute and Stripe's refund total apply in either order: disputes are counted apart, and stay the status", async () => {
+    for (const order of ['refund first', 'dispute first'] as const) {
+      const user = await makeUser(ctx.db);
+      const payment = await pendingPayment(ctx.db, user.id, {
+        provider: 'stripe',
+        providerPaymentId: `pi_${randomUUID()}`,
+      });
+      await applyPaidEvent(ctx.db, paid(payment));
+      const refundTotal = refund(payment, { refundId: 'ch_y:1000', amountMinor: 1000, amountIs: 'total_refunded' });
+      const dispute = refund(payment, { kind: 'dispute', refundId: `dp_${order}`, amountMinor: 1000 });
+      const events = order === 'refund first' ? [refundTotal, dispute] : [dispute, refundTotal];
+      for (const event of events) await applyRefundEvent(ctx.db, event);
+      const stored = await getPaymentForUser(ctx.db, payment.id, user.id);
+      assert.equal(stored?.status, 'disputed', order);
+      assert.equal(stored?.refundedMinor, 1000, order);
+      assert.equal(stored?.disputedMinor, 1000, order);
+      assert.equal(stored?.creditsReversed, Math.floor((PRO.creditsPurchased * 2000) / 5000), order);
+      assert.equal(await balanceOf(ctx.db, user.id), PRO.creditsPurchased - stored!.creditsReversed, order);
+    }
+  });
+
   it('create-intent with one Idempotency-Key makes one row; receipts go out once; history pages newest first', async () => {
     const user = await makeUser(ctx.db);
     const key = `idem-${randomUUID()}`;

@@ -444,7 +444,8 @@ describe('payments: packages, confirm and webhooks, granted exactly once', { tim
       row = await settled(intent.payment.id);
     }
     assert.equal(row.status, 'disputed');
-    assert.equal(row.refundedMinor, 2000);
+    assert.equal(row.refundedMinor, 1000);
+    assert.equal(row.disputedMinor, 1000);
     assert.equal((await ledgerOf(userId)).balance, FREE);
   });
 

@@ -43,6 +43,7 @@ export function paymentView(overrides: Record<string, unknown> = {}) {
     creditsPurchased: 10_800,
     status: 'pending',
     refundedMinor: 0,
+    disputedMinor: 0,
     creditsReversed: 0,
     creditsShortfall: 0,
     reviewReason: null,

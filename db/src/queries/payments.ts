@@ -162,15 +162,24 @@ export async function applyRefundEvent(
     const balance = await lockUserBalance(tx, payment.userId);
     if (await findEntry(tx, key)) return { ...seen, creditsDelta: 0, replayed: true };
 
-    const refunded = Math.min(
-      payment.amountMinor,
-      event.amountIs === 'total_refunded'
-        ? Math.max(payment.refundedMinor, event.amountMinor)
-        : payment.refundedMinor + event.amountMinor,
-    );
+    // Refunds and disputes are counted apart: Stripe's charge.refunded reports the refunds' running total only.
+    const refunded =
+      event.kind === 'dispute'
+        ? payment.refundedMinor
+        : Math.min(
+            payment.amountMinor,
+            event.amountIs === 'total_refunded'
+              ? Math.max(payment.refundedMinor, event.amountMinor)
+              : payment.refundedMinor + event.amountMinor,
+          );
+    const disputed =
+      event.kind === 'dispute'
+        ? Math.min(payment.amountMinor, payment.disputedMinor + event.amountMinor)
+        : payment.disputedMinor;
+    const returned = Math.min(payment.amountMinor, refunded + disputed);
     const granted = GRANTED.includes(payment.status);
     // Integer arithmetic throughout: a full refund takes back exactly what was granted.
-    const owed = granted ? Math.floor((payment.creditsPurchased * refunded) / payment.amountMinor) : 0;
+    const owed = granted ? Math.floor((payment.creditsPurchased * returned) / payment.amountMinor) : 0;
     const due = Math.max(0, owed - payment.creditsReversed - payment.creditsShortfall);
     const taken = Math.min(due, balance);
     const delta = taken === 0 ? 0 : -taken; // never -0
@@ -184,11 +193,12 @@ export async function applyRefundEvent(
         metadata: { paymentId: payment.id },
       },
     ]);
+    // A dispute stays the headline whatever refunds come after it.
     const status: PaymentStatus = !granted
       ? payment.status
-      : event.kind === 'dispute'
+      : disputed > 0
         ? 'disputed'
-        : refunded >= payment.amountMinor
+        : returned >= payment.amountMinor
           ? 'refunded'
           : 'partially_refunded';
     await tx
@@ -196,6 +206,7 @@ export async function applyRefundEvent(
       .set({
         status,
         refundedMinor: refunded,
+        disputedMinor: disputed,
         creditsReversed: payment.creditsReversed + taken,
         creditsShortfall: payment.creditsShortfall + (due - taken),
         updatedAt: sql`now()`,

@@ -312,6 +312,7 @@ export function paymentView(payment: Payment): PaymentDto {
     creditsPurchased: payment.creditsPurchased,
     status: payment.status,
     refundedMinor: payment.refundedMinor,
+    disputedMinor: payment.disputedMinor,
     creditsReversed: payment.creditsReversed,
     creditsShortfall: payment.creditsShortfall,
     reviewReason: payment.reviewReason,

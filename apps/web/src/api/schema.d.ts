@@ -2574,8 +2574,10 @@ export interface components {
       creditsPurchased: number;
       /** @enum {string} */
       status: 'pending' | 'succeeded' | 'failed' | 'review' | 'partially_refunded' | 'refunded' | 'disputed';
-      /** @description Money returned so far (refunds, disputes), minor units */
+      /** @description Money refunded so far, minor units */
       refundedMinor: number;
+      /** @description Money taken back by disputes (chargebacks), minor units */
+      disputedMinor: number;
       /** @description Credit-seconds taken back for refunds and disputes */
       creditsReversed: number;
       /** @description Credit-seconds a refund could not take back (already spent) */
@@ -2656,8 +2658,10 @@ export interface components {
       creditsPurchased: number;
       /** @enum {string} */
       status: 'pending' | 'succeeded' | 'failed' | 'review' | 'partially_refunded' | 'refunded' | 'disputed';
-      /** @description Money returned so far (refunds, disputes), minor units */
+      /** @description Money refunded so far, minor units */
       refundedMinor: number;
+      /** @description Money taken back by disputes (chargebacks), minor units */
+      disputedMinor: number;
       /** @description Credit-seconds taken back for refunds and disputes */
       creditsReversed: number;
       /** @description Credit-seconds a refund could not take back (already spent) */

@@ -65,7 +65,8 @@ export class PaymentDto {
   @ApiProperty({ example: 'usd' }) currency!: string;
   @ApiProperty({ example: 10800, description: 'Credit-seconds the package grants' }) creditsPurchased!: number;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status!: PaymentStatus;
-  @ApiProperty({ description: 'Money returned so far (refunds, disputes), minor units' }) refundedMinor!: number;
+  @ApiProperty({ description: 'Money refunded so far, minor units' }) refundedMinor!: number;
+  @ApiProperty({ description: 'Money taken back by disputes (chargebacks), minor units' }) disputedMinor!: number;
   @ApiProperty({ description: 'Credit-seconds taken back for refunds and disputes' }) creditsReversed!: number;
   @ApiProperty({ description: 'Credit-seconds a refund could not take back (already spent)' })
   creditsShortfall!: number;

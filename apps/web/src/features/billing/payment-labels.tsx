@@ -45,13 +45,19 @@ export function PaymentStatusBadge({ status }: { status: PaymentStatus }) {
   );
 }
 
-/** "Refunded $12.50, 25 min taken back" and what could not be taken back, or nothing when no money went back. */
+/** "Refunded $12.50, 25 min taken back" (and any dispute), and what could not be taken back, or nothing when no money went back. */
 export function refundLines(payment: Payment): string[] {
   const lines: string[] = [];
-  if (payment.refundedMinor > 0) {
+  const parts = [
+    ...(payment.refundedMinor > 0 ? [`Refunded ${formatMoney(payment.refundedMinor, payment.currency)}`] : []),
+    ...(payment.disputedMinor > 0
+      ? [`returned in a dispute ${formatMoney(payment.disputedMinor, payment.currency)}`]
+      : []),
+  ];
+  if (parts.length > 0) {
     const taken = payment.creditsReversed > 0 ? `, ${formatMinutes(payment.creditsReversed)} taken back` : '';
-    const returned = payment.status === 'disputed' ? 'Returned in a dispute:' : 'Refunded';
-    lines.push(`${returned} ${formatMoney(payment.refundedMinor, payment.currency)}${taken}`);
+    const text = parts.join(', ');
+    lines.push(`${text.charAt(0).toUpperCase()}${text.slice(1)}${taken}`);
   }
   if (payment.creditsShortfall > 0) {
     lines.push(`${formatMinutes(payment.creditsShortfall)} could not be taken back (already used)`);

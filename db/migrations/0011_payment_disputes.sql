@@ -1,0 +1,1 @@
+ALTER TABLE "payments" ADD COLUMN "disputed_minor" integer DEFAULT 0 NOT NULL;
