@@ -185,6 +185,38 @@ describe('signed webhooks', { timeout: 300_000 }, () => {
     assert.equal((await api.request('GET', `/api/developer/webhooks/${ok.id}/deliveries`)).status, 404);
   });
 
+  test('a job submitted with callback_url gets its terminal event there, signed with the callback secret', async () => {
+    const api = platform.api();
+    await api.register(`callback-${randomUUID()}@example.com`);
+    const path = `/callback-${randomUUID().slice(0, 8)}`;
+    const metadata = await api.upload(
+      `/api/audio/denoise?callback_url=${encodeURIComponent('http://169.254.169.254/latest')}`,
+      silentWav(),
+      'silence.wav',
+    );
+    assert.equal(metadata.status, 400, 'a metadata address is refused at submit');
+    assert.match(metadata.text, /callback_url/);
+
+    const accepted = await api.upload(
+      `/api/audio/denoise?callback_url=${encodeURIComponent(`${base}${path}`)}`,
+      silentWav(),
+      'silence.wav',
+    );
+    assert.equal(accepted.status, 202, accepted.text);
+    const jobId = accepted.json['jobId'] as string;
+    assert.equal((await api.request('POST', `/api/jobs/${jobId}/cancel`)).status, 202);
+    const hit = await waitFor('the callback delivery', () => hits.find((entry) => entry.path === path));
+    const secret = await api.request('GET', '/api/developer/webhooks/callback-secret');
+    assert.equal(secret.status, 200, secret.text);
+    const verified = new Webhook(secret.json['secret'] as string).verify(hit.body, {
+      'webhook-id': String(hit.headers['webhook-id']),
+      'webhook-timestamp': String(hit.headers['webhook-timestamp']),
+      'webhook-signature': String(hit.headers['webhook-signature']),
+    }) as { type: string; data: { jobId: string } };
+    assert.equal(verified.type, 'job.cancelled');
+    assert.equal(verified.data.jobId, jobId);
+  });
+
   test('registration refuses non-http URLs and metadata addresses, even with WEBHOOK_ALLOW_PRIVATE', async () => {
     const api = platform.api();
     await api.register(`hooks-bad-${randomUUID()}@example.com`);

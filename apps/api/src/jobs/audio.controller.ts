@@ -18,7 +18,7 @@ import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openap
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DownloadService } from './download.service';
 import { AcceptedJobDto, DownloadDto, TranscriptDocumentDto, multipartBody } from './dto/job.dto';
-import { IdempotencyKey, type Idempotency } from './idempotency-key.decorator';
+import { JobSubmitOptions, type SubmitOptions } from './submit-options.decorator';
 import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
 import { SubmitsJob } from './job-submit-rate-limit.guard';
 import {
@@ -60,14 +60,14 @@ export class AudioController {
   /** Every endpoint here maps its body to steps and submits them the one way POST /api/jobs does. */
   private submitUpload(
     user: AuthPrincipal,
-    idempotency: Idempotency | undefined,
+    options: SubmitOptions,
     upload: UploadedAudio | undefined,
     steps: PipelineStep[],
   ) {
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
-      idempotency,
+      ...options,
       source: { kind: 'upload', upload },
       steps,
     });
@@ -75,14 +75,14 @@ export class AudioController {
 
   private submitGenerated(
     user: AuthPrincipal,
-    idempotency: Idempotency | undefined,
+    options: SubmitOptions,
     first: PipelineStep,
     then: PipelineStep[] | undefined,
   ) {
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
-      idempotency,
+      ...options,
       source: { kind: 'none' },
       steps: [first, ...(then ?? [])],
     });
@@ -112,11 +112,11 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   denoise(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(denoiseFieldsSchema, 'form fields')) fields: DenoiseFields,
   ) {
-    return this.submitUpload(user, idempotency, upload, [{ op: 'denoise', ...fields }]);
+    return this.submitUpload(user, options, upload, [{ op: 'denoise', ...fields }]);
   }
 
   @Post('tts')
@@ -141,14 +141,14 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   tts(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @Body(new ZodValidationPipe(ttsBodySchema)) body: TtsBody,
   ) {
     const { text, parameters, then, ...voice } = body;
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
-      idempotency,
+      ...options,
       source: { kind: 'text', text },
       steps: [{ op: 'tts', ...voice, ...parameters }, ...(then ?? [])],
     });
@@ -173,11 +173,11 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   stt(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(sttFieldsSchema, 'form fields')) fields: SttFields,
   ) {
-    return this.submitUpload(user, idempotency, upload, [{ op: 'stt', ...fields }]);
+    return this.submitUpload(user, options, upload, [{ op: 'stt', ...fields }]);
   }
 
   @Post('edit')
@@ -205,11 +205,11 @@ export class AudioController {
   @ApiResponse({ status: 422, type: ErrorResponseDto })
   edit(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(editFieldsSchema, 'form fields')) fields: EditFields,
   ) {
-    return this.submitUpload(user, idempotency, upload, [{ op: 'edit', ...fields }]);
+    return this.submitUpload(user, options, upload, [{ op: 'edit', ...fields }]);
   }
 
   @Post('voice-clone')
@@ -230,11 +230,11 @@ export class AudioController {
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such voice, or not yours and not public' })
   voiceClone(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(voiceCloneFieldsSchema, 'form fields')) fields: VoiceCloneFields,
   ) {
-    return this.submitUpload(user, idempotency, upload, [{ op: 'voice_clone', ...fields }]);
+    return this.submitUpload(user, options, upload, [{ op: 'voice_clone', ...fields }]);
   }
 
   @Post('dub')
@@ -259,11 +259,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   dub(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(dubFieldsSchema, 'form fields')) fields: DubFields,
   ) {
-    return this.submitUpload(user, idempotency, upload, [{ op: 'dub', ...fields }]);
+    return this.submitUpload(user, options, upload, [{ op: 'dub', ...fields }]);
   }
 
   @Post('accent-change')
@@ -282,11 +282,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   accentChange(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(accentFieldsSchema, 'form fields')) fields: AccentFields,
   ) {
-    return this.submitUpload(user, idempotency, upload, [{ op: 'accent_change', ...fields }]);
+    return this.submitUpload(user, options, upload, [{ op: 'accent_change', ...fields }]);
   }
 
   @Post('generate-music')
@@ -304,11 +304,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   generateMusic(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @Body(new ZodValidationPipe(generateMusicSchema)) body: GenerateMusicBody,
   ) {
     const { parameters, then, ...music } = body;
-    return this.submitGenerated(user, idempotency, { op: 'generate_music', ...music, ...parameters }, then);
+    return this.submitGenerated(user, options, { op: 'generate_music', ...music, ...parameters }, then);
   }
 
   @Post('generate-sfx')
@@ -325,11 +325,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   generateSfx(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @Body(new ZodValidationPipe(generateSfxSchema)) body: GenerateSfxBody,
   ) {
     const { then, ...sfx } = body;
-    return this.submitGenerated(user, idempotency, { op: 'generate_sfx', ...sfx }, then);
+    return this.submitGenerated(user, options, { op: 'generate_sfx', ...sfx }, then);
   }
 
   @Post('mood-music')
@@ -348,11 +348,11 @@ export class AudioController {
   @ApiResponse({ status: 402, type: ErrorResponseDto })
   moodMusic(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @Body(new ZodValidationPipe(moodMusicSchema)) body: MoodMusicBody,
   ) {
     const { then, ...mood } = body;
-    return this.submitGenerated(user, idempotency, { op: 'mood_music', ...mood }, then);
+    return this.submitGenerated(user, options, { op: 'mood_music', ...mood }, then);
   }
 
   @Post('download/:job_id')

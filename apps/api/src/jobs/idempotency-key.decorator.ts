@@ -17,23 +17,25 @@ export interface Idempotency {
  * The optional `Idempotency-Key` header of a submit request. A retried request with the same key (after a
  * timeout, say) gets the job the first one created instead of starting a second one.
  */
-export const IdempotencyKey = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Idempotency | undefined => {
-    const request = context.switchToHttp().getRequest<Request>();
-    const raw = request.headers['idempotency-key'];
-    if (raw === undefined) return undefined;
-    const key = Array.isArray(raw) ? raw[0] : raw;
-    if (!key || key.length > MAX_KEY_LENGTH) {
-      throw new DomainError(
-        'INVALID_IDEMPOTENCY_KEY',
-        HttpStatus.BAD_REQUEST,
-        `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters`,
-      );
-    }
-    // The path without the query string: the endpoint is part of what a request is.
-    return { key, route: `${request.method} ${request.path}` };
-  },
+export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  idempotencyOf(context.switchToHttp().getRequest<Request>()),
 );
+
+/** The request's Idempotency-Key and route, or undefined without the header; 400 for a bad key. */
+export function idempotencyOf(request: Request): Idempotency | undefined {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (!key || key.length > MAX_KEY_LENGTH) {
+    throw new DomainError(
+      'INVALID_IDEMPOTENCY_KEY',
+      HttpStatus.BAD_REQUEST,
+      `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters`,
+    );
+  }
+  // The path without the query string: the endpoint is part of what a request is.
+  return { key, route: `${request.method} ${request.path}` };
+}
 
 /** The job id a key maps to for one user: a name-based UUID, so the workflow id itself deduplicates. */
 export function jobIdForIdempotencyKey(userId: string, key: string): string {

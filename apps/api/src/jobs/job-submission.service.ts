@@ -32,6 +32,7 @@ import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
 import type { PaymentCatalog } from '../payments/payment-catalog';
 import { insufficientCredits } from '../payments/payment-gate';
+import { assertDeliverableUrl } from '../developer/webhooks.service';
 import { jobIdForIdempotencyKey, type Idempotency } from './idempotency-key.decorator';
 import { invalidAudio } from './invalid-audio';
 import { PIPELINE_CLIENT, type PipelineClient } from '../common/pipeline-client';
@@ -53,6 +54,8 @@ export interface JobRequest {
   /** The API key the request came with (recorded on the job, and so on its usage); null for a session. */
   apiKeyId: string | null;
   idempotency?: Idempotency;
+  /** Gets the job's terminal event, signed like a webhook (vetted against private addresses here, at submit). */
+  callbackUrl?: string;
   source: SubmittedSource;
   /** In order; the first one of a text or generated job is the step that makes the audio. */
   steps: PipelineStep[];
@@ -93,6 +96,9 @@ export class JobSubmissionService {
     const { userId, idempotency, source } = request;
     const fingerprint = idempotency ? await requestFingerprint(idempotency.route, request) : undefined;
     const jobId = idempotency ? jobIdForIdempotencyKey(userId, idempotency.key) : randomUUID();
+    const callbackUrl = request.callbackUrl
+      ? await assertDeliverableUrl(request.callbackUrl, this.env, 'callback_url')
+      : null;
     const replayed = await this.replay(userId, jobId, fingerprint);
     if (replayed) return replayed;
     const context = createStepContext({ userId, db: this.db, modelsDir: this.env.MODELS_DIR });
@@ -106,6 +112,7 @@ export class JobSubmissionService {
       workflowId: workflowIdForJob(jobId),
       requestFingerprint: fingerprint ?? null,
       apiKeyId: request.apiKeyId,
+      callbackUrl,
       parameters: { steps },
     };
 
@@ -247,9 +254,19 @@ async function requestFingerprint(route: string, request: JobRequest): Promise<s
   } else {
     material = 'none';
   }
-  return createHash('sha256')
-    .update(JSON.stringify([route, canonicalJson(request.steps), material]))
-    .digest('hex');
+  return (
+    createHash('sha256')
+      // A callback is part of the request; without one the fingerprint is what it always was.
+      .update(
+        JSON.stringify([
+          route,
+          canonicalJson(request.steps),
+          material,
+          ...(request.callbackUrl ? [request.callbackUrl] : []),
+        ]),
+      )
+      .digest('hex')
+  );
 }
 
 async function sha256OfFile(file: string): Promise<string> {

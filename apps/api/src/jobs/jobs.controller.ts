@@ -47,7 +47,7 @@ import {
   type HistoryQuery,
   type StatusQuery,
 } from './request-schemas';
-import { IdempotencyKey, type Idempotency } from './idempotency-key.decorator';
+import { JobSubmitOptions, type SubmitOptions } from './submit-options.decorator';
 import { SubmitsJob } from './job-submit-rate-limit.guard';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
@@ -108,14 +108,14 @@ export class JobsController {
   @ApiResponse({ status: 422, type: ErrorResponseDto, description: 'Truncated or undecodable audio' })
   create(
     @CurrentUser() user: AuthPrincipal,
-    @IdempotencyKey() idempotency: Idempotency | undefined,
+    @JobSubmitOptions() options: SubmitOptions,
     @UploadedFile() upload: UploadedAudio | undefined,
     @Body(new ZodValidationPipe(createJobFieldsSchema, 'form fields')) fields: CreateJobFields,
   ) {
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
-      idempotency,
+      ...options,
       source: { kind: 'upload', upload },
       steps: fields.steps,
     });

@@ -4099,8 +4099,14 @@ export interface operations {
   };
   JobsController_create: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4558,8 +4564,14 @@ export interface operations {
   };
   AudioController_denoise: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4668,8 +4680,14 @@ export interface operations {
   };
   AudioController_tts: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4820,8 +4838,14 @@ export interface operations {
   };
   AudioController_stt: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4919,8 +4943,14 @@ export interface operations {
   };
   AudioController_edit: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5016,8 +5046,14 @@ export interface operations {
   };
   AudioController_voiceClone: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5098,8 +5134,14 @@ export interface operations {
   };
   AudioController_dub: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5180,8 +5222,14 @@ export interface operations {
   };
   AudioController_accentChange: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5259,8 +5307,14 @@ export interface operations {
   };
   AudioController_generateMusic: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5410,8 +5464,14 @@ export interface operations {
   };
   AudioController_generateSfx: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5556,8 +5616,14 @@ export interface operations {
   };
   AudioController_moodMusic: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
