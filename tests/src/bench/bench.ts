@@ -14,7 +14,7 @@ import { analyzeVoice, convertVoiceToward } from '@voice/voice-dsp';
 import { startPlatform } from '@voice/platform';
 import { freePort, installWorkerRuntime } from '@voice/runtime';
 import { PROCESSING_SAMPLE_RATE } from '@voice/shared';
-import { encodeWavPcm16, synthesizeSpeech } from '@voice/testkit';
+import { encodeWavPcm16, OutboxMailbox, synthesizeSpeech } from '@voice/testkit';
 import { ApiClient, waitForInference } from '../api-client';
 import { makeNoisySpeech } from '../fixtures';
 import { startPlatformProcess } from './platform-process';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   // Fast path for profiling: only the in-process platform sections (the issue's four figures).
   const onlyTargets = process.env['BENCH_ONLY_TARGETS'] === '1';
-  // BENCH_SECTIONS=pipeline,stt (any of submit, pipeline, stt, eventloop, loaded) runs only those target sections.
+  // BENCH_SECTIONS=pipeline,stt (any of submit, pipeline, stt, eventloop, loaded, ttfb) runs only those target sections.
   const sections = process.env['BENCH_SECTIONS']?.split(',').map((name) => name.trim());
   const wants = (section: string) => !sections || sections.includes(section);
   // The machine may be shared: the load says how much to trust absolute times (ratios are same-run).
@@ -170,6 +170,9 @@ async function main(): Promise<void> {
 
     // 5. Submitting a 1 MB WAV while a job runs, and the same upload rejected at validation.
     if (wants('loaded')) targets.push(...(await loadedSubmitRows(api, dataDir, longInputs[1]!, rows)));
+
+    // 6. /v1/audio/speech: time to the first audio byte of a two-sentence text (the response streams per sentence).
+    if (wants('ttfb')) targets.push(...(await speechTtfbRows(platform.apiUrl, dataDir, rows)));
 
     inputForModels = long.noisy.subarray(0, RTF_SECONDS * long.sampleRate);
     cleanForModels = long.clean.subarray(0, RTF_SECONDS * long.sampleRate);
@@ -295,6 +298,57 @@ async function sttRows(
       detail: `median ${job.toFixed(2)} s ÷ ${alone.toFixed(2)} s (${label}, int8, word timestamps, VAD; bare cold ${bare.cold.toFixed(2)} s)`,
     },
   ];
+}
+
+const TTFB_TEXT = 'The weather is nice today. We will walk to the park after lunch.';
+const TTFB_RUNS = 5;
+
+/**
+ * POST /v1/audio/speech as an OpenAI client sends it (mp3, the default format), request sent → first body byte,
+ * for tts-1 (flite, the fastest voice) and tts-1-hd (Piper, neural), after one warm-up each (voices load once).
+ * The account is verified through the platform's outbox, as /v1 delivers output.
+ */
+async function speechTtfbRows(apiUrl: string, dataDir: string, rows: Array<[string, string]>): Promise<Target[]> {
+  const api = new ApiClient(apiUrl, new OutboxMailbox(path.join(dataDir, 'outbox')));
+  await api.register(`bench-ttfb-${Date.now()}@example.com`);
+  const once = async (model: string) => {
+    const started = performance.now();
+    const response = await fetch(`${apiUrl}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.accessToken ?? ''}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, voice: 'alloy', input: TTFB_TEXT }),
+    });
+    if (response.status !== 200 || !response.body)
+      throw new Error(`speech failed: ${response.status} ${await response.text()}`);
+    const reader = response.body.getReader();
+    const first = await reader.read();
+    const ttfb = performance.now() - started;
+    if (first.done) throw new Error('speech answered no audio');
+    while (!(await reader.read()).done);
+    return { ttfb, total: performance.now() - started };
+  };
+  const targets: Target[] = [];
+  for (const [model, label, target] of [
+    ['tts-1', 'tts-1 (flite, fastest voice)', 300],
+    ['tts-1-hd', 'tts-1-hd (Piper, neural)', undefined],
+  ] as const) {
+    await once(model);
+    const runs: Array<{ ttfb: number; total: number }> = [];
+    for (let i = 0; i < TTFB_RUNS; i++) runs.push(await once(model));
+    const ttfb = median(runs.map((run) => run.ttfb));
+    rows.push([
+      `TTS /v1/audio/speech time to first byte, two sentences, ${label}: runs / whole response`,
+      `${runs.map((run) => run.ttfb.toFixed(0)).join(', ')} ms / median ${median(runs.map((run) => run.total)).toFixed(0)} ms`,
+    ]);
+    targets.push({
+      name: `TTS /v1/audio/speech time to first byte, two sentences, ${label}`,
+      measured: ttfb,
+      unit: 'ms',
+      ...(target === undefined ? {} : { target }),
+      detail: `median of ${TTFB_RUNS} after a warm-up, mp3`,
+    });
+  }
+  return targets;
 }
 
 /** The API process's event-loop delay while the heaviest job (a dub: STT, translation, TTS, mixing) runs. */

@@ -16,5 +16,7 @@ import { multerOptions } from './upload';
   imports: [MulterModule.registerAsync({ useFactory: (env: Env) => multerOptions(env), inject: [ENV] })],
   controllers: [JobsController, AudioController, FilesController, ModelsController],
   providers: [JobSubmissionService, JobsService, DownloadService, JobSubmitRateLimitGuard],
+  // The /v1 OpenAI module submits and follows jobs the same way.
+  exports: [JobSubmissionService, JobsService, JobSubmitRateLimitGuard],
 })
 export class JobsModule {}
