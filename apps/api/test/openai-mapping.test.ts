@@ -47,6 +47,7 @@ const installed = listing(
   [
     ['piper-en-us-joe-medium', ['joe']],
     ['flite', ['kal16', 'slt', 'awb', 'rms', 'kal']],
+    ['espeak-ng', ['en', 'en-us', 'en-gb', 'en-gb-scotland', 'en-gb-x-rp', 'en-us-nyc', 'en-029', 'es']],
   ],
 );
 
@@ -66,6 +67,7 @@ describe('OpenAI model and voice mapping', () => {
 
   test('tts-1 is flite, tts-1-hd Piper, each falling back to the best installed voice', () => {
     assert.equal(resolveTtsEngine('tts-1', installed), 'flite');
+    assert.equal(resolveTtsEngine('espeak-ng', installed), 'espeak-ng');
     assert.equal(resolveTtsEngine('tts-1-hd', installed), 'piper-en-us-joe-medium');
     assert.equal(resolveTtsEngine('tts-1', listing([], [['espeak-ng', ['en']]])), 'espeak-ng');
     assert.equal(resolveTtsEngine('tts-2', installed), undefined);
@@ -74,7 +76,8 @@ describe('OpenAI model and voice mapping', () => {
   test('OpenAI voice names map by the table; engine voices are themselves; anything else is a library voice', () => {
     assert.deepEqual(resolveVoice('echo', 'flite', installed), { kind: 'engine', voiceId: 'rms' });
     assert.deepEqual(resolveVoice('echo', 'piper-en-us-joe-medium', installed), { kind: 'engine', voiceId: 'joe' });
-    assert.deepEqual(resolveVoice('alloy', 'espeak-ng', installed), { kind: 'engine' });
+    assert.deepEqual(resolveVoice('fable', 'espeak-ng', installed), { kind: 'engine', voiceId: 'en-gb-scotland' });
+    assert.deepEqual(resolveVoice('alloy', 'some-other-engine', installed), { kind: 'engine' });
     assert.deepEqual(resolveVoice('awb', 'flite', installed), { kind: 'engine', voiceId: 'awb' });
     const uuid = '3f0c8a52-6f3e-4b8f-9d43-0e2b8f1c1a77';
     assert.deepEqual(resolveVoice(uuid, 'flite', installed), { kind: 'library', voiceId: uuid });
@@ -89,6 +92,7 @@ describe('OpenAI model and voice mapping', () => {
       'whisper-tiny-en',
       'piper-en-us-joe-medium',
       'flite',
+      'espeak-ng',
     ]);
     assert.deepEqual(acceptedModelIds(listing([['whisper-base', 'en']], [])), ['whisper-1', 'whisper-base']);
   });
@@ -163,7 +167,16 @@ describe('OpenAI shapes', () => {
     assert.ok(!encoderArgs('mp3', 1).includes('-af'));
     const args = encoderArgs('opus', 2, 'pcm');
     assert.deepEqual(args.slice(args.indexOf('-af'), args.indexOf('-af') + 2), ['-af', 'atempo=2.0000']);
-    assert.deepEqual(args.slice(3, 9), ['-f', 's16le', '-ar', '24000', '-ac', '1']);
+    const input = args.slice(0, args.indexOf('pipe:0'));
+    assert.deepEqual(input.slice(input.indexOf('-f'), input.indexOf('-f') + 6), [
+      '-f',
+      's16le',
+      '-ar',
+      '24000',
+      '-ac',
+      '1',
+    ]);
+    assert.ok(input.includes('-analyzeduration'), 'no probing delay on a stream of known format');
     const header = openEndedWavHeader();
     assert.equal(header.length, 44);
     assert.equal(header.readUInt32LE(24), 24_000);

@@ -196,59 +196,61 @@ export class OpenAiAudioService {
     connection: { readonly gone: boolean },
   ): Promise<void> {
     const parts = this.followParts(userId, jobId);
-    // The first part decides the status: a job that fails before speaking anything answers a proper error.
-    const first = await parts.next();
+    const raw = Math.abs(output.tempo - 1) < 1e-6 && (output.format === 'pcm' || output.format === 'wav');
+    // Started now, so ffmpeg's start-up overlaps the synthesis of the first sentence, not the time to first byte.
+    const encoder = raw
+      ? undefined
+      : spawnEncoder(await ffmpegBinary({ ffmpegPath: this.env.FFMPEG_PATH }), output.format, output.tempo, 'pcm');
+    let first: IteratorResult<Buffer, void>;
+    try {
+      // The first part decides the status: a job that fails before speaking anything answers a proper error.
+      first = await parts.next();
+    } catch (error) {
+      encoder?.kill();
+      throw error;
+    }
     const chunks = (async function* () {
       if (!first.done) yield first.value;
       yield* parts;
     })();
     let delivered = false;
-    if (!connection.gone) {
+    if (connection.gone) encoder?.kill();
+    else {
       response.status(HttpStatus.OK);
       response.setHeader('Content-Type', SPEECH_CONTENT_TYPES[output.format]);
       response.setHeader('X-Job-Id', jobId);
       response.flushHeaders();
       try {
-        delivered = await this.relay(chunks, output, response);
+        if (encoder) await this.encodeInto(encoder, Readable.from(chunks), response);
+        else {
+          // The parts are already OpenAI's pcm: relayed as they are, behind an open-ended header for wav.
+          const format = output.format;
+          const withHeader = async function* () {
+            if (format === 'wav') yield openEndedWavHeader();
+            yield* chunks;
+          };
+          await pipeline(Readable.from(withHeader()), response);
+        }
+        delivered = response.writableFinished;
       } catch (error) {
         this.logger.warn(`speech stream of job ${jobId} broke off: ${String(error)}`);
         response.destroy();
       }
     }
     await chunks.return(undefined);
+    await parts.return(undefined);
     // The rest of the pipeline (loudness, the quality gate) runs on; the charge waits for it to complete.
-    const job = await this.waitForTerminal(userId, jobId);
-    if (!delivered) return this.releaseUndelivered(job);
-    if (job.status !== 'completed') return;
-    await this.charge(job).catch((error: unknown) => {
-      this.logger.error(`speech job ${job.id} was delivered but could not be charged: ${String(error)}`);
-    });
-  }
-
-  /** Writes the chunks to the response in the asked-for format; true when all of it went out. */
-  private async relay(
-    chunks: AsyncIterable<Buffer>,
-    output: { format: SpeechFormat; tempo: number },
-    response: Response,
-  ): Promise<boolean> {
-    const raw = Math.abs(output.tempo - 1) < 1e-6 && (output.format === 'pcm' || output.format === 'wav');
-    if (raw) {
-      // The parts are already OpenAI's pcm: relayed as they are, behind a header for wav.
-      const withHeader = async function* () {
-        if (output.format === 'wav') yield openEndedWavHeader();
-        yield* chunks;
-      };
-      await pipeline(Readable.from(withHeader()), response);
-      return response.writableFinished;
+    try {
+      const job = await this.waitForTerminal(userId, jobId);
+      if (!delivered) return await this.releaseUndelivered(job);
+      if (job.status === 'completed') await this.charge(job);
+    } catch (error) {
+      // The response is out: nobody to answer. A server stopping before the job ended lands here too; the hold
+      // then stays on the completed job, charged by its first download.
+      this.logger.warn(
+        `speech job ${jobId} was ${delivered ? 'delivered' : 'not delivered'} but not settled: ${String(error)}`,
+      );
     }
-    const encoder = spawnEncoder(
-      await ffmpegBinary({ ffmpegPath: this.env.FFMPEG_PATH }),
-      output.format,
-      output.tempo,
-      'pcm',
-    );
-    await this.encodeInto(encoder, Readable.from(chunks), response);
-    return response.writableFinished;
   }
 
   /** A finished job's output, encoded on the way out. */

@@ -7,14 +7,27 @@ export type OpenAiTtsModel = (typeof OPENAI_TTS_MODELS)[number];
 export const OPENAI_VOICES = ['alloy', 'echo', 'fable', 'onyx', 'nova', 'shimmer'] as const;
 export type OpenAiVoice = (typeof OPENAI_VOICES)[number];
 
-/** tts-1 is OpenAI's fast model: flite (classical, fastest); tts-1-hd its quality one: Piper (neural). */
+/**
+ * tts-1 is OpenAI's fast model: flite (classical, five speakers, about 230 ms for a sentence as it starts a process
+ * per sentence); tts-1-hd its quality one: Piper (neural). The fastest engine, espeak-ng (a native binary, about
+ * 30 ms a sentence), is there by its own id: its output fails the intelligibility gate at 2× speed, in some accents
+ * and after a voice conversion, which OpenAI's model names should not.
+ */
 const TTS_ENGINE_FOR: Record<OpenAiTtsModel, string> = { 'tts-1': 'flite', 'tts-1-hd': 'piper-en-us-joe-medium' };
 
 /**
- * OpenAI's voices on the installed engines (the README's table). flite has five voices, one of them female (slt);
- * Piper ships one English voice here, so every name speaks as joe.
+ * OpenAI's voices on the installed engines (the README's table): espeak-ng's English accents, flite's five
+ * speakers (slt is its female voice), and Piper's one English voice here, joe.
  */
 export const VOICE_TABLE: Readonly<Record<string, Readonly<Record<OpenAiVoice, string>>>> = {
+  'espeak-ng': {
+    alloy: 'en-us',
+    echo: 'en-gb',
+    fable: 'en-gb-scotland',
+    onyx: 'en-gb-x-rp',
+    nova: 'en-us-nyc',
+    shimmer: 'en-029',
+  },
   flite: { alloy: 'slt', echo: 'rms', fable: 'awb', onyx: 'kal', nova: 'kal16', shimmer: 'slt' },
   'piper-en-us-joe-medium': { alloy: 'joe', echo: 'joe', fable: 'joe', onyx: 'joe', nova: 'joe', shimmer: 'joe' },
 };

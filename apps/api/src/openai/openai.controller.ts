@@ -181,7 +181,7 @@ export class OpenAiController {
   @ApiOperation({
     summary: 'Text to speech as audio bytes (an ordinary TTS job, in the history; charged on delivery)',
     description:
-      'tts-1 speaks with the fastest installed voice (flite), tts-1-hd with the neural one (Piper); the OpenAI voice ' +
+      'tts-1 speaks with flite, tts-1-hd with the neural Piper voice, espeak-ng (the fastest) by its id; the OpenAI voice ' +
       'names map to installed voices (README table), an engine voice id or a library voice id works too. `speed` ' +
       '0.25–4: the voice speaks 0.5–2, the rest is a tempo change. pcm is 24 kHz 16-bit little-endian mono.',
   })

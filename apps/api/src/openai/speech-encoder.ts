@@ -13,7 +13,19 @@ export type EncoderInput = 'file' | 'pcm';
 
 const INPUT_ARGS: Record<EncoderInput, readonly string[]> = {
   file: [],
-  pcm: ['-f', 's16le', '-ar', String(STREAM_PART_FORMAT.sampleRate), '-ac', '1'],
+  // The format is given, so no probing: by default ffmpeg reads 5 s of input before it writes a byte.
+  pcm: [
+    '-probesize',
+    '32',
+    '-analyzeduration',
+    '0',
+    '-f',
+    's16le',
+    '-ar',
+    String(STREAM_PART_FORMAT.sampleRate),
+    '-ac',
+    '1',
+  ],
 };
 
 export const SPEECH_CONTENT_TYPES: Record<SpeechFormat, string> = {
