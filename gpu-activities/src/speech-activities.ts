@@ -8,6 +8,8 @@ import {
   PROCESSING_SAMPLE_RATE,
   jobStorageKeys,
   speakableText,
+  STREAM_PART_FORMAT,
+  type StreamEnd,
   type SttStep,
   type TranscriptArtifacts,
   type TtsStep,
@@ -40,6 +42,16 @@ const SPEECH_FAILURES = [
 ];
 const asFailure = (error: unknown): unknown => toFailure(error, SPEECH_FAILURES);
 
+/** Float samples as 16-bit little-endian PCM, clipped (the streamed parts' format). */
+function pcm16(samples: Float32Array): Buffer {
+  const out = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) {
+    const clipped = Math.max(-1, Math.min(1, samples[i] ?? 0));
+    out.writeInt16LE(Math.round(clipped * 32767), i * 2);
+  }
+  return out;
+}
+
 /** The job a stored key belongs to (`jobs/<jobId>/…`), for callers that predate passing the job id. */
 const jobIdOfKey = (key: string): string => /^jobs\/([A-Za-z0-9_-]+)\//.exec(key)?.[1] ?? 'unassigned';
 
@@ -64,7 +76,11 @@ export function createSpeechActivities({
    * Transcribes stored audio as a 16 kHz stream decoded by ffmpeg from a local copy, so an hour-long file is
    * never held in memory (the engine buffers one VAD-cut window at a time).
    */
-  const transcribeStored = (jobId: string, audioKey: string, options: { modelId?: string; language?: string }) =>
+  const transcribeStored = (
+    jobId: string,
+    audioKey: string,
+    options: { modelId?: string; language?: string; task?: 'transcribe' | 'translate' },
+  ) =>
     withScratchDir(workDir, jobId, 'stt', async (dir) => {
       const local = path.join(dir, 'audio.wav');
       await storage.downloadToFile(audioKey, local);
@@ -89,6 +105,14 @@ export function createSpeechActivities({
       Context.current().heartbeat();
       // The API stores the text normalised already; this covers jobs submitted before it did, and other callers.
       const text = speakableText(input.text);
+      const keys = jobStorageKeys(input.jobId);
+      // A streamed job stores each sentence once spoken: the API relays it while the next one is synthesised.
+      const onSentence = input.step.stream
+        ? async (piece: { samples: Float32Array; sampleRate: number }, index: number) => {
+            const samples = resample(piece.samples, piece.sampleRate, STREAM_PART_FORMAT.sampleRate);
+            await storage.putBuffer(keys.streamPart(index), pcm16(samples), 'application/octet-stream');
+          }
+        : undefined;
       try {
         const speech = await engines.synthesize(
           {
@@ -100,10 +124,14 @@ export function createSpeechActivities({
             // The API takes semitones; the engine takes a frequency ratio.
             pitch: input.step.pitch === undefined ? undefined : 2 ** (input.step.pitch / 12),
           },
-          control(text.length / 15),
+          { ...control(text.length / 15), ...(onSentence ? { onSentence } : {}) },
         );
+        if (onSentence) {
+          const end: StreamEnd = { parts: speech.sentences };
+          await storage.putBuffer(keys.streamEnd, Buffer.from(JSON.stringify(end)), 'application/json');
+        }
         const samples = resample(speech.samples, speech.sampleRate, PROCESSING_SAMPLE_RATE);
-        const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'tts');
+        const outputKey = keys.step(input.stepIndex, 'tts');
         await storage.putBuffer(
           outputKey,
           encodeWav(samples, PROCESSING_SAMPLE_RATE, { format: 'float32' }),
@@ -134,6 +162,7 @@ export function createSpeechActivities({
         const result = await transcribeStored(input.jobId, input.inputKey, {
           modelId: input.step.model,
           language: input.step.language,
+          ...(input.step.task ? { task: input.step.task } : {}),
         });
         const keys = jobStorageKeys(input.jobId);
         // Per step, so a chain that transcribes twice (an stt step and a mute_word edit) keeps both.

@@ -7,6 +7,7 @@ import { CoreModule } from './common/core.module';
 import { DeveloperModule } from './developer/developer.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { OpenAiModule } from './openai/openai.module';
 import { PaymentsModule } from './payments/payments.module';
 import { VoicesModule } from './voices/voices.module';
 import { UserModule } from './user/user.module';
@@ -32,6 +33,7 @@ export class AppModule {
         VoicesModule,
         DeveloperModule,
         PaymentsModule,
+        OpenAiModule,
       ],
     };
   }

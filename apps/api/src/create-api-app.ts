@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 import type { Server } from 'node:http';
 
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
@@ -16,6 +17,8 @@ import { corsOptions, helmetOptions } from './common/security-headers';
 import { defaultWebAppDir, serveWebApp } from './web/web-app';
 
 export const GLOBAL_PREFIX = 'api';
+/** The OpenAI-compatible API's own root (apps/api/src/openai). */
+export const OPENAI_PREFIX = 'v1';
 /** Request bodies are small JSON documents; audio arrives as multipart uploads with their own limit. */
 export const JSON_BODY_LIMIT = '1mb';
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -41,7 +44,8 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
   app.use(`/${GLOBAL_PREFIX}/payment/webhooks`, raw({ type: () => true, limit: JSON_BODY_LIMIT }));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(cookieParser());
-  app.setGlobalPrefix(GLOBAL_PREFIX);
+  // OpenAI's SDKs expect their routes at <baseURL>/audio/…, with baseURL `<server>/v1`: outside the prefix.
+  app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: [{ path: `${OPENAI_PREFIX}/{*path}`, method: RequestMethod.ALL }] });
   // Swagger registers its own Express routes, which must precede Nest's not-found handler added by init().
   setupOpenApi(app);
   serveWebApp(app, deps.env.WEB_APP_DIR ?? defaultWebAppDir());

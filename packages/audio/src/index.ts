@@ -4,6 +4,7 @@ export {
   MAX_INPUT_CHANNELS,
   decodeToMonoFloat,
   decodeToWavFile,
+  ffmpegBinary,
   probeAudioFile,
   type AudioProbe,
   type FfmpegOptions,

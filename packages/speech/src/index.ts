@@ -6,6 +6,7 @@ export {
   type AudioStream16k,
   type SynthesizeRequest,
   type SynthesisResult,
+  type SentenceListener,
 } from './speech-engines';
 export {
   SpeechEngineUnavailableError,

@@ -47,6 +47,11 @@ export interface TranscribeOptions extends RunControl {
   readonly modelId?: string;
   /** BCP-47 code; omitted lets a multilingual model detect it. */
   readonly language?: string;
+  /**
+   * `translate`: Whisper's translate task, English text from speech in any language it knows (multilingual
+   * Whisper models only; the spoken language is detected, `language` is not used).
+   */
+  readonly task?: 'transcribe' | 'translate';
   /** Whisper beam width; 1 (greedy) is about twice as fast, 5 is Whisper's default. */
   readonly beamSize?: number;
   readonly chunking?: Partial<ChunkerOptions>;
@@ -146,6 +151,17 @@ export class SpeechEngines {
 
   private sttCandidates(options: TranscribeOptions): ModelManifest[] {
     const location = { modelsDir: this.modelsDir };
+    if (options.task === 'translate') {
+      const multilingual = listModels('stt').filter((m) => canTranslate(m) && isInstalled(m, location));
+      const chosen =
+        options.modelId === undefined ? multilingual : multilingual.filter((m) => m.id === options.modelId);
+      if (chosen.length === 0) {
+        throw new SpeechRequestError(
+          `Translation needs a multilingual Whisper model${options.modelId ? `; ${options.modelId} is not one` : ''}`,
+        );
+      }
+      return chosen;
+    }
     if (options.modelId !== undefined) {
       return [selectModel({ task: 'stt', requested: options.modelId, language: options.language }, location)];
     }
@@ -175,7 +191,8 @@ export class SpeechEngines {
             .map((s) => s.text)
             .join(' ')
             .trim(),
-          language: result.language ?? language ?? model.languages[0] ?? 'en',
+          // A translation is English text; `language` says what the text is in.
+          language: options.task === 'translate' ? 'en' : (result.language ?? language ?? model.languages[0] ?? 'en'),
           modelId: model.id,
           words: result.words,
           segments: result.segments,
@@ -200,7 +217,10 @@ export class SpeechEngines {
             };
             signal?.addEventListener('abort', onAbort, { once: true });
             try {
-              const out = await whisper.transcribe(samples, whisper.multilingual ? language : 'en', beam);
+              const translate = options.task === 'translate';
+              // Translation detects the spoken language itself; English-only models are told English.
+              const spoken = translate ? undefined : whisper.multilingual ? language : 'en';
+              const out = await whisper.transcribe(samples, spoken, beam, options.task);
               signal?.throwIfAborted();
               const segments = out.segments.filter((s) => !(s.no_speech > 0.8 && meanProbability(s.words) < 0.5));
               return {
@@ -245,8 +265,15 @@ export class SpeechEngines {
     );
   }
 
-  /** Synthesises `request.text` sentence by sentence and joins the pieces with short pauses. */
-  async synthesize(request: SynthesizeRequest, control: RunControl = {}): Promise<SynthesisResult> {
+  /**
+   * Synthesises `request.text` sentence by sentence and joins the pieces with short pauses. `onSentence` gets each
+   * piece as soon as it is spoken (with the pause before it, and the pitch applied), so a caller can stream them;
+   * the pieces in order are the result's samples.
+   */
+  async synthesize(
+    request: SynthesizeRequest,
+    control: RunControl & { onSentence?: SentenceListener } = {},
+  ): Promise<SynthesisResult> {
     const text = request.text.trim();
     if (text.length === 0) throw new SpeechRequestError('Text is empty');
     if (request.text.length > MAX_TTS_CHARS) {
@@ -269,7 +296,9 @@ export class SpeechEngines {
         control.signal?.throwIfAborted();
         const audio = await synth(sentence);
         sampleRate = audio.sampleRate;
-        pieces.push(trimSilenceEdges(audio.samples, audio.sampleRate));
+        const piece = trimSilenceEdges(audio.samples, audio.sampleRate);
+        pieces.push(piece);
+        if (control.onSentence) await control.onSentence(streamedPiece(piece, audio.sampleRate, i, pitch), i);
         control.onProgress?.((i + 1) / sentences.length);
       }
     };
@@ -325,6 +354,23 @@ export class SpeechEngines {
       durationSeconds: samples.length / sampleRate,
     };
   }
+}
+
+/** Called with each synthesised sentence, in order, before the next one is synthesised. */
+export type SentenceListener = (piece: MonoAudio, index: number) => Promise<void>;
+
+/** A sentence as it sits in the joined output: after the pause that precedes it, pitch-shifted like the whole. */
+function streamedPiece(piece: Float32Array, sampleRate: number, index: number, pitch: number): MonoAudio {
+  const pause = index === 0 ? 0 : Math.round(SENTENCE_PAUSE_SECONDS * sampleRate);
+  let samples: Float32Array = new Float32Array(pause + piece.length);
+  samples.set(piece, pause);
+  if (pitch !== 1) samples = pitchShift(samples, sampleRate, pitch);
+  return { samples, sampleRate };
+}
+
+/** Whisper's translate task exists only in its multilingual models. */
+function canTranslate(model: ModelManifest): boolean {
+  return model.id.startsWith('whisper-') && model.languages.length > 1;
 }
 
 function fitsLanguage(model: ModelManifest, language: string | undefined): boolean {

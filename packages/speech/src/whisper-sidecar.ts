@@ -35,6 +35,7 @@ for line in sys.stdin:
         segments, info = model.transcribe(
             audio,
             language=request.get("language"),
+            task=request.get("task") or "transcribe",
             beam_size=request.get("beam", 5),
             word_timestamps=True,
             vad_filter=False,
@@ -138,18 +139,22 @@ export class WhisperSidecar {
     return new WhisperSidecar(child, reader, tmp, hello.multilingual === true, lines);
   }
 
-  /** Transcribes 16 kHz mono audio; `language` undefined lets Whisper detect it. */
+  /**
+   * Transcribes 16 kHz mono audio; `language` undefined lets Whisper detect it. `translate` is Whisper's own task:
+   * the text comes out in English, whatever was spoken (multilingual models only).
+   */
   transcribe(
     samples: Float32Array,
     language: string | undefined,
     beam: number,
+    task: 'transcribe' | 'translate' = 'transcribe',
   ): Promise<{ language: string; segments: SidecarSegment[] }> {
     const run = this.queue.then(async () => {
       if (this.exited) throw new Error('Whisper sidecar has exited');
       // Audio goes through a temp file: a 30 s chunk is under 2 MB and this keeps the pipe protocol line-based.
       const file = path.join(this.tmp, 'chunk.f32');
       await writeFile(file, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
-      this.child.stdin.write(`${JSON.stringify({ audio: file, language: language ?? null, beam })}\n`);
+      this.child.stdin.write(`${JSON.stringify({ audio: file, language: language ?? null, beam, task })}\n`);
       const next = await this.lines.next();
       if (next.done) throw new Error('Whisper sidecar exited mid-request');
       const reply = JSON.parse(next.value) as SidecarReply;

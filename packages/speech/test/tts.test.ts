@@ -27,6 +27,34 @@ describe('text-to-speech', () => {
     assert.ok(peak > 0.1 && peak <= 1.5, `peak ${peak}`);
   });
 
+  it('hands each sentence to onSentence as it is spoken, and those pieces in order are the output', async () => {
+    const seen: Array<{ index: number; length: number; at: number }> = [];
+    const pieces: Float32Array[] = [];
+    const speech = await engines.synthesize(
+      { text: LONG, modelId: 'flite', voiceId: 'slt' },
+      {
+        onSentence: (piece, index) => {
+          assert.equal(piece.sampleRate, 16_000);
+          pieces.push(piece.samples);
+          seen.push({ index, length: piece.samples.length, at: pieces.length });
+          return Promise.resolve();
+        },
+      },
+    );
+    assert.deepEqual(
+      seen.map((s) => s.index),
+      [0, 1, 2, 3],
+    );
+    const joined = new Float32Array(pieces.reduce((sum, p) => sum + p.length, 0));
+    let offset = 0;
+    for (const piece of pieces) {
+      joined.set(piece, offset);
+      offset += piece.length;
+    }
+    assert.equal(joined.length, speech.samples.length);
+    assert.deepEqual(joined, speech.samples);
+  });
+
   it('speaks faster at speed 1.5 through the model length scale', async () => {
     const normal = await engines.synthesize({ text: LONG });
     const fast = await engines.synthesize({ text: LONG, speed: 1.5 });

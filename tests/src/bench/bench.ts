@@ -14,7 +14,7 @@ import { analyzeVoice, convertVoiceToward } from '@voice/voice-dsp';
 import { startPlatform } from '@voice/platform';
 import { freePort, installWorkerRuntime } from '@voice/runtime';
 import { PROCESSING_SAMPLE_RATE } from '@voice/shared';
-import { encodeWavPcm16, synthesizeSpeech } from '@voice/testkit';
+import { encodeWavPcm16, OutboxMailbox, synthesizeSpeech } from '@voice/testkit';
 import { ApiClient, waitForInference } from '../api-client';
 import { makeNoisySpeech } from '../fixtures';
 import { startPlatformProcess } from './platform-process';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   // Fast path for profiling: only the in-process platform sections (the issue's four figures).
   const onlyTargets = process.env['BENCH_ONLY_TARGETS'] === '1';
-  // BENCH_SECTIONS=pipeline,stt (any of submit, pipeline, stt, eventloop, loaded) runs only those target sections.
+  // BENCH_SECTIONS=pipeline,stt (any of submit, pipeline, stt, eventloop, loaded, ttfb) runs only those target sections.
   const sections = process.env['BENCH_SECTIONS']?.split(',').map((name) => name.trim());
   const wants = (section: string) => !sections || sections.includes(section);
   // The machine may be shared: the load says how much to trust absolute times (ratios are same-run).
@@ -170,6 +170,9 @@ async function main(): Promise<void> {
 
     // 5. Submitting a 1 MB WAV while a job runs, and the same upload rejected at validation.
     if (wants('loaded')) targets.push(...(await loadedSubmitRows(api, dataDir, longInputs[1]!, rows)));
+
+    // 6. /v1/audio/speech: time to the first audio byte of a two-sentence text (the response streams per sentence).
+    if (wants('ttfb')) targets.push(...(await speechTtfbRows(platform.apiUrl, dataDir, rows)));
 
     inputForModels = long.noisy.subarray(0, RTF_SECONDS * long.sampleRate);
     cleanForModels = long.clean.subarray(0, RTF_SECONDS * long.sampleRate);
@@ -295,6 +298,63 @@ async function sttRows(
       detail: `median ${job.toFixed(2)} s ÷ ${alone.toFixed(2)} s (${label}, int8, word timestamps, VAD; bare cold ${bare.cold.toFixed(2)} s)`,
     },
   ];
+}
+
+const TTFB_TEXT = 'The weather is nice today. We will walk to the park after lunch.';
+const TTFB_RUNS = 5;
+
+/**
+ * POST /v1/audio/speech as an OpenAI client sends it (mp3, the default format), request sent → first body byte,
+ * for espeak-ng (the fastest voice), tts-1 (flite) and tts-1-hd (Piper, neural), after one warm-up each.
+ * The account is verified through the platform's outbox, as /v1 delivers output.
+ */
+async function speechTtfbRows(apiUrl: string, dataDir: string, rows: Array<[string, string]>): Promise<Target[]> {
+  const api = new ApiClient(apiUrl, new OutboxMailbox(path.join(dataDir, 'outbox')));
+  await api.register(`bench-ttfb-${Date.now()}@example.com`);
+  const once = async (model: string, format: string) => {
+    const started = performance.now();
+    const response = await fetch(`${apiUrl}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.accessToken ?? ''}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, voice: 'alloy', input: TTFB_TEXT, response_format: format }),
+    });
+    if (response.status !== 200 || !response.body)
+      throw new Error(`speech failed: ${response.status} ${await response.text()}`);
+    const reader = response.body.getReader();
+    const first = await reader.read();
+    const ttfb = performance.now() - started;
+    if (first.done) throw new Error('speech answered no audio');
+    while (!(await reader.read()).done);
+    const total = performance.now() - started;
+    // The job goes on after the stream (loudness, the quality gate): let it end, so runs do not overlap.
+    await api.waitForJob(response.headers.get('x-job-id') ?? '', { timeoutMs: 120_000 });
+    return { ttfb, total };
+  };
+  const targets: Target[] = [];
+  // mp3 is what an OpenAI client gets by default (through ffmpeg); pcm is relayed as the worker stored it.
+  for (const [model, label, format, target] of [
+    ['espeak-ng', 'espeak-ng (fastest voice)', 'mp3', 300],
+    ['espeak-ng', 'espeak-ng (fastest voice)', 'pcm', undefined],
+    ['tts-1', 'tts-1 (flite)', 'mp3', undefined],
+    ['tts-1-hd', 'tts-1-hd (Piper, neural)', 'mp3', undefined],
+  ] as const) {
+    await once(model, format);
+    const runs: Array<{ ttfb: number; total: number }> = [];
+    for (let i = 0; i < TTFB_RUNS; i++) runs.push(await once(model, format));
+    const ttfb = median(runs.map((run) => run.ttfb));
+    rows.push([
+      `TTS /v1/audio/speech time to first byte, two sentences, ${label}, ${format}: runs / whole response`,
+      `${runs.map((run) => run.ttfb.toFixed(0)).join(', ')} ms / median ${median(runs.map((run) => run.total)).toFixed(0)} ms`,
+    ]);
+    targets.push({
+      name: `TTS /v1/audio/speech time to first byte, two sentences, ${label}, ${format}`,
+      measured: ttfb,
+      unit: 'ms',
+      ...(target === undefined ? {} : { target }),
+      detail: `median of ${TTFB_RUNS} after a warm-up`,
+    });
+  }
+  return targets;
 }
 
 /** The API process's event-loop delay while the heaviest job (a dub: STT, translation, TTS, mixing) runs. */

@@ -22,7 +22,8 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-interface ResolvedError {
+/** An error as the boundary resolved it: status, stable code, client-safe message. */
+export interface ResolvedError {
   status: number;
   code: string;
   message: string;
@@ -106,7 +107,7 @@ const INTERNAL: ResolvedError = {
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('ApiExceptionFilter');
+  protected readonly logger = new Logger('ApiExceptionFilter');
 
   constructor(@Inject(ENV) private readonly env: Env) {}
 
@@ -134,7 +135,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     response.status(resolved.status).json(body);
   }
 
-  private resolve(exception: unknown, request: Request): ResolvedError {
+  /** Shared with the /v1 filter, which writes the same resolution in OpenAI's shape. */
+  protected resolve(exception: unknown, request: Request): ResolvedError {
     if (exception instanceof DomainError) {
       if (exception.status >= 500)
         this.logger.warn(`${exception.code}: ${exception.message}`, stackOf(exception.cause));

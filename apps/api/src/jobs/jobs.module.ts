@@ -26,5 +26,7 @@ import { multerOptions } from './upload';
     DownloadService,
     JobSubmitRateLimitGuard,
   ],
+  // The /v1 OpenAI module submits and follows jobs the same way.
+  exports: [JobSubmissionService, JobsService, JobSubmitRateLimitGuard],
 })
 export class JobsModule {}

@@ -15,7 +15,8 @@ export function defaultWebAppDir(): string {
 }
 
 function isApiPath(urlPath: string): boolean {
-  return urlPath === '/api' || urlPath.startsWith('/api/');
+  // /v1 is the OpenAI-compatible API: its 404s are JSON too, never the app's index.html.
+  return urlPath === '/api' || urlPath.startsWith('/api/') || urlPath === '/v1' || urlPath.startsWith('/v1/');
 }
 
 /**

@@ -1316,6 +1316,112 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/models': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The model ids /v1 accepts: whisper-1, tts-1, tts-1-hd and every installed STT/TTS model
+     * @description **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
+    get: operations['OpenAiController_listModels'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/models/{model}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One model /v1 accepts
+     * @description **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
+    get: operations['OpenAiController_getModel'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audio/transcriptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Speech to text, answered when done (an ordinary STT job, in the history; charged on delivery)
+     * @description A client that disconnects does not stop the job; it is then not charged, and its hold is released. `json`/`verbose_json` answer JSON, `text`/`srt`/`vtt` text/plain. The job id is in the `X-Job-Id` header.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
+    post: operations['OpenAiController_transcribe'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audio/translations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Speech in any language Whisper knows to English text (Whisper's translate task), answered when done
+     * @description The spoken language is detected. whisper-1 is the best installed multilingual Whisper model; English-only models cannot translate (400). Same job, charge and disconnect rules as transcriptions.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
+    post: operations['OpenAiController_translate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audio/speech': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Text to speech as audio bytes (an ordinary TTS job, in the history; charged on delivery)
+     * @description tts-1 speaks with flite, tts-1-hd with the neural Piper voice, espeak-ng (the fastest) by its id; the OpenAI voice names map to installed voices (README table), an engine voice id or a library voice id works too. `speed` 0.25–4: the voice speaks 0.5–2, the rest is a tempo change. pcm is 24 kHz 16-bit little-endian mono.
+     *
+     *     **API keys:** accepted with the `jobs:write` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
+     */
+    post: operations['OpenAiController_speech'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2681,6 +2787,77 @@ export interface components {
       /** Format: date-time */
       nextBefore?: string;
     };
+    OpenAiErrorDetailDto: {
+      /** @example The model 'whisper-9' does not exist or is not installed for speech to text */
+      message: string;
+      /**
+       * @description invalid_request_error, authentication_error, permission_error, insufficient_quota, rate_limit_error, server_error
+       * @example invalid_request_error
+       */
+      type: string;
+      /**
+       * @description The request field at fault
+       * @example model
+       */
+      param: string | null;
+      /** @example model_not_found */
+      code: string | null;
+    };
+    OpenAiErrorDto: {
+      error: components['schemas']['OpenAiErrorDetailDto'];
+    };
+    TranscriptionJsonDto: {
+      /** @example The weather is nice today. */
+      text: string;
+    };
+    VerboseSegmentDto: {
+      id: number;
+      /** @description Start in 10 ms frames */
+      seek: number;
+      start: number;
+      end: number;
+      text: string;
+      /** @description Not kept by the recogniser: always empty */
+      tokens: number[];
+      temperature: number;
+      /** @description Mean log-probability of the segment's words */
+      avg_logprob: number;
+      compression_ratio: number;
+      /** @description Segments judged silent are dropped before delivery, so 0 */
+      no_speech_prob: number;
+    };
+    VerboseWordDto: {
+      word: string;
+      start: number;
+      end: number;
+    };
+    VerboseTranscriptionDto: {
+      /** @enum {string} */
+      task: 'transcribe' | 'translate';
+      /** @example english */
+      language: string;
+      /** @description Seconds */
+      duration: number;
+      text: string;
+      segments: components['schemas']['VerboseSegmentDto'][];
+      /** @description With timestamp_granularities[]=word */
+      words?: components['schemas']['VerboseWordDto'][];
+    };
+    OpenAiModelDto: {
+      /** @example whisper-1 */
+      id: string;
+      /** @enum {string} */
+      object: 'model';
+      /** @description Unix seconds (when this server started: installed models carry no date) */
+      created: number;
+      /** @example voice-platform */
+      owned_by: string;
+    };
+    OpenAiModelListDto: {
+      /** @enum {string} */
+      object: 'list';
+      data: components['schemas']['OpenAiModelDto'][];
+    };
     /** @description Remove background noise with a neural denoiser (or a classical one) */
     Step_denoise: {
       /**
@@ -2717,6 +2894,11 @@ export interface components {
       language: string;
       /** @description STT model id (GET /api/models); default: the best installed for the language */
       model?: string;
+      /**
+       * @description translate: Whisper's translate task, English text from speech in any language it knows (the spoken language is detected; needs a multilingual Whisper model). Default transcribe.
+       * @enum {string}
+       */
+      task?: 'transcribe' | 'translate';
     };
     /** @description Text to speech, split at sentences */
     Step_tts: {
@@ -2730,6 +2912,8 @@ export interface components {
       language?: string;
       speed?: number;
       pitch?: number;
+      /** @description Also store each sentence as soon as it is spoken (raw 24 kHz PCM parts under the job), for delivery that starts before the whole text is synthesised (POST /v1/audio/speech sets it) */
+      stream?: boolean;
     };
     /** @description Cut bloopers, mute or bleep a word, trim silence (in order) */
     Step_edit: {
@@ -4751,6 +4935,11 @@ export interface operations {
                 language?: string;
                 /** @description STT model id (GET /api/models); default: the best installed for the language */
                 model?: string;
+                /**
+                 * @description translate: Whisper's translate task, English text from speech in any language it knows (the spoken language is detected; needs a multilingual Whisper model). Default transcribe.
+                 * @enum {string}
+                 */
+                task?: 'transcribe' | 'translate';
               }
             | {
                 /** @constant */
@@ -4861,6 +5050,11 @@ export interface operations {
           language?: string;
           /** @description STT model id (GET /api/models); default: the best installed for the language */
           model?: string;
+          /**
+           * @description translate: Whisper's translate task, English text from speech in any language it knows (the spoken language is detected; needs a multilingual Whisper model). Default transcribe.
+           * @enum {string}
+           */
+          task?: 'transcribe' | 'translate';
         };
       };
     };
@@ -5377,6 +5571,11 @@ export interface operations {
                 language?: string;
                 /** @description STT model id (GET /api/models); default: the best installed for the language */
                 model?: string;
+                /**
+                 * @description translate: Whisper's translate task, English text from speech in any language it knows (the spoken language is detected; needs a multilingual Whisper model). Default transcribe.
+                 * @enum {string}
+                 */
+                task?: 'transcribe' | 'translate';
               }
             | {
                 /** @constant */
@@ -5530,6 +5729,11 @@ export interface operations {
                 language?: string;
                 /** @description STT model id (GET /api/models); default: the best installed for the language */
                 model?: string;
+                /**
+                 * @description translate: Whisper's translate task, English text from speech in any language it knows (the spoken language is detected; needs a multilingual Whisper model). Default transcribe.
+                 * @enum {string}
+                 */
+                task?: 'transcribe' | 'translate';
               }
             | {
                 /** @constant */
@@ -5683,6 +5887,11 @@ export interface operations {
                 language?: string;
                 /** @description STT model id (GET /api/models); default: the best installed for the language */
                 model?: string;
+                /**
+                 * @description translate: Whisper's translate task, English text from speech in any language it knows (the spoken language is detected; needs a multilingual Whisper model). Default transcribe.
+                 * @enum {string}
+                 */
+                task?: 'transcribe' | 'translate';
               }
             | {
                 /** @constant */
@@ -6899,6 +7108,487 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  OpenAiController_listModels: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiModelListDto'];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  OpenAiController_getModel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        model: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiModelDto'];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:read` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+    };
+  };
+  OpenAiController_transcribe: {
+    parameters: {
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description WAV, MP3, FLAC, M4A or OGG (detected by content)
+           */
+          file: string;
+          /**
+           * @description whisper-1 (the best installed) or an STT id
+           * @example whisper-1
+           */
+          model: string;
+          /**
+           * @description ISO-639-1; default en
+           * @example en
+           */
+          language?: string;
+          /** @description Accepted; the installed recognisers take no prompt */
+          prompt?: string;
+          /** @description Accepted (0–1); decoding is beam search */
+          temperature?: number;
+          /** @enum {string} */
+          response_format?: 'json' | 'text' | 'srt' | 'vtt' | 'verbose_json';
+          /** @description With verbose_json: word adds `words` */
+          'timestamp_granularities[]'?: ('word' | 'segment')[];
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            components['schemas']['TranscriptionJsonDto'] | components['schemas']['VerboseTranscriptionDto'] | string;
+          'text/plain':
+            components['schemas']['TranscriptionJsonDto'] | components['schemas']['VerboseTranscriptionDto'] | string;
+        };
+      };
+      /** @description Unknown model, missing file, bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+          'text/plain': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+          'text/plain': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The job failed (the message names it) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+    };
+  };
+  OpenAiController_translate: {
+    parameters: {
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description WAV, MP3, FLAC, M4A or OGG (detected by content)
+           */
+          file: string;
+          /**
+           * @description whisper-1 (the best installed) or an STT id
+           * @example whisper-1
+           */
+          model: string;
+          /** @description Accepted; the installed recognisers take no prompt */
+          prompt?: string;
+          /** @description Accepted (0–1); decoding is beam search */
+          temperature?: number;
+          /** @enum {string} */
+          response_format?: 'json' | 'text' | 'srt' | 'vtt' | 'verbose_json';
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            components['schemas']['TranscriptionJsonDto'] | components['schemas']['VerboseTranscriptionDto'] | string;
+          'text/plain':
+            components['schemas']['TranscriptionJsonDto'] | components['schemas']['VerboseTranscriptionDto'] | string;
+        };
+      };
+      /** @description Unknown or English-only model, missing file */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+          'text/plain': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+          'text/plain': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The job failed (the message names it) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+          'text/plain': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+    };
+  };
+  OpenAiController_speech: {
+    parameters: {
+      query?: {
+        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
+        callback_url?: unknown;
+      };
+      header?: {
+        /** @description Up to 255 characters; a retry gets the same job */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          model: string;
+          input: string;
+          voice: string;
+          /**
+           * @default mp3
+           * @enum {string}
+           */
+          response_format?: 'mp3' | 'opus' | 'aac' | 'flac' | 'wav' | 'pcm';
+          /** @default 1 */
+          speed?: number;
+          instructions?: string;
+          /** @constant */
+          stream_format?: 'audio';
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/mpeg': string;
+          'audio/ogg': string;
+          'audio/aac': string;
+          'audio/flac': string;
+          'audio/wav': string;
+          'audio/pcm': string;
+        };
+      };
+      /** @description Unknown model, empty input, bad speed or format */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/mpeg': components['schemas']['OpenAiErrorDto'];
+          'audio/ogg': components['schemas']['OpenAiErrorDto'];
+          'audio/aac': components['schemas']['OpenAiErrorDto'];
+          'audio/flac': components['schemas']['OpenAiErrorDto'];
+          'audio/wav': components['schemas']['OpenAiErrorDto'];
+          'audio/pcm': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/mpeg': components['schemas']['OpenAiErrorDto'];
+          'audio/ogg': components['schemas']['OpenAiErrorDto'];
+          'audio/aac': components['schemas']['OpenAiErrorDto'];
+          'audio/flac': components['schemas']['OpenAiErrorDto'];
+          'audio/wav': components['schemas']['OpenAiErrorDto'];
+          'audio/pcm': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description INSUFFICIENT_SCOPE: an API key without the `jobs:write` scope. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/mpeg': components['schemas']['ErrorResponseDto'];
+          'audio/ogg': components['schemas']['ErrorResponseDto'];
+          'audio/aac': components['schemas']['ErrorResponseDto'];
+          'audio/flac': components['schemas']['ErrorResponseDto'];
+          'audio/wav': components['schemas']['ErrorResponseDto'];
+          'audio/pcm': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description A library voice that does not exist */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/mpeg': components['schemas']['OpenAiErrorDto'];
+          'audio/ogg': components['schemas']['OpenAiErrorDto'];
+          'audio/aac': components['schemas']['OpenAiErrorDto'];
+          'audio/flac': components['schemas']['OpenAiErrorDto'];
+          'audio/wav': components['schemas']['OpenAiErrorDto'];
+          'audio/pcm': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+      /** @description Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it). Carries Retry-After and the RateLimit-Policy / RateLimit fields (IETF draft). */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          /** @description e.g. `"job-submit";q=10;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description e.g. `"job-submit";r=0;t=42` */
+          RateLimit?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/mpeg': components['schemas']['ErrorResponseDto'];
+          'audio/ogg': components['schemas']['ErrorResponseDto'];
+          'audio/aac': components['schemas']['ErrorResponseDto'];
+          'audio/flac': components['schemas']['ErrorResponseDto'];
+          'audio/wav': components['schemas']['ErrorResponseDto'];
+          'audio/pcm': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The job failed (the message names it) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/mpeg': components['schemas']['OpenAiErrorDto'];
+          'audio/ogg': components['schemas']['OpenAiErrorDto'];
+          'audio/aac': components['schemas']['OpenAiErrorDto'];
+          'audio/flac': components['schemas']['OpenAiErrorDto'];
+          'audio/wav': components['schemas']['OpenAiErrorDto'];
+          'audio/pcm': components['schemas']['OpenAiErrorDto'];
         };
       };
     };

@@ -13,6 +13,14 @@ export const sttStep = defineStep({
       model: modelId
         .optional()
         .meta({ description: 'STT model id (GET /api/models); default: the best installed for the language' }),
+      task: z
+        .enum(['transcribe', 'translate'])
+        .optional()
+        .meta({
+          description:
+            "translate: Whisper's translate task, English text from speech in any language it knows (the spoken " +
+            'language is detected; needs a multilingual Whisper model). Default transcribe.',
+        }),
     })
     .strict(),
   input: 'audio',

@@ -74,6 +74,14 @@ export const ttsStep = defineStep({
         .min(-MAX_PITCH_SEMITONES, `must be between -${MAX_PITCH_SEMITONES} and ${MAX_PITCH_SEMITONES} semitones`)
         .max(MAX_PITCH_SEMITONES, `must be between -${MAX_PITCH_SEMITONES} and ${MAX_PITCH_SEMITONES} semitones`)
         .optional(),
+      stream: z
+        .boolean()
+        .optional()
+        .meta({
+          description:
+            'Also store each sentence as soon as it is spoken (raw 24 kHz PCM parts under the job), for delivery ' +
+            'that starts before the whole text is synthesised (POST /v1/audio/speech sets it)',
+        }),
     })
     .strict(),
   input: 'text',
