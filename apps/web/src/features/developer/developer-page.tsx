@@ -4,8 +4,9 @@ import { useApiKeys, useCreateApiKey } from './developer-queries';
 import { KeyList } from './key-list';
 import { NewKeySecret } from './new-key-secret';
 import { UsageSection } from './usage-section';
+import { WebhooksSection } from './webhooks/webhooks-section';
 
-/** /developer: API keys (create and see once, list, revoke) and what they used. */
+/** /developer: API keys (create and see once, list, revoke), what they used, and signed webhooks. */
 export function DeveloperPage() {
   const keys = useApiKeys();
   const create = useCreateApiKey();
@@ -48,6 +49,8 @@ export function DeveloperPage() {
       </section>
 
       <UsageSection keys={keys.data ?? []} />
+
+      <WebhooksSection />
     </div>
   );
 }
