@@ -24,7 +24,7 @@ import {
   WebhookUrlError,
 } from '@voice/webhooks';
 
-import { DomainError, notFound, validationError } from '../common/domain-error';
+import { conflict, DomainError, notFound, validationError } from '../common/domain-error';
 import { DATABASE, ENV, SECRET_BOX } from '../common/tokens';
 import type {
   CreatedWebhookDto,
@@ -118,6 +118,10 @@ export class WebhooksService {
     }
     const delivery = await findWebhookDeliveryForUser(this.db, userId, endpointId, deliveryId);
     if (!delivery) throw notFound('WEBHOOK_DELIVERY_NOT_FOUND', `Delivery ${deliveryId} not found`);
+    // A pending delivery has a live run: refused before anything is written, so its log is left as it is.
+    if (delivery.status === 'pending') {
+      throw conflict('WEBHOOK_DELIVERY_IN_PROGRESS', 'This delivery is still being retried; wait for it to end');
+    }
     // Reopened first: the run may finish before this returns, and must find the delivery pending, not succeeded.
     const reopened = await reopenWebhookDelivery(this.db, deliveryId, new Date());
     await this.deliveryRuns.redeliver(deliveryId);
