@@ -6,7 +6,7 @@
 //   node scripts/test.mjs                 all tests
 //   node scripts/test.mjs storage e2e     only files whose repo-relative path contains "storage" or "e2e"
 //
-// Env knobs: TEST_CONCURRENCY (default 2 files at once), TEST_TIMEOUT_MS (per test, default 15 min), CI (any
+// Env knobs: TEST_CONCURRENCY (default 2 files at once; `*-load.e2e.test.js` files run afterwards, alone), TEST_TIMEOUT_MS (per test, default 15 min), CI (any
 // infra failure is fatal; locally it is a warning and TEST_*_UNAVAILABLE tells the affected tests to skip).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -250,24 +250,41 @@ async function runNodeTests() {
   if (fatal) return 1;
   say(`infra ready in ${seconds(infraStarted)}; logs in ${relative(process.cwd(), logDir) || '.'}`);
 
+  // Timing-sensitive files (`*-load.e2e.test.js`: latency budgets under load they make themselves) run after the
+  // rest, one at a time, so another file's CPU use cannot fail them; everything else runs `concurrency` at once.
+  const alone = files.filter((file) => file.endsWith('-load.e2e.test.js'));
+  const together = files.filter((file) => !alone.includes(file));
+  const testsStarted = Date.now();
+  let code = 0;
+  for (const [batch, batchConcurrency] of [
+    [together, concurrency],
+    [alone, 1],
+  ]) {
+    if (batch.length === 0 || exitSignal) continue;
+    const batchCode = await runNodeTestProcess(batch, batchConcurrency, env);
+    if (code === 0) code = batchCode;
+  }
+  say(`tests finished in ${seconds(testsStarted)} with exit code ${code}`);
+  return exitSignal ? 130 : code;
+}
+
+/** One `node --test` run over `batch`; resolves with its exit code. */
+function runNodeTestProcess(batch, batchConcurrency, env) {
   const args = [
     '--test',
-    `--test-concurrency=${concurrency}`,
+    `--test-concurrency=${batchConcurrency}`,
     `--test-timeout=${testTimeoutMs}`,
     '--test-reporter=spec',
-    ...files,
+    ...batch,
   ];
-  const testsStarted = Date.now();
   testRunner = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: repoRoot });
-  const code = await new Promise((resolveExit) => {
+  return new Promise((resolveExit) => {
     testRunner.once('error', (error) => {
       say(`could not start node --test: ${error.message}`);
       resolveExit(1);
     });
-    testRunner.once('exit', (exitCode, signal) => resolveExit(exitCode ?? 1));
+    testRunner.once('exit', (exitCode) => resolveExit(exitCode ?? 1));
   });
-  say(`tests finished in ${seconds(testsStarted)} with exit code ${code}`);
-  return exitSignal ? 130 : code;
 }
 
 let exitCode = 1;
