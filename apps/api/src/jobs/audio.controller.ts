@@ -18,7 +18,7 @@ import { BEARER_SCHEME, ErrorResponseDto, openApiSchema } from '../common/openap
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DownloadService } from './download.service';
 import { AcceptedJobDto, DownloadDto, TranscriptDocumentDto, multipartBody } from './dto/job.dto';
-import { JobSubmitOptions, type SubmitOptions } from './submit-options.decorator';
+import { ApiSubmitOptions, JobSubmitOptions, type SubmitOptions } from './submit-options.decorator';
 import { JobSubmissionService, type UploadedAudio } from './job-submission.service';
 import { SubmitsJob } from './job-submit-rate-limit.guard';
 import {
@@ -91,6 +91,7 @@ export class AudioController {
   @Post('denoise')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Remove background noise, then loudness-normalise (−16 LUFS, −1 dBTP)',
@@ -122,6 +123,7 @@ export class AudioController {
   @Post('tts')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @ApiOperation({
     summary: 'Text to speech (1–10,000 characters), split at sentences, loudness-normalised',
     description:
@@ -157,6 +159,7 @@ export class AudioController {
   @Post('stt')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Speech to text with word-level timestamps, plus SRT and VTT',
@@ -183,6 +186,7 @@ export class AudioController {
   @Post('edit')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Edit a recording: cut bloopers, mute or bleep a word, trim silence (applied in order)',
@@ -215,6 +219,7 @@ export class AudioController {
   @Post('voice-clone')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Convert speech toward a voice from your library (or a public one)',
@@ -240,6 +245,7 @@ export class AudioController {
   @Post('dub')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Dub speech into another language: transcribe → translate → synthesise, fitted to the original timing',
@@ -269,6 +275,7 @@ export class AudioController {
   @Post('accent-change')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: "Re-voice speech in another accent's voice, keeping the word timing",
@@ -292,6 +299,7 @@ export class AudioController {
   @Post('generate-music')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @ApiOperation({
     summary: 'Compose music in a genre (seeded procedural composer rendered through a SoundFont)',
     description:
@@ -314,6 +322,7 @@ export class AudioController {
   @Post('generate-sfx')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @ApiOperation({
     summary: 'Synthesise a sound effect from a short description (parametric synthesis)',
     description:
@@ -335,6 +344,7 @@ export class AudioController {
   @Post('mood-music')
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @ApiOperation({
     summary: 'Music for a mood, sized and loudness-normalised for a platform (instagram, tiktok, youtube, podcast)',
   })

@@ -17,7 +17,6 @@ import type { RateLimiter } from '../auth/rate-limit/rate-limiter';
 import { accountGone, unauthorized } from '../common/domain-error';
 import { DATABASE, ENV, RATE_LIMITER } from '../common/tokens';
 import { isPremium } from '../user/premium';
-import { ApiSubmitOptions } from './submit-options.decorator';
 
 /**
  * JOB_SUBMIT_RATE_LIMIT submissions per user per JOB_SUBMIT_RATE_WINDOW_SECONDS over every submit route together,
@@ -59,6 +58,5 @@ export function SubmitsJob(): MethodDecorator {
     RequireScope('jobs:write'),
     UseGuards(JobSubmitRateLimitGuard),
     ApiRateLimited('Too many job submissions (JOB_SUBMIT_RATE_LIMIT per user per window; premium accounts skip it).'),
-    ApiSubmitOptions(),
   );
 }

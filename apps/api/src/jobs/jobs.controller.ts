@@ -47,7 +47,7 @@ import {
   type HistoryQuery,
   type StatusQuery,
 } from './request-schemas';
-import { JobSubmitOptions, type SubmitOptions } from './submit-options.decorator';
+import { ApiSubmitOptions, JobSubmitOptions, type SubmitOptions } from './submit-options.decorator';
 import { SubmitsJob } from './job-submit-rate-limit.guard';
 import { UploadCleanupInterceptor } from './upload-cleanup.interceptor';
 import { AUDIO_FIELD } from './upload';
@@ -66,6 +66,7 @@ export class JobsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @SubmitsJob()
+  @ApiSubmitOptions()
   @UseInterceptors(FileInterceptor(AUDIO_FIELD), UploadCleanupInterceptor)
   @ApiOperation({
     summary: 'Start a multi-step job on one upload',

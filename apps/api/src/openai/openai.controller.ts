@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Param, Post, Res, UploadedFile, UseFilters, UseInterceptors } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  Param,
+  Post,
+  Res,
+  UploadedFile,
+  UseFilters,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBearerAuth,
@@ -77,6 +88,26 @@ const {
 } = transcriptionBody.properties;
 const translationBody = { ...transcriptionBody, properties: translationFields };
 
+/** What transcriptions and translations answer: OpenAI's JSON or text shapes, or an OpenAI error. */
+function ApiTextResponses(badRequest: string): MethodDecorator {
+  return applyDecorators(
+    ApiProduces('application/json', 'text/plain'),
+    ApiOkResponse({
+      schema: {
+        oneOf: [
+          { $ref: getSchemaPath(TranscriptionJsonDto) },
+          { $ref: getSchemaPath(VerboseTranscriptionDto) },
+          { type: 'string' },
+        ],
+      },
+    }),
+    ApiResponse({ status: 400, type: OpenAiErrorDto, description: badRequest }),
+    ApiResponse({ status: 402, type: OpenAiErrorDto }),
+    ApiResponse({ status: 415, type: OpenAiErrorDto }),
+    ApiResponse({ status: 500, type: OpenAiErrorDto, description: 'The job failed (the message names it)' }),
+  );
+}
+
 /**
  * OpenAI's audio API at /v1 (outside the /api prefix, where its SDKs expect it, with `baseURL` = `<server>/v1`).
  * API keys authenticate as `Authorization: Bearer vp_live_…`; errors are in OpenAI's shape.
@@ -119,20 +150,7 @@ export class OpenAiController {
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: transcriptionBody })
-  @ApiProduces('application/json', 'text/plain')
-  @ApiOkResponse({
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(TranscriptionJsonDto) },
-        { $ref: getSchemaPath(VerboseTranscriptionDto) },
-        { type: 'string' },
-      ],
-    },
-  })
-  @ApiResponse({ status: 400, type: OpenAiErrorDto, description: 'Unknown model, missing file, bad field' })
-  @ApiResponse({ status: 402, type: OpenAiErrorDto })
-  @ApiResponse({ status: 415, type: OpenAiErrorDto })
-  @ApiResponse({ status: 500, type: OpenAiErrorDto, description: 'The job failed (the message names it)' })
+  @ApiTextResponses('Unknown model, missing file, bad field')
   transcribe(
     @CurrentUser() user: AuthPrincipal,
     @UploadedFile() upload: UploadedAudio | undefined,
@@ -153,20 +171,7 @@ export class OpenAiController {
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: translationBody })
-  @ApiProduces('application/json', 'text/plain')
-  @ApiOkResponse({
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(TranscriptionJsonDto) },
-        { $ref: getSchemaPath(VerboseTranscriptionDto) },
-        { type: 'string' },
-      ],
-    },
-  })
-  @ApiResponse({ status: 400, type: OpenAiErrorDto, description: 'Unknown or English-only model, missing file' })
-  @ApiResponse({ status: 402, type: OpenAiErrorDto })
-  @ApiResponse({ status: 415, type: OpenAiErrorDto })
-  @ApiResponse({ status: 500, type: OpenAiErrorDto, description: 'The job failed (the message names it)' })
+  @ApiTextResponses('Unknown or English-only model, missing file')
   translate(
     @CurrentUser() user: AuthPrincipal,
     @UploadedFile() upload: UploadedAudio | undefined,

@@ -7198,14 +7198,8 @@ export interface operations {
   };
   OpenAiController_transcribe: {
     parameters: {
-      query?: {
-        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
-        callback_url?: unknown;
-      };
-      header?: {
-        /** @description Up to 255 characters; a retry gets the same job */
-        'Idempotency-Key'?: string;
-      };
+      query?: never;
+      header?: never;
       path?: never;
       cookie?: never;
     };
@@ -7327,14 +7321,8 @@ export interface operations {
   };
   OpenAiController_translate: {
     parameters: {
-      query?: {
-        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
-        callback_url?: unknown;
-      };
-      header?: {
-        /** @description Up to 255 characters; a retry gets the same job */
-        'Idempotency-Key'?: string;
-      };
+      query?: never;
+      header?: never;
       path?: never;
       cookie?: never;
     };
@@ -7449,14 +7437,8 @@ export interface operations {
   };
   OpenAiController_speech: {
     parameters: {
-      query?: {
-        /** @description Gets the job’s terminal event (job.completed, job.failed, job.cancelled), signed per Standard Webhooks with your callback secret (GET /api/developer/webhooks/callback-secret). Private addresses are refused (400). */
-        callback_url?: unknown;
-      };
-      header?: {
-        /** @description Up to 255 characters; a retry gets the same job */
-        'Idempotency-Key'?: string;
-      };
+      query?: never;
+      header?: never;
       path?: never;
       cookie?: never;
     };
