@@ -78,6 +78,8 @@ export const ttsStep = defineStep({
         .boolean()
         .optional()
         .meta({
+          // Set by the platform itself (POST /v1/audio/speech): the web app's job builder leaves it out.
+          'x-internal': true,
           description:
             'Also store each sentence as soon as it is spoken (raw 24 kHz PCM parts under the job), for delivery ' +
             'that starts before the whole text is synthesised (POST /v1/audio/speech sets it)',

@@ -14,10 +14,11 @@ export function newStep(type: StepType, values: FormObject = {}): ChainStep {
   return { key: `step-${nextKey}`, op: type.op, values: { ...initialObject(fieldsSchema(type.schema)), ...values } };
 }
 
-/** A step schema without its discriminator: what the form shows. */
+/** A step schema without its discriminator and the fields the platform sets itself: what the form shows. */
 export function fieldsSchema(schema: JsonSchema): JsonSchema {
-  const { op: _op, ...properties } = schema.properties ?? {};
-  return { ...schema, properties, required: (schema.required ?? []).filter((name) => name !== 'op') };
+  const { op: _op, ...all } = schema.properties ?? {};
+  const properties = Object.fromEntries(Object.entries(all).filter(([, property]) => property['x-internal'] !== true));
+  return { ...schema, properties, required: (schema.required ?? []).filter((name) => name in properties) };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface JsonSchema {
   anyOf?: readonly JsonSchema[];
   oneOf?: readonly JsonSchema[];
   $ref?: string;
+  /** A field the platform sets itself (e.g. TTS `stream`); forms leave it out. */
+  'x-internal'?: boolean;
 }
 
 /** What a form holds while the user edits: numbers stay text until submit, so "-" or "1." can be typed. */
