@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { within, fireEvent, screen, waitFor } from '@testing-library/react';
 import {
   creditsForDurationMs as sharedCredits,
   estimateOutputMs,
@@ -81,8 +81,9 @@ describe('the cost on the page', () => {
     fireEvent.drop(screen.getByTestId('drop-zone'), { dataTransfer: { files: [wavFile(75, 'long.wav')] } });
     const alert = await screen.findByText(/^Not enough credits: /);
     expect(alert.textContent).toBe(
-      'Not enough credits: this job needs 1 min 15 s and your balance is 1 min 00 s. Use a shorter recording or add credits.',
+      'Not enough credits: this job needs 1 min 15 s and your balance is 1 min 00 s. Use a shorter recording or buy credits.Buy credits',
     );
+    expect(within(alert).getByRole('link', { name: 'Buy credits' }).getAttribute('href')).toBe('/billing/buy');
     const start = screen.getByRole('button', { name: 'Start job' }) as HTMLButtonElement;
     expect(start.disabled).toBe(true);
     expect(document.getElementById(start.getAttribute('aria-describedby') ?? '')?.textContent).toBe(

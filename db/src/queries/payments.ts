@@ -82,6 +82,21 @@ async function lockPaymentForEvent(
   return rows[0];
 }
 
+/** "1.00 USD": minor units as a person reads them (the currency's own decimals), for the review reason. */
+function money(amountMinor: number, currency: string): string {
+  const code = currency.toUpperCase();
+  let decimals = 2;
+  try {
+    decimals =
+      new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // Not an ISO code Intl knows: keep two decimals.
+  }
+  const digits = String(Math.abs(amountMinor)).padStart(decimals + 1, '0');
+  const whole = decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  return `${amountMinor < 0 ? '-' : ''}${whole} ${code}`;
+}
+
 function sameCurrency(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
@@ -103,8 +118,8 @@ export async function applyPaidEvent(
 
     if (event.amountMinor !== payment.amountMinor || !sameCurrency(event.currency, payment.currency)) {
       const reason =
-        `The provider reported ${event.amountMinor} ${event.currency.toLowerCase()}, ` +
-        `the order was for ${payment.amountMinor} ${payment.currency}`;
+        `The provider reported ${money(event.amountMinor, event.currency)}, ` +
+        `the order was for ${money(payment.amountMinor, payment.currency)}`;
       await tx
         .update(payments)
         .set({ status: 'review', reviewReason: reason, captureId: event.captureId ?? null, updatedAt: sql`now()` })

@@ -27,7 +27,7 @@ const PASSWORD = 'correct horse battery staple';
 const ADMIN_EMAIL = `billing-admin-${randomUUID().slice(0, 8)}@example.com`;
 const ADMIN_PASSWORD = 'an admin passphrase for billing';
 const STRIPE_WEBHOOK_SECRET = 'whsec_test_billing_e2e_0123456789';
-const REVIEW_REASON = 'The provider reported 100 usd, the order was for 15000 usd';
+const REVIEW_REASON = 'The provider reported 1.00 USD, the order was for 150.00 USD';
 const inCi = Boolean(process.env['CI']) && process.env['CI'] !== 'false' && process.env['CI'] !== '0';
 const stripeBase = process.env['TEST_STRIPE_API_BASE'];
 const noStripeMock = stripeBase

@@ -1,4 +1,5 @@
 import { formatCredits } from '../../../lib/format';
+import { BuyCreditsLink } from '../../billing/insufficient-credits';
 
 /**
  * The credits the submit will hold, against the balance: shown before anything is uploaded, so a job the
@@ -42,7 +43,13 @@ export function CostSummary({
           className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800"
         >
           Not enough credits: this job needs {formatCredits(estimate)} and your balance is {formatCredits(balance)}. Use
-          a shorter recording or add credits.
+          a shorter recording or buy credits.
+          {/* The same way out as the API's 402; the buy page shows which package covers the gap. */}
+          <span className="mt-2 block">
+            <BuyCreditsLink
+              gate={{ shortfall: estimate - balance, shortfallMinutes: Math.ceil((estimate - balance) / 60) }}
+            />
+          </span>
         </p>
       ) : null}
     </section>
