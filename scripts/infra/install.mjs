@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO, Mailpit, stripe-mock) so
+// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO, Mailpit, stripe-mock, and
+// Prometheus and NGINX from Debian) so
 // `npm test` only starts them.
 // Used by .ci/run; safe to re-run (each step is a no-op once cached).
+import { ensureNginx, ensurePrometheus } from './debian.mjs';
 import { ensureMailpit } from './mailpit.mjs';
 import { ensureMinio } from './minio.mjs';
 import { ensurePostgres } from './postgres.mjs';
@@ -17,6 +19,8 @@ const steps = {
   mailpit: ensureMailpit(),
   // Likewise a small `go install` of its own.
   stripeMock: ensureStripeMock(),
+  // apt-get, one after the other (dpkg takes a lock).
+  debian: ensurePrometheus().then(async (prom) => `${prom.prometheus}, ${prom.promtool}, ${await ensureNginx()}`),
 };
 const results = await Promise.allSettled(Object.values(steps));
 let failed = false;

@@ -218,6 +218,22 @@ export const envSchema = z.object({
   /** A delivery is retried for this long; an endpoint failing for this long is disabled and its owner mailed. */
   WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().min(1).default(86_400),
 
+  /**
+   * Operations. `/metrics` (Prometheus text format) is served on its own port, never on the public API; unset = off.
+   * The Temporal SDK's own worker metrics get a port of their own too (TEMPORAL_METRICS_PORT), also off when unset.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('0.0.0.0'),
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** `json`: one JSON object per line (pino), for log shippers; `pretty`: the same lines, readable in a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** OTLP/HTTP collector for traces (e.g. http://otel-collector:4318); unset = no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  /** On SIGTERM: how long in-flight requests and running activities get to finish before they are cut off. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** Inputs, outputs and scratch older than this are deleted by the retention schedule (outputs only after their download window). */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+
   /** Free grant for new users, in credit-seconds (1800 = 30 minutes). */
   FREE_CREDIT_SECONDS: z.coerce.number().int().min(0).default(1800),
   /** Uploads stream to disk, so the cap is about disk and bandwidth: 1 GiB holds an hour of 48 kHz stereo 24-bit WAV. */
