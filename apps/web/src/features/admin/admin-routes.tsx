@@ -1,28 +1,64 @@
 import { Navigate, type RouteObject } from 'react-router';
 
+import { page } from '../../app/lazy-page';
 import { AdminShell } from './admin-shell';
-import { AuditPage } from './audit/audit-page';
-import { AdminJobsPage } from './jobs/admin-jobs-page';
-import { MfaEnrolPage } from './mfa/mfa-enrol-page';
-import { AdminPaymentsPage } from './payments/admin-payments-page';
-import { SystemPage } from './system/system-page';
-import { UserPage } from './users/user-page';
-import { UsersPage } from './users/users-page';
 
 /** The admin pages, inside the signed-in layout. Enrolment sits outside the shell: it is how an admin gets in. */
 export const adminRoutes: RouteObject[] = [
-  { path: 'admin/mfa', element: <MfaEnrolPage /> },
+  {
+    path: 'admin/mfa',
+    lazy: page(
+      () => import('./mfa/mfa-enrol-page'),
+      (m) => m.MfaEnrolPage,
+    ),
+  },
   {
     path: 'admin',
     element: <AdminShell />,
     children: [
       { index: true, element: <Navigate to="/admin/users" replace /> },
-      { path: 'users', element: <UsersPage /> },
-      { path: 'users/:userId', element: <UserPage /> },
-      { path: 'jobs', element: <AdminJobsPage /> },
-      { path: 'payments', element: <AdminPaymentsPage /> },
-      { path: 'system', element: <SystemPage /> },
-      { path: 'audit', element: <AuditPage /> },
+      {
+        path: 'users',
+        lazy: page(
+          () => import('./users/users-page'),
+          (m) => m.UsersPage,
+        ),
+      },
+      {
+        path: 'users/:userId',
+        lazy: page(
+          () => import('./users/user-page'),
+          (m) => m.UserPage,
+        ),
+      },
+      {
+        path: 'jobs',
+        lazy: page(
+          () => import('./jobs/admin-jobs-page'),
+          (m) => m.AdminJobsPage,
+        ),
+      },
+      {
+        path: 'payments',
+        lazy: page(
+          () => import('./payments/admin-payments-page'),
+          (m) => m.AdminPaymentsPage,
+        ),
+      },
+      {
+        path: 'system',
+        lazy: page(
+          () => import('./system/system-page'),
+          (m) => m.SystemPage,
+        ),
+      },
+      {
+        path: 'audit',
+        lazy: page(
+          () => import('./audit/audit-page'),
+          (m) => m.AuditPage,
+        ),
+      },
     ],
   },
 ];
