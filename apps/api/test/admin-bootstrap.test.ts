@@ -91,6 +91,8 @@ for (const { label, open } of TEST_DATABASES) {
       assert.equal(rows[0]?.role, 'admin');
       assert.equal(rows[0]?.email, email.toLowerCase());
       assert.equal(rows[0]?.creditsBalance, 0);
+      // The operator configured the address: no verification mail, no "verify your email" banner.
+      assert.ok(rows[0]?.emailVerifiedAt instanceof Date, 'the bootstrap admin counts as verified');
       for (const api of [a, b]) {
         const login = await request<AuthBody>(api, 'POST', '/api/auth/login', {
           body: { email, password: 'first admin passphrase' },
@@ -149,6 +151,7 @@ for (const { label, open } of TEST_DATABASES) {
       const rows = await rowsFor(account.email);
       assert.equal(rows.length, 1);
       assert.equal(rows[0]?.role, 'admin');
+      assert.ok(rows[0]?.emailVerifiedAt instanceof Date, 'promotion marks the configured address verified');
       const login = await request<AuthBody>(api, 'POST', '/api/auth/login', {
         body: { email: account.email, password: 'promoted admin passphrase' },
       });

@@ -74,6 +74,7 @@ export interface UpsertAdminArgs {
 /**
  * Makes `email` an admin with this password hash: creates the account (no credit grant), or promotes and
  * re-keys an existing one and revokes its refresh tokens (they were signed in with the old password or role).
+ * The address counts as verified: the operator configured it, and it may have no mailbox the platform can reach.
  * Safe when several API instances run it at once: the insert defers to the lower(email) unique index, and a
  * loser of that race falls through to the update.
  */
@@ -81,14 +82,25 @@ export async function upsertAdmin(db: Database, args: UpsertAdminArgs): Promise<
   return db.transaction(async (tx) => {
     const [created] = await tx
       .insert(users)
-      .values({ email: args.email, passwordHash: args.passwordHash, name: args.name, role: 'admin' })
+      .values({
+        email: args.email,
+        passwordHash: args.passwordHash,
+        name: args.name,
+        role: 'admin',
+        emailVerifiedAt: sql`now()`,
+      })
       .onConflictDoNothing()
       .returning();
     if (created) return { user: created, created: true };
     const user = single(
       await tx
         .update(users)
-        .set({ role: 'admin', passwordHash: args.passwordHash, updatedAt: sql`now()` })
+        .set({
+          role: 'admin',
+          passwordHash: args.passwordHash,
+          emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
+          updatedAt: sql`now()`,
+        })
         .where(sql`lower(${users.email}) = lower(${args.email})`)
         .returning(),
       'users',
