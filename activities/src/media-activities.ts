@@ -84,14 +84,18 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           const workFile = path.join(dir, 'work.wav');
           const writer = await WavStreamWriter.create(workFile, PROCESSING_SAMPLE_RATE, { format: 'float32' });
           const meter = new AudioMeter(PROCESSING_SAMPLE_RATE);
-          for await (const block of decodeStream(localInput, PROCESSING_SAMPLE_RATE, {
-            ffmpegPath,
-            signal: cancellation(),
-          })) {
-            meter.push(block);
-            await writer.write(block);
+          try {
+            for await (const block of decodeStream(localInput, PROCESSING_SAMPLE_RATE, {
+              ffmpegPath,
+              signal: cancellation(),
+            })) {
+              meter.push(block);
+              await writer.write(block);
+            }
+          } finally {
+            // Also on a failed decode or a cancel: a file handle left to the GC is a warning now, an error later.
+            await writer.close();
           }
-          await writer.close();
           const analysis = meter.result();
           const workKey = jobStorageKeys(jobId).preprocessed;
           await storage.putFile(workKey, workFile, 'audio/wav', { consume: true });
@@ -141,9 +145,12 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           if (plan.passes === 0 || limitedDb === undefined) {
             const normalizer = new LoudnessNormalizerStream(sampleRate, measurement, target, { gainDb: plan.gainDb });
             const writer = await WavStreamWriter.create(rendered, sampleRate, { format: 'float32' });
-            for await (const block of readWavStream(source)) await writer.write(normalizer.push(block));
-            await writer.write(normalizer.flush());
-            await writer.close();
+            try {
+              for await (const block of readWavStream(source)) await writer.write(normalizer.push(block));
+              await writer.write(normalizer.flush());
+            } finally {
+              await writer.close();
+            }
             limitedDb = normalizer.limitedDb;
           }
           const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, 'normalize');
@@ -175,12 +182,15 @@ export function createMediaActivities({ storage, workDir, ffmpegPath }: MediaAct
           // Measure the 16-bit samples themselves, exactly what the user will download (and what reading the file
           // back would give), in the loop that writes them.
           const meter = new AudioMeter(sampleRate);
-          for await (const block of readWavStream(candidate)) {
-            const stored = pcm16Quantized(block);
-            meter.push(stored);
-            await writer.write(stored);
+          try {
+            for await (const block of readWavStream(candidate)) {
+              const stored = pcm16Quantized(block);
+              meter.push(stored);
+              await writer.write(stored);
+            }
+          } finally {
+            await writer.close();
           }
-          await writer.close();
           const analysis = meter.result();
           const problems = qualityProblems(analysis, input.expectedDurationMs, input.targetLufs);
           if (problems.length > 0) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -132,6 +132,23 @@ describe('media activities on local storage', () => {
     );
     assert.equal(await storage.exists(jobStorageKeys(jobId).output), false);
     assert.deepEqual(await readdir(workDir), [], 'scratch is removed after a failure too');
+  });
+
+  it('preprocessAudio cancelled mid-decode closes its work file (no handle is left for the GC to close)', async () => {
+    const jobId = 'job-cancelled-decode';
+    const inputKey = jobStorageKeys(jobId).input('wav');
+    // A minute of audio: long enough that the cancel lands while ffmpeg is still decoding.
+    await storage.putBuffer(inputKey, encodeWav(quietChord(60), RATE, { format: 'float32' }), 'audio/wav');
+    const env = new MockActivityEnvironment();
+    const running = env.run(() => activities.preprocessAudio({ jobId, inputKey }));
+    setTimeout(() => env.cancel(), 150);
+    await assert.rejects(running);
+    const openInScratch: string[] = [];
+    for (const fd of await readdir('/proc/self/fd')) {
+      const target = await readlink(path.join('/proc/self/fd', fd)).catch(() => '');
+      if (target.startsWith(workDir)) openInScratch.push(target);
+    }
+    assert.deepEqual(openInScratch, [], 'no file under the scratch dir is still open');
   });
 
   it('preprocessAudio maps a file that is not audio to a non-retryable InvalidAudio failure', async () => {

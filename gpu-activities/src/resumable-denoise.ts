@@ -105,11 +105,12 @@ export async function denoiseResumable(args: {
   let discard = preRoll;
   let written = start;
   let checkpointsSaved = 0;
-  let part = await WavStreamWriter.create(partFile(parts.length), sampleRate, { format: 'float32' });
+  // Opened last, inside the try below, so that nothing opened before it can be left to the GC if it fails.
+  let part: WavStreamWriter | undefined;
   let partEnd = start + spacing;
 
   const closePart = async (): Promise<void> => {
-    await part.close();
+    await part?.close();
     parts.push(partFile(parts.length));
   };
   /** Appends denoised output, cutting a part (and a checkpoint) at every spacing boundary. */
@@ -123,7 +124,7 @@ export async function denoiseResumable(args: {
     if (rest.length > 0) meter.push(rest);
     while (rest.length > 0) {
       const take = Math.min(rest.length, partEnd - written);
-      await part.write(rest.subarray(0, take));
+      await part?.write(rest.subarray(0, take));
       rest = rest.subarray(take);
       written += take;
       if (written === partEnd && written < frames) {
@@ -140,8 +141,12 @@ export async function denoiseResumable(args: {
   };
 
   const stream = await args.openStream();
-  const reader = await WavFileReader.open(source);
+  const reader = await WavFileReader.open(source).catch((error: unknown) => {
+    stream.close();
+    throw error;
+  });
   try {
+    part = await WavStreamWriter.create(partFile(parts.length), sampleRate, { format: 'float32' });
     for (let at = start - preRoll; at < frames; at += BLOCK) {
       const block = reader.read(at, Math.min(frames, at + BLOCK));
       await emit(await stream.push(block));
@@ -151,7 +156,7 @@ export async function denoiseResumable(args: {
     await emit(await stream.flush());
     await closePart();
   } catch (error) {
-    await part.close().catch(() => undefined);
+    await part?.close().catch(() => undefined);
     throw error;
   } finally {
     stream.close();
