@@ -724,7 +724,7 @@ describe('NGINX api-gateway (ops/nginx/gateway.conf under a real nginx)', () => 
     if (nginx?.pid !== undefined && nginx.exitCode === null) {
       const exited = new Promise((resolve) => nginx?.once('exit', resolve));
       nginx.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000).then(() => nginx?.kill('SIGKILL'))]);
+      await Promise.race([exited, sleep(5000, undefined, { ref: false }).then(() => nginx?.kill('SIGKILL'))]);
     }
     if (api.port) await api.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -843,10 +843,12 @@ describe('NGINX api-gateway (ops/nginx/gateway.conf under a real nginx)', () => 
         (req) => {
           req.write('part-one|');
           // With request buffering on, NGINX holds the body until it is complete: the API would see nothing for 5 s.
-          void Promise.race([firstChunk, sleep(5000).then(() => undefined)]).then((chunk) => {
-            forwardedEarly = chunk;
-            req.end('part-two');
-          });
+          void Promise.race([firstChunk, sleep(5000, undefined, { ref: false }).then(() => undefined)]).then(
+            (chunk) => {
+              forwardedEarly = chunk;
+              req.end('part-two');
+            },
+          );
         },
       );
       assert.equal(forwardedEarly, 'part-one|', 'the API had the first part before the client sent the rest');
