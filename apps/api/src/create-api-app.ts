@@ -37,6 +37,8 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
   });
   app.disable('x-powered-by');
   // First, so error responses and the Swagger UI get the headers too.
+  // Before anything reads req.ip: the per-address rate limits must see the client, not the gateway.
+  if (deps.env.TRUST_PROXY !== undefined) app.set('trust proxy', deps.env.TRUST_PROXY);
   app.use(helmet(helmetOptions(deps.env)));
   const cors = corsOptions(deps.env);
   if (cors) app.enableCors(cors);

@@ -205,3 +205,36 @@ describe('auth limits: sign-in attempts stay strict, refresh has a limit of its 
     });
   });
 });
+
+describe('behind a gateway: TRUST_PROXY decides whose address the per-address limits count', () => {
+  const started: TestApi[] = [];
+  after(async () => {
+    for (const api of started) await api.close();
+  });
+  // Both "clients" come from one proxy address (a loopback of its own, so no other test's count is shared).
+  const login = (api: TestApi, email: string, forwardedFor: string) =>
+    requestFrom(api, '127.0.6.1', 'POST', '/api/auth/login', { email, password: 'wrong password' }, undefined, {
+      'x-forwarded-for': forwardedFor,
+    });
+
+  for (const [trustProxy, separate] of [
+    ['1', true],
+    [undefined, false],
+  ] as const) {
+    it(`TRUST_PROXY=${trustProxy ?? '(unset)'}: clients behind one proxy are ${separate ? 'counted apart' : 'one address'}`, async () => {
+      const api = await startTestApi({
+        env: {
+          AUTH_RATE_LIMIT: '2',
+          AUTH_RATE_WINDOW_SECONDS: '900',
+          ...(trustProxy ? { TRUST_PROXY: trustProxy } : {}),
+        },
+      });
+      started.push(api);
+      const { account } = await registerUser(api);
+      for (let i = 0; i < 2; i++) assert.equal((await login(api, account.email, '203.0.113.7')).status, 401);
+      assert.equal((await login(api, account.email, '203.0.113.7')).status, 429, 'the first client is limited');
+      // Another client behind the same proxy: with the proxy trusted it has its own count.
+      assert.equal((await login(api, account.email, '198.51.100.9')).status, separate ? 401 : 429);
+    });
+  }
+});

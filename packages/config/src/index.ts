@@ -150,6 +150,14 @@ export const envSchema = z.object({
   AUTH_EMAIL_SLOWDOWN_AFTER: z.coerce.number().int().min(1).default(10),
   AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   COOKIE_SECURE: booleanFromString.default('false'),
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For), as Express's
+   * "trust proxy": a hop count (`1` behind one gateway) or addresses/subnets (`loopback, 10.0.0.0/8`). Unset = none,
+   * so behind a proxy every client would share the proxy's address in the per-address rate limits.
+   */
+  TRUST_PROXY: optionalNonEmpty.transform((value) =>
+    value === undefined ? undefined : /^\d+$/.test(value) ? Number(value) : value,
+  ),
   /** Browser origins allowed to call the API cross-origin, with credentials; none by default (same-origin web app). */
   ALLOWED_ORIGINS: originList,
   /** The built web app (apps/web/dist) the API serves at /; unset = the one in this checkout. */

@@ -164,9 +164,10 @@ export function requestFrom<T = unknown>(
   urlPath: string,
   body: unknown,
   cookie?: string,
+  extraHeaders: Record<string, string> = {},
 ): Promise<JsonResponse<T>> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
     if (cookie !== undefined) headers['cookie'] = cookie;
     const req = http.request(`${api.baseUrl}${urlPath}`, { method, localAddress, headers }, (res) => {
       const chunks: Buffer[] = [];

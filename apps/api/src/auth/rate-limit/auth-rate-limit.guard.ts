@@ -77,7 +77,7 @@ interface Quota {
  * - login: AUTH_LOGIN_IP_RATE_LIMIT per address over all emails and AUTH_RATE_LIMIT per (email, address) pair,
  *   then a delay (see emailSlowdownMs) once one email has had AUTH_EMAIL_SLOWDOWN_AFTER attempts from anywhere.
  * Responses carry each quota's RateLimit-Policy / RateLimit items. The address is Express's `req.ip` (an IPv6 client
- * counts by its /64): behind a reverse proxy, enable Express "trust proxy" or every client shares the proxy's address.
+ * counts by its /64): behind a reverse proxy, set TRUST_PROXY (Express "trust proxy") or every client shares the proxy's address.
  */
 @Injectable()
 export class AuthRateLimitGuard implements CanActivate {
