@@ -130,7 +130,8 @@ async function* s3Objects(client, s3, bucket) {
   let token;
   do {
     const page = await client.send(new s3.ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
+    // Keys ending in / are folder markers some S3 tools create, not objects the platform wrote.
+    for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) yield object.Key;
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
 }
