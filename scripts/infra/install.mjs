@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Pre-installs every external server the tests need (Temporal CLI, PostgreSQL, MinIO, Mailpit, stripe-mock, and
-// Prometheus and NGINX from Debian) so
+// Pre-installs every external server and tool the tests need (Temporal CLI, PostgreSQL, MinIO, Mailpit, stripe-mock,
+// kustomize, kubeconform and the Kubernetes schemas, and Prometheus and NGINX from Debian) so
 // `npm test` only starts them.
 // Used by .ci/run; safe to re-run (each step is a no-op once cached).
 import { ensureNginx, ensurePrometheus } from './debian.mjs';
+import { ensureK8sSchemas, ensureKubeconform, ensureKustomize } from './kustomize.mjs';
 import { ensureMailpit } from './mailpit.mjs';
 import { ensureMinio } from './minio.mjs';
 import { ensurePostgres } from './postgres.mjs';
@@ -19,6 +20,10 @@ const steps = {
   mailpit: ensureMailpit(),
   // Likewise a small `go install` of its own.
   stripeMock: ensureStripeMock(),
+  // deploy/k8s checks (tests/test/k8s-manifests.test.ts): two more `go install`s, and schemas from PyPI and KEDA's module.
+  kustomize: ensureKustomize(),
+  kubeconform: ensureKubeconform(),
+  k8sSchemas: ensureK8sSchemas().then((schemas) => `${schemas.kubernetesDir}, ${schemas.kedaCrdDir}`),
   // apt-get, one after the other (dpkg takes a lock).
   debian: ensurePrometheus().then(async (prom) => `${prom.prometheus}, ${prom.promtool}, ${await ensureNginx()}`),
 };
