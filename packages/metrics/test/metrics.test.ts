@@ -258,4 +258,21 @@ describe('merged metrics (the embedded platform and its worker host)', () => {
       assert.equal(text.match(new RegExp(`^# TYPE ${family} `, 'gm'))?.length, 1, `${family} once`);
     }
   });
+
+  it('keep the serving process’s event-loop lag and start time instead of blending in the other process’s', async () => {
+    const parent = new VoiceMetrics();
+    const child = new VoiceMetrics();
+    const childSnapshot = (await child.registry.getMetricsAsJSON()).map((metric) =>
+      metric.name.startsWith('nodejs_eventloop_lag') || metric.name === 'process_start_time_seconds'
+        ? { ...metric, values: metric.values.map((value) => ({ ...value, value: 7 })) }
+        : metric,
+    );
+    const text = await mergedMetricsSource(parent.registry, async () => [childSnapshot]).metrics();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    // Neither the maximum nor the average of the two: the child's 7 s would show in both.
+    assert.ok(value('nodejs_eventloop_lag_max_seconds') < 7, 'the parent’s lag, not the child’s 7 s');
+    assert.ok(value('nodejs_eventloop_lag_p99_seconds') < 3, 'not averaged with the child’s');
+    // Seconds since the epoch: this process's start, not the child's sentinel 7.
+    assert.ok(value('process_start_time_seconds') > 1e9, `start time ${value('process_start_time_seconds')}`);
+  });
 });
