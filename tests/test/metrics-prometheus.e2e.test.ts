@@ -102,7 +102,8 @@ describe('Prometheus scrapes the platform during a job', { timeout: 300_000 }, (
   async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms. Prometheus said: ${prometheusLog}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what}: not within ${timeoutMs} ms. Prometheus said: ${prometheusLog}`);
       await sleep(500);
     }
   }

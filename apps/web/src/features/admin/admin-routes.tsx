@@ -4,6 +4,7 @@ import { AdminShell } from './admin-shell';
 import { AuditPage } from './audit/audit-page';
 import { AdminJobsPage } from './jobs/admin-jobs-page';
 import { MfaEnrolPage } from './mfa/mfa-enrol-page';
+import { OperationsPage } from './operations/operations-page';
 import { AdminPaymentsPage } from './payments/admin-payments-page';
 import { SystemPage } from './system/system-page';
 import { UserPage } from './users/user-page';
@@ -22,6 +23,7 @@ export const adminRoutes: RouteObject[] = [
       { path: 'jobs', element: <AdminJobsPage /> },
       { path: 'payments', element: <AdminPaymentsPage /> },
       { path: 'system', element: <SystemPage /> },
+      { path: 'operations', element: <OperationsPage /> },
       { path: 'audit', element: <AuditPage /> },
     ],
   },
