@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { freePort } from '@voice/runtime';
-import { ApiClient, makeNoisySpeech, startTestPlatform, type TestPlatform } from '../src';
+import { ApiClient, GpuWorkerProcesses, makeNoisySpeech, startTestPlatform, type TestPlatform } from '../src';
 
 // resolution-mode: a CommonJS file may only type-import an ES module when it says it will load it with import().
 type DebianModule = typeof import('../../scripts/infra/debian.mjs', { with: { 'resolution-mode': 'import' } });
@@ -31,7 +31,8 @@ function findRepoFile(relativePath: string): string {
 
 /**
  * A real Prometheus (Debian's package) scraping the embedded platform's one /metrics every second while a denoise job
- * runs, then asked through its HTTP API: what an operator's Prometheus would store is what this test reads.
+ * runs, then asked through its HTTP API: what an operator's Prometheus would store is what this test reads. Beside it
+ * a standalone GPU worker process (apps/gpu-worker) on the same queue serves its own /metrics and the Temporal SDK's.
  */
 describe('Prometheus scrapes the platform during a job', { timeout: 300_000 }, () => {
   let platform: TestPlatform;
@@ -40,6 +41,7 @@ describe('Prometheus scrapes the platform during a job', { timeout: 300_000 }, (
   let prometheusUrl = '';
   let workDir = '';
   let prometheusLog = '';
+  const gpuWorkers = new GpuWorkerProcesses(() => platform);
 
   before(async () => {
     const debian = (await import(pathToFileURL(findRepoFile('scripts/infra/debian.mjs')).href)) as DebianModule;
@@ -51,6 +53,12 @@ describe('Prometheus scrapes the platform during a job', { timeout: 300_000 }, (
     api = platform.api();
     assert.ok(platform.metricsUrl, 'METRICS_PORT is set, so the platform serves /metrics');
     const target = new URL(platform.metricsUrl);
+    const [gpuMetricsPort, temporalMetricsPort] = [await freePort(), await freePort()];
+    const gpuWorker = gpuWorkers.spawn({
+      METRICS_PORT: String(gpuMetricsPort),
+      METRICS_HOST: '127.0.0.1',
+      TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+    });
 
     workDir = await mkdtemp(path.join(tmpdir(), 'voice-prometheus-'));
     const config = [
@@ -63,6 +71,12 @@ describe('Prometheus scrapes the platform during a job', { timeout: 300_000 }, (
       `    metrics_path: ${target.pathname}`,
       '    static_configs:',
       `      - targets: ['${target.host}']`,
+      '  - job_name: voice-gpu-worker',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${gpuMetricsPort}']`,
+      '  - job_name: temporal-sdk',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${temporalMetricsPort}']`,
       '',
     ].join('\n');
     await writeFile(path.join(workDir, 'prometheus.yml'), config);
@@ -84,9 +98,11 @@ describe('Prometheus scrapes the platform during a job', { timeout: 300_000 }, (
       return (await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined))?.ok === true;
     });
     await api.register(`metrics-${Date.now()}@example.com`);
+    assert.equal(gpuWorker.exitCode, null, `the standalone GPU worker exited: ${gpuWorkers.log}`);
   });
 
   after(async () => {
+    gpuWorkers.killAll();
     if (prometheus && prometheus.exitCode === null) {
       const exited = once(prometheus, 'exit');
       prometheus.kill('SIGTERM');
@@ -158,22 +174,40 @@ describe('Prometheus scrapes the platform during a job', { timeout: 300_000 }, (
     await eventually('voice_http_request_duration_seconds_count{route="/api/jobs/:id/status",status="200"}', 1);
     assert.deepEqual(await query(`{__name__=~"voice_http_.*", route=~".*${jobId}.*"}`), []);
 
-    // Steps ran in the worker host (a child process): its metrics reach the same scrape through the merge.
-    const denoise = await eventually('voice_step_duration_seconds_count{step="runDenoise"}', 1);
+    // Media steps ran in the worker host (a child process): its metrics reach the platform's scrape through the merge.
+    await eventually('voice_step_duration_seconds_count{job="voice-platform",step="preprocessAudio",model=""}', 1);
+    await eventually('voice_step_duration_seconds_count{job="voice-platform",step="normalizeLoudness",model=""}', 1);
+    // Inference ran on whichever of the two GPU workers took the task: the embedded one or the standalone one.
+    const denoise = await eventually('sum by (model) (voice_step_duration_seconds_count{step="runDenoise"})', 1);
     const model = denoise[0]?.metric['model'];
     assert.ok(model, `the denoise step is labelled with its model: ${JSON.stringify(denoise)}`);
-    await eventually(`voice_model_real_time_factor_count{model="${model}"}`, 1);
-    await eventually('voice_step_duration_seconds_count{step="preprocessAudio",model=""}', 1);
-    await eventually(`voice_worker_slots_total{task_queue="${platform.env.TASK_QUEUE_GPU}"}`, 1);
+    await eventually(`sum(voice_model_real_time_factor_count{model="${model}"})`, 1);
+    await eventually(`sum(voice_model_load_seconds_count{model="${model}"})`, 1);
+    for (const job of ['voice-platform', 'voice-gpu-worker']) {
+      await eventually(`voice_worker_slots_total{job="${job}",task_queue="${platform.env.TASK_QUEUE_GPU}"}`, 1);
+    }
 
     // Read from Temporal at scrape time by the API: the GPU queue is described, and its worker seen polling.
     const backlog = await eventually(`voice_task_queue_backlog{task_queue="${platform.env.TASK_QUEUE_GPU}"}`, 0);
     assert.equal(backlog.length, 1);
-    await eventually(`voice_task_queue_pollers{task_queue="${platform.env.TASK_QUEUE_GPU}"}`, 1);
+    // Both GPU workers: the embedded one and the standalone process.
+    await eventually(`voice_task_queue_pollers{task_queue="${platform.env.TASK_QUEUE_GPU}"}`, 2);
     // The job completed and was not downloaded: its settled hold is still open.
     await eventually('voice_credits_held', 1);
     await eventually('voice_credits_charged_total', 1);
     // The process metrics of both processes, merged into one series each.
     assert.equal((await eventually('process_resident_memory_bytes{job="voice-platform"}', 1)).length, 1);
+
+    // The standalone GPU worker's own exposition has no API gauges: it reports what it knows.
+    await eventually('up{job="voice-gpu-worker"}', 1);
+    assert.deepEqual(await query('voice_task_queue_backlog{job="voice-gpu-worker"}'), []);
+    assert.deepEqual(await query('voice_http_requests_total{job="voice-gpu-worker"}'), []);
+    // The Temporal SDK core's exporter, from the runtime that standalone process installed.
+    await eventually('up{job="temporal-sdk"}', 1);
+    const slots = await eventually(
+      `temporal_worker_task_slots_available{job="temporal-sdk",task_queue="${platform.env.TASK_QUEUE_GPU}"}`,
+      0,
+    );
+    assert.ok(slots.length > 0, JSON.stringify(slots));
   });
 });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createJobWithHold, createUserWithGrant } from '@voice/db';
-import { VoiceMetrics } from '@voice/metrics';
+import { readSample, VoiceMetrics } from '@voice/metrics';
 import { Secret, TOTP } from 'otpauth';
 
 import {
@@ -55,17 +55,6 @@ async function enrolledAdmin(api: TestApi, email: string): Promise<string> {
   });
   assert.equal(confirm.status, 200);
   return confirm.body.accessToken;
-}
-
-/** One sample of the API's registry, by name (with suffix) and labels. */
-async function sample(metrics: VoiceMetrics, name: string, labels: Record<string, string> = {}) {
-  const family = name.replace(/_(bucket|sum|count)$/, '');
-  const found = (await metrics.registry.getMetricsAsJSON()).find((metric) => metric.name === family);
-  return found?.values.find(
-    (entry) =>
-      ((entry as { metricName?: string }).metricName ?? family) === name &&
-      Object.entries(labels).every(([key, wanted]) => String(entry.labels[key]) === wanted),
-  )?.value;
 }
 
 describe('operations: GET /api/admin/operations and the API’s metrics come from one reading', () => {
@@ -204,15 +193,15 @@ describe('operations: GET /api/admin/operations and the API’s metrics come fro
           await Promise.all(
             page.taskQueues.map((queue) =>
               Promise.all([
-                sample(metrics, 'voice_task_queue_backlog', { task_queue: queue.name }),
-                sample(metrics, 'voice_task_queue_backlog_age_seconds', { task_queue: queue.name }),
-                sample(metrics, 'voice_task_queue_pollers', { task_queue: queue.name }),
+                readSample(metrics.registry, 'voice_task_queue_backlog', { task_queue: queue.name }),
+                readSample(metrics.registry, 'voice_task_queue_backlog_age_seconds', { task_queue: queue.name }),
+                readSample(metrics.registry, 'voice_task_queue_pollers', { task_queue: queue.name }),
               ]),
             ),
           )
         ).flat(),
-        await sample(metrics, 'voice_credits_held'),
-        await sample(metrics, 'voice_credits_held_oldest_age_seconds'),
+        await readSample(metrics.registry, 'voice_credits_held'),
+        await readSample(metrics.registry, 'voice_credits_held_oldest_age_seconds'),
       ];
       for (let attempt = 0; attempt < 5 && !exported; attempt++) {
         const page = (await request<OperationsBody>(api, 'GET', '/api/admin/operations', { token: adminToken })).body;
@@ -240,7 +229,7 @@ describe('operations: GET /api/admin/operations and the API’s metrics come fro
     await request(api, 'GET', `/api/no-such-route/${jobId}`, { token: accessToken });
 
     assert.equal(
-      await sample(metrics, 'voice_http_requests_total', {
+      await readSample(metrics.registry, 'voice_http_requests_total', {
         method: 'GET',
         route: '/api/jobs/:id/status',
         status: '404',
@@ -248,19 +237,24 @@ describe('operations: GET /api/admin/operations and the API’s metrics come fro
       1,
     );
     assert.ok(
-      ((await sample(metrics, 'voice_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })) ??
-        0) >= 1,
+      ((await readSample(metrics.registry, 'voice_http_requests_total', {
+        method: 'GET',
+        route: 'unmatched',
+        status: '404',
+      })) ?? 0) >= 1,
     );
     // Refused by the role guard before the handler ran: still labelled with its route.
     assert.ok(
-      ((await sample(metrics, 'voice_http_requests_total', {
+      ((await readSample(metrics.registry, 'voice_http_requests_total', {
         method: 'GET',
         route: '/api/admin/operations',
         status: '403',
       })) ?? 0) >= 1,
     );
     assert.ok(
-      ((await sample(metrics, 'voice_http_request_duration_seconds_count', { route: '/api/auth/login' })) ?? 0) >= 1,
+      ((await readSample(metrics.registry, 'voice_http_request_duration_seconds_count', {
+        route: '/api/auth/login',
+      })) ?? 0) >= 1,
     );
     assert.doesNotMatch(await metrics.registry.metrics(), new RegExp(jobId), 'no raw path in any label');
   });

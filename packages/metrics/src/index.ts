@@ -21,3 +21,4 @@ export {
 export { mergedMetricsSource, type MetricsSnapshot } from './merge';
 export { reportStep, withStepReport, type StepReport } from './step-report';
 export { activityMetricsInterceptor } from './activity-metrics';
+export { readSample } from './read-sample';

@@ -8,6 +8,7 @@ import express from 'express';
 import {
   httpMetricsMiddleware,
   mergedMetricsSource,
+  readSample,
   reportStep,
   routeTemplate,
   startMetricsServer,
@@ -17,22 +18,6 @@ import {
   type MetricsServer,
   type RoutedRequest,
 } from '../src';
-
-/** The value of one sample in a registry, by metric name (with suffix) and labels; undefined when absent. */
-async function sample(
-  metrics: VoiceMetrics,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number | undefined> {
-  const family = name.replace(/_(bucket|sum|count)$/, '');
-  const found = (await metrics.registry.getMetricsAsJSON()).find((metric) => metric.name === family);
-  const value = found?.values.find(
-    (entry) =>
-      ((entry as { metricName?: string }).metricName ?? family) === name &&
-      Object.entries(labels).every(([key, wanted]) => String(entry.labels[key]) === wanted),
-  );
-  return value?.value;
-}
 
 describe('route templates', () => {
   const request = (fields: Partial<RoutedRequest>) => fields as RoutedRequest;
@@ -78,13 +63,17 @@ describe('HTTP metrics on a real Express app', () => {
     await (await fetch(`${base}/api/jobs`, { method: 'POST' })).text();
     await (await fetch(`${base}/no/such/path/7`)).text();
 
-    const requests = (labels: Record<string, string>) => sample(metrics, 'voice_http_requests_total', labels);
+    const requests = (labels: Record<string, string>) =>
+      readSample(metrics.registry, 'voice_http_requests_total', labels);
     assert.equal(await requests({ method: 'GET', route: '/api/jobs/:id', status: '200' }), 2);
     assert.equal(await requests({ method: 'GET', route: '/api/jobs/:id', status: '404' }), 1);
     assert.equal(await requests({ method: 'POST', route: '/api/jobs', status: '401' }), 1);
     assert.equal(await requests({ method: 'GET', route: UNMATCHED_ROUTE, status: '404' }), 1);
     assert.equal(
-      await sample(metrics, 'voice_http_request_duration_seconds_count', { route: '/api/jobs/:id', status: '200' }),
+      await readSample(metrics.registry, 'voice_http_request_duration_seconds_count', {
+        route: '/api/jobs/:id',
+        status: '200',
+      }),
       2,
     );
     // No label value may carry a raw path: ids and query strings would make a series per request.
@@ -98,8 +87,11 @@ describe('the registry', () => {
     const first = new VoiceMetrics({ defaultMetrics: false });
     const second = new VoiceMetrics({ defaultMetrics: false });
     first.jobSubmitted({ jobType: 'tts', tier: 'free' });
-    assert.equal(await sample(first, 'voice_jobs_submitted_total', { job_type: 'tts', tier: 'free' }), 1);
-    assert.equal(await sample(second, 'voice_jobs_submitted_total', { job_type: 'tts', tier: 'free' }), undefined);
+    assert.equal(await readSample(first.registry, 'voice_jobs_submitted_total', { job_type: 'tts', tier: 'free' }), 1);
+    assert.equal(
+      await readSample(second.registry, 'voice_jobs_submitted_total', { job_type: 'tts', tier: 'free' }),
+      undefined,
+    );
   });
 
   it('holds the contract metrics, the process metrics, and the scrape-time gauges only once observed', async () => {
@@ -131,15 +123,22 @@ describe('the registry', () => {
     metrics.observeHeldCredits(async () => ({ held: 600, oldestAgeSeconds: 90 }));
     let running = 1;
     metrics.observeWorkerSlots({ taskQueue: 'q-gpu', total: 4, used: () => running });
-    assert.equal(await sample(metrics, 'voice_task_queue_backlog', { task_queue: 'q-gpu' }), 3);
-    assert.equal(await sample(metrics, 'voice_task_queue_backlog_age_seconds', { task_queue: 'q-gpu' }), 12.5);
-    assert.equal(await sample(metrics, 'voice_task_queue_pollers', { task_queue: 'q-gpu' }), 2);
-    assert.equal(await sample(metrics, 'voice_credits_held'), 600);
-    assert.equal(await sample(metrics, 'voice_credits_held_oldest_age_seconds'), 90);
-    assert.equal(await sample(metrics, 'voice_worker_slots_total', { task_queue: 'q-gpu' }), 4);
-    assert.equal(await sample(metrics, 'voice_worker_slots_used', { task_queue: 'q-gpu' }), 1);
+    assert.equal(await readSample(metrics.registry, 'voice_task_queue_backlog', { task_queue: 'q-gpu' }), 3);
+    assert.equal(
+      await readSample(metrics.registry, 'voice_task_queue_backlog_age_seconds', { task_queue: 'q-gpu' }),
+      12.5,
+    );
+    assert.equal(await readSample(metrics.registry, 'voice_task_queue_pollers', { task_queue: 'q-gpu' }), 2);
+    assert.equal(await readSample(metrics.registry, 'voice_credits_held'), 600);
+    assert.equal(await readSample(metrics.registry, 'voice_credits_held_oldest_age_seconds'), 90);
+    assert.equal(await readSample(metrics.registry, 'voice_worker_slots_total', { task_queue: 'q-gpu' }), 4);
+    assert.equal(await readSample(metrics.registry, 'voice_worker_slots_used', { task_queue: 'q-gpu' }), 1);
     running = 3;
-    assert.equal(await sample(metrics, 'voice_worker_slots_used', { task_queue: 'q-gpu' }), 3, 'read at each scrape');
+    assert.equal(
+      await readSample(metrics.registry, 'voice_worker_slots_used', { task_queue: 'q-gpu' }),
+      3,
+      'read at each scrape',
+    );
   });
 
   it('answers a scrape even when a scrape-time source fails, leaving its gauges empty rather than stale', async () => {
@@ -149,7 +148,7 @@ describe('the registry', () => {
       if (!healthy) throw new Error('Temporal is down');
       return [{ taskQueue: 'q', backlog: 5, backlogAgeSeconds: 1, pollers: 1 }];
     });
-    assert.equal(await sample(metrics, 'voice_task_queue_backlog', { task_queue: 'q' }), 5);
+    assert.equal(await readSample(metrics.registry, 'voice_task_queue_backlog', { task_queue: 'q' }), 5);
     healthy = false;
     const text = await metrics.registry.metrics();
     assert.match(text, /# TYPE voice_task_queue_backlog gauge/);
@@ -173,21 +172,30 @@ describe('the registry', () => {
     metrics.paymentApplied({ provider: 'stripe', outcome: 'refunded', creditsPurchased: 0 });
 
     const job = { job_type: 'denoise+normalize', tier: 'premium', status: 'completed' };
-    assert.equal(await sample(metrics, 'voice_jobs_finished_total', job), 1);
-    assert.equal(await sample(metrics, 'voice_job_duration_seconds_sum', job), 42);
-    assert.equal(await sample(metrics, 'voice_step_duration_seconds_sum', { step: 'runDenoise', model: 'rnnoise' }), 3);
-    // The model's own 1.5 s over 60 s of audio, not the whole step's 3 s.
-    assert.equal(await sample(metrics, 'voice_model_real_time_factor_sum', { model: 'rnnoise' }), 0.025);
+    assert.equal(await readSample(metrics.registry, 'voice_jobs_finished_total', job), 1);
+    assert.equal(await readSample(metrics.registry, 'voice_job_duration_seconds_sum', job), 42);
     assert.equal(
-      await sample(metrics, 'voice_model_real_time_factor_count', { model: '' }),
+      await readSample(metrics.registry, 'voice_step_duration_seconds_sum', { step: 'runDenoise', model: 'rnnoise' }),
+      3,
+    );
+    // The model's own 1.5 s over 60 s of audio, not the whole step's 3 s.
+    assert.equal(await readSample(metrics.registry, 'voice_model_real_time_factor_sum', { model: 'rnnoise' }), 0.025);
+    assert.equal(
+      await readSample(metrics.registry, 'voice_model_real_time_factor_count', { model: '' }),
       undefined,
       'no model, no RTF',
     );
-    assert.equal(await sample(metrics, 'voice_model_load_seconds_count', { model: 'rnnoise' }), 1);
-    assert.equal(await sample(metrics, 'voice_credits_charged_total'), 120);
-    assert.equal(await sample(metrics, 'voice_payments_total', { provider: 'stripe', outcome: 'paid' }), 1);
-    assert.equal(await sample(metrics, 'voice_payments_total', { provider: 'stripe', outcome: 'refunded' }), 1);
-    assert.equal(await sample(metrics, 'voice_credits_purchased_total', { provider: 'stripe' }), 3600);
+    assert.equal(await readSample(metrics.registry, 'voice_model_load_seconds_count', { model: 'rnnoise' }), 1);
+    assert.equal(await readSample(metrics.registry, 'voice_credits_charged_total'), 120);
+    assert.equal(
+      await readSample(metrics.registry, 'voice_payments_total', { provider: 'stripe', outcome: 'paid' }),
+      1,
+    );
+    assert.equal(
+      await readSample(metrics.registry, 'voice_payments_total', { provider: 'stripe', outcome: 'refunded' }),
+      1,
+    );
+    assert.equal(await readSample(metrics.registry, 'voice_credits_purchased_total', { provider: 'stripe' }), 3600);
   });
 });
 
