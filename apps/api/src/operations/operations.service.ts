@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Env } from '@voice/config';
 import { getHeldCreditsSummary, type Database, type HeldCreditsSummary } from '@voice/db';
-import type { TaskQueueFigures } from '@voice/metrics';
+import type { TaskQueueFigures, VoiceMetrics } from '@voice/metrics';
 
 import { METRICS } from '../common/metrics';
 import { TASK_QUEUE_INSPECTOR, type TaskQueueInspector, type TaskQueueKind } from '../common/task-queue-inspector';
 import { DATABASE, ENV, TEMPORAL_UI_URL } from '../common/tokens';
-import type { VoiceMetrics } from '@voice/metrics';
 
 /** Figures may be this old: scrapes (every few seconds, from several Prometheus replicas) and page loads share them. */
 const CACHE_MS = 5_000;
