@@ -1,5 +1,6 @@
 import { failureRule, withFailureRules } from '@voice/activity-kit';
 import {
+  getFinishedJobFacts,
   InsufficientCreditsError,
   JobNotActiveError,
   JobNotFoundError,
@@ -16,6 +17,7 @@ import {
   updateJobProgress,
   type Database,
 } from '@voice/db';
+import type { JobOutcome, MetricsRecorder } from '@voice/metrics';
 import { FailureTypes, creditsForDurationMs, type JobResult } from '@voice/shared';
 
 const RESERVE_FAILURES = [
@@ -31,13 +33,26 @@ const RESERVE_FAILURES = [
 
 export interface BookkeepingActivityDependencies {
   db: Database;
+  /** Job outcomes and settled charges; nothing is recorded without it (metrics off). */
+  metrics?: MetricsRecorder;
 }
 
 /**
  * Job-row and credit activities: quick database writes, run next to the workflows on the CPU task queue.
  * Each is safe to retry: every credit mutation carries an idempotency key derived from the job id and the step.
  */
-export function createBookkeepingActivities({ db }: BookkeepingActivityDependencies) {
+export function createBookkeepingActivities({ db, metrics }: BookkeepingActivityDependencies) {
+  /**
+   * Counts a job's end once: only the attempt whose write moved the row to its terminal state records it, so a
+   * retried activity (or a second terminal write that lost the race) never counts twice.
+   */
+  const recordFinished = async (jobId: string, status: JobOutcome, applied: boolean) => {
+    if (!metrics || !applied) return;
+    const facts = await getFinishedJobFacts(db, jobId);
+    if (facts)
+      metrics.jobFinished({ jobType: facts.jobType, tier: facts.tier, status, seconds: facts.durationSeconds });
+  };
+
   return {
     /** Baseline for the benchmark: what a bare activity round trip costs. */
     async noop(): Promise<void> {},
@@ -68,11 +83,14 @@ export function createBookkeepingActivities({ db }: BookkeepingActivityDependenc
 
     /** Move the hold from the input's length to the output's: that is what the first download charges. */
     async settleCredits({ jobId, outputDurationMs }: { jobId: string; outputDurationMs: number }) {
-      return settleCredits(db, {
+      const settled = await settleCredits(db, {
         jobId,
         amount: creditsForDurationMs(outputDurationMs),
         idempotencyKey: `job-${jobId}:settle`,
       });
+      // What the settlement fixed as the job's charge (the first download takes it); a replay fixed nothing new.
+      if (!settled.replayed) metrics?.creditsCharged(settled.held);
+      return settled;
     },
 
     async releaseCredits({ jobId }: { jobId: string }): Promise<void> {
@@ -90,20 +108,21 @@ export function createBookkeepingActivities({ db }: BookkeepingActivityDependenc
       outputDurationMs: number;
       result: JobResult;
     }): Promise<void> {
-      await markJobCompleted(db, input.jobId, {
+      const applied = await markJobCompleted(db, input.jobId, {
         outputKey: input.outputKey,
         outputDurationMs: input.outputDurationMs,
         result: input.result,
         at: new Date(),
       });
+      await recordFinished(input.jobId, 'completed', applied);
     },
 
     async markJobFailed({ jobId, error }: { jobId: string; error: string }): Promise<void> {
-      await markJobFailed(db, jobId, error, new Date());
+      await recordFinished(jobId, 'failed', await markJobFailed(db, jobId, error, new Date()));
     },
 
     async markJobCancelled({ jobId }: { jobId: string }): Promise<void> {
-      await markJobCancelled(db, jobId, new Date());
+      await recordFinished(jobId, 'cancelled', await markJobCancelled(db, jobId, new Date()));
     },
   };
 }

@@ -19,6 +19,7 @@ import {
 } from '@voice/dubbing';
 import { getModel, isInstalled, selectModel, type ModelLocation } from '@voice/models';
 import { FailureTypes, jobStorageKeys, type AccentChangeStep, type DubStep, type RevoicedRecord } from '@voice/shared';
+import { reportStep } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 import { loadDenoiser } from '@voice/denoise';
 import { SpeechRequestError, type SpeechEngines, type TranscriptionResult } from '@voice/speech';
@@ -216,6 +217,7 @@ export function createDubActivities({
         });
         const lines = translation.segments.map(({ start, end, text }) => ({ start, end, text }));
         const revoiced = await revoice({ ...input, lines, synth: { language: input.step.target_language } });
+        reportStep({ model: revoiced.speechModelId });
         const script = await saveScript(input.jobId, input.stepIndex, input.step.target_language, lines);
         return {
           outputKey: revoiced.outputKey,
@@ -259,6 +261,7 @@ export function createDubActivities({
           lines,
           synth: { language: voice.language, modelId: voice.modelId, voiceId: voice.voiceId },
         });
+        reportStep({ model: revoiced.speechModelId });
         const script = await saveScript(input.jobId, input.stepIndex, voice.language, lines);
         return {
           outputKey: revoiced.outputKey,

@@ -10,6 +10,7 @@ import {
   type LoudnessReport,
 } from '@voice/music';
 import { FailureTypes, jobStorageKeys, type GeneratorStep } from '@voice/shared';
+import { reportStep } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 
 export interface RunGeneratorResult {
@@ -78,6 +79,10 @@ export function createGeneratorActivities({
         generated = await generate(step, { ...hooks, soundFontPath });
       } catch (error) {
         throw toFailure(error, GENERATOR_FAILURES);
+      }
+      const { metadata } = generated;
+      if ('model' in metadata && typeof metadata.model === 'string') {
+        reportStep({ model: metadata.model, audioSeconds: generated.samples.length / generated.sampleRate });
       }
       const outputKey = jobStorageKeys(input.jobId).step(input.stepIndex, step.op);
       await storage.putBuffer(

@@ -14,6 +14,7 @@ import type { BlobStorage } from '@voice/storage';
 import { UnsupportedModelError, loadDenoiser, strengthForNoiseLevel, type Denoiser } from '@voice/denoise';
 import { createGeneratorActivities } from './generators';
 import { ModelSessionCache } from '@voice/model-cache';
+import { reportStep } from '@voice/metrics';
 import { SpeechEngines } from '@voice/speech';
 import { createSpeechActivities } from './speech-activities';
 import { createVoiceActivities } from './voice-activities';
@@ -40,6 +41,8 @@ export interface GpuActivityDependencies {
   denoiseCheckpoints?: DenoiseCheckpointOptions;
   /** Speech engines shared by this worker's activities; built from `modelsDir` when not given. */
   speech?: SpeechEngines;
+  /** Told each model load and how long it took (the denoisers here; `speech` reports its own). */
+  onModelLoaded?: (modelId: string, seconds: number) => void;
 }
 
 export interface RunDenoiseInput {
@@ -79,10 +82,11 @@ export function createGpuActivities({
   heartbeatIntervalMs = 500,
   modelsDir,
   denoiseCheckpoints,
-  speech = new SpeechEngines({ modelsDir, idleUnloadMs: modelIdleUnloadMs }),
+  onModelLoaded,
+  speech = new SpeechEngines({ modelsDir, idleUnloadMs: modelIdleUnloadMs, onModelLoaded }),
 }: GpuActivityDependencies) {
   const location = { modelsDir };
-  const denoisers = new ModelSessionCache<Denoiser>(modelIdleUnloadMs);
+  const denoisers = new ModelSessionCache<Denoiser>(modelIdleUnloadMs, undefined, onModelLoaded);
 
   return {
     ...createGeneratorActivities({ storage, location, heartbeatIntervalMs }),
@@ -140,6 +144,7 @@ export function createGpuActivities({
           },
         );
         const elapsedSeconds = (performance.now() - startedAt) / 1000;
+        reportStep({ model: model.id, audioSeconds: totalSeconds, processingSeconds: elapsedSeconds });
         await storage.putFile(outputKey, denoised.rendered, 'audio/wav', { consume: true });
         await deleteDenoiseParts(storage, outputKey, denoised.parts);
         const { integratedLufs, truePeakDbtp } = denoised.loudness;

@@ -14,6 +14,7 @@ import {
   type TranscriptArtifacts,
   type TtsStep,
 } from '@voice/shared';
+import { reportStep } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 import {
   SpeechEngineUnavailableError,
@@ -90,10 +91,12 @@ export function createSpeechActivities({
       const progress = heartbeat.control();
       const stopKeepAlive = heartbeat.keepAlive(KEEP_ALIVE_MS);
       try {
-        return await engines.transcribe(
+        const result = await engines.transcribe(
           { blocks: decodeStream(local, STT_SAMPLE_RATE, { signal: progress.signal }), durationSeconds },
           { ...options, ...progress },
         );
+        reportStep({ model: result.modelId, audioSeconds: durationSeconds });
+        return result;
       } finally {
         stopKeepAlive();
       }
@@ -126,6 +129,7 @@ export function createSpeechActivities({
           },
           { ...control(text.length / 15), ...(onSentence ? { onSentence } : {}) },
         );
+        reportStep({ model: speech.modelId, audioSeconds: speech.durationSeconds });
         if (onSentence) {
           const end: StreamEnd = { parts: speech.sentences };
           await storage.putBuffer(keys.streamEnd, Buffer.from(JSON.stringify(end)), 'application/json');

@@ -4,6 +4,7 @@ import { ProgressHeartbeat, failureRule, permanentFailure, toFailure, withScratc
 import { WavFileReader, WavStreamWriter, resample } from '@voice/audio';
 import { UnknownModelError, selectModel, type ModelLocation } from '@voice/models';
 import { FailureTypes, jobStorageKeys, type VoiceCloneStep } from '@voice/shared';
+import { reportStep } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 import {
   ANALYSIS_RATE,
@@ -76,6 +77,7 @@ export function createVoiceActivities({
             source = analyzeVoice(resample(excerpt, sampleRate, ANALYSIS_RATE), ANALYSIS_RATE);
             const totalSeconds = reader.length / sampleRate;
             heartbeat.setTotalSeconds(totalSeconds);
+            reportStep({ model: modelId, audioSeconds: totalSeconds });
             // Unthrottled: the analysis above took seconds, and the server must hear from us now.
             heartbeat.report(0);
             plan = planVoiceConversion(excerpt, sampleRate, source, target).plan;

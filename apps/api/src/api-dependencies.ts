@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Env } from '@voice/config';
 import type { DatabaseHandle } from '@voice/db';
+import type { VoiceMetrics } from '@voice/metrics';
 import type { SecretBox } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
@@ -36,6 +37,11 @@ export interface ApiDependencies {
    * embedded UI listens on loopback, which an admin's browser elsewhere cannot reach.
    */
   temporalUiUrl?: string;
+  /**
+   * This process's metrics (metricsFromEnv): HTTP requests, submitted jobs, and the task-queue and held-credit gauges
+   * read at scrape time. The caller serves its registry on METRICS_PORT; without it nothing is recorded.
+   */
+  metrics?: VoiceMetrics;
   /** Extra readiness probes for GET /api/health (the database probe is built in). */
   readiness?: ReadinessProbe[];
   /**

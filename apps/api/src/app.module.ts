@@ -8,6 +8,7 @@ import { DeveloperModule } from './developer/developer.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { OpenAiModule } from './openai/openai.module';
+import { OperationsModule } from './operations/operations.module';
 import { PaymentsModule } from './payments/payments.module';
 import { VoicesModule } from './voices/voices.module';
 import { UserModule } from './user/user.module';
@@ -34,6 +35,7 @@ export class AppModule {
         DeveloperModule,
         PaymentsModule,
         OpenAiModule,
+        OperationsModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { raw } from 'express';
 import helmet from 'helmet';
+import { httpMetricsMiddleware } from '@voice/metrics';
 
 import type { ApiDependencies } from './api-dependencies';
 import { AppModule } from './app.module';
@@ -36,6 +37,8 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
     logger: nestLogLevels(deps.env.LOG_LEVEL),
   });
   app.disable('x-powered-by');
+  // Before everything else, so every answer is counted and timed, the ones helmet or a body parser gives included.
+  if (deps.metrics) app.use(httpMetricsMiddleware(deps.metrics));
   // First, so error responses and the Swagger UI get the headers too.
   // Before anything reads req.ip: the per-address rate limits must see the client, not the gateway.
   if (deps.env.TRUST_PROXY !== undefined) app.set('trust proxy', deps.env.TRUST_PROXY);

@@ -2,7 +2,14 @@ import { Logger } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { parseEnv } from '@voice/config';
 import { runMigrations } from '@voice/db';
-import { databaseFromEnv, storageFromEnv, temporalAddress, temporalProbe } from '@voice/runtime';
+import {
+  databaseFromEnv,
+  metricsFromEnv,
+  serveMetrics,
+  storageFromEnv,
+  temporalAddress,
+  temporalProbe,
+} from '@voice/runtime';
 
 import { resolveSigningSecret } from '@voice/runtime';
 import { createApiApp } from './create-api-app';
@@ -24,6 +31,7 @@ async function main(): Promise<void> {
   // Lazy: the API may come up before Temporal; /api/health reports "starting" until Temporal answers.
   const connection = Connection.lazy({ address: temporalAddress(env) });
   const temporalClient = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const metrics = metricsFromEnv(env);
 
   const app = await createApiApp({
     env,
@@ -33,10 +41,14 @@ async function main(): Promise<void> {
     signingSecret,
     readiness: [temporalProbe(temporalClient)],
     ownsDependencies: true,
+    metrics,
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // Its own port, never the public one: Prometheus reaches it inside the network, the gateway does not.
+  const metricsServer = await serveMetrics(env, metrics?.registry);
   await app.listen(env.API_PORT, env.API_HOST);
   logger.log(`API listening on ${await app.getUrl()} (OpenAPI at /api/docs)`);
+  if (metricsServer) logger.log(`Metrics at ${metricsServer.url}`);
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import { SpeechEngines, createGpuActivities } from '@voice/gpu-activities';
+import { activityMetricsInterceptor, type VoiceMetrics } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 
 export interface GpuWorkerOptions {
@@ -19,6 +20,8 @@ export interface GpuWorkerOptions {
   concurrency: number;
   modelIdleUnloadMs?: number;
   modelsDir?: string;
+  /** This process's metrics (step durations, real-time factors, model loads, slots); none without it. */
+  metrics?: VoiceMetrics;
 }
 
 export interface GpuWorker {
@@ -33,7 +36,13 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
   await mkdir(workDir, { recursive: true });
   await sweepScratch(workDir);
   await useScratchTmpdir(workDir);
-  const speech = new SpeechEngines({ modelsDir: options.modelsDir, idleUnloadMs: options.modelIdleUnloadMs });
+  const { metrics } = options;
+  const onModelLoaded = metrics && ((model: string, seconds: number) => metrics.modelLoaded({ model, seconds }));
+  const speech = new SpeechEngines({
+    modelsDir: options.modelsDir,
+    idleUnloadMs: options.modelIdleUnloadMs,
+    ...(onModelLoaded ? { onModelLoaded } : {}),
+  });
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -44,6 +53,7 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
       modelIdleUnloadMs: options.modelIdleUnloadMs,
       modelsDir: options.modelsDir,
       speech,
+      ...(onModelLoaded ? { onModelLoaded } : {}),
     }),
     maxConcurrentActivityTaskExecutions: options.concurrency,
     // Let a running inference finish its heartbeat-driven cancellation before the process exits.
@@ -51,6 +61,12 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
     // The SDK batches heartbeats up to 80% of the heartbeat timeout by default; a cancel is only seen when a
     // heartbeat reaches the server, so send them at least every second for prompt cancels and live progress.
     maxHeartbeatThrottleInterval: '1 second',
+    ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
+  });
+  metrics?.observeWorkerSlots({
+    taskQueue: options.taskQueue,
+    total: options.concurrency,
+    used: () => worker.getStatus().numInFlightActivities,
   });
   return { worker, dispose: () => speech.unloadAll() };
 }

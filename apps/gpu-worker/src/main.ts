@@ -1,6 +1,13 @@
 import * as path from 'node:path';
 import { parseEnv } from '@voice/config';
-import { connectWorkerConnection, installWorkerRuntime, resolveSigningSecret, storageFromEnv } from '@voice/runtime';
+import {
+  connectWorkerConnection,
+  installWorkerRuntime,
+  metricsFromEnv,
+  resolveSigningSecret,
+  serveMetrics,
+  storageFromEnv,
+} from '@voice/runtime';
 import { createGpuWorker } from './gpu-worker';
 
 /** Standalone GPU worker (docker-compose `gpu-worker` service); also spawned by the crash-recovery test. */
@@ -8,6 +15,7 @@ async function main(): Promise<void> {
   const env = parseEnv();
   installWorkerRuntime(env);
   const connection = await connectWorkerConnection(env);
+  const metrics = metricsFromEnv(env);
   const { worker, dispose } = await createGpuWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -18,8 +26,12 @@ async function main(): Promise<void> {
     modelsDir: env.MODELS_DIR,
     // Scratch under DATA_DIR/work, swept at start (only entries whose owning process is gone).
     workDir: path.join(env.DATA_DIR, 'work'),
+    metrics,
   });
+  const metricsServer = await serveMetrics(env, metrics?.registry);
+  if (metricsServer) console.log(`Metrics at ${metricsServer.url}`);
   await worker.run();
+  await metricsServer?.close();
   await dispose();
   await connection.close();
 }

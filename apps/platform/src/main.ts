@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     `  Temporal     ${platform.temporalAddress} (namespace ${env.TEMPORAL_NAMESPACE})`,
     `  Database     ${platform.database.kind === 'pglite' ? 'embedded PGlite under DATA_DIR' : 'PostgreSQL (DATABASE_URL)'}`,
     `  Storage      ${platform.storage.driver}`,
+    ...(platform.metricsUrl ? [`  Metrics      ${platform.metricsUrl}`] : []),
     '',
   ];
   console.log(lines.join('\n'));

@@ -6,13 +6,16 @@ import { createApiApp } from '@voice/api';
 import { publicBaseUrl, type Env } from '@voice/config';
 import { runMigrations, type DatabaseHandle } from '@voice/db';
 import { mailerFromEnv } from '@voice/mail';
+import { mergedMetricsSource } from '@voice/metrics';
 import {
   connectTemporalClient,
   connectWorkerConnection,
   databaseFromEnv,
   ensureTemporalSetup,
   freePort,
+  metricsFromEnv,
   resolveSecretBox,
+  serveMetrics,
   resolveSigningSecret,
   storageFromEnv,
   temporalProbe,
@@ -46,6 +49,11 @@ export interface RunningPlatform {
   storage: BlobStorage;
   /** The child process running the media and GPU workers, when either is embedded. */
   workerHost: WorkerHostSupervisor | undefined;
+  /**
+   * Where Prometheus scrapes the whole platform (`http://host:port/metrics`), when METRICS_PORT is set: this
+   * process's metrics (API, workflows, bookkeeping) merged with the worker host's (media and GPU steps).
+   */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -89,6 +97,8 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     // One key ring for the API (which seals webhook secrets) and the worker (which opens them to sign deliveries).
     const secretBox = await resolveSecretBox(env);
     const storage = storageFromEnv(env, signingSecret);
+    // One registry for the API and the CPU worker of this process; the worker host keeps its own (see below).
+    const metrics = metricsFromEnv(env);
     if ('ensureBucket' in storage && typeof storage.ensureBucket === 'function') {
       await (storage.ensureBucket as () => Promise<void>)();
     }
@@ -117,6 +127,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
         packages: parseCreditPackages(env.CREDIT_PACKAGES),
         publicBaseUrl: publicBaseUrl(env),
         webhooks: webhookOptionsFromEnv(env, secretBox),
+        metrics,
       }),
       workerHost?.start(),
     ]);
@@ -137,6 +148,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       secretBox,
       // Links from the admin pages to a job's run; TEMPORAL_UI_PUBLIC_URL, when set, wins inside the API.
       ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}),
+      ...(metrics ? { metrics } : {}),
       readiness: [
         devServer ? devServer.probe(temporalProbe(client)) : temporalProbe(client),
         workerProbe(client, 'worker', env.TASK_QUEUE_CPU, 'workflow'),
@@ -154,6 +166,19 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       clearTimeout(force);
     });
 
+    // One scrape target for the whole platform: the worker host serves no port, it hands its registry over IPC at
+    // each scrape and the two merge (counters add up; each family appears once, as Prometheus requires). A host
+    // that is restarting or slow is left out of that scrape rather than failing it.
+    const metricsServer = await serveMetrics(
+      env,
+      metrics &&
+        mergedMetricsSource(metrics.registry, async () => {
+          const host = await workerHost?.metricsSnapshot();
+          return host ? [host] : [];
+        }),
+    );
+    if (metricsServer) cleanups.push(() => metricsServer.close());
+
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : env.API_PORT;
     const apiUrl = `http://127.0.0.1:${port}`;
@@ -168,6 +193,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       database,
       storage,
       workerHost,
+      metricsUrl: metricsServer?.url,
       stop,
     };
   } catch (error) {

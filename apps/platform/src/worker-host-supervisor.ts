@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { envSchema, envToVariables, type Env } from '@voice/config';
-import { isHostMessage, type StartMessage, type WorkerRole } from './worker-host-protocol';
+import type { MetricsSnapshot } from '@voice/metrics';
+import { isHostMessage, type MetricsRequestMessage, type StartMessage, type WorkerRole } from './worker-host-protocol';
 
 /** Niceness of the worker host relative to the platform (0 = same; 19 = lowest). */
 const WORKER_HOST_NICENESS = 10;
@@ -28,6 +29,8 @@ const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 /** A host that stayed up this long was healthy: its next crash restarts it quickly again. */
 const STABLE_AFTER_MS = 60_000;
+/** A scrape waits this long for the host's metrics, then goes out with the platform's own (Prometheus times out at 10 s). */
+const METRICS_TIMEOUT_MS = 2_000;
 
 /**
  * Runs the media and GPU workers in a child process of their own and keeps it running: a host that dies is
@@ -44,6 +47,7 @@ export class WorkerHostSupervisor {
   private startedAt = 0;
   /** Restarts so far; the bench and the logs read it. */
   restarts = 0;
+  private metricsRequests = 0;
 
   constructor(private readonly options: WorkerHostOptions) {}
 
@@ -89,6 +93,35 @@ export class WorkerHostSupervisor {
     clearTimeout(kill);
   }
 
+  /**
+   * The host's metrics registry as data (over IPC), for the platform's merged /metrics; undefined when there is no
+   * live host (restarting) or it did not answer within METRICS_TIMEOUT_MS, so a scrape never hangs on it.
+   */
+  async metricsSnapshot(): Promise<MetricsSnapshot | undefined> {
+    const child = this.child;
+    if (!child?.connected) return undefined;
+    const id = ++this.metricsRequests;
+    return new Promise((resolve) => {
+      const finish = (snapshot: MetricsSnapshot | undefined) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(snapshot);
+      };
+      const onMessage = (message: unknown) => {
+        if (isHostMessage(message) && message.type === 'metrics' && message.id === id) finish(message.snapshot);
+      };
+      const onExit = () => finish(undefined);
+      const timer = setTimeout(() => finish(undefined), METRICS_TIMEOUT_MS);
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      const request: MetricsRequestMessage = { type: 'metrics-request', id };
+      child.send(request, (error) => {
+        if (error) finish(undefined);
+      });
+    });
+  }
+
   private spawnHost(): ChildProcess {
     const { env, temporalAddress, roles } = this.options;
     const inherited = { ...process.env };
@@ -99,7 +132,7 @@ export class WorkerHostSupervisor {
       // The admin credentials are the API's alone (both go: config refuses one without the other).
       env: {
         ...inherited,
-        ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress }, [
+        ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress, ...hostTemporalMetricsPort(env) }, [
           'JWT_SECRET',
           'ADMIN_EMAIL',
           'ADMIN_PASSWORD',
@@ -137,7 +170,7 @@ export class WorkerHostSupervisor {
   private readyOf(child: ChildProcess): Promise<void> {
     return new Promise((resolve) => {
       const onMessage = (message: unknown) => {
-        if (!isHostMessage(message)) return;
+        if (!isHostMessage(message) || message.type !== 'ready') return;
         child.off('message', onMessage);
         resolve();
       };
@@ -163,6 +196,15 @@ export class WorkerHostSupervisor {
       );
     }, delay);
   }
+}
+
+/**
+ * The Temporal SDK's exporter binds its port per process: the platform's runtime takes TEMPORAL_METRICS_PORT, so the
+ * host's takes the next one (0 stays 0, any free port).
+ */
+function hostTemporalMetricsPort(env: Env): Pick<Env, 'TEMPORAL_METRICS_PORT'> {
+  const port = env.TEMPORAL_METRICS_PORT;
+  return { TEMPORAL_METRICS_PORT: port === undefined || port === 0 ? port : port + 1 };
 }
 
 /** Copies a child's output line by line to this process's stderr, prefixed. */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { parseEnv } from '@voice/config';
 import { createGpuWorker } from '@voice/gpu-worker';
-import { connectWorkerConnection, installWorkerRuntime, storageFromEnv } from '@voice/runtime';
+import { connectWorkerConnection, installWorkerRuntime, metricsFromEnv, storageFromEnv } from '@voice/runtime';
 import { createMediaWorker } from '@voice/worker';
 import { isParentMessage, type HostMessage, type WorkerRole } from './worker-host-protocol';
 
@@ -10,13 +10,25 @@ import { isParentMessage, type HostMessage, type WorkerRole } from './worker-hos
  * The worker host `npm start` forks (see worker-host-supervisor.ts): the media and GPU workers, whose decoding,
  * metering and inference must not run on the API's event loop. Neither touches the database, so they need no
  * PGlite. The parent sends the signing secret over IPC (never through the environment) and this process exits
- * when the parent goes away, however it went.
+ * when the parent goes away, however it went. With metrics on, it serves no port of its own: the parent asks for
+ * this process's metrics over IPC at each scrape and serves them merged with its own.
  */
 async function main(): Promise<void> {
   const roles = new Set(process.argv.slice(2) as WorkerRole[]);
   const env = parseEnv();
   installWorkerRuntime(env);
   const send = (message: HostMessage) => process.send?.(message);
+  const metrics = metricsFromEnv(env);
+  if (metrics) {
+    process.on('message', (message) => {
+      if (!isParentMessage(message) || message.type !== 'metrics-request') return;
+      metrics.registry.getMetricsAsJSON().then(
+        (snapshot) => send({ type: 'metrics', id: message.id, snapshot }),
+        // The parent serves its own metrics alone when this answer does not come.
+        (error: unknown) => console.error('could not collect the worker host metrics:', error),
+      );
+    });
+  }
 
   // A parent that died (even by SIGKILL) closes the IPC channel: stop promptly instead of orphaning inference.
   const shutdownOnDisconnect = new Promise<void>((resolve) => process.once('disconnect', resolve));
@@ -42,6 +54,7 @@ async function main(): Promise<void> {
         workDir,
         ffmpegPath: env.FFMPEG_PATH,
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+        metrics,
       }),
     );
   }
@@ -55,6 +68,7 @@ async function main(): Promise<void> {
       modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
       modelsDir: env.MODELS_DIR,
       workDir,
+      metrics,
     });
     workers.push(gpu.worker);
     disposers.push(gpu.dispose);

@@ -13,6 +13,7 @@ import {
 import type { Env } from '@voice/config';
 import type { Database } from '@voice/db';
 import { paymentReceiptMail, webhookDisabledMail, type Mailer } from '@voice/mail';
+import type { VoiceMetrics } from '@voice/metrics';
 import type { SecretSealer } from '@voice/webhooks';
 import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage, type WebhookRetrySettings } from '@voice/shared';
 
@@ -59,6 +60,8 @@ export interface CpuWorkerOptions {
   /** The web app's base URL (PUBLIC_BASE_URL or the API's address), for the receipt's billing link. */
   publicBaseUrl: string;
   webhooks: CpuWorkerWebhookOptions;
+  /** This process's metrics (job outcomes, charges, payments, slots); none are recorded without it. */
+  metrics?: VoiceMetrics;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -81,16 +84,18 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 /** Workflows plus the bookkeeping (job rows, credits), payment and webhook activities on the CPU task queue. */
 export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker> {
-  return Worker.create({
+  const { metrics } = options;
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: {
-      ...createBookkeepingActivities({ db: options.db }),
+      ...createBookkeepingActivities({ db: options.db, metrics }),
       ...createPaymentActivities({
         db: options.db,
         sendReceipt: (receipt) => options.mailer.send(receiptMail(receipt, options)),
+        metrics,
       }),
       ...createWebhookActivities({
         db: options.db,
@@ -106,6 +111,12 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
     },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
   });
+  metrics?.observeWorkerSlots({
+    taskQueue: options.taskQueue,
+    total: options.maxConcurrentActivities,
+    used: () => worker.getStatus().numInFlightActivities,
+  });
+  return worker;
 }
 
 function receiptMail(receipt: PaymentReceipt, options: Pick<CpuWorkerOptions, 'packages' | 'publicBaseUrl'>) {

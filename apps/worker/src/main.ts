@@ -6,7 +6,9 @@ import {
   connectWorkerConnection,
   databaseFromEnv,
   installWorkerRuntime,
+  metricsFromEnv,
   resolveSecretBox,
+  serveMetrics,
   resolveSigningSecret,
   storageFromEnv,
 } from '@voice/runtime';
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   await runMigrations(database);
   const connection = await connectWorkerConnection(env);
   const mailer = mailerFromEnv(env);
+  const metrics = metricsFromEnv(env);
   const workers = [
     await createCpuWorker({
       connection,
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
       packages: parseCreditPackages(env.CREDIT_PACKAGES),
       publicBaseUrl: publicBaseUrl(env),
       webhooks: webhookOptionsFromEnv(env, await resolveSecretBox(env)),
+      metrics,
     }),
     await createMediaWorker({
       connection,
@@ -42,10 +46,14 @@ async function main(): Promise<void> {
       workDir: path.join(env.DATA_DIR, 'work'),
       ffmpegPath: env.FFMPEG_PATH,
       maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+      metrics,
     }),
   ];
+  const metricsServer = await serveMetrics(env, metrics?.registry);
+  if (metricsServer) console.log(`Metrics at ${metricsServer.url}`);
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the handlers).
   await Promise.all(workers.map((worker) => worker.run()));
+  await metricsServer?.close();
   await connection.close();
   await mailer.close();
   await database.close();

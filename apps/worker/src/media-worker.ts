@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createMediaActivities } from '@voice/activities';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
+import { activityMetricsInterceptor, type VoiceMetrics } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 
 export interface MediaWorkerOptions {
@@ -14,6 +15,8 @@ export interface MediaWorkerOptions {
   workDir: string;
   ffmpegPath?: string;
   maxConcurrentActivities: number;
+  /** This process's metrics (step durations, slots); none are recorded without it. */
+  metrics?: VoiceMetrics;
 }
 
 /**
@@ -24,7 +27,8 @@ export async function createMediaWorker(options: MediaWorkerOptions): Promise<Wo
   await mkdir(options.workDir, { recursive: true });
   await sweepScratch(options.workDir);
   await useScratchTmpdir(options.workDir);
-  return Worker.create({
+  const { metrics } = options;
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -36,5 +40,12 @@ export async function createMediaWorker(options: MediaWorkerOptions): Promise<Wo
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     // Long decodes heartbeat every few seconds; send them promptly so a cancel reaches the stage.
     maxHeartbeatThrottleInterval: '1 second',
+    ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
   });
+  metrics?.observeWorkerSlots({
+    taskQueue: options.taskQueue,
+    total: options.maxConcurrentActivities,
+    used: () => worker.getStatus().numInFlightActivities,
+  });
+  return worker;
 }

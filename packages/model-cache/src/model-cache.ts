@@ -5,16 +5,21 @@
 export class ModelSessionCache<Session> {
   private readonly entries = new Map<string, { session: Promise<Session>; inUse: number; timer?: NodeJS.Timeout }>();
 
+  /**
+   * @param onLoaded told how long each successful load took (the GPU worker records voice_model_load_seconds), with
+   *   the id the session is cached under
+   */
   constructor(
     private readonly idleUnloadMs: number,
     private readonly dispose: (session: Session) => void | Promise<void> = () => undefined,
+    private readonly onLoaded?: (id: string, seconds: number) => void,
   ) {}
 
   /** Runs `use` with the cached session for `id`, loading it on first use. */
   async with<T>(id: string, load: () => Promise<Session>, use: (session: Session) => Promise<T>): Promise<T> {
     let entry = this.entries.get(id);
     if (!entry) {
-      entry = { session: load(), inUse: 0 };
+      entry = { session: this.timed(id, load), inUse: 0 };
       this.entries.set(id, entry);
       // A failed load must not poison the cache for the next attempt.
       entry.session.catch(() => this.entries.delete(id));
@@ -28,6 +33,13 @@ export class ModelSessionCache<Session> {
       entry.inUse -= 1;
       if (entry.inUse === 0) this.scheduleUnload(id);
     }
+  }
+
+  private async timed(id: string, load: () => Promise<Session>): Promise<Session> {
+    const started = performance.now();
+    const session = await load();
+    this.onLoaded?.(id, (performance.now() - started) / 1000);
+    return session;
   }
 
   loadedIds(): string[] {

@@ -40,6 +40,8 @@ export interface SpeechEnginesOptions {
   readonly threads?: number;
   /** Idle time after which a loaded session is released. */
   readonly idleUnloadMs?: number;
+  /** Told each model load and how long it took (voice_model_load_seconds). */
+  readonly onModelLoaded?: (modelId: string, seconds: number) => void;
 }
 
 /** Speech-to-text request options. */
@@ -110,7 +112,13 @@ export class SpeechEngines {
     this.modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR;
     this.python = options.pythonPath ?? defaultPython(this.modelsDir);
     this.threads = options.threads ?? 2;
-    this.cache = new ModelSessionCache<Session>(options.idleUnloadMs ?? 5 * 60_000, (s) => s.dispose());
+    const { onModelLoaded } = options;
+    this.cache = new ModelSessionCache<Session>(
+      options.idleUnloadMs ?? 5 * 60_000,
+      (s) => s.dispose(),
+      // Whisper sessions are cached per sidecar generation (`<model>#<n>`): the model is the part before `#`.
+      onModelLoaded && ((key, seconds) => onModelLoaded(key.split('#')[0] ?? key, seconds)),
+    );
   }
 
   /** Ids of sessions currently held in memory. */

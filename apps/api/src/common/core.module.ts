@@ -19,6 +19,7 @@ import {
   UnavailableWebhookDeliveriesClient,
   WEBHOOK_DELIVERIES,
 } from '../developer/webhook-deliveries.client';
+import { METRICS } from './metrics';
 import { PIPELINE_CLIENT, TemporalPipelineClient, UnavailablePipelineClient } from './pipeline-client';
 import { TASK_QUEUE_INSPECTOR, TemporalTaskQueueInspector } from './task-queue-inspector';
 import {
@@ -107,6 +108,7 @@ export class CoreModule {
       ),
       valueProvider(TEMPORAL_UI_URL, deps.env.TEMPORAL_UI_PUBLIC_URL ?? deps.temporalUiUrl ?? null),
       valueProvider(READINESS_PROBES, deps.readiness ?? []),
+      valueProvider(METRICS, deps.metrics ?? null),
       // In the database, not in this process: every API instance behind a load balancer shares each quota.
       valueProvider(RATE_LIMITER, deps.rateLimiter ?? new DatabaseRateLimiter(deps.database.db)),
       factoryProvider(SIGNING_SECRET, (env: Env) => deps.signingSecret ?? resolveSigningSecret(env), [ENV]),
@@ -130,6 +132,7 @@ export class CoreModule {
         TASK_QUEUE_INSPECTOR,
         TEMPORAL_UI_URL,
         READINESS_PROBES,
+        METRICS,
         RATE_LIMITER,
         SIGNING_SECRET,
         SECRET_BOX,

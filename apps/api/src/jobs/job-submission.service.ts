@@ -14,7 +14,9 @@ import {
   type NewProcessingJob,
   type ProcessingJob,
 } from '@voice/db';
+import type { VoiceMetrics } from '@voice/metrics';
 import {
+  DEFAULT_SUBSCRIPTION_TIER,
   checkStepsAgainstInput,
   creditsForDurationMs,
   estimateOutputMs,
@@ -25,9 +27,11 @@ import {
   type JobSource,
   type JobStatus,
   type PipelineStep,
+  type SubscriptionTier,
 } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { DomainError } from '../common/domain-error';
+import { METRICS } from '../common/metrics';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
 import type { PaymentCatalog } from '../payments/payment-catalog';
@@ -84,6 +88,7 @@ export class JobSubmissionService {
     @Inject(STORAGE) private readonly storage: BlobStorage | null,
     @Inject(PIPELINE_CLIENT) private readonly pipeline: PipelineClient,
     @Inject(PAYMENT_CATALOG) private readonly catalog: PaymentCatalog,
+    @Inject(METRICS) private readonly metrics: VoiceMetrics | null,
   ) {}
 
   /**
@@ -184,9 +189,10 @@ export class JobSubmissionService {
     job: ProcessingJob,
     run: { steps: PipelineStep[]; source: JobSource; estimatedOutputMs?: number },
   ): Promise<AcceptedJob> {
+    let tier: SubscriptionTier | undefined;
     try {
       // The tier at submit sets the run's GPU priority for its whole life; a later tier change affects new jobs.
-      const tier = (await findAccountState(this.db, job.userId))?.subscriptionTier;
+      tier = (await findAccountState(this.db, job.userId))?.subscriptionTier;
       await this.pipeline.start({
         jobId: job.id,
         userId: job.userId,
@@ -201,6 +207,8 @@ export class JobSubmissionService {
       if (run.source.kind === 'audio') await this.storage?.delete(run.source.inputKey).catch(() => undefined);
       throw error;
     }
+    // Counted once the workflow runs: a replayed Idempotency-Key or an undone start is no new job.
+    this.metrics?.jobSubmitted({ jobType: job.jobType, tier: tier ?? DEFAULT_SUBSCRIPTION_TIER });
     return accepted(job);
   }
 

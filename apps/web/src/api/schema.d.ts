@@ -1422,6 +1422,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/operations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Task-queue backlogs, their age and pollers, and the credits held, with links to the Temporal Web UI
+     * @description The same reading /metrics exports as voice_task_queue_* and voice_credits_held* (cached for 5 s): DescribeTaskQueue per queue, and one aggregate over the open holds.
+     *
+     *     **Roles:** `admin`. Needs an access token from a sign-in completed with a one-time code (POST /api/auth/mfa); an admin who has not enrolled yet gets 403 MFA_ENROLMENT_REQUIRED.
+     */
+    get: operations['AdminOperationsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2857,6 +2879,55 @@ export interface components {
       /** @enum {string} */
       object: 'list';
       data: components['schemas']['OpenAiModelDto'][];
+    };
+    OperationsQueueDto: {
+      /**
+       * @description What the queue serves.
+       * @enum {string}
+       */
+      role: 'cpu' | 'media' | 'gpu';
+      /** @example voice-gpu */
+      name: string;
+      /** @description The sides counted: the CPU queue carries workflow tasks and bookkeeping activities. */
+      kinds: ('workflow' | 'activity')[];
+      /** @description Approximate number of tasks waiting for a worker (voice_task_queue_backlog). */
+      backlog: number;
+      /** @description Approximate age of the oldest waiting task, in seconds. */
+      backlogAgeSeconds: number;
+      /** @description Distinct workers the server saw polling the queue in the last minutes. */
+      pollers: number;
+      /** @description Why the figures are missing (Temporal did not answer); they read 0 then. */
+      error?: string;
+      /** @description The queue in the Temporal Web UI, when its address is known. */
+      temporalUrl: string | null;
+    };
+    HeldCreditsDto: {
+      /** @description Credit-seconds held by jobs right now (voice_credits_held). */
+      held: number;
+      /** @description Jobs holding credits: running, or completed and not downloaded yet. */
+      holds: number;
+      /** @description Age of the oldest open hold in seconds; 0 when none. */
+      oldestAgeSeconds: number;
+    };
+    TemporalLinksDto: {
+      namespace: string;
+      /** @description The Temporal Web UI (TEMPORAL_UI_PUBLIC_URL or the embedded one). */
+      uiUrl: string | null;
+      /** @description The namespace’s workflow runs in the Web UI. */
+      workflowsUrl: string | null;
+      /** @description The namespace’s schedules (retention) in the Web UI. */
+      schedulesUrl: string | null;
+    };
+    OperationsDto: {
+      /**
+       * Format: date-time
+       * @description When the figures were read (they are cached for 5 s).
+       */
+      readAt: string;
+      taskQueues: components['schemas']['OperationsQueueDto'][];
+      /** @description Null when the database did not answer in time. */
+      credits: components['schemas']['HeldCreditsDto'] | null;
+      temporal: components['schemas']['TemporalLinksDto'];
     };
     /** @description Remove background noise with a neural denoiser (or a classical one) */
     Step_denoise: {
@@ -7571,6 +7642,43 @@ export interface operations {
           'audio/flac': components['schemas']['OpenAiErrorDto'];
           'audio/wav': components['schemas']['OpenAiErrorDto'];
           'audio/pcm': components['schemas']['OpenAiErrorDto'];
+        };
+      };
+    };
+  };
+  AdminOperationsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationsDto'];
+        };
+      };
+      /** @description Missing, invalid or expired access token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN_ROLE, or for admin routes MFA_ENROLMENT_REQUIRED / MFA_REQUIRED. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
     };

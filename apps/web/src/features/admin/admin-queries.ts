@@ -9,6 +9,8 @@ export type AdminJob = Schemas['AdminJobDto'];
 export type AuditEntry = Schemas['AuditEntryDto'];
 export type SystemReport = Schemas['SystemDto'];
 export type TaskQueue = Schemas['TaskQueueDto'];
+export type OperationsReport = Schemas['OperationsDto'];
+export type OperationsQueue = Schemas['OperationsQueueDto'];
 export type SubscriptionTier = AdminUser['tier'];
 export type AdminAction = AuditEntry['action'];
 
@@ -66,6 +68,15 @@ export function useSystemReport() {
   return useQuery({
     queryKey: [...ADMIN_QUERY_KEY, 'system'],
     queryFn: async () => unwrap(await api.GET('/api/admin/system')),
+    refetchInterval: 5_000,
+  });
+}
+
+/** The API caches the figures for 5 s (its /metrics reads the same): polling faster would show nothing new. */
+export function useOperations() {
+  return useQuery({
+    queryKey: [...ADMIN_QUERY_KEY, 'operations'],
+    queryFn: async () => unwrap(await api.GET('/api/admin/operations')),
     refetchInterval: 5_000,
   });
 }

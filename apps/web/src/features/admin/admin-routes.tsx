@@ -53,6 +53,13 @@ export const adminRoutes: RouteObject[] = [
         ),
       },
       {
+        path: 'operations',
+        lazy: page(
+          () => import('./operations/operations-page'),
+          (m) => m.OperationsPage,
+        ),
+      },
+      {
         path: 'audit',
         lazy: page(
           () => import('./audit/audit-page'),

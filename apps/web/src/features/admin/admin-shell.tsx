@@ -11,6 +11,7 @@ const SECTIONS = [
   { to: '/admin/jobs', label: 'Jobs' },
   { to: '/admin/payments', label: 'Payments' },
   { to: '/admin/system', label: 'System' },
+  { to: '/admin/operations', label: 'Operations' },
   { to: '/admin/audit', label: 'Audit log' },
 ] as const;
 
