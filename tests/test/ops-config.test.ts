@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { envSchema } from '@voice/config';
+import { VoiceMetrics } from '@voice/metrics';
 
 // resolution-mode: a CommonJS file may only type-import an ES module when it says it will load it with import().
 type DebianModule = typeof import('../../scripts/infra/debian.mjs', { with: { 'resolution-mode': 'import' } });
@@ -30,29 +31,21 @@ const repoFile = (relativePath: string): string => path.join(repoRoot, relativeP
 const readRepoFile = (relativePath: string): string => readFileSync(repoFile(relativePath), 'utf8');
 
 /**
- * The metric names of /tmp/ops-contract.md (issue 13). Kept here until the metrics package exists on this branch;
- * at merge it should come from that package's exported list instead.
+ * Every metric the platform registers, with its type, read from a real registry of @voice/metrics with each
+ * scrape-time gauge observed once: the dashboards and alerts may use only what the code exports.
  */
-const CONTRACT_METRICS: Record<string, 'counter' | 'gauge' | 'histogram'> = {
-  voice_http_requests_total: 'counter',
-  voice_http_request_duration_seconds: 'histogram',
-  voice_jobs_submitted_total: 'counter',
-  voice_jobs_finished_total: 'counter',
-  voice_job_duration_seconds: 'histogram',
-  voice_step_duration_seconds: 'histogram',
-  voice_model_real_time_factor: 'histogram',
-  voice_model_load_seconds: 'histogram',
-  voice_credits_held: 'gauge',
-  voice_credits_held_oldest_age_seconds: 'gauge',
-  voice_credits_charged_total: 'counter',
-  voice_payments_total: 'counter',
-  voice_credits_purchased_total: 'counter',
-  voice_task_queue_backlog: 'gauge',
-  voice_task_queue_backlog_age_seconds: 'gauge',
-  voice_task_queue_pollers: 'gauge',
-  voice_worker_slots_used: 'gauge',
-  voice_worker_slots_total: 'gauge',
-};
+async function platformMetricTypes(): Promise<Record<string, 'counter' | 'gauge' | 'histogram'>> {
+  const metrics = new VoiceMetrics({ defaultMetrics: false });
+  metrics.observeTaskQueues(async () => [{ taskQueue: 'voice-gpu', backlog: 0, backlogAgeSeconds: 0, pollers: 1 }]);
+  metrics.observeHeldCredits(async () => ({ held: 0, oldestAgeSeconds: 0 }));
+  metrics.observeWorkerSlots({ taskQueue: 'voice-gpu', total: 1, used: () => 0 });
+  const types: Record<string, 'counter' | 'gauge' | 'histogram'> = {};
+  for (const metric of await metrics.registry.getMetricsAsJSON()) {
+    const type = String(metric.type);
+    if (type === 'counter' || type === 'gauge' || type === 'histogram') types[metric.name] = type;
+  }
+  return types;
+}
 /** prom-client's default metrics that the dashboards use, and Prometheus's own `up`. */
 const DEFAULT_METRICS = [
   'process_cpu_seconds_total',
@@ -71,12 +64,14 @@ const CONTRACT_ALERTS = [
 ];
 const CONTRACT_SCRAPE_JOBS = ['voice-api', 'voice-worker', 'voice-gpu-worker', 'temporal-sdk'];
 
-const allowedMetricNames = new Set([
-  ...Object.entries(CONTRACT_METRICS).flatMap(([name, type]) =>
-    type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
-  ),
-  ...DEFAULT_METRICS,
-]);
+const allowedMetricNames = new Set<string>(DEFAULT_METRICS);
+before(async () => {
+  for (const [name, type] of Object.entries(await platformMetricTypes())) {
+    for (const series of type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name]) {
+      allowedMetricNames.add(series);
+    }
+  }
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers: narrowing parsed YAML/JSON, running tools.
