@@ -46,6 +46,12 @@ describeEachDriver('operations figures', (ctx) => {
     assert.equal(open.holds, 2);
     assert.ok(open.oldestAgeSeconds >= 3600 && open.oldestAgeSeconds < 3700, `age ${open.oldestAgeSeconds}`);
 
+    // A completed job's hold waits for its download: it counts as held, but ages nothing.
+    await ctx.db.update(processingJobs).set({ status: 'completed' }).where(eq(processingJobs.id, old));
+    const awaitingDownload = await getHeldCreditsSummary(ctx.db);
+    assert.equal(awaitingDownload.held, 150);
+    assert.ok(awaitingDownload.oldestAgeSeconds < 600, `age ${awaitingDownload.oldestAgeSeconds}`);
+
     await releaseCredits(ctx.db, { jobId: old, idempotencyKey: `release-${old}` });
     const after = await getHeldCreditsSummary(ctx.db);
     assert.equal(after.held, 30);

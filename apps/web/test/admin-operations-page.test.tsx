@@ -124,7 +124,7 @@ describe('the admin operations page', () => {
     renderPage('/admin/operations', <OperationsPage />);
     expect(await screen.findByText(/set TEMPORAL_UI_PUBLIC_URL/)).toBeTruthy();
     const held = screen.getByRole('region', { name: 'Credits held' });
-    expect(held.textContent).toContain('none open');
+    expect(held.textContent).toContain('Oldest unsettled holdnone');
     expect(held.textContent).not.toContain('older than a day');
   });
 });

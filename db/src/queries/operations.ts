@@ -9,7 +9,11 @@ export interface HeldCreditsSummary {
   held: number;
   /** Open holds (jobs with credits held). */
   holds: number;
-  /** Age of the oldest open hold (since its job was submitted, when the API took it), in seconds; 0 when none. */
+  /**
+   * Age (since the submit, when the API took it) of the oldest hold whose job has not completed, in seconds; 0 when
+   * none. A completed job's hold waits for its download, which may rightly take days; a pending or running job's hold
+   * a day old, or a failed or cancelled job's at all, means a workflow did not settle it.
+   */
   oldestAgeSeconds: number;
 }
 
@@ -22,9 +26,10 @@ export async function getHeldCreditsSummary(db: Database): Promise<HeldCreditsSu
     .select({
       held: sql<number>`coalesce(sum(${processingJobs.creditsHeld}), 0)`.mapWith(Number),
       holds: sql<number>`count(*)`.mapWith(Number),
-      oldestAgeSeconds: sql<number>`coalesce(extract(epoch from now() - min(${processingJobs.createdAt})), 0)`.mapWith(
-        Number,
-      ),
+      oldestAgeSeconds:
+        sql<number>`coalesce(extract(epoch from now() - min(${processingJobs.createdAt}) filter (where ${processingJobs.status} <> 'completed')), 0)`.mapWith(
+          Number,
+        ),
     })
     .from(processingJobs)
     .where(gt(processingJobs.creditsHeld, 0));

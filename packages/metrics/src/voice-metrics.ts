@@ -26,7 +26,7 @@ export interface TaskQueueFigures {
 export interface HeldCreditFigures {
   /** Credit-seconds. */
   held: number;
-  /** Age of the oldest open hold in seconds; 0 when none is open. */
+  /** Age of the oldest hold whose job has not completed, in seconds; 0 when none (completed jobs hold until downloaded). */
   oldestAgeSeconds: number;
 }
 
@@ -268,7 +268,7 @@ export class VoiceMetrics implements MetricsRecorder {
       gauge('voice_credits_held', 'Credit-seconds held by jobs right now.', (figures) => figures.held),
       gauge(
         'voice_credits_held_oldest_age_seconds',
-        'Age of the oldest open credit hold in seconds (0 when none).',
+        'Age of the oldest credit hold whose job has not completed, in seconds (0 when none); completed jobs hold until downloaded.',
         (figures) => figures.oldestAgeSeconds,
       ),
     ];

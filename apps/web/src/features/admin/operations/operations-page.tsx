@@ -81,13 +81,13 @@ function CreditsPanel({ credits }: { credits: OperationsReport['credits'] }) {
           <dd>{formatCredits(credits.held)}</dd>
           <dt className="font-medium">Open holds</dt>
           <dd>{credits.holds}</dd>
-          <dt className="font-medium">Oldest hold</dt>
+          <dt className="font-medium">Oldest unsettled hold</dt>
           <dd>
-            {credits.holds === 0 ? 'none open' : formatAge(credits.oldestAgeSeconds)}
+            {credits.oldestAgeSeconds === 0 ? 'none' : formatAge(credits.oldestAgeSeconds)}
             {credits.oldestAgeSeconds >= STALE_HOLD_SECONDS ? (
               <span className="font-semibold text-red-800">
                 {' '}
-                · older than a day: a job that never settled, or an output nobody downloaded
+                · older than a day: a job that never settled (the retention schedule releases holds no workflow owns)
               </span>
             ) : null}
           </dd>
