@@ -33,7 +33,7 @@ const RESERVE_FAILURES = [
 
 export interface BookkeepingActivityDependencies {
   db: Database;
-  /** Job outcomes and settled charges; nothing is recorded without it (metrics off). */
+  /** Job outcomes; nothing is recorded without it (metrics off). */
   metrics?: MetricsRecorder;
 }
 
@@ -88,8 +88,6 @@ export function createBookkeepingActivities({ db, metrics }: BookkeepingActivity
         amount: creditsForDurationMs(outputDurationMs),
         idempotencyKey: `job-${jobId}:settle`,
       });
-      // What the settlement fixed as the job's charge (the first download takes it); a replay fixed nothing new.
-      if (!settled.replayed) metrics?.creditsCharged(settled.held);
       return settled;
     },
 

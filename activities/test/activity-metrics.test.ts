@@ -81,15 +81,6 @@ describe('the CPU worker’s activities record job outcomes, charges and payment
     assert.equal(duration, 1);
   });
 
-  it('counts what a settlement fixes as the charge, not its replays', async () => {
-    const metrics = new VoiceMetrics({ defaultMetrics: false });
-    const bookkeeping = createBookkeepingActivities({ db: database.db, metrics });
-    const jobId = await submit((await user()).id, 'denoise');
-    await bookkeeping.settleCredits({ jobId, outputDurationMs: 42_000 });
-    await bookkeeping.settleCredits({ jobId, outputDurationMs: 42_000 });
-    assert.equal(await readSample(metrics.registry, 'voice_credits_charged_total'), 42);
-  });
-
   it('counts payments by provider and outcome, and the credits they granted, once per event', async () => {
     const metrics = new VoiceMetrics({ defaultMetrics: false });
     const activities = createPaymentActivities({ db: database.db, sendReceipt: async () => undefined, metrics });

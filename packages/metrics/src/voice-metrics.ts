@@ -110,7 +110,7 @@ export class VoiceMetrics implements MetricsRecorder {
   });
   private readonly charged = new Counter({
     name: 'voice_credits_charged_total',
-    help: 'Credit-seconds fixed as charges by job settlements.',
+    help: 'Credit-seconds taken from balances: each job once, at its first download (or its streamed delivery).',
     registers: [this.registry],
   });
   private readonly payments = new Counter({

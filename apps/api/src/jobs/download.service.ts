@@ -7,8 +7,10 @@ import {
   type Database,
   type ProcessingJob,
 } from '@voice/db';
+import type { VoiceMetrics } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 import { accountGone, conflict, DomainError, notFound } from '../common/domain-error';
+import { METRICS } from '../common/metrics';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
 import { requireVerifiedEmail } from '../auth/verified-email';
@@ -25,6 +27,7 @@ export class DownloadService {
     @Inject(DATABASE) private readonly db: Database,
     @Inject(STORAGE) private readonly storage: BlobStorage | null,
     @Inject(PAYMENT_CATALOG) private readonly catalog: PaymentCatalog,
+    @Inject(METRICS) private readonly metrics: VoiceMetrics | null,
   ) {}
 
   /**
@@ -42,6 +45,8 @@ export class DownloadService {
         throw error;
       },
     );
+    // Only the call that took the credits counts them; the charge-once path answers the rest as alreadyCharged.
+    if (!charge.alreadyCharged) this.metrics?.creditsCharged(charge.creditsCharged);
     const job = await getJobForUser(this.db, jobId, userId);
     if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);
     if (!job.outputKey) throw conflict('JOB_NOT_COMPLETED', `Job ${jobId} has no output`);

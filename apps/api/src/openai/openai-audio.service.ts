@@ -15,6 +15,7 @@ import {
   type ProcessingJob,
 } from '@voice/db';
 import { creditsForDurationMs, jobStorageKeys, type JobStatus, type PipelineStep, type StreamEnd } from '@voice/shared';
+import type { VoiceMetrics } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
 import type { Response } from 'express';
 
@@ -23,6 +24,7 @@ import { requireVerifiedEmail } from '../auth/verified-email';
 import { DomainError } from '../common/domain-error';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
+import { METRICS } from '../common/metrics';
 import { JobSubmissionService, type UploadedAudio } from '../jobs/job-submission.service';
 import { JobsService } from '../jobs/jobs.service';
 import { listModelAvailability, type ModelListing } from '../jobs/model-listing';
@@ -98,6 +100,7 @@ export class OpenAiAudioService {
     @Inject(PAYMENT_CATALOG) private readonly catalog: PaymentCatalog,
     private readonly submissions: JobSubmissionService,
     private readonly jobs: JobsService,
+    @Inject(METRICS) private readonly metrics: VoiceMetrics | null,
   ) {}
 
   async listModels(): Promise<{ object: 'list'; data: OpenAiModel[] }> {
@@ -415,7 +418,12 @@ export class OpenAiAudioService {
   /** The download's charge: once per job, with the download's own idempotency key, so neither path charges twice. */
   private async charge(job: ProcessingJob): Promise<void> {
     try {
-      await chargeJobDownload(this.db, { jobId: job.id, userId: job.userId, idempotencyKey: `job-${job.id}:download` });
+      const charge = await chargeJobDownload(this.db, {
+        jobId: job.id,
+        userId: job.userId,
+        idempotencyKey: `job-${job.id}:download`,
+      });
+      if (!charge.alreadyCharged) this.metrics?.creditsCharged(charge.creditsCharged);
     } catch (error) {
       if (error instanceof InsufficientCreditsError)
         throw insufficientCredits(this.catalog, error.required, error.available);
