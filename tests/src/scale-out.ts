@@ -12,8 +12,9 @@ import { temporal } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
 import { freePort, loadSearchAttributeConfig } from '@voice/runtime';
 import { createStorage } from '@voice/storage';
-import { type Mailbox, MailpitMailbox } from '@voice/testkit';
+import { encodeWavPcm16, type Mailbox, MailpitMailbox, synthesizeSpeech } from '@voice/testkit';
 import { ApiClient } from './api-client';
+import { makeNoisySpeech } from './fixtures';
 
 // resolution-mode: this CommonJS file may type-import the infra ES modules because it loads them with import().
 type PostgresModule = typeof import('../../scripts/infra/postgres.mjs', { with: { 'resolution-mode': 'import' } });
@@ -664,4 +665,74 @@ function processTreeCpuSeconds(pid: number): number {
   let ticks = 0;
   for (const [candidate, stat] of stats) if (inTree(candidate)) ticks += stat.ticks;
   return ticks / CLOCK_TICKS;
+}
+
+/** One kind of job in the scale-out mix: how a client submits it, under an Idempotency-Key. */
+export interface JobMixEntry {
+  kind: string;
+  submit(api: ApiClient, idempotencyKey: string): ReturnType<ApiClient['request']>;
+}
+
+/** Two sentences: the TTS quality gate (transcribed back, word error rate ≤ 20%) is reliable on these. */
+const MIX_TTS_TEXT = 'The weather is nice today. We will walk to the park after lunch.';
+
+/** A multipart body with the audio as `audio_file`, as the upload routes take it. */
+export function multipart(wav: Buffer, filename: string, fields: Record<string, string> = {}): FormData {
+  const body = new FormData();
+  body.append('audio_file', new Blob([wav]), filename);
+  for (const [field, value] of Object.entries(fields)) body.append(field, value);
+  return body;
+}
+
+/**
+ * The short mixed jobs of the scale-out test and bench, each touching every tier (API, CPU worker, media and GPU
+ * queues, database, S3): a denoise of 5 s of noisy speech, a two-sentence TTS (transcribed back by its quality gate),
+ * an STT of 4 s of speech, and a three-step chain (denoise → trim silence → normalize).
+ */
+export async function makeJobMix(): Promise<JobMixEntry[]> {
+  const [noisy, speech] = await Promise.all([
+    makeNoisySpeech({ snrDb: 10, seed: 7 }),
+    synthesizeSpeech('Open the window before the meeting starts, then close the door.', {
+      voice: 'kal16',
+      sampleRate: 16_000,
+    }),
+  ]);
+  const speechWav = encodeWavPcm16(speech.samples, speech.sampleRate);
+  const key = (idempotencyKey: string) => ({ 'idempotency-key': idempotencyKey });
+  return [
+    {
+      kind: 'denoise',
+      submit: (api, id) => api.request('POST', '/api/audio/denoise', multipart(noisy.wav, 'noisy.wav'), key(id)),
+    },
+    {
+      kind: 'tts',
+      submit: (api, id) => api.request('POST', '/api/audio/tts', { text: MIX_TTS_TEXT }, key(id)),
+    },
+    {
+      kind: 'stt',
+      submit: (api, id) =>
+        api.request(
+          'POST',
+          '/api/audio/stt',
+          multipart(speechWav, 'speech.wav', { language: 'en', model: 'whisper-tiny-en' }),
+          key(id),
+        ),
+    },
+    {
+      kind: 'denoise → trim silence → normalize',
+      submit: (api, id) =>
+        api.request(
+          'POST',
+          '/api/jobs',
+          multipart(noisy.wav, 'chain.wav', {
+            steps: JSON.stringify([
+              { op: 'denoise', noise_level: 'moderate' },
+              { op: 'edit', operations: [{ type: 'trim_silence' }] },
+              { op: 'normalize', target_lufs: -19 },
+            ]),
+          }),
+          key(id),
+        ),
+    },
+  ];
 }
