@@ -27,8 +27,11 @@ interface RunFigures {
   failed: number;
   /** CPU seconds per job by tier over the run (workers and servers alike, descendants included). */
   cpuPerJob: Record<ServiceRole | 'postgres' | 'temporal', number | undefined>;
-  /** PostgreSQL transactions (commits and rollbacks) in the deployment's database, per job. */
+  /** PostgreSQL transactions (commits and rollbacks; status long-polls included) and rows written, per job. */
   transactionsPerJob: number;
+  rowWritesPerJob: number;
+  /** GPU activities each GPU worker ran in this run: the queue spreading work. */
+  gpuActivitiesByWorker: number[];
   /** Workflow history events and activity tasks per job (what Temporal persists and dispatches). */
   historyEventsPerJob: number;
   activityTasksPerJob: number;
@@ -171,13 +174,13 @@ async function measureRun(
   tag: string,
 ): Promise<RunFigures> {
   const cpuBefore = cpuByTier(platform);
-  const transactionsBefore = await transactions(platform);
+  const databaseBefore = await databaseCounters(platform);
   const jobs = await submitAll(platform, clients, mix, `run-${tag}`, rounds);
   await waitForAll(jobs);
   // PostgreSQL flushes its per-database counters about once a second.
   await sleep(1_500);
   const cpuAfter = cpuByTier(platform);
-  const transactionsAfter = await transactions(platform);
+  const databaseAfter = await databaseCounters(platform);
   const ids = jobs.map((job) => job.jobId);
   const [span] = await platform.query<{ seconds: number; failed: string }>(
     `SELECT extract(epoch FROM max(completed_at) - min(created_at))::float8 AS seconds,
@@ -187,10 +190,16 @@ async function measureRun(
   );
   let events = 0;
   let activityTasks = 0;
+  const gpuWorkers = platform.gpuWorkers.filter((worker) => worker.alive);
+  const byWorker = gpuWorkers.map(() => 0);
   for (const jobId of ids) {
     const history = await platform.client.workflow.getHandle(workflowIdForJob(jobId)).fetchHistory();
     events += history.events?.length ?? 0;
     activityTasks += (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes).length;
+    for (const [, identity] of await gpuActivities(platform, jobId)) {
+      const index = gpuWorkers.findIndex((worker) => identity.startsWith(`${worker.pid}@`));
+      if (index >= 0) byWorker[index] = (byWorker[index] ?? 0) + 1;
+    }
   }
   const seconds = span?.seconds ?? NaN;
   const perJob = (tier: keyof RunFigures['cpuPerJob']) => {
@@ -199,7 +208,7 @@ async function measureRun(
     return before === undefined || after === undefined ? undefined : (after - before) / ids.length;
   };
   return {
-    gpuWorkers: platform.gpuWorkers.filter((worker) => worker.alive).length,
+    gpuWorkers: gpuWorkers.length,
     jobs: ids.length,
     seconds,
     jobsPerMinute: (ids.length / seconds) * 60,
@@ -211,7 +220,9 @@ async function measureRun(
       postgres: perJob('postgres'),
       temporal: perJob('temporal'),
     },
-    transactionsPerJob: (transactionsAfter - transactionsBefore) / ids.length,
+    transactionsPerJob: (databaseAfter.transactions - databaseBefore.transactions) / ids.length,
+    rowWritesPerJob: (databaseAfter.rowWrites - databaseBefore.rowWrites) / ids.length,
+    gpuActivitiesByWorker: byWorker,
     historyEventsPerJob: events / ids.length,
     activityTasksPerJob: activityTasks / ids.length,
     loadAverage: loadavg()[0] ?? NaN,
@@ -234,11 +245,12 @@ function cpuByTier(platform: ScaleOutPlatform): RunFigures['cpuPerJob'] {
   };
 }
 
-async function transactions(platform: ScaleOutPlatform): Promise<number> {
-  const [row] = await platform.query<{ total: string }>(
-    'SELECT xact_commit + xact_rollback AS total FROM pg_stat_database WHERE datname = current_database()',
+async function databaseCounters(platform: ScaleOutPlatform): Promise<{ transactions: number; rowWrites: number }> {
+  const [row] = await platform.query<{ transactions: string; writes: string }>(
+    `SELECT xact_commit + xact_rollback AS transactions, tup_inserted + tup_updated + tup_deleted AS writes
+     FROM pg_stat_database WHERE datname = current_database()`,
   );
-  return Number(row?.total ?? NaN);
+  return { transactions: Number(row?.transactions ?? NaN), rowWrites: Number(row?.writes ?? NaN) };
 }
 
 function report(
@@ -260,7 +272,9 @@ function report(
   rows.push([`scale-out: jobs per minute, 2 GPU workers (same mix and setup)`, run(two)]);
   rows.push([
     '  2 GPU workers ÷ 1 (this machine: every process shares its cores)',
-    `${(two.jobsPerMinute / one.jobsPerMinute).toFixed(2)}×; warm-up ${figures.warm.rounds} round(s)${figures.warm.complete ? '' : ', not every model loaded on both workers'}`,
+    `${(two.jobsPerMinute / one.jobsPerMinute).toFixed(2)}×; GPU activities per worker in the 2-worker run ` +
+      `${two.gpuActivitiesByWorker.join(' / ')}; warm-up ${figures.warm.rounds} round(s)` +
+      `${figures.warm.complete ? '' : ', not every model loaded on both workers'}`,
   ]);
   const cpu = (figure: RunFigures) =>
     (['api', 'cpu', 'gpu', 'postgres', 'temporal'] as const)
@@ -274,8 +288,9 @@ function report(
     `${cpu(one)}; ${cpu(two)}`,
   ]);
   rows.push([
-    '  per job: PostgreSQL transactions / Temporal history events / activity tasks',
-    `${one.transactionsPerJob.toFixed(0)} / ${one.historyEventsPerJob.toFixed(0)} / ${one.activityTasksPerJob.toFixed(0)}`,
+    '  per job: PostgreSQL transactions (status long-polls included) / rows written / Temporal history events / activity tasks',
+    `${one.transactionsPerJob.toFixed(0)} / ${one.rowWritesPerJob.toFixed(0)} / ${one.historyEventsPerJob.toFixed(0)} / ` +
+      `${one.activityTasksPerJob.toFixed(0)}`,
   ]);
   // One core of each shared tier, at this run's per-job cost, serves this many jobs a minute: divided by one GPU
   // node's rate, that is how many GPU nodes one such core keeps busy (see README, "Scaling out").
