@@ -35,7 +35,8 @@ class FakePipelineClient implements PipelineClient {
       this.failNextStart = false;
       throw new Error('temporal unreachable');
     }
-    this.started.push(input);
+    // As in Temporal, where the workflow id is the job's: starting a job twice runs it once.
+    if (!this.started.some((start) => start.jobId === input.jobId)) this.started.push(input);
   }
   async cancel(jobId: string): Promise<void> {
     this.cancelled.push(jobId);

@@ -18,6 +18,7 @@ import { encodeWavPcm16, OutboxMailbox, synthesizeSpeech } from '@voice/testkit'
 import { ApiClient, waitForInference } from '../api-client';
 import { makeNoisySpeech } from '../fixtures';
 import { startPlatformProcess } from './platform-process';
+import { scaleOutRows } from './scale-out-bench';
 import { runSoak } from './soak';
 import {
   bareWhisper,
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   // Fast path for profiling: only the in-process platform sections (the issue's four figures).
   const onlyTargets = process.env['BENCH_ONLY_TARGETS'] === '1';
-  // BENCH_SECTIONS=pipeline,stt (any of submit, pipeline, stt, eventloop, loaded, ttfb) runs only those target sections.
+  // BENCH_SECTIONS=pipeline,stt (any of submit, pipeline, stt, eventloop, loaded, ttfb, scaleout) runs only those
+  // target sections; `scaleout` alone runs nothing else (it brings its own processes and servers).
   const sections = process.env['BENCH_SECTIONS']?.split(',').map((name) => name.trim());
   const wants = (section: string) => !sections || sections.includes(section);
   // The machine may be shared: the load says how much to trust absolute times (ratios are same-run).
@@ -120,6 +122,11 @@ async function main(): Promise<void> {
       .map((value) => value.toFixed(1))
       .join(' / '),
   ]);
+  if (sections !== undefined && sections.every((name) => name === 'scaleout')) {
+    await scaleOutRows(rows);
+    printRows(rows);
+    return;
+  }
   let inputForModels: Float32Array | undefined;
   let cleanForModels: Float32Array | undefined;
   // Made before the platform starts: synthesising an hour of speech blocks this process's event loop for minutes,
@@ -180,6 +187,9 @@ async function main(): Promise<void> {
     await platform.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+  // Scale-out: jobs per minute with one GPU worker process and with two, on real PostgreSQL, Temporal and MinIO.
+  if (wants('scaleout')) await scaleOutRows(rows);
+
   // 6. Long inputs through the whole pipeline, in a platform process of their own, so its memory is the
   // platform's alone (this process holds the fixtures and is the HTTP client).
   if (!onlyTargets) rows.push(...(await longJobRows(longInputs)));

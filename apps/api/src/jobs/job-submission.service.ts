@@ -105,7 +105,9 @@ export class JobSubmissionService {
       ? await assertDeliverableUrl(request.callbackUrl, this.env, 'callback_url')
       : null;
     const replayed = await this.replay(userId, jobId, fingerprint);
-    if (replayed) return replayed;
+    // A pending job may be one whose instance died between writing its row and starting its workflow: this retry
+    // carries the same request, so it finishes that submit below (storing the input again and starting is idempotent).
+    if (replayed && replayed.status !== 'pending') return accepted(replayed);
     const context = createStepContext({ userId, db: this.db, modelsDir: this.env.MODELS_DIR });
     const steps = await prepareSteps(request.steps, context);
     const jobType = jobTypeFor(steps);
@@ -126,8 +128,8 @@ export class JobSubmissionService {
       const holdMs = (first && estimateOutputMs(first, source.kind === 'text' ? { text: source.text } : {})) ?? 0;
       const pipelineSource: JobSource = source.kind === 'text' ? { kind: 'text', text: source.text } : { kind: 'none' };
       const admitted = await this.admit({ ...row, inputKey: null }, holdMs, fingerprint);
-      if (!admitted.created) return accepted(admitted.job);
-      return this.start(admitted.job, { steps, source: pipelineSource, estimatedOutputMs: holdMs });
+      if (!admitted.created && admitted.job.status !== 'pending') return accepted(admitted.job);
+      return this.start(admitted, { steps, source: pipelineSource, estimatedOutputMs: holdMs });
     }
 
     const { upload } = source;
@@ -152,17 +154,17 @@ export class JobSubmissionService {
       probe.durationMs,
       fingerprint,
     );
-    if (!admitted.created) return accepted(admitted.job);
+    if (!admitted.created && admitted.job.status !== 'pending') return accepted(admitted.job);
     try {
       // The upload is consumed: local storage moves it into place (UploadCleanupInterceptor tolerates that).
       await requireDependency(this.storage, 'storage').putFile(inputKey, upload.path, CONTENT_TYPES[probe.container], {
         consume: true,
       });
     } catch (error) {
-      await discardUnstartedJob(this.db, jobId);
+      if (admitted.created) await discardUnstartedJob(this.db, jobId);
       throw error;
     }
-    return this.start(admitted.job, { steps, source: { kind: 'audio', inputKey } });
+    return this.start(admitted, { steps, source: { kind: 'audio', inputKey } });
   }
 
   /**
@@ -186,9 +188,10 @@ export class JobSubmissionService {
    * deleted, input dropped) and the client gets a 503 it can retry: nothing dangles.
    */
   private async start(
-    job: ProcessingJob,
+    admitted: { job: ProcessingJob; created: boolean },
     run: { steps: PipelineStep[]; source: JobSource; estimatedOutputMs?: number },
   ): Promise<AcceptedJob> {
+    const { job } = admitted;
     let tier: SubscriptionTier | undefined;
     try {
       // The tier at submit sets the run's GPU priority for its whole life; a later tier change affects new jobs.
@@ -203,12 +206,17 @@ export class JobSubmissionService {
         ...(run.estimatedOutputMs !== undefined ? { estimatedOutputMs: run.estimatedOutputMs } : {}),
       });
     } catch (error) {
-      await discardUnstartedJob(this.db, job.id);
-      if (run.source.kind === 'audio') await this.storage?.delete(run.source.inputKey).catch(() => undefined);
+      // Only this request's own job is undone: a retried one may already be running (started by the request it
+      // retries), and its row, hold and input stay for the next retry to finish.
+      if (admitted.created) {
+        await discardUnstartedJob(this.db, job.id);
+        if (run.source.kind === 'audio') await this.storage?.delete(run.source.inputKey).catch(() => undefined);
+      }
       throw error;
     }
-    // Counted once the workflow runs: a replayed Idempotency-Key or an undone start is no new job.
-    this.metrics?.jobSubmitted({ jobType: job.jobType, tier: tier ?? DEFAULT_SUBSCRIPTION_TIER });
+    // Counted once the workflow runs, by the request that created the job: a replayed Idempotency-Key (even one
+    // that finishes a start its first request died in) or an undone start is no new job.
+    if (admitted.created) this.metrics?.jobSubmitted({ jobType: job.jobType, tier: tier ?? DEFAULT_SUBSCRIPTION_TIER });
     return accepted(job);
   }
 
@@ -217,12 +225,12 @@ export class JobSubmissionService {
     userId: string,
     jobId: string,
     fingerprint: string | undefined,
-  ): Promise<AcceptedJob | undefined> {
+  ): Promise<ProcessingJob | undefined> {
     if (!fingerprint) return undefined;
     const existing = await getJobForUser(this.db, jobId, userId);
     if (!existing) return undefined;
     assertSameRequest(existing, fingerprint);
-    return accepted(existing);
+    return existing;
   }
 
   private async probeUpload(upload: UploadedAudio) {

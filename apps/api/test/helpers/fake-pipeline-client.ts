@@ -1,7 +1,7 @@
 import type { PipelineProgress } from '@voice/shared';
 import type { PipelineClient, PipelineStart } from '../../src/common/pipeline-client';
 
-/** Stands in for Temporal: records what would have been started, so a test can tell a refused submit. */
+/** Stands in for Temporal: records what would have been started (once per job), so a test can tell a refused submit. */
 export class FakePipelineClient implements PipelineClient {
   started: PipelineStart[] = [];
   cancelled: string[] = [];
@@ -12,7 +12,8 @@ export class FakePipelineClient implements PipelineClient {
     const failure = this.failNextStart;
     this.failNextStart = undefined;
     if (failure) throw failure;
-    this.started.push(input);
+    // As in Temporal, where the workflow id is the job's: starting a job twice runs it once.
+    if (!this.started.some((start) => start.jobId === input.jobId)) this.started.push(input);
   }
   async cancel(jobId: string): Promise<void> {
     this.cancelled.push(jobId);
