@@ -19,3 +19,4 @@ export * from './queries/usage';
 export * from './queries/account-data';
 export * from './queries/payments';
 export * from './queries/webhooks';
+export * from './queries/retention';

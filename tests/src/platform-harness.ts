@@ -99,6 +99,7 @@ export async function startTestPlatform(
   const platform = await startPlatform(env, {
     ...(options.embeddedGpuWorker !== undefined ? { embeddedGpuWorker: options.embeddedGpuWorker } : {}),
     ...(options.embeddedMediaWorker !== undefined ? { embeddedMediaWorker: options.embeddedMediaWorker } : {}),
+    ...(options.embeddedCpuWorker !== undefined ? { embeddedCpuWorker: options.embeddedCpuWorker } : {}),
   });
   return {
     ...platform,

@@ -7,6 +7,7 @@ import { CoreModule } from './common/core.module';
 import { DeveloperModule } from './developer/developer.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LifecycleModule } from './lifecycle/api-lifecycle';
 import { OpenAiModule } from './openai/openai.module';
 import { PaymentsModule } from './payments/payments.module';
 import { VoicesModule } from './voices/voices.module';
@@ -25,6 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(deps),
+        LifecycleModule,
         AuthModule,
         AdminModule,
         UserModule,

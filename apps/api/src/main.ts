@@ -6,6 +6,7 @@ import { databaseFromEnv, storageFromEnv, temporalAddress, temporalProbe } from 
 
 import { resolveSigningSecret } from '@voice/runtime';
 import { createApiApp } from './create-api-app';
+import { closeOnSignals } from './lifecycle/graceful-shutdown';
 
 /**
  * Runs the API on its own (the all-in-one launcher in apps/platform calls createApiApp instead).
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     readiness: [temporalProbe(temporalClient)],
     ownsDependencies: true,
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  closeOnSignals(app, env.SHUTDOWN_GRACE_SECONDS);
   await app.listen(env.API_PORT, env.API_HOST);
   logger.log(`API listening on ${await app.getUrl()} (OpenAPI at /api/docs)`);
 }

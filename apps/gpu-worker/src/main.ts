@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     modelsDir: env.MODELS_DIR,
     // Scratch under DATA_DIR/work, swept at start (only entries whose owning process is gone).
     workDir: path.join(env.DATA_DIR, 'work'),
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
   });
+  // Resolves after SIGTERM/SIGINT (the SDK's handlers) once running inference finished or was cancelled.
   await worker.run();
   await dispose();
   await connection.close();

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
         workDir,
         ffmpegPath: env.FFMPEG_PATH,
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+        shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
       }),
     );
   }
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       modelIdleUnloadMs: env.MODEL_IDLE_UNLOAD_SECONDS * 1000,
       modelsDir: env.MODELS_DIR,
       workDir,
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     });
     workers.push(gpu.worker);
     disposers.push(gpu.dispose);
@@ -64,8 +66,8 @@ async function main(): Promise<void> {
   const running = Promise.all(workers.map((worker) => worker.run()));
   void shutdownOnDisconnect.then(() => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-    // The GPU worker grants a running inference 10 s to see its cancellation; do not outlive that by much.
-    setTimeout(() => process.exit(1), 15_000).unref();
+    // Running activities get the grace period, then their cancel; do not outlive that by much.
+    setTimeout(() => process.exit(1), (env.SHUTDOWN_GRACE_SECONDS + 5) * 1000).unref();
   });
   send({ type: 'ready', pid: process.pid });
   await running;

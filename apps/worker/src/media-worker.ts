@@ -3,6 +3,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createMediaActivities } from '@voice/activities';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import type { BlobStorage } from '@voice/storage';
+import { shutdownTimes } from './shutdown';
 
 export interface MediaWorkerOptions {
   connection: NativeConnection;
@@ -14,6 +15,8 @@ export interface MediaWorkerOptions {
   workDir: string;
   ffmpegPath?: string;
   maxConcurrentActivities: number;
+  /** SHUTDOWN_GRACE_SECONDS: a running decode or edit gets this long to finish on shutdown; default 30. */
+  shutdownGraceSeconds?: number;
 }
 
 /**
@@ -36,5 +39,6 @@ export async function createMediaWorker(options: MediaWorkerOptions): Promise<Wo
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     // Long decodes heartbeat every few seconds; send them promptly so a cancel reaches the stage.
     maxHeartbeatThrottleInterval: '1 second',
+    ...shutdownTimes(options.shutdownGraceSeconds ?? 30),
   });
 }
