@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     readiness: [temporalProbe(temporalClient)],
     ownsDependencies: true,
   });
-  closeOnSignals(app, env.SHUTDOWN_GRACE_SECONDS);
+  closeOnSignals(app, env);
   await app.listen(env.API_PORT, env.API_HOST);
   logger.log(`API listening on ${await app.getUrl()} (OpenAPI at /api/docs)`);
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
-import { createApiApp, shutdownApiApp } from '@voice/api';
+import { createApiApp, drainOptionsFromEnv, shutdownApiApp } from '@voice/api';
 import { publicBaseUrl, type Env } from '@voice/config';
 import { runMigrations, type DatabaseHandle } from '@voice/db';
 import { mailerFromEnv } from '@voice/mail';
@@ -177,7 +177,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     await app.listen(env.API_PORT, env.API_HOST);
     // Readiness goes 503, event streams are sent elsewhere, in-flight requests get SHUTDOWN_GRACE_SECONDS; the
     // worker host stops after the API (the embedded CPU worker already stops polling at SIGTERM, by the SDK).
-    cleanups.push(async () => void (await shutdownApiApp(app, env.SHUTDOWN_GRACE_SECONDS * 1000)));
+    cleanups.push(async () => void (await shutdownApiApp(app, drainOptionsFromEnv(env))));
 
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : env.API_PORT;

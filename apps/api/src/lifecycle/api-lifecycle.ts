@@ -1,8 +1,16 @@
 import type { Server, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Global, Injectable, Logger, Module } from '@nestjs/common';
 
 /** How often sockets that went idle during a drain are closed (after their in-flight response ended). */
 const IDLE_SWEEP_MS = 100;
+
+export interface DrainOptions {
+  /** In-flight requests get this long (after the delay) before their connections are destroyed. */
+  graceMs: number;
+  /** SHUTDOWN_DRAIN_DELAY_SECONDS: keep accepting this long, readiness at 503, before the listener closes. */
+  delayMs?: number;
+}
 
 export interface DrainResult {
   /** Connections still open when the grace period ended, destroyed with whatever they were doing. */
@@ -13,10 +21,11 @@ export interface DrainResult {
 /**
  * The API's shutdown state and its HTTP drain. On SIGTERM (closeOnSignals) the process drains before Nest's own
  * shutdown hooks run, because those close the database and storage that in-flight requests still use:
- * 1. readiness (GET /api/health) answers 503, so load balancers take this instance out;
+ * 1. readiness (GET /api/health) answers 503, so load balancers take this instance out; every response from now on
+ *    says `Connection: close`, so clients' pooled connections move elsewhere;
  * 2. every live event stream is told to reconnect (elsewhere) and ended; new ones are refused with 503;
- * 3. the listener closes: new connections are refused; keep-alive sockets close as soon as they are idle, and every
- *    response from now on says `Connection: close`;
+ * 3. after SHUTDOWN_DRAIN_DELAY_SECONDS (0 by default) the listener closes: new connections are refused, keep-alive
+ *    sockets close as soon as they are idle;
  * 4. in-flight requests finish, for up to the grace period (SHUTDOWN_GRACE_SECONDS); what is left is destroyed.
  */
 @Injectable()
@@ -55,12 +64,12 @@ export class ApiLifecycle {
   }
 
   /** Runs the drain once; later calls return the same outcome. */
-  drain(graceMs: number): Promise<DrainResult> {
-    this.drained ??= this.runDrain(graceMs);
+  drain(options: DrainOptions): Promise<DrainResult> {
+    this.drained ??= this.runDrain(options);
     return this.drained;
   }
 
-  private async runDrain(graceMs: number): Promise<DrainResult> {
+  private async runDrain({ graceMs, delayMs = 0 }: DrainOptions): Promise<DrainResult> {
     const started = performance.now();
     this.drainStarted = true;
     for (const listener of [...this.drainListeners]) {
@@ -73,6 +82,11 @@ export class ApiLifecycle {
     const server = this.server;
     if (!server?.listening) return { forced: 0, durationMs: 0 };
     for (const response of this.inFlight) closeAfterResponse(response);
+    if (delayMs > 0) {
+      // Still accepting, readiness at 503: a load balancer polling health takes this instance out meanwhile.
+      this.logger.log(`Readiness is 503; accepting connections for ${Math.round(delayMs / 1000)} s more`);
+      await sleep(delayMs);
+    }
     // close() stops accepting at once and (Node ≥ 19) closes the sockets idle right now; its callback fires when
     // the last connection is gone. Sockets that become idle later (a response just ended) are swept below.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
