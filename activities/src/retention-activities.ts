@@ -80,7 +80,8 @@ export function createRetentionActivities(deps: RetentionActivityDependencies) {
         creditsReleased += outcome.released;
         log.warn('released an orphaned credit hold', {
           jobId: job.id,
-          workflowId: job.workflowId,
+          // Not `workflowId`: the log context already names the retention run's own.
+          jobWorkflowId: job.workflowId,
           status: job.status,
           released: outcome.released,
         });

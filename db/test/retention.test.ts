@@ -34,7 +34,13 @@ async function heldJob(db: Database, userId: string, hold = 60): Promise<Process
   const id = randomUUID();
   const { job } = await createJobWithHold(
     db,
-    { id, userId, jobType: 'denoise', workflowId: `job-${id}`, parameters: { steps: [{ op: 'denoise', noise_level: 'moderate' }] } },
+    {
+      id,
+      userId,
+      jobType: 'denoise',
+      workflowId: `job-${id}`,
+      parameters: { steps: [{ op: 'denoise', noise_level: 'moderate' }] },
+    },
     hold,
   );
   return job;
@@ -112,13 +118,10 @@ describeEachDriver('retention', (ctx) => {
     assert.equal((await getJobById(ctx.db, unpaid.id))?.creditsHeld, 0);
     // The settle moved 60 → 30 (a release under its own key); expiry released the remaining 30 under the release key.
     const releases = (await ledgerOf(ctx.db, unpaid.id)).filter((entry) => entry.kind === 'hold_release');
-    assert.deepEqual(
-      releases.map((entry) => [entry.idempotencyKey, entry.amount]).sort(),
-      [
-        [jobReleaseKey(unpaid.id), 30],
-        [`job-${unpaid.id}:settle`, 30],
-      ],
-    );
+    assert.deepEqual(releases.map((entry) => [entry.idempotencyKey, entry.amount]).sort(), [
+      [jobReleaseKey(unpaid.id), 30],
+      [`job-${unpaid.id}:settle`, 30],
+    ]);
 
     await assert.rejects(
       chargeJobDownload(ctx.db, { jobId: unpaid.id, userId: user.id, idempotencyKey: `job-${unpaid.id}:download` }),

@@ -82,7 +82,8 @@ export class WorkerProcesses {
     const identity = this.identity(child);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${kind} worker exited (${child.exitCode}) before polling\n${this.log}`);
+      if (child.exitCode !== null)
+        throw new Error(`${kind} worker exited (${child.exitCode}) before polling\n${this.log}`);
       const seen = await Promise.all(
         queues.map(async ([name, taskQueueType]) => {
           const response = await client.workflowService.describeTaskQueue({

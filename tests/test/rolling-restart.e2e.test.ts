@@ -145,7 +145,9 @@ describe('rolling restart', { skip: pg ? false : 'needs PostgreSQL (TEST_DATABAS
     // first attempt (a killed worker's attempt would have timed out and run again elsewhere).
     const history = await platform.client.workflow.getHandle(workflowIdForJob(longJob)).fetchHistory();
     const events = history.events ?? [];
-    const denoise = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runDenoise');
+    const denoise = events.find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runDenoise',
+    );
     const started = events.find(
       (event) =>
         String(event.activityTaskStartedEventAttributes?.scheduledEventId ?? '') === String(denoise?.eventId ?? '-'),

@@ -27,7 +27,6 @@ let expirable = 0;
 let expiredAwaitingDeletion = 0;
 let calls: Array<{ name: string; input: unknown }> = [];
 
-
 const activities: RetentionActivities = {
   async reconcileHolds(input) {
     calls.push({ name: 'reconcileHolds', input });
@@ -54,7 +53,12 @@ const activities: RetentionActivities = {
     const jobsExpired = Math.min(expirable, input.limit);
     expirable -= jobsExpired;
     expiredAwaitingDeletion += jobsExpired;
-    return { jobsExpired, creditsReleased: jobsExpired * 10, more: jobsExpired === input.limit, linkLifetimeMs: LINK_LIFETIME_MS };
+    return {
+      jobsExpired,
+      creditsReleased: jobsExpired * 10,
+      more: jobsExpired === input.limit,
+      linkLifetimeMs: LINK_LIFETIME_MS,
+    };
   },
   async deleteExpiredFiles(input) {
     calls.push({ name: 'deleteExpiredFiles', input });
@@ -90,7 +94,9 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
   let sequence = 0;
 
   before(async () => {
-    env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli ?? '' } } });
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli ?? '' } },
+    });
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('../src'),
       logger: {
@@ -102,7 +108,12 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
         error: console.error,
       },
     });
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle, activities });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle,
+      activities,
+    });
     running = worker.run();
   });
 
@@ -135,7 +146,11 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
     const { handle, report } = await run({ batchSize: 2 });
 
     // The cursor moves past jobs whose workflow still runs, so each is looked at once.
-    assert.deepEqual(called('reconcileHolds'), [{ limit: 2 }, { limit: 2, afterJobId: 'b' }, { limit: 2, afterJobId: 'd' }]);
+    assert.deepEqual(called('reconcileHolds'), [
+      { limit: 2 },
+      { limit: 2, afterJobId: 'b' },
+      { limit: 2, afterJobId: 'd' },
+    ]);
     assert.deepEqual(
       held.map((job) => job.held),
       [0, 101, 0, 103, 0],
@@ -199,9 +214,7 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
       [undefined, 'h1', 'h3'],
     );
     assert.equal(new Set(called('expireJobs').map((input) => (input as { asOf: string }).asOf)).size, 1);
-    const first = await env.client.workflow
-      .getHandle(handle.workflowId, handle.firstExecutionRunId)
-      .fetchHistory();
+    const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
     assert.deepEqual(timeline(first.events ?? []), [
       'activity:reconcileHolds',
       'activity:reconcileHolds',

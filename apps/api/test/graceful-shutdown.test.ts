@@ -49,7 +49,11 @@ function slowUpload(baseUrl: string, urlPath: string, token: string) {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }),
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
       );
       response.on('error', reject);
     });
@@ -66,7 +70,11 @@ function freshGet(baseUrl: string, urlPath: string): Promise<Reply | { error: st
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }),
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
       );
     });
     request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
@@ -101,8 +109,7 @@ describe('graceful shutdown of the API', () => {
     await rm(storageDir, { recursive: true, force: true });
   });
 
-  const start = () =>
-    startTestApi({ env: { JOB_EVENTS_POLL_MS: '200' }, deps: { storage, pipelineClient: pipeline } });
+  const start = () => startTestApi({ env: { JOB_EVENTS_POLL_MS: '200' }, deps: { storage, pipelineClient: pipeline } });
 
   test('readiness turns 503, streams are sent elsewhere, in-flight uploads finish, then connections are refused', async () => {
     const api: TestApi = await start();

@@ -122,7 +122,9 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
         db: options.db,
         ...options.retention,
         // Over the worker's own connection: the liveness checks need no second one.
-        workflows: temporalWorkflowLiveness(new Client({ connection: options.connection, namespace: options.namespace })),
+        workflows: temporalWorkflowLiveness(
+          new Client({ connection: options.connection, namespace: options.namespace }),
+        ),
       }),
       ...createWebhookActivities({
         db: options.db,

@@ -34,7 +34,10 @@ export interface ExpireFinishedJobsResult {
  * release key. Each job is its own transaction under the job lock, so a download racing this either charged
  * first or sees the expiry (chargeJobDownload checks it under the same lock); two runs never expire a job twice.
  */
-export async function expireFinishedJobs(db: Database, args: ExpireFinishedJobsArgs): Promise<ExpireFinishedJobsResult> {
+export async function expireFinishedJobs(
+  db: Database,
+  args: ExpireFinishedJobsArgs,
+): Promise<ExpireFinishedJobsResult> {
   const candidates = await db
     .select({ id: processingJobs.id })
     .from(processingJobs)

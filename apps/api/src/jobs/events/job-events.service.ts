@@ -61,7 +61,9 @@ function openSse(res: Response): JobEventSink {
     keepAlive: () => void write(': keep-alive\n\n'),
     // No id: the client's Last-Event-ID must stay the last real event, so the reconnect resumes from there.
     goAway: () =>
-      void write(`: server shutting down\nretry: ${SHUTDOWN_RETRY_MS}\nevent: reconnect\ndata: {"reason":"shutdown"}\n\n`),
+      void write(
+        `: server shutting down\nretry: ${SHUTDOWN_RETRY_MS}\nevent: reconnect\ndata: {"reason":"shutdown"}\n\n`,
+      ),
     end: () => {
       if (ended) return;
       ended = true;
