@@ -1,5 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
+import { withHeartbeats } from '@voice/activity-kit';
 import {
   expireFinishedJobs,
   jobsHoldingCredits,
@@ -51,11 +52,9 @@ export function createRetentionActivities(deps: RetentionActivityDependencies) {
   const now = deps.now ?? (() => new Date());
   const orphanMinAgeMs = deps.orphanMinAgeMs ?? DEFAULT_ORPHAN_MIN_AGE_MS;
 
-  /** Heartbeats with the item at hand (a retried attempt shows where the last one got to) and honours a cancel. */
-  const beat = (detail: string): void => {
-    const context = Context.current();
-    if (context.cancellationSignal.aborted) throw new CancelledFailure('retention batch cancelled');
-    context.heartbeat(detail);
+  /** Between jobs: a cancelled batch (worker shutdown, run cancelled) stops there; what it did is kept. */
+  const stopIfCancelled = (): void => {
+    if (Context.current().cancellationSignal.aborted) throw new CancelledFailure('retention batch cancelled');
   };
 
   return {
@@ -63,67 +62,71 @@ export function createRetentionActivities(deps: RetentionActivityDependencies) {
      * Releases the holds of jobs whose workflow is closed or missing, through the same ledger path as the workflow's
      * compensation. Pages by job id: a job whose workflow still runs is skipped and not looked at again this run.
      */
-    async reconcileHolds(input: { afterJobId?: string; limit: number }) {
-      const jobs = await jobsHoldingCredits(deps.db, {
-        createdBefore: new Date(now().getTime() - orphanMinAgeMs),
-        limit: input.limit,
-        ...(input.afterJobId === undefined ? {} : { afterId: input.afterJobId }),
-      });
-      let orphanedHoldsReleased = 0;
-      let creditsReleased = 0;
-      for (const job of jobs) {
-        beat(job.id);
-        if (await deps.workflows.isRunning(job.workflowId)) continue;
-        const outcome = await releaseOrphanedHold(deps.db, { jobId: job.id, error: ORPHANED_JOB_ERROR, at: now() });
-        if (outcome.released === 0 && !outcome.markedFailed) continue;
-        orphanedHoldsReleased += 1;
-        creditsReleased += outcome.released;
-        log.warn('released an orphaned credit hold', {
-          jobId: job.id,
-          // Not `workflowId`: the log context already names the retention run's own.
-          jobWorkflowId: job.workflowId,
-          status: job.status,
-          released: outcome.released,
+    reconcileHolds: (input: { afterJobId?: string; limit: number }) =>
+      // Heartbeats while the batch runs, so a dead worker is noticed and a cancel is delivered.
+      withHeartbeats(async () => {
+        const jobs = await jobsHoldingCredits(deps.db, {
+          createdBefore: new Date(now().getTime() - orphanMinAgeMs),
+          limit: input.limit,
+          ...(input.afterJobId === undefined ? {} : { afterId: input.afterJobId }),
         });
-      }
-      return {
-        holdsChecked: jobs.length,
-        orphanedHoldsReleased,
-        creditsReleased,
-        lastJobId: jobs.at(-1)?.id,
-        more: jobs.length === input.limit,
-      };
-    },
+        let orphanedHoldsReleased = 0;
+        let creditsReleased = 0;
+        for (const job of jobs) {
+          stopIfCancelled();
+          if (await deps.workflows.isRunning(job.workflowId)) continue;
+          const outcome = await releaseOrphanedHold(deps.db, { jobId: job.id, error: ORPHANED_JOB_ERROR, at: now() });
+          if (outcome.released === 0 && !outcome.markedFailed) continue;
+          orphanedHoldsReleased += 1;
+          creditsReleased += outcome.released;
+          log.warn('released an orphaned credit hold', {
+            jobId: job.id,
+            // Not `workflowId`: the log context already names the retention run's own.
+            jobWorkflowId: job.workflowId,
+            status: job.status,
+            released: outcome.released,
+          });
+        }
+        return {
+          holdsChecked: jobs.length,
+          orphanedHoldsReleased,
+          creditsReleased,
+          lastJobId: jobs.at(-1)?.id,
+          more: jobs.length === input.limit,
+        };
+      }),
 
     /**
      * Expires jobs that ended RETENTION_DAYS before `asOf` (the run's start, so every batch of a run cuts at the same
      * time). Returns how long links handed out until now stay valid: the workflow waits that long before deleting.
      */
-    async expireJobs(input: { asOf: string; limit: number }) {
-      const endedBefore = new Date(new Date(input.asOf).getTime() - deps.retentionDays * DAY_MS);
-      const result = await expireFinishedJobs(deps.db, { endedBefore, at: now(), limit: input.limit });
-      return {
-        jobsExpired: result.jobIds.length,
-        creditsReleased: result.creditsReleased,
-        more: result.more,
-        linkLifetimeMs: deps.linkTtlSeconds * 1000,
-      };
-    },
+    expireJobs: (input: { asOf: string; limit: number }) =>
+      withHeartbeats(async () => {
+        const endedBefore = new Date(new Date(input.asOf).getTime() - deps.retentionDays * DAY_MS);
+        const result = await expireFinishedJobs(deps.db, { endedBefore, at: now(), limit: input.limit });
+        return {
+          jobsExpired: result.jobIds.length,
+          creditsReleased: result.creditsReleased,
+          more: result.more,
+          linkLifetimeMs: deps.linkTtlSeconds * 1000,
+        };
+      }),
 
     /** Deletes every file of jobs expired at least one link lifetime ago, then marks them deleted. */
-    async deleteExpiredFiles(input: { limit: number }) {
-      const jobs = await jobsWithExpiredFiles(deps.db, {
-        expiredBefore: new Date(now().getTime() - deps.linkTtlSeconds * 1000),
-        limit: input.limit,
-      });
-      let filesDeleted = 0;
-      for (const job of jobs) {
-        beat(job.id);
-        filesDeleted += await deleteJobFiles(deps.storage, job);
-        await markJobFilesDeleted(deps.db, job.id, now());
-      }
-      return { jobsDeleted: jobs.length, filesDeleted, more: jobs.length === input.limit };
-    },
+    deleteExpiredFiles: (input: { limit: number }) =>
+      withHeartbeats(async () => {
+        const jobs = await jobsWithExpiredFiles(deps.db, {
+          expiredBefore: new Date(now().getTime() - deps.linkTtlSeconds * 1000),
+          limit: input.limit,
+        });
+        let filesDeleted = 0;
+        for (const job of jobs) {
+          stopIfCancelled();
+          filesDeleted += await deleteJobFiles(deps.storage, job);
+          await markJobFilesDeleted(deps.db, job.id, now());
+        }
+        return { jobsDeleted: jobs.length, filesDeleted, more: jobs.length === input.limit };
+      }),
   };
 }
 
