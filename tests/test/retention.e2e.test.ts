@@ -35,7 +35,6 @@ describe('the retention schedule', { timeout: 600_000 }, () => {
     schedule = platform.client.schedule.getHandle(retentionScheduleId(platform.env.TASK_QUEUE_CPU));
   });
   after(async () => {
-    await schedule?.delete().catch(() => undefined);
     await platform?.close();
   });
 
