@@ -7,3 +7,5 @@ export { createPaymentActivities } from './payment-activities';
 export type { PaymentActivities, PaymentActivityDependencies, PaymentReceipt } from './payment-activities';
 export { createWebhookActivities } from './webhook-activities';
 export type { WebhookActivities, WebhookActivityDependencies, WebhookDisabledNotice } from './webhook-activities';
+export { createRetentionActivities, ORPHANED_JOB_ERROR } from './retention-activities';
+export type { RetentionActivities, RetentionActivityDependencies, WorkflowLiveness } from './retention-activities';

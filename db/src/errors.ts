@@ -68,6 +68,18 @@ export class JobNotActiveError extends Error {
   }
 }
 
+/** The job's download window is over: the retention schedule expired its files (they are, or soon will be, deleted). */
+export class JobFilesExpiredError extends Error {
+  readonly code = 'OUTPUT_EXPIRED' as const;
+  constructor(
+    readonly jobId: string,
+    readonly expiredAt: Date,
+  ) {
+    super(`The files of job ${jobId} expired on ${expiredAt.toISOString()} and are no longer available`);
+    this.name = 'JobFilesExpiredError';
+  }
+}
+
 /** An idempotency key was reused for a different operation, user or job: a caller bug, never retried away. */
 export class IdempotencyKeyConflictError extends Error {
   readonly code = 'IDEMPOTENCY_KEY_CONFLICT' as const;
@@ -85,4 +97,5 @@ export type DbDomainError =
   | JobNotFoundError
   | JobNotCompletedError
   | JobNotActiveError
+  | JobFilesExpiredError
   | IdempotencyKeyConflictError;

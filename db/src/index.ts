@@ -20,3 +20,4 @@ export * from './queries/account-data';
 export * from './queries/payments';
 export * from './queries/webhooks';
 export * from './queries/operations';
+export * from './queries/retention';

@@ -257,12 +257,30 @@ export const processingJobs = pgTable(
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    /**
+     * Set by the retention schedule once the job ended RETENTION_DAYS ago: its download window is over, the API
+     * answers 410 for its files from then on, and no new link to them is handed out.
+     */
+    filesExpiredAt: timestamp('files_expired_at', { withTimezone: true }),
+    /** Set once the job's files (input, output, work files) were deleted from storage, a link lifetime after expiry. */
+    filesDeletedAt: timestamp('files_deleted_at', { withTimezone: true }),
     updatedAt: updatedAt(),
   },
   (table) => [
     index('processing_jobs_user_created_idx').on(table.userId, table.createdAt),
     index('processing_jobs_status_idx').on(table.status),
     uniqueIndex('processing_jobs_workflow_idx').on(table.workflowId),
+    // The retention schedule's scans: finished jobs not yet expired, expired jobs whose files are still there,
+    // and jobs that still hold credits (also what the held-credits gauge sums).
+    index('processing_jobs_retention_idx')
+      .on(table.completedAt)
+      .where(sql`${table.filesExpiredAt} is null`),
+    index('processing_jobs_files_expired_idx')
+      .on(table.filesExpiredAt)
+      .where(sql`${table.filesExpiredAt} is not null and ${table.filesDeletedAt} is null`),
+    index('processing_jobs_held_idx')
+      .on(table.id)
+      .where(sql`${table.creditsHeld} > 0`),
     check('processing_jobs_progress_range', sql`${table.progress} between 0 and 100`),
     check('processing_jobs_credits_held_nonnegative', sql`${table.creditsHeld} >= 0`),
   ],

@@ -15,3 +15,5 @@ export {
   seriousAxeViolations,
   verifyEmailFromMail,
 } from './browser';
+export { WorkerProcesses, type WorkerExit, type WorkerKind } from './worker-processes';
+export { freshGet, readSseFrames, slowUpload, type RawReply } from './http-probes';

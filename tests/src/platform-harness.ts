@@ -6,6 +6,7 @@ import { Client as PgClient } from 'pg';
 import { parseEnv, type Env } from '@voice/config';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '@voice/platform';
 import { installWorkerRuntime } from '@voice/runtime';
+import { retentionScheduleId } from '@voice/shared';
 import { type Mailbox, MailpitMailbox, OutboxMailbox } from '@voice/testkit';
 import { ApiClient } from './api-client';
 
@@ -99,6 +100,7 @@ export async function startTestPlatform(
   const platform = await startPlatform(env, {
     ...(options.embeddedGpuWorker !== undefined ? { embeddedGpuWorker: options.embeddedGpuWorker } : {}),
     ...(options.embeddedMediaWorker !== undefined ? { embeddedMediaWorker: options.embeddedMediaWorker } : {}),
+    ...(options.embeddedCpuWorker !== undefined ? { embeddedCpuWorker: options.embeddedCpuWorker } : {}),
   });
   return {
     ...platform,
@@ -106,6 +108,11 @@ export async function startTestPlatform(
     mailbox,
     api: () => new ApiClient(platform.apiUrl, mailbox),
     async close() {
+      // The shared dev server outlives this platform: take its retention schedule along (none without a CPU worker).
+      await platform.client.schedule
+        .getHandle(retentionScheduleId(env.TASK_QUEUE_CPU))
+        .delete()
+        .catch(() => undefined);
       await platform.stop();
       await scratch?.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { creditLedger, getCreditSummary, listAllPayments, payments, type Payment
 import { PAYMENT_EVENT_WORKFLOW_TYPE, workflowIdForPaymentEvent, type VerifiedPaymentEvent } from '@voice/shared';
 import { FakePayPal, FakeRazorpay, waitForMail, type FakeDelivery } from '@voice/testkit';
 import { resolveSecretBox } from '@voice/runtime';
-import { createCpuWorker, webhookOptionsFromEnv } from '@voice/worker';
+import { createCpuWorker, retentionOptionsFromEnv, webhookOptionsFromEnv } from '@voice/worker';
 import { ApiClient, type JsonBody } from '../src/api-client';
 import { startTestPlatform, type TestPlatform } from '../src/platform-harness';
 
@@ -484,6 +484,7 @@ describe('payments: packages, confirm and webhooks, granted exactly once', { tim
       packages: [],
       publicBaseUrl: platform.apiUrl,
       webhooks: webhookOptionsFromEnv(platform.env, await resolveSecretBox(platform.env)),
+      retention: retentionOptionsFromEnv(platform.env, platform.storage),
     });
     const running = worker.run();
     try {

@@ -7,6 +7,7 @@ import { CoreModule } from './common/core.module';
 import { DeveloperModule } from './developer/developer.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LifecycleModule } from './lifecycle/api-lifecycle';
 import { OpenAiModule } from './openai/openai.module';
 import { OperationsModule } from './operations/operations.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -26,6 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(deps),
+        LifecycleModule,
         AuthModule,
         AdminModule,
         UserModule,

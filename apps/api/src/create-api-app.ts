@@ -15,6 +15,7 @@ import { AppModule } from './app.module';
 import { nestLogLevels } from './common/log-levels';
 import { setupOpenApi } from './common/openapi';
 import { corsOptions, helmetOptions } from './common/security-headers';
+import { ApiLifecycle } from './lifecycle/api-lifecycle';
 import { defaultWebAppDir, serveWebApp } from './web/web-app';
 
 export const GLOBAL_PREFIX = 'api';
@@ -25,8 +26,8 @@ export const JSON_BODY_LIMIT = '1mb';
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
- * Builds and initialises the API (not yet listening): call `app.listen(port, host)`, and `app.close()` to
- * stop. Every response carries helmet's security headers (CSP, nosniff, frame denial, HSTS behind HTTPS); CORS
+ * Builds and initialises the API (not yet listening): call `app.listen(port, host)`, and `shutdownApiApp(app,
+ * graceMs)` (or `app.close()`, which does not drain) to stop. Every response carries helmet's security headers (CSP, nosniff, frame denial, HSTS behind HTTPS); CORS
  * is on only for ALLOWED_ORIGINS, as the web app is normally served from the same origin.
  */
 export async function createApiApp(deps: ApiDependencies): Promise<NestExpressApplication> {
@@ -62,6 +63,8 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
     throw error;
   }
   const server = app.getHttpServer() as Server;
+  // Graceful shutdown (lifecycle/): in-flight requests are followed so a drain can let them finish.
+  app.get(ApiLifecycle).attach(server);
   // Outlive the usual 60 s proxy idle timeout, so the server never closes a kept-alive connection just as a
   // proxy (or client pool) reuses it, which the client sees as ECONNRESET. Headers must time out after it.
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

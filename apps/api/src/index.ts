@@ -43,3 +43,5 @@ export { DatabaseRateLimiter, type DatabaseRateLimiterOptions } from './auth/rat
 export { RequireScope } from './auth/api-keys/require-scope.decorator';
 export { ApiKeyGuard } from './auth/api-keys/api-key.guard';
 export type { ReadinessProbe } from './health/readiness-probe';
+export { ApiLifecycle, type DrainOptions, type DrainResult } from './lifecycle/api-lifecycle';
+export { closeOnSignals, drainOptionsFromEnv, shutdownApiApp } from './lifecycle/graceful-shutdown';

@@ -13,6 +13,7 @@ import {
 
 import { resolveSigningSecret } from '@voice/runtime';
 import { createApiApp } from './create-api-app';
+import { closeOnSignals } from './lifecycle/graceful-shutdown';
 
 /**
  * Runs the API on its own (the all-in-one launcher in apps/platform calls createApiApp instead).
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     ownsDependencies: true,
     metrics,
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  closeOnSignals(app, env);
   // Its own port, never the public one: Prometheus reaches it inside the network, the gateway does not.
   const metricsServer = await serveMetrics(env, metrics?.registry);
   await app.listen(env.API_PORT, env.API_HOST);

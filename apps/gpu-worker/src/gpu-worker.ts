@@ -22,6 +22,11 @@ export interface GpuWorkerOptions {
   modelsDir?: string;
   /** This process's metrics (step durations, real-time factors, model loads, slots); none without it. */
   metrics?: VoiceMetrics;
+  /**
+   * SHUTDOWN_GRACE_SECONDS: on shutdown a running inference gets this long to finish, then is cancelled (it checks
+   * its heartbeat kit's signal between chunks) and retried on another worker. Default 10.
+   */
+  shutdownGraceSeconds?: number;
 }
 
 export interface GpuWorker {
@@ -56,8 +61,9 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
       ...(onModelLoaded ? { onModelLoaded } : {}),
     }),
     maxConcurrentActivityTaskExecutions: options.concurrency,
-    // Let a running inference finish its heartbeat-driven cancellation before the process exits.
-    shutdownGraceTime: '10 seconds',
+    shutdownGraceTime: (options.shutdownGraceSeconds ?? 10) * 1000,
+    // An inference that ignores its cancel gets 10 s more before run() gives up, so the process still exits.
+    shutdownForceTime: ((options.shutdownGraceSeconds ?? 10) + 10) * 1000,
     // The SDK batches heartbeats up to 80% of the heartbeat timeout by default; a cancel is only seen when a
     // heartbeat reaches the server, so send them at least every second for prompt cancels and live progress.
     maxHeartbeatThrottleInterval: '1 second',

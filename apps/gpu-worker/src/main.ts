@@ -27,9 +27,11 @@ async function main(): Promise<void> {
     // Scratch under DATA_DIR/work, swept at start (only entries whose owning process is gone).
     workDir: path.join(env.DATA_DIR, 'work'),
     metrics,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
   });
   const metricsServer = await serveMetrics(env, metrics?.registry);
   if (metricsServer) console.log(`Metrics at ${metricsServer.url}`);
+  // Resolves after SIGTERM/SIGINT (the SDK's handlers) once running inference finished or was cancelled.
   await worker.run();
   await metricsServer?.close();
   await dispose();

@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server as HttpServer } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
-import { createApiApp } from '@voice/api';
+import { createApiApp, drainOptionsFromEnv, shutdownApiApp } from '@voice/api';
 import { publicBaseUrl, type Env } from '@voice/config';
 import { runMigrations, type DatabaseHandle } from '@voice/db';
 import { mailerFromEnv } from '@voice/mail';
@@ -23,7 +22,12 @@ import {
 } from '@voice/runtime';
 import { parseCreditPackages } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
-import { createCpuWorker, webhookOptionsFromEnv } from '@voice/worker';
+import {
+  createCpuWorker,
+  ensureRetentionSchedule,
+  retentionOptionsFromEnv,
+  webhookOptionsFromEnv,
+} from '@voice/worker';
 import { DevServerSupervisor } from './dev-server-supervisor';
 import { WorkerHostSupervisor } from './worker-host-supervisor';
 import type { WorkerRole } from './worker-host-protocol';
@@ -35,6 +39,11 @@ export interface PlatformOptions {
   embeddedGpuWorker?: boolean;
   /** Skip the embedded media worker (decode, loudness, quality, edits), e.g. when another process serves it. */
   embeddedMediaWorker?: boolean;
+  /**
+   * Skip the embedded CPU worker (workflows, bookkeeping, retention), e.g. when standalone apps/worker processes
+   * serve TASK_QUEUE_CPU. Needs PostgreSQL (DATABASE_URL): embedded PGlite is reachable from this process only.
+   */
+  embeddedCpuWorker?: boolean;
 }
 
 export interface RunningPlatform {
@@ -103,12 +112,25 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       await (storage.ensureBucket as () => Promise<void>)();
     }
 
+    const embeddedCpuWorker = options.embeddedCpuWorker !== false;
+    if (!embeddedCpuWorker && database.kind === 'pglite') {
+      throw new Error('embeddedCpuWorker: false needs DATABASE_URL: other processes cannot open the embedded PGlite');
+    }
     const roles: WorkerRole[] = [
       ...(options.embeddedMediaWorker !== false ? (['media'] as const) : []),
       ...(options.embeddedGpuWorker !== false ? (['gpu'] as const) : []),
     ];
     const workerHost =
-      roles.length > 0 ? new WorkerHostSupervisor({ env, temporalAddress, signingSecret, roles }) : undefined;
+      roles.length > 0
+        ? new WorkerHostSupervisor({
+            env,
+            temporalAddress,
+            signingSecret,
+            roles,
+            // Its workers give running activities the grace period, then cancel them: a little more before SIGKILL.
+            stopGraceMs: (env.SHUTDOWN_GRACE_SECONDS + 5) * 1000,
+          })
+        : undefined;
     if (workerHost) cleanups.push(() => workerHost.stop());
     const connection = await connectWorkerConnection(env, temporalAddress);
     cleanups.push(() => connection.close());
@@ -117,27 +139,35 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     cleanups.push(() => receiptMailer.close());
     // The host loads its workers while this process bundles the workflows: both take seconds.
     const [worker] = await Promise.all([
-      createCpuWorker({
-        connection,
-        namespace: env.TEMPORAL_NAMESPACE,
-        taskQueue: env.TASK_QUEUE_CPU,
-        db: database.db,
-        maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
-        mailer: receiptMailer,
-        packages: parseCreditPackages(env.CREDIT_PACKAGES),
-        publicBaseUrl: publicBaseUrl(env),
-        webhooks: webhookOptionsFromEnv(env, secretBox),
-        metrics,
-      }),
+      embeddedCpuWorker
+        ? createCpuWorker({
+            connection,
+            namespace: env.TEMPORAL_NAMESPACE,
+            taskQueue: env.TASK_QUEUE_CPU,
+            db: database.db,
+            maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
+            mailer: receiptMailer,
+            packages: parseCreditPackages(env.CREDIT_PACKAGES),
+            publicBaseUrl: publicBaseUrl(env),
+            webhooks: webhookOptionsFromEnv(env, secretBox),
+            retention: retentionOptionsFromEnv(env, storage),
+            shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+            metrics,
+          })
+        : undefined,
       workerHost?.start(),
     ]);
-    const running = worker.run().catch((error: unknown) => {
-      console.error(`worker on ${worker.options.taskQueue} stopped:`, error);
-    });
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    if (worker) {
+      const running = worker.run().catch((error: unknown) => {
+        console.error(`worker on ${worker.options.taskQueue} stopped:`, error);
+      });
+      cleanups.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      });
+      // The daily retention schedule, created with the worker that runs it (README: Operations → Shutdown and retention).
+      await ensureRetentionSchedule(client, env.TASK_QUEUE_CPU);
+    }
 
     const app = await createApiApp({
       env,
@@ -157,14 +187,9 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       ],
     });
     await app.listen(env.API_PORT, env.API_HOST);
-    cleanups.push(async () => {
-      // A client holding a download open must not stall shutdown: give requests a moment, then cut them.
-      const server = app.getHttpServer() as HttpServer;
-      const force = setTimeout(() => server.closeAllConnections(), 5_000);
-      force.unref();
-      await app.close();
-      clearTimeout(force);
-    });
+    // Readiness goes 503, event streams are sent elsewhere, in-flight requests get SHUTDOWN_GRACE_SECONDS; the
+    // worker host stops after the API (the embedded CPU worker already stops polling at SIGTERM, by the SDK).
+    cleanups.push(async () => void (await shutdownApiApp(app, drainOptionsFromEnv(env))));
 
     // One scrape target for the whole platform: the worker host serves no port, it hands its registry over IPC at
     // each scrape and the two merge (counters add up; each family appears once, as Prometheus requires). A host

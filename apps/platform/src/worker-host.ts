@@ -55,6 +55,7 @@ async function main(): Promise<void> {
         ffmpegPath: env.FFMPEG_PATH,
         maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
         metrics,
+        shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
       }),
     );
   }
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
       modelsDir: env.MODELS_DIR,
       workDir,
       metrics,
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     });
     workers.push(gpu.worker);
     disposers.push(gpu.dispose);
@@ -78,8 +80,8 @@ async function main(): Promise<void> {
   const running = Promise.all(workers.map((worker) => worker.run()));
   void shutdownOnDisconnect.then(() => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-    // The GPU worker grants a running inference 10 s to see its cancellation; do not outlive that by much.
-    setTimeout(() => process.exit(1), 15_000).unref();
+    // Running activities get the grace period, then their cancel; do not outlive that by much.
+    setTimeout(() => process.exit(1), (env.SHUTDOWN_GRACE_SECONDS + 5) * 1000).unref();
   });
   send({ type: 'ready', pid: process.pid });
   await running;

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import {
   bundleWorkflowCode,
   Worker,
@@ -7,6 +8,7 @@ import {
 import {
   createBookkeepingActivities,
   createPaymentActivities,
+  createRetentionActivities,
   createWebhookActivities,
   type PaymentReceipt,
 } from '@voice/activities';
@@ -14,8 +16,11 @@ import type { Env } from '@voice/config';
 import type { Database } from '@voice/db';
 import { paymentReceiptMail, webhookDisabledMail, type Mailer } from '@voice/mail';
 import type { VoiceMetrics } from '@voice/metrics';
+import type { BlobStorage } from '@voice/storage';
 import type { SecretSealer } from '@voice/webhooks';
 import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage, type WebhookRetrySettings } from '@voice/shared';
+import { temporalWorkflowLiveness } from './retention-schedule';
+import { shutdownTimes } from './shutdown';
 
 /** Outgoing webhooks: how deliveries are retried, which addresses they may reach, and the key ring of secrets. */
 export interface CpuWorkerWebhookOptions {
@@ -47,6 +52,24 @@ export function webhookOptionsFromEnv(
   };
 }
 
+/** What the retention schedule's activities need (see retention-schedule.ts and workflows/src/retention.workflow.ts). */
+export interface CpuWorkerRetentionOptions {
+  /** Where job files live: expired jobs' files are deleted from it. */
+  storage: BlobStorage;
+  /** RETENTION_DAYS. */
+  retentionDays: number;
+  /** SIGNED_URL_TTL_SECONDS: files outlive their expiry by one link lifetime. */
+  linkTtlSeconds: number;
+}
+
+/** The RETENTION_DAYS and SIGNED_URL_TTL_SECONDS settings of the env, over `storage`. */
+export function retentionOptionsFromEnv(
+  env: Pick<Env, 'RETENTION_DAYS' | 'SIGNED_URL_TTL_SECONDS'>,
+  storage: BlobStorage,
+): CpuWorkerRetentionOptions {
+  return { storage, retentionDays: env.RETENTION_DAYS, linkTtlSeconds: env.SIGNED_URL_TTL_SECONDS };
+}
+
 export interface CpuWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -62,6 +85,9 @@ export interface CpuWorkerOptions {
   webhooks: CpuWorkerWebhookOptions;
   /** This process's metrics (job outcomes, charges, payments, slots); none are recorded without it. */
   metrics?: VoiceMetrics;
+  retention: CpuWorkerRetentionOptions;
+  /** SHUTDOWN_GRACE_SECONDS; default 30. */
+  shutdownGraceSeconds?: number;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -97,6 +123,14 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
         sendReceipt: (receipt) => options.mailer.send(receiptMail(receipt, options)),
         metrics,
       }),
+      ...createRetentionActivities({
+        db: options.db,
+        ...options.retention,
+        // Over the worker's own connection: the liveness checks need no second one.
+        workflows: temporalWorkflowLiveness(
+          new Client({ connection: options.connection, namespace: options.namespace }),
+        ),
+      }),
       ...createWebhookActivities({
         db: options.db,
         ...options.webhooks,
@@ -110,6 +144,7 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
       }),
     },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
+    ...shutdownTimes(options.shutdownGraceSeconds ?? 30),
   });
   metrics?.observeWorkerSlots({
     taskQueue: options.taskQueue,

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Client } from '@temporalio/client';
 import { parseEnv, publicBaseUrl } from '@voice/config';
 import { runMigrations } from '@voice/db';
 import { mailerFromEnv } from '@voice/mail';
@@ -13,8 +14,9 @@ import {
   storageFromEnv,
 } from '@voice/runtime';
 import { parseCreditPackages } from '@voice/shared';
-import { createCpuWorker, webhookOptionsFromEnv } from './cpu-worker';
+import { createCpuWorker, retentionOptionsFromEnv, webhookOptionsFromEnv } from './cpu-worker';
 import { createMediaWorker } from './media-worker';
+import { ensureRetentionSchedule } from './retention-schedule';
 
 /** Standalone CPU worker (docker-compose `worker` service): workflows + bookkeeping and payments, and the media activities. */
 async function main(): Promise<void> {
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   const connection = await connectWorkerConnection(env);
   const mailer = mailerFromEnv(env);
   const metrics = metricsFromEnv(env);
+  const storage = storageFromEnv(env, await resolveSigningSecret(env));
   const workers = [
     await createCpuWorker({
       connection,
@@ -37,21 +40,27 @@ async function main(): Promise<void> {
       publicBaseUrl: publicBaseUrl(env),
       webhooks: webhookOptionsFromEnv(env, await resolveSecretBox(env)),
       metrics,
+      retention: retentionOptionsFromEnv(env, storage),
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     }),
     await createMediaWorker({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TASK_QUEUE_MEDIA,
-      storage: storageFromEnv(env, await resolveSigningSecret(env)),
+      storage,
       workDir: path.join(env.DATA_DIR, 'work'),
       ffmpegPath: env.FFMPEG_PATH,
       maxConcurrentActivities: env.CPU_WORKER_CONCURRENCY,
       metrics,
+      shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     }),
   ];
   const metricsServer = await serveMetrics(env, metrics?.registry);
   if (metricsServer) console.log(`Metrics at ${metricsServer.url}`);
-  // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the handlers).
+  // The daily retention schedule, created or updated idempotently (README: Operations → Shutdown and retention).
+  await ensureRetentionSchedule(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), env.TASK_QUEUE_CPU);
+  // Worker.run() resolves after SIGINT/SIGTERM (the SDK installs the handlers): polling stops at once, running
+  // activities get SHUTDOWN_GRACE_SECONDS, then are cancelled and retried elsewhere; the process then exits 0.
   await Promise.all(workers.map((worker) => worker.run()));
   await metricsServer?.close();
   await connection.close();

@@ -4,6 +4,7 @@ import { createMediaActivities } from '@voice/activities';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import { activityMetricsInterceptor, type VoiceMetrics } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
+import { shutdownTimes } from './shutdown';
 
 export interface MediaWorkerOptions {
   connection: NativeConnection;
@@ -17,6 +18,8 @@ export interface MediaWorkerOptions {
   maxConcurrentActivities: number;
   /** This process's metrics (step durations, slots); none are recorded without it. */
   metrics?: VoiceMetrics;
+  /** SHUTDOWN_GRACE_SECONDS: a running decode or edit gets this long to finish on shutdown; default 30. */
+  shutdownGraceSeconds?: number;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function createMediaWorker(options: MediaWorkerOptions): Promise<Wo
     // Long decodes heartbeat every few seconds; send them promptly so a cancel reaches the stage.
     maxHeartbeatThrottleInterval: '1 second',
     ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
+    ...shutdownTimes(options.shutdownGraceSeconds ?? 30),
   });
   metrics?.observeWorkerSlots({
     taskQueue: options.taskQueue,

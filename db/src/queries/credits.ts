@@ -4,6 +4,7 @@ import type { Database } from '../client';
 import {
   IdempotencyKeyConflictError,
   InsufficientCreditsError,
+  JobFilesExpiredError,
   JobNotActiveError,
   JobNotCompletedError,
   JobNotFoundError,
@@ -274,7 +275,8 @@ export async function releaseCredits(db: Database, args: ReleaseCreditsArgs): Pr
 /**
  * Charges a completed job's output seconds on its first download: releases the hold and charges in one
  * transaction, then records usage. Later downloads (any key) return the first charge with `alreadyCharged`.
- * @throws JobNotFoundError, JobNotCompletedError, or InsufficientCreditsError (nothing changed).
+ * @throws JobNotFoundError, JobNotCompletedError, JobFilesExpiredError (past its download window) or
+ * InsufficientCreditsError (nothing changed).
  */
 export async function chargeJobDownload(db: Database, args: ChargeJobDownloadArgs): Promise<ChargeJobDownloadResult> {
   return db.transaction(async (tx) => {
@@ -282,6 +284,8 @@ export async function chargeJobDownload(db: Database, args: ChargeJobDownloadArg
     const job = await lockJob(tx, args.jobId);
     if (!job || job.userId !== args.userId) throw new JobNotFoundError(args.jobId);
     if (job.status !== 'completed') throw new JobNotCompletedError(job.id, job.status);
+    // Under the job lock, so a download racing the retention schedule either charges before expiry or not at all.
+    if (job.filesExpiredAt) throw new JobFilesExpiredError(job.id, job.filesExpiredAt);
     if (job.chargedAt) return { creditsCharged: job.creditsCharged ?? 0, alreadyCharged: true };
     const existing = await findEntry(tx, args.idempotencyKey);
     // An uncharged job with a used key means the key belongs to some other operation.

@@ -239,6 +239,12 @@ export const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   /** On SIGTERM: how long in-flight requests and running activities get to finish before they are cut off. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /**
+   * API only: after SIGTERM, keep serving this long with readiness (GET /api/health) at 503 before the listener closes,
+   * so a load balancer that polls health stops sending first. Kubernetes removes a terminating pod's endpoints by
+   * itself: use a preStop sleep there and leave this 0.
+   */
+  SHUTDOWN_DRAIN_DELAY_SECONDS: z.coerce.number().min(0).max(600).default(0),
   /** Inputs, outputs and scratch older than this are deleted by the retention schedule (outputs only after their download window). */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 

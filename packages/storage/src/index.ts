@@ -1,6 +1,6 @@
 export type { BlobStorage, SignedUrl, SignedUrlOptions } from './types';
 export { InvalidStorageKeyError, StorageObjectNotFoundError } from './errors';
-export { assertValidKey, contentDisposition } from './keys';
+export { assertValidKey, assertValidPrefix, contentDisposition } from './keys';
 export {
   LOCAL_FILES_ROUTE,
   LocalStorage,

@@ -24,6 +24,17 @@ export function assertValidKey(key: string): void {
   }
 }
 
+/**
+ * Throws `InvalidStorageKeyError` unless `prefix` is a folder of valid keys: `<valid key>/`. The trailing slash keeps
+ * `jobs/1` from also matching `jobs/10/…`.
+ */
+export function assertValidPrefix(prefix: string): void {
+  if (typeof prefix !== 'string' || !prefix.endsWith('/')) {
+    throw new InvalidStorageKeyError(prefix, 'a prefix must end with "/"');
+  }
+  assertValidKey(prefix.slice(0, -1));
+}
+
 /** Validates a TTL (S3 SigV4 presigning caps it at 7 days) and applies the driver default. */
 export function resolveTtlSeconds(requested: number | undefined, fallback: number): number {
   const ttl = requested ?? fallback;

@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { copyFile, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidStorageKeyError, StorageObjectNotFoundError } from './errors';
 import { isErrnoException, writeFileAtomically } from './fs-utils';
-import { assertValidKey, resolveTtlSeconds } from './keys';
+import { assertValidKey, assertValidPrefix, resolveTtlSeconds } from './keys';
 import type { BlobStorage, SignedUrl, SignedUrlOptions } from './types';
 
 export interface LocalStorageOptions {
@@ -184,10 +184,33 @@ export class LocalStorage implements BlobStorage {
       // Deleting a missing object succeeds, as on S3, so cleanup activities can be retried.
       if (!isNotFound(error)) throw error;
     }
-    // S3 has no folders: leave no empty ones behind either (a job's folder goes with its last file). rmdir refuses
-    // a non-empty folder, which ends the walk; top-level prefixes (jobs/, voices/) stay, so a concurrent write
-    // elsewhere never loses the folder it is creating.
-    for (let dir = dirname(file); dirname(dir).startsWith(this.root + sep); dir = dirname(dir)) {
+    await this.removeEmptyParents(file);
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertValidPrefix(prefix);
+    const dir = this.pathFor(prefix.slice(0, -1));
+    const info = await stat(dir).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    // A file named like the folder is not under the prefix (`jobs/a` vs `jobs/a/…`): leave it.
+    if (!info?.isDirectory()) return 0;
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    // Temp files of writes in progress (writeFileAtomically) are not objects yet.
+    const objects = entries.filter((entry) => entry.isFile() && !entry.name.endsWith('.partial')).length;
+    await rm(dir, { recursive: true, force: true });
+    await this.removeEmptyParents(dir);
+    return objects;
+  }
+
+  /**
+   * S3 has no folders: leave no empty ones behind either (a job's folder goes with its last file). rmdir refuses a
+   * non-empty folder, which ends the walk; top-level prefixes (jobs/, voices/) stay, so a concurrent write elsewhere
+   * never loses the folder it is creating.
+   */
+  private async removeEmptyParents(path: string): Promise<void> {
+    for (let dir = dirname(path); dirname(dir).startsWith(this.root + sep); dir = dirname(dir)) {
       try {
         await rmdir(dir);
       } catch {

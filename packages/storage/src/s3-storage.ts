@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -17,7 +18,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageObjectNotFoundError } from './errors';
 import { writeFileAtomically } from './fs-utils';
-import { assertValidKey, contentDisposition, resolveTtlSeconds } from './keys';
+import { assertValidKey, assertValidPrefix, contentDisposition, resolveTtlSeconds } from './keys';
 import type { BlobStorage, SignedUrl, SignedUrlOptions } from './types';
 
 export interface S3StorageOptions {
@@ -38,6 +39,8 @@ export interface S3StorageOptions {
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 // Two parts in flight: enough to overlap network and disk, and memory stays at ~2 × partSize per upload.
 const UPLOAD_QUEUE_SIZE = 2;
+/** Objects deleted at once by deletePrefix. */
+const DELETE_CONCURRENCY = 8;
 
 function statusOf(error: unknown): number | undefined {
   return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
@@ -187,6 +190,32 @@ export class S3Storage implements BlobStorage {
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /**
+   * Lists the prefix page by page and deletes each object with DeleteObject rather than DeleteObjects: the batch call
+   * requires a checksum header that several S3-compatible servers reject (see requestChecksumCalculation above).
+   */
+  async deletePrefix(prefix: string): Promise<number> {
+    assertValidPrefix(prefix);
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      for (let start = 0; start < keys.length; start += DELETE_CONCURRENCY) {
+        await Promise.all(
+          keys
+            .slice(start, start + DELETE_CONCURRENCY)
+            .map((key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))),
+        );
+      }
+      deleted += keys.length;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
   }
 
   /** A presigned GET; with `downloadFilename`, S3 answers with that `Content-Disposition: attachment`. */

@@ -32,5 +32,10 @@ export interface BlobStorage {
   /** Size in bytes, or undefined if the object does not exist. */
   size(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes every object whose key starts with `prefix` (a folder such as `jobs/<id>/`: it must end with `/`) and
+   * returns how many there were. Missing objects are fine, so a retried cleanup succeeds.
+   */
+  deletePrefix(prefix: string): Promise<number>;
   signedDownloadUrl(key: string, options?: SignedUrlOptions): Promise<SignedUrl>;
 }

@@ -108,6 +108,8 @@ export const FOREIGN_ERROR_STATUS: Readonly<Record<string, HttpStatus>> = {
   JOB_NOT_FOUND: HttpStatus.NOT_FOUND,
   JOB_NOT_COMPLETED: HttpStatus.CONFLICT,
   JOB_NOT_ACTIVE: HttpStatus.CONFLICT,
+  // Past its download window: the retention schedule expired (and deletes) the job's files.
+  OUTPUT_EXPIRED: HttpStatus.GONE,
   IDEMPOTENCY_KEY_CONFLICT: HttpStatus.CONFLICT,
 };
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DatabaseHandle } from '@voice/db';
 
 import { DATABASE_HANDLE, READINESS_PROBES } from '../common/tokens';
+import { ApiLifecycle } from '../lifecycle/api-lifecycle';
 import type { HealthResponseDto, HealthStatus, ProbeResultDto } from './dto/health.dto';
 import type { ReadinessProbe } from './readiness-probe';
 
@@ -21,11 +22,14 @@ export class HealthService {
   constructor(
     @Inject(DATABASE_HANDLE) database: DatabaseHandle,
     @Inject(READINESS_PROBES) probes: readonly ReadinessProbe[],
+    private readonly lifecycle: ApiLifecycle,
   ) {
     this.probes = [{ name: 'database', check: () => database.ping() }, ...probes];
   }
 
   async check(): Promise<HealthResponseDto> {
+    // Shutting down: load balancers must stop sending traffic here, whatever the dependencies say.
+    if (this.lifecycle.draining) return { status: 'draining', checks: {} };
     const results = await Promise.all(this.probes.map(async (probe) => [probe.name, await this.run(probe)] as const));
     const allUp = results.every(([, result]) => result.status === 'up');
     if (allUp) this.everReady = true;

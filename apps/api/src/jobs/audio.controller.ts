@@ -387,6 +387,11 @@ export class AudioController {
   })
   @ApiResponse({ status: 404, type: ErrorResponseDto })
   @ApiResponse({ status: 409, type: ErrorResponseDto, description: 'The job has not completed' })
+  @ApiResponse({
+    status: 410,
+    type: ErrorResponseDto,
+    description: 'OUTPUT_EXPIRED: the download window (RETENTION_DAYS after the job ended) is over; nothing is charged',
+  })
   download(
     @CurrentUser() user: AuthPrincipal,
     @Param('job_id', new ZodValidationPipe(jobIdSchema, 'job id')) jobId: string,

@@ -32,7 +32,8 @@ export class DownloadService {
 
   /**
    * Charges the output's length once, however many times or how concurrently it is called, then hands out a
-   * time-limited link. The charge and its idempotency live in one database transaction.
+   * time-limited link. The charge and its idempotency live in one database transaction. Past the job's download
+   * window (RETENTION_DAYS after it ended) the charge refuses it: 410 OUTPUT_EXPIRED, and nothing is charged.
    */
   async download(userId: string, jobId: string) {
     await requireVerifiedEmail(this.db, userId, 'download');
@@ -72,6 +73,13 @@ export class DownloadService {
     if (!job) throw notFound('JOB_NOT_FOUND', `Job ${jobId} not found`);
     if (!job.inputKey)
       throw notFound('NO_INPUT_AUDIO', `Job ${jobId} started from text or nothing: it has no input audio`);
+    if (job.filesExpiredAt) {
+      throw new DomainError(
+        'INPUT_EXPIRED',
+        HttpStatus.GONE,
+        `The files of job ${jobId} were deleted after the retention period (expired ${job.filesExpiredAt.toISOString()})`,
+      );
+    }
     const storage = requireDependency(this.storage, 'storage');
     // No download filename: an attachment disposition would be noise for a player, and S3 signs it into the URL.
     const link = await storage.signedDownloadUrl(job.inputKey);

@@ -51,6 +51,8 @@ export interface JobStatusView {
   creditsHeld: number;
   creditsCharged: number | null;
   downloadable: boolean;
+  /** When the job's download window ended and its files went (retention); absent while they are kept. */
+  filesExpiredAt?: string;
   /** For completed jobs: the models and methods used and what was measured. */
   result?: PublicJobResult;
 }
@@ -137,7 +139,8 @@ export function toStatusView(job: ProcessingJob, liveProgress?: number): JobStat
     outputDurationMs: job.outputDurationMs,
     creditsHeld: job.creditsHeld,
     creditsCharged: job.creditsCharged,
-    downloadable: job.status === 'completed',
+    downloadable: job.status === 'completed' && job.filesExpiredAt === null,
+    ...(job.filesExpiredAt ? { filesExpiredAt: job.filesExpiredAt.toISOString() } : {}),
     ...(job.status === 'completed' && job.result
       ? { result: toPublicJobResult(job.result, { paid: job.chargedAt !== null }) }
       : {}),

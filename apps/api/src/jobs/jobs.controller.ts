@@ -186,6 +186,11 @@ export class JobsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 200, type: InputAudioDto })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such job, or one made from text (no input)' })
+  @ApiResponse({
+    status: 410,
+    type: ErrorResponseDto,
+    description: 'INPUT_EXPIRED: the job’s files were deleted after the retention period (RETENTION_DAYS)',
+  })
   input(@CurrentUser() user: AuthPrincipal, @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string) {
     return this.downloads.inputLink(user.userId, id);
   }

@@ -524,8 +524,31 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when every dependency answers, 503 otherwise */
+    /**
+     * Readiness: 200 when every dependency answers, 503 otherwise
+     * @description Also 503 (`draining`) from the moment the process received SIGTERM, so load balancers drain it.
+     */
     get: operations['HealthController_check'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Liveness: 200 while the process is up and its event loop answers
+     * @description Checks nothing else, not even while draining: a restart would not fix a missing dependency, and a draining process must be left to finish its requests.
+     */
+    get: operations['HealthController_live'];
     put?: never;
     post?: never;
     delete?: never;
@@ -671,7 +694,7 @@ export interface paths {
     };
     /**
      * Live events of a job, as a server-sent event stream
-     * @description A `text/event-stream` of frames `id: <n>` / `event: <name>` / `data: <JSON>`. Events: `status` (a `JobStatusDto`, on every status change), `progress` (a `JobProgressDto`, whenever any step moves), then one terminal event, `completed`, `failed` or `cancelled` (the final `JobStatusDto`, metadata only: paid text appears only once the download was charged), after which the stream closes. The current state is sent first. Ids increase per job: reconnect with `Last-Event-ID` to receive only what changed since. A `: keep-alive` comment is sent every 15 s (JOB_EVENTS_KEEPALIVE_MS). One watcher per job serves every listener, reading the job about once a second.
+     * @description A `text/event-stream` of frames `id: <n>` / `event: <name>` / `data: <JSON>`. Events: `status` (a `JobStatusDto`, on every status change), `progress` (a `JobProgressDto`, whenever any step moves), then one terminal event, `completed`, `failed` or `cancelled` (the final `JobStatusDto`, metadata only: paid text appears only once the download was charged), after which the stream closes. The current state is sent first. Ids increase per job: reconnect with `Last-Event-ID` to receive only what changed since. A server that is shutting down sends `reconnect` (data `{"reason":"shutdown"}`, no id) and closes the stream: reconnect, and another instance carries on. A `: keep-alive` comment is sent every 15 s (JOB_EVENTS_KEEPALIVE_MS). One watcher per job serves every listener, reading the job about once a second.
      *
      *     **API keys:** accepted with the `jobs:read` scope, as `X-API-Key: vp_live_…` or `Authorization: Bearer vp_live_…` (API_KEY_RATE_LIMIT requests per key per window).
      */
@@ -1731,10 +1754,10 @@ export interface components {
     };
     HealthResponseDto: {
       /**
-       * @description `starting` until every probe has passed once, `degraded` when one fails afterwards.
+       * @description `starting` until every probe has passed once, `degraded` when one fails afterwards, `draining` once the process is shutting down (SIGTERM; no checks are run then).
        * @enum {string}
        */
-      status: 'ok' | 'starting' | 'degraded';
+      status: 'ok' | 'starting' | 'degraded' | 'draining';
       /**
        * @example {
        *       "database": {
@@ -2083,6 +2106,10 @@ export interface components {
        */
       reason?: 'failed' | 'timeout';
     };
+    LivenessResponseDto: {
+      /** @enum {string} */
+      status: 'alive';
+    };
     AcceptedJobDto: {
       /** Format: uuid */
       jobId: string;
@@ -2219,7 +2246,13 @@ export interface components {
       creditsHeld: number;
       /** @description Credit-seconds charged at first download */
       creditsCharged: number | null;
+      /** @description Completed and still within its download window (RETENTION_DAYS after it ended) */
       downloadable: boolean;
+      /**
+       * Format: date-time
+       * @description When the download window ended and the job’s files were deleted; absent while they are kept
+       */
+      filesExpiredAt?: string;
       /** @description For completed jobs: the models and methods used and what was measured */
       result?: components['schemas']['PublicJobResultDto'];
     };
@@ -4352,6 +4385,25 @@ export interface operations {
       };
     };
   };
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LivenessResponseDto'];
+        };
+      };
+    };
+  };
   JobsController_create: {
     parameters: {
       query?: {
@@ -4685,6 +4737,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description INPUT_EXPIRED: the job’s files were deleted after the retention period (RETENTION_DAYS) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
     };
   };
   JobsController_cancel: {
@@ -4806,7 +4867,7 @@ export interface operations {
           'text/event-stream': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Too many streams open on this server */
+      /** @description Too many streams open on this server, or it is shutting down (SHUTTING_DOWN): retry */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6108,6 +6169,15 @@ export interface operations {
       };
       /** @description The job has not completed */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description OUTPUT_EXPIRED: the download window (RETENTION_DAYS after the job ended) is over; nothing is charged */
+      410: {
         headers: {
           [name: string]: unknown;
         };

@@ -144,6 +144,23 @@ export function blobStorageContract(getContext: () => ContractContext): void {
     await ctx.storage.delete(key);
   });
 
+  it('deletes every object under a prefix, counts them, and leaves neighbours that only share the name', async (t) => {
+    const ctx = use(t);
+    if (!ctx) return;
+    const folder = `${prefix}/prefix/job-1`;
+    const inside = [`${folder}/input.wav`, `${folder}/work/00-preprocess.wav`, `${folder}/work/01-denoise.wav`];
+    // Same leading characters, different folder: must survive.
+    const neighbours = [`${prefix}/prefix/job-10/output.wav`, `${prefix}/prefix/job-1.wav`];
+    for (const key of [...inside, ...neighbours]) await ctx.storage.putBuffer(key, Buffer.from(key));
+    assert.equal(await ctx.storage.deletePrefix(`${folder}/`), inside.length);
+    for (const key of inside) assert.equal(await ctx.storage.exists(key), false, key);
+    for (const key of neighbours) assert.equal(await ctx.storage.exists(key), true, key);
+    // Retry-safe: a second run finds nothing.
+    assert.equal(await ctx.storage.deletePrefix(`${folder}/`), 0);
+    await assert.rejects(ctx.storage.deletePrefix(folder), InvalidStorageKeyError, 'a prefix must end with "/"');
+    await assert.rejects(ctx.storage.deletePrefix('../'), InvalidStorageKeyError);
+  });
+
   it('rejects reads of a missing object with StorageObjectNotFoundError', async (t) => {
     const ctx = use(t);
     if (!ctx) return;

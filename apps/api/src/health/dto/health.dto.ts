@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-export type HealthStatus = 'ok' | 'starting' | 'degraded';
+export type HealthStatus = 'ok' | 'starting' | 'degraded' | 'draining';
 
 export class ProbeResultDto {
   @ApiProperty({ enum: ['up', 'down'] })
@@ -18,8 +18,10 @@ export class ProbeResultDto {
 
 export class HealthResponseDto {
   @ApiProperty({
-    enum: ['ok', 'starting', 'degraded'],
-    description: '`starting` until every probe has passed once, `degraded` when one fails afterwards.',
+    enum: ['ok', 'starting', 'degraded', 'draining'],
+    description:
+      '`starting` until every probe has passed once, `degraded` when one fails afterwards, `draining` once the ' +
+      'process is shutting down (SIGTERM; no checks are run then).',
   })
   status!: HealthStatus;
 
@@ -29,4 +31,9 @@ export class HealthResponseDto {
     example: { database: { status: 'up', latencyMs: 2 } },
   })
   checks!: Record<string, ProbeResultDto>;
+}
+
+export class LivenessResponseDto {
+  @ApiProperty({ enum: ['alive'] })
+  status!: 'alive';
 }

@@ -177,7 +177,13 @@ export class JobStatusDto {
   @ApiProperty({ description: 'Credit-seconds currently held for this job' }) creditsHeld!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'Credit-seconds charged at first download' })
   creditsCharged!: number | null;
-  @ApiProperty() downloadable!: boolean;
+  @ApiProperty({ description: 'Completed and still within its download window (RETENTION_DAYS after it ended)' })
+  downloadable!: boolean;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When the download window ended and the job’s files were deleted; absent while they are kept',
+  })
+  filesExpiredAt?: string;
   @ApiPropertyOptional({
     type: PublicJobResultDto,
     description: 'For completed jobs: the models and methods used and what was measured',

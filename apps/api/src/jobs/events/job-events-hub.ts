@@ -5,6 +5,7 @@ import type { JobStatus, PipelineProgress } from '@voice/shared';
 import { DomainError, rateLimited } from '../../common/domain-error';
 import { PIPELINE_CLIENT, type PipelineClient } from '../../common/pipeline-client';
 import { DATABASE, ENV } from '../../common/tokens';
+import { ApiLifecycle } from '../../lifecycle/api-lifecycle';
 import { toProgressView, toStatusView, type JobProgressView, type JobStatusView } from '../job-views';
 import { TERMINAL } from '../jobs.service';
 
@@ -21,6 +22,8 @@ export interface JobEventSink {
   /** False when the listener cannot keep up (its buffer is full): the hub drops it. */
   send(event: JobEvent): boolean;
   keepAlive(): void;
+  /** Tells the client this instance is going away and it should reconnect (to another one); end() follows. */
+  goAway(): void;
   /** Ends the stream; called once, after the terminal event or when the hub drops or shuts down the listener. */
   end(): void;
 }
@@ -48,12 +51,18 @@ export class JobEventsHub implements OnModuleDestroy {
    */
   private readonly recent = new Map<string, WatcherMemory>();
   private listeners = 0;
+  private draining = false;
 
   constructor(
     @Inject(ENV) private readonly env: Env,
     @Inject(DATABASE) private readonly db: Database,
     @Inject(PIPELINE_CLIENT) private readonly pipeline: PipelineClient,
-  ) {}
+    lifecycle: ApiLifecycle,
+  ) {
+    // A shutting-down instance sends every listener elsewhere at once: an open stream is never idle, so it would
+    // otherwise hold the drain for its whole grace period and then be cut without a word.
+    lifecycle.onDrain(() => this.drain());
+  }
 
   stats(): HubStats {
     return { watchers: this.watchers.size, listeners: this.listeners };
@@ -70,6 +79,14 @@ export class JobEventsHub implements OnModuleDestroy {
       for (const event of finalEvents(job, lastEventId)) sink.send(event);
       sink.end();
       return () => undefined;
+    }
+    if (this.draining) {
+      throw new DomainError(
+        'SHUTTING_DOWN',
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'This server is shutting down; reconnect to follow the job',
+        { headers: { 'Retry-After': '1' } },
+      );
     }
     const existing = this.watchers.get(job.id);
     if (existing && existing.size >= this.env.JOB_EVENTS_MAX_PER_JOB) {
@@ -113,6 +130,12 @@ export class JobEventsHub implements OnModuleDestroy {
       if (this.recent.size <= REMEMBERED_JOBS) break;
       this.recent.delete(oldest);
     }
+  }
+
+  /** Tells every listener to reconnect elsewhere and ends its stream; new subscriptions are refused from now on. */
+  drain(): void {
+    this.draining = true;
+    for (const watcher of [...this.watchers.values()]) watcher.stop({ goAway: true });
   }
 
   /** Ends every stream, so the HTTP server can close (an open SSE response is never idle). */
@@ -227,13 +250,16 @@ class JobWatcher {
     return () => this.remove(sink);
   }
 
-  /** Ends every listener's stream and stops reading. */
-  stop(): void {
+  /** Ends every listener's stream (with `goAway`, after telling it to reconnect) and stops reading. */
+  stop(options: { goAway?: boolean } = {}): void {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.pollTimer);
     clearInterval(this.keepAliveTimer);
-    for (const sink of [...this.sinks]) this.drop(sink);
+    for (const sink of [...this.sinks]) {
+      if (options.goAway) sink.goAway();
+      this.drop(sink);
+    }
     const memory = {
       latestStatus: this.latestStatus,
       latestProgress: this.latestProgress,

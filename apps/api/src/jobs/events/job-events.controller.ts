@@ -25,7 +25,9 @@ export class JobEventsController {
       '`JobStatusDto`, on every status change), `progress` (a `JobProgressDto`, whenever any step moves), then one ' +
       'terminal event, `completed`, `failed` or `cancelled` (the final `JobStatusDto`, metadata only: paid text ' +
       'appears only once the download was charged), after which the stream closes. The current state is sent ' +
-      'first. Ids increase per job: reconnect with `Last-Event-ID` to receive only what changed since. A ' +
+      'first. Ids increase per job: reconnect with `Last-Event-ID` to receive only what changed since. A server ' +
+      'that is shutting down sends `reconnect` (data `{"reason":"shutdown"}`, no id) and closes the stream: ' +
+      'reconnect, and another instance carries on. A ' +
       '`: keep-alive` comment is sent every 15 s (JOB_EVENTS_KEEPALIVE_MS). One watcher per job serves every ' +
       'listener, reading the job about once a second.',
   })
@@ -48,7 +50,11 @@ export class JobEventsController {
   })
   @ApiResponse({ status: 404, type: ErrorResponseDto, description: 'No such job, or another user’s' })
   @ApiResponse({ status: 429, type: ErrorResponseDto, description: 'Too many streams open on this job' })
-  @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'Too many streams open on this server' })
+  @ApiResponse({
+    status: 503,
+    type: ErrorResponseDto,
+    description: 'Too many streams open on this server, or it is shutting down (SHUTTING_DOWN): retry',
+  })
   events(
     @CurrentUser() user: AuthPrincipal,
     @Param('id', new ZodValidationPipe(jobIdSchema, 'job id')) id: string,

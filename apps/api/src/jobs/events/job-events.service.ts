@@ -7,6 +7,8 @@ import { JobEventsHub, type JobEvent, type JobEventSink } from './job-events-hub
 const MAX_BUFFERED_BYTES = 256 * 1024;
 /** Tells EventSource-style clients how long to wait before reconnecting. */
 const RETRY_MS = 3_000;
+/** After a shutdown's `reconnect` event: soon, the load balancer has taken this instance out by then. */
+const SHUTDOWN_RETRY_MS = 500;
 
 /** `Last-Event-ID` as sent back by a reconnecting client: our ids are non-negative integers; anything else is ignored. */
 export function parseLastEventId(header: string | undefined): number | undefined {
@@ -57,6 +59,11 @@ function openSse(res: Response): JobEventSink {
   return {
     send: (event) => write(formatEvent(event)),
     keepAlive: () => void write(': keep-alive\n\n'),
+    // No id: the client's Last-Event-ID must stay the last real event, so the reconnect resumes from there.
+    goAway: () =>
+      void write(
+        `: server shutting down\nretry: ${SHUTDOWN_RETRY_MS}\nevent: reconnect\ndata: {"reason":"shutdown"}\n\n`,
+      ),
     end: () => {
       if (ended) return;
       ended = true;

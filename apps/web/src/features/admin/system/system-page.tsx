@@ -47,7 +47,12 @@ function Backlog({ queue }: { queue: TaskQueue }) {
 }
 
 function HealthPanel({ health }: { health: SystemReport['health'] }) {
-  const words = { ok: 'All dependencies answer', starting: 'Starting', degraded: 'Degraded' } as const;
+  const words = {
+    ok: 'All dependencies answer',
+    starting: 'Starting',
+    degraded: 'Degraded',
+    draining: 'Shutting down',
+  } as const;
   return (
     <section aria-labelledby="health-title" className={PANEL}>
       <h2 id="health-title" className="text-lg font-semibold">
