@@ -39,9 +39,10 @@ import type {
 import { runnerFor, type JobState, type PipelineActivities } from './steps';
 import { emitWebhookEvent } from './webhook.workflow';
 
-// Bookkeeping activities are quick; retries with backoff cover a database or storage blip.
+// Bookkeeping activities are quick; retries with backoff cover a database or storage blip. They do not heartbeat, so
+// the timeout is how long a job waits when a CPU worker dies mid-transaction: 30 s, not the minutes inference needs.
 const bookkeeping = proxyActivities<BookkeepingActivities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
 
