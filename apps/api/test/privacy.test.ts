@@ -236,6 +236,10 @@ describe('privacy: export and erasure of one’s own account', () => {
         return job.inputKey;
       }),
     ];
+    // A step's work file, named as the runners name them (not in any listing the job row keeps).
+    const workFile = `jobs/${me.paidJob}/01-denoise.wav`;
+    await storage.putBuffer(workFile, toneWav(), 'audio/wav');
+    files.push(workFile);
     for (const key of files) assert.ok(await storage.exists(key), `before: ${key}`);
     const ledgerBefore = await db().select().from(creditLedger).where(eq(creditLedger.userId, me.userId));
     assert.ok(ledgerBefore.length >= 3, 'grant, holds and a charge');

@@ -54,7 +54,7 @@ export async function loadAccountData(db: Database, userId: string): Promise<Acc
 }
 
 export type EraseAccountResult =
-  | { status: 'erased'; storageKeys: string[] }
+  | { status: 'erased'; storageKeys: string[]; storagePrefixes: string[] }
   | { status: 'not_found' }
   | { status: 'admin' }
   | { status: 'jobs_active'; activeJobs: number };
@@ -163,7 +163,10 @@ export async function eraseAccount(db: Database, userId: string, now: Date): Pro
 
     const storageKeys = new Set<string>(voices.map((voice) => voice.sampleKey));
     for (const job of jobs) for (const key of jobStorageKeysOf(job)) storageKeys.add(key);
-    return { status: 'erased', storageKeys: [...storageKeys] };
+    // Each job's whole folder as well: work files of every step (01-denoise.wav, transcripts, stream parts…) are
+    // named by the runners, and listing them one by one would miss the next kind a step writes.
+    const storagePrefixes = jobs.map((job) => `${jobStorageKeys(job.id).root}/`);
+    return { status: 'erased', storageKeys: [...storageKeys], storagePrefixes };
   });
 }
 

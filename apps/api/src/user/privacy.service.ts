@@ -152,22 +152,26 @@ export class PrivacyService {
             'then delete the account.',
         );
       case 'erased':
-        await this.deleteFiles(userId, result.storageKeys);
+        await this.deleteFiles(userId, result.storageKeys, result.storagePrefixes);
         return;
       default:
         return assertNever(result);
     }
   }
 
-  private async deleteFiles(userId: string, keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
+  private async deleteFiles(userId: string, keys: string[], prefixes: string[]): Promise<void> {
+    if (keys.length === 0 && prefixes.length === 0) return;
     const storage = this.storage;
     if (!storage) {
       this.logger.error(`Erased account ${userId}: no storage configured, ${keys.length} file(s) left`);
       return;
     }
-    const outcomes = await Promise.allSettled(keys.map((key) => storage.delete(key)));
-    const failed = keys.filter((_key, index) => outcomes[index]?.status === 'rejected');
+    const targets = [...keys, ...prefixes];
+    const outcomes = await Promise.allSettled([
+      ...keys.map((key) => storage.delete(key)),
+      ...prefixes.map((prefix) => storage.deletePrefix(prefix)),
+    ]);
+    const failed = targets.filter((_key, index) => outcomes[index]?.status === 'rejected');
     if (failed.length > 0) {
       this.logger.error(`Erased account ${userId}: ${failed.length} file(s) not deleted: ${failed.join(', ')}`);
     }
