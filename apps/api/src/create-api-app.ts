@@ -11,7 +11,7 @@ import helmet from 'helmet';
 
 import type { ApiDependencies } from './api-dependencies';
 import { AppModule } from './app.module';
-import { nestLogLevels } from './common/log-levels';
+import { useApiLogging } from './common/logging/logging.module';
 import { setupOpenApi } from './common/openapi';
 import { corsOptions, helmetOptions } from './common/security-headers';
 import { defaultWebAppDir, serveWebApp } from './web/web-app';
@@ -33,8 +33,10 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
     bodyParser: false,
     // Throw to the caller instead of process.exit() so the launcher and tests see boot errors.
     abortOnError: false,
-    logger: nestLogLevels(deps.env.LOG_LEVEL),
+    // Held until useApiLogging hands Nest the pino logger, so even start-up lines are JSON.
+    bufferLogs: true,
   });
+  useApiLogging(app, deps);
   app.disable('x-powered-by');
   // First, so error responses and the Swagger UI get the headers too.
   app.use(helmet(helmetOptions(deps.env)));

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import { SpeechEngines, createGpuActivities } from '@voice/gpu-activities';
+import { logContextInterceptors } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
 export interface GpuWorkerOptions {
@@ -51,6 +52,7 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
     // The SDK batches heartbeats up to 80% of the heartbeat timeout by default; a cancel is only seen when a
     // heartbeat reaches the server, so send them at least every second for prompt cancels and live progress.
     maxHeartbeatThrottleInterval: '1 second',
+    interceptors: logContextInterceptors,
   });
   return { worker, dispose: () => speech.unloadAll() };
 }

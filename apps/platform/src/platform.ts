@@ -6,12 +6,15 @@ import { createApiApp } from '@voice/api';
 import { publicBaseUrl, type Env } from '@voice/config';
 import { runMigrations, type DatabaseHandle } from '@voice/db';
 import { mailerFromEnv } from '@voice/mail';
+import type { DestinationStream } from 'pino';
 import {
+  configureLogging,
   connectTemporalClient,
   connectWorkerConnection,
   databaseFromEnv,
   ensureTemporalSetup,
   freePort,
+  processLogger,
   resolveSecretBox,
   resolveSigningSecret,
   storageFromEnv,
@@ -32,6 +35,8 @@ export interface PlatformOptions {
   embeddedGpuWorker?: boolean;
   /** Skip the embedded media worker (decode, loudness, quality, edits), e.g. when another process serves it. */
   embeddedMediaWorker?: boolean;
+  /** Where every log line goes instead of stdout, the worker host's included (tests read them back). */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningPlatform {
@@ -59,10 +64,13 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
   // Links handed out before the server listens must carry the real port, so resolve port 0 up front.
   const env: Env =
     requestedEnv.API_PORT === 0 ? { ...requestedEnv, API_PORT: await freePort(requestedEnv.API_HOST) } : requestedEnv;
+  const logDestination = options.logDestination ? { logDestination: options.logDestination } : {};
+  configureLogging(env, options.logDestination ? { destination: options.logDestination } : {});
+  const log = processLogger();
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => console.error('shutdown step failed:', error));
+      await cleanup().catch((error: unknown) => log.error({ err: error }, 'shutdown step failed'));
     }
   };
 
@@ -121,7 +129,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       workerHost?.start(),
     ]);
     const running = worker.run().catch((error: unknown) => {
-      console.error(`worker on ${worker.options.taskQueue} stopped:`, error);
+      log.error({ err: error, taskQueue: worker.options.taskQueue }, 'worker stopped');
     });
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -135,6 +143,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       temporalClient: client,
       signingSecret,
       secretBox,
+      ...logDestination,
       // Links from the admin pages to a job's run; TEMPORAL_UI_PUBLIC_URL, when set, wins inside the API.
       ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}),
       readiness: [

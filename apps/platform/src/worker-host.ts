@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { parseEnv } from '@voice/config';
 import { createGpuWorker } from '@voice/gpu-worker';
-import { connectWorkerConnection, installWorkerRuntime, storageFromEnv } from '@voice/runtime';
+import { connectWorkerConnection, installWorkerRuntime, processLogger, storageFromEnv } from '@voice/runtime';
 import { createMediaWorker } from '@voice/worker';
 import { isParentMessage, type HostMessage, type WorkerRole } from './worker-host-protocol';
 
@@ -81,7 +81,7 @@ main().then(
   // The IPC channel keeps the event loop alive, so leave explicitly once the workers are down.
   () => process.exit(0),
   (error: unknown) => {
-    console.error('worker host failed:', error);
+    processLogger().fatal({ err: error }, 'worker host failed');
     process.exit(1);
   },
 );

@@ -12,6 +12,7 @@ import {
 } from '@voice/activities';
 import type { Env } from '@voice/config';
 import type { Database } from '@voice/db';
+import { logContextInterceptors, processLogger } from '@voice/runtime';
 import { paymentReceiptMail, webhookDisabledMail, type Mailer } from '@voice/mail';
 import type { SecretSealer } from '@voice/webhooks';
 import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage, type WebhookRetrySettings } from '@voice/shared';
@@ -67,13 +68,15 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('@voice/workflows'),
+    // Adds the job and request ids to workflow log lines, and passes the request id on to the activities.
+    workflowInterceptorModules: [require.resolve('@voice/workflows/dist/src/log-interceptors')],
     logger: {
       log: () => undefined,
       trace: () => undefined,
       debug: () => undefined,
       info: () => undefined,
-      warn: console.warn,
-      error: console.error,
+      warn: (message, meta) => processLogger().warn({ ...meta, sdkComponent: 'bundler' }, message),
+      error: (message, meta) => processLogger().error({ ...meta, sdkComponent: 'bundler' }, message),
     },
   });
   return bundle;
@@ -105,6 +108,7 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
       }),
     },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
+    interceptors: logContextInterceptors,
   });
 }
 

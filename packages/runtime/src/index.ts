@@ -4,3 +4,4 @@ export * from './secrets';
 export * from './temporal-setup';
 export * from './ports';
 export * from './secret-box';
+export * from './log-context-interceptors';

@@ -15,3 +15,4 @@ export * from './speakable-text';
 export * from './tiers';
 export * from './payments';
 export * from './webhooks';
+export * from './log-context';

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AudioValidationError, probeAudioFile, type AudioContainer } from '@voice/audio';
 import type { Env } from '@voice/config';
 import {
@@ -28,6 +29,7 @@ import {
 } from '@voice/shared';
 import type { BlobStorage } from '@voice/storage';
 import { DomainError } from '../common/domain-error';
+import { annotateRequestLog } from '../common/logging/logging.module';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
 import type { PaymentCatalog } from '../payments/payment-catalog';
@@ -84,6 +86,7 @@ export class JobSubmissionService {
     @Inject(STORAGE) private readonly storage: BlobStorage | null,
     @Inject(PIPELINE_CLIENT) private readonly pipeline: PipelineClient,
     @Inject(PAYMENT_CATALOG) private readonly catalog: PaymentCatalog,
+    @InjectPinoLogger(JobSubmissionService.name) private readonly logger: PinoLogger,
   ) {}
 
   /**
@@ -196,6 +199,9 @@ export class JobSubmissionService {
         ...(tier ? { tier } : {}),
         ...(run.estimatedOutputMs !== undefined ? { estimatedOutputMs: run.estimatedOutputMs } : {}),
       });
+      // The request's own line gets the job id too: from it, the workflow's and activities' lines can be found.
+      annotateRequestLog(this.logger, { jobId: job.id });
+      this.logger.info({ jobId: job.id, jobType: job.jobType, tier: tier ?? 'free' }, 'job submitted');
     } catch (error) {
       await discardUnstartedJob(this.db, job.id);
       if (run.source.kind === 'audio') await this.storage?.delete(run.source.inputKey).catch(() => undefined);
