@@ -111,7 +111,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     const connection = await connectWorkerConnection(env, temporalAddress);
     cleanups.push(() => connection.close());
     // The workflow worker's own transport (payment receipts); the API opens another for account mail.
-    const receiptMailer = mailerFromEnv(env);
+    const receiptMailer = mailerFromEnv(env, { log: (line) => log.info({ component: 'mail' }, line) });
     cleanups.push(() => receiptMailer.close());
     // The host loads its workers while this process bundles the workflows: both take seconds.
     const [worker] = await Promise.all([

@@ -6,6 +6,7 @@ import {
   connectWorkerConnection,
   databaseFromEnv,
   installWorkerRuntime,
+  processLogger,
   resolveSecretBox,
   resolveSigningSecret,
   storageFromEnv,
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const database = await databaseFromEnv(env);
   await runMigrations(database);
   const connection = await connectWorkerConnection(env);
-  const mailer = mailerFromEnv(env);
+  const mailer = mailerFromEnv(env, { log: (line) => processLogger().info({ component: 'mail' }, line) });
   const workers = [
     await createCpuWorker({
       connection,
