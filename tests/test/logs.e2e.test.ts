@@ -131,9 +131,14 @@ describe('structured logs: a request followed by its ids, and no secret in any l
     remember('webhook endpoint secret', hook.json['secret']);
 
     const requestId = `trace-${randomUUID()}`;
-    const submitted = await api.request('POST', '/api/audio/tts', { text: 'Logs tell the story.' }, {
-      'x-request-id': requestId,
-    });
+    const submitted = await api.request(
+      'POST',
+      '/api/audio/tts',
+      { text: 'Logs tell the story.' },
+      {
+        'x-request-id': requestId,
+      },
+    );
     assert.equal(submitted.status, 202, submitted.text);
     assert.equal(submitted.headers.get('x-request-id'), requestId, 'the request id is echoed back');
     const final = await api.waitForJob(submitted.json['jobId'] as string, { timeoutMs: 240_000 });
@@ -259,7 +264,10 @@ describe('structured logs: a request followed by its ids, and no secret in any l
     assert.equal(withKey.status, 200);
     const badKey = `vk_${randomBytes(20).toString('hex')}`;
     remember('unknown API key', badKey);
-    assert.equal((await fetch(`${platform.apiUrl}/api/jobs/history`, { headers: { authorization: `Bearer ${badKey}` } })).status, 401);
+    assert.equal(
+      (await fetch(`${platform.apiUrl}/api/jobs/history`, { headers: { authorization: `Bearer ${badKey}` } })).status,
+      401,
+    );
 
     // The callback secret, handed out on request.
     const callback = await api.request('GET', '/api/developer/webhooks/callback-secret');
@@ -267,9 +275,14 @@ describe('structured logs: a request followed by its ids, and no secret in any l
     remember('callback secret', callback.json['secret']);
 
     // A Razorpay purchase: the checkout's signature at confirm, then the signed webhook for the captured payment.
-    const intent = await api.request('POST', '/api/payment/create-intent', { packageId: 'basic', provider: 'razorpay' }, {
-      'idempotency-key': randomUUID(),
-    });
+    const intent = await api.request(
+      'POST',
+      '/api/payment/create-intent',
+      { packageId: 'basic', provider: 'razorpay' },
+      {
+        'idempotency-key': randomUUID(),
+      },
+    );
     assert.equal(intent.status, 201, intent.text);
     const payment = intent.json['payment'] as JsonBody;
     const paid = razorpay.pay(payment['providerPaymentId'] as string);

@@ -23,7 +23,10 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
     startChildWorkflowExecution: (input, next) => {
       const { requestId } = correlationIds();
       if (!requestId) return next(input);
-      return next({ ...input, options: { ...input.options, memo: { ...input.options.memo, [REQUEST_ID_MEMO]: requestId } } });
+      return next({
+        ...input,
+        options: { ...input.options, memo: { ...input.options.memo, [REQUEST_ID_MEMO]: requestId } },
+      });
     },
   };
   return { outbound: [outbound] };

@@ -113,7 +113,10 @@ export class LoggingModule {
  * Points the process's logs at the API's env (or the caller's destination), makes Nest log through pino, and gives
  * every request its id first of all. Call right after NestFactory.create (with `bufferLogs: true`).
  */
-export function useApiLogging(app: NestExpressApplication, deps: Pick<ApiDependencies, 'env' | 'logDestination'>): void {
+export function useApiLogging(
+  app: NestExpressApplication,
+  deps: Pick<ApiDependencies, 'env' | 'logDestination'>,
+): void {
   configureLogging(deps.env, deps.logDestination ? { destination: deps.logDestination } : {});
   app.useLogger(new ApiLogger(app.get(Logger)));
   app.use(requestContextMiddleware);
