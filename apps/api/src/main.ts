@@ -2,7 +2,14 @@ import { Logger } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { parseEnv } from '@voice/config';
 import { runMigrations } from '@voice/db';
-import { databaseFromEnv, storageFromEnv, temporalAddress, temporalProbe } from '@voice/runtime';
+import {
+  configureTracing,
+  databaseFromEnv,
+  storageFromEnv,
+  temporalAddress,
+  temporalProbe,
+  tracingPlugins,
+} from '@voice/runtime';
 
 import { resolveSigningSecret } from '@voice/runtime';
 import { createApiApp } from './create-api-app';
@@ -13,6 +20,7 @@ import { createApiApp } from './create-api-app';
  */
 async function main(): Promise<void> {
   const env = parseEnv();
+  configureTracing(env);
   const logger = new Logger('Main');
 
   const database = await databaseFromEnv(env);
@@ -23,7 +31,7 @@ async function main(): Promise<void> {
 
   // Lazy: the API may come up before Temporal; /api/health reports "starting" until Temporal answers.
   const connection = Connection.lazy({ address: temporalAddress(env) });
-  const temporalClient = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const temporalClient = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, plugins: tracingPlugins() });
 
   const app = await createApiApp({
     env,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import { SpeechEngines, createGpuActivities } from '@voice/gpu-activities';
-import { logContextInterceptors } from '@voice/runtime';
+import { logContextInterceptors, tracingPlugins } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
 export interface GpuWorkerOptions {
@@ -53,6 +53,7 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
     // heartbeat reaches the server, so send them at least every second for prompt cancels and live progress.
     maxHeartbeatThrottleInterval: '1 second',
     interceptors: logContextInterceptors,
+    plugins: tracingPlugins(),
   });
   return { worker, dispose: () => speech.unloadAll() };
 }

@@ -15,6 +15,7 @@ import {
   ensureTemporalSetup,
   freePort,
   processLogger,
+  shutdownTracing,
   resolveSecretBox,
   resolveSigningSecret,
   storageFromEnv,
@@ -67,7 +68,8 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
   const logDestination = options.logDestination ? { logDestination: options.logDestination } : {};
   configureLogging(env, options.logDestination ? { destination: options.logDestination } : {});
   const log = processLogger();
-  const cleanups: Array<() => Promise<void>> = [];
+  // Run last (cleanups run in reverse): the spans of the shutdown itself are sent too.
+  const cleanups: Array<() => Promise<void>> = [() => shutdownTracing()];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => log.error({ err: error }, 'shutdown step failed'));

@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { parseEnv } from '@voice/config';
 import { createGpuWorker } from '@voice/gpu-worker';
-import { connectWorkerConnection, installWorkerRuntime, processLogger, storageFromEnv } from '@voice/runtime';
+import {
+  connectWorkerConnection,
+  installWorkerRuntime,
+  processLogger,
+  shutdownTracing,
+  storageFromEnv,
+} from '@voice/runtime';
 import { createMediaWorker } from '@voice/worker';
 import { isParentMessage, type HostMessage, type WorkerRole } from './worker-host-protocol';
 
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
   await running;
   for (const dispose of disposers) await dispose();
   await connection.close();
+  await shutdownTracing();
 }
 
 // Logs go to pipes the parent reads; once it is gone a write would raise EPIPE, which must not mask the exit.

@@ -12,7 +12,7 @@ import {
 } from '@voice/activities';
 import type { Env } from '@voice/config';
 import type { Database } from '@voice/db';
-import { logContextInterceptors, processLogger } from '@voice/runtime';
+import { logContextInterceptors, processLogger, tracingPlugins } from '@voice/runtime';
 import { paymentReceiptMail, webhookDisabledMail, type Mailer } from '@voice/mail';
 import type { SecretSealer } from '@voice/webhooks';
 import { CREDIT_SECONDS_PER_MINUTE, type CreditPackage, type WebhookRetrySettings } from '@voice/shared';
@@ -70,6 +70,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     workflowsPath: require.resolve('@voice/workflows'),
     // Adds the job and request ids to workflow log lines, and passes the request id on to the activities.
     workflowInterceptorModules: [require.resolve('@voice/workflows/dist/src/log-interceptors')],
+    plugins: tracingPlugins(),
     logger: {
       log: () => undefined,
       trace: () => undefined,
@@ -109,6 +110,7 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
     },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     interceptors: logContextInterceptors,
+    plugins: tracingPlugins(),
   });
 }
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createMediaActivities } from '@voice/activities';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
-import { logContextInterceptors } from '@voice/runtime';
+import { logContextInterceptors, tracingPlugins } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
 export interface MediaWorkerOptions {
@@ -38,5 +38,6 @@ export async function createMediaWorker(options: MediaWorkerOptions): Promise<Wo
     // Long decodes heartbeat every few seconds; send them promptly so a cancel reaches the stage.
     maxHeartbeatThrottleInterval: '1 second',
     interceptors: logContextInterceptors,
+    plugins: tracingPlugins(),
   });
 }

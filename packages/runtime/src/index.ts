@@ -5,3 +5,4 @@ export * from './temporal-setup';
 export * from './ports';
 export * from './secret-box';
 export * from './log-context-interceptors';
+export * from './tracing';

@@ -9,6 +9,7 @@ import {
 import type { Env } from '@voice/config';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { activeTraceIds, configureTracing, type TracingEnv } from './tracing';
 
 export type LogEnv = Pick<Env, 'LOG_LEVEL' | 'LOG_FORMAT'>;
 
@@ -126,6 +127,8 @@ function rootLogger(): Logger {
       // The SDK reports failures under `error`; without a serializer an Error would print as {}.
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       redact: { paths: secretRedactPaths(), censor: '[Redacted]' },
+      // With tracing on, a line written inside a span names it, so logs and traces join up.
+      mixin: activeTraceIds,
     },
     destination,
   );
@@ -199,12 +202,13 @@ export class PinoTemporalLogger implements TemporalLogger {
 let installed = false;
 
 /**
- * Points the process's logs at LOG_LEVEL/LOG_FORMAT (or `options.destination`) and installs the Temporal runtime
- * with a logger over them. The runtime can be installed once per process, before any worker or connection exists;
+ * Points the process's logs at LOG_LEVEL/LOG_FORMAT (or `options.destination`), starts tracing when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set, and installs the Temporal runtime with a logger over the logs. The runtime can be installed once per process, before any worker or connection exists;
  * a later call only re-points the logs.
  */
-export function installWorkerRuntime(env: LogEnv, options: LoggingOptions = {}): void {
+export function installWorkerRuntime(env: LogEnv & TracingEnv, options: LoggingOptions = {}): void {
   configureLogging(env, options);
+  configureTracing(env);
   if (installed) return;
   installed = true;
   Runtime.install({ logger: new PinoTemporalLogger(processLogger) });

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { traceHttpRequest } from '@voice/runtime';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** An incoming id is kept only if it is a short token (a UUID, a ULID, NGINX's $request_id): never text to log. */
@@ -25,9 +26,12 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
-/** First middleware of the app: gives the request its id and runs the rest of it with that id in context. */
+/**
+ * First middleware of the app: gives the request its id and runs the rest of it with that id in context (and in a
+ * server span, when tracing is on).
+ */
 export function requestContextMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  storage.run({ requestId: requestIdOf(req, res) }, next);
+  storage.run({ requestId: requestIdOf(req, res) }, () => traceHttpRequest(req, res, next));
 }
 
 /** The id of the HTTP request this code runs for, if any (the pipeline client puts it in the workflow's memo). */
