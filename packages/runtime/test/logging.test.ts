@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LogTimestamp } from '@temporalio/worker';
 
-import { configureLogging, PinoTemporalLogger, processLogger, redactUrl, SECRET_LOG_KEYS, writeLogLine } from '../src';
+import {
+  configureLogging,
+  PinoTemporalLogger,
+  processLogger,
+  redactUrl,
+  scrubSecrets,
+  SECRET_LOG_KEYS,
+  writeLogLine,
+} from '../src';
 
 /** Points the process's logger at an array for the duration of `work`, at `level`. */
 function capture(level: 'debug' | 'info' | 'warn' | 'error', work: () => void): Array<Record<string, unknown>> {
@@ -30,17 +38,28 @@ describe('the process logger', () => {
     assert.equal(capture('debug', () => processLogger().debug('kept')).length, 1);
   });
 
-  it('masks every secret key at any depth up to four levels, header names included', () => {
+  it('masks every secret key, in any case, five objects deep, through arrays and in errors', () => {
     const secret = 'S3CR3T-value';
     const nested = (depth: number, leaf: Record<string, unknown>): Record<string, unknown> =>
-      depth === 0 ? leaf : { level: nested(depth - 1, leaf) };
+      depth === 0 ? leaf : depth % 2 ? { inner: nested(depth - 1, leaf) } : { list: [nested(depth - 1, leaf)] };
     const raw = capture('info', () => {
       for (const key of SECRET_LOG_KEYS) {
-        for (let depth = 0; depth <= 4; depth++)
-          processLogger().info(nested(depth, { [key]: secret, keep: 'visible' }));
+        for (let depth = 0; depth <= 5; depth++) {
+          processLogger().info(nested(depth, { [key]: secret, [key.toUpperCase()]: secret, keep: 'visible' }));
+        }
+        // An HTTP client's error carries the request's headers as fields of its own.
+        const error = Object.assign(new Error('request failed'), { config: { headers: { [key]: secret } } });
+        processLogger().error({ err: error, keep: 'visible' }, 'call failed');
+      }
+      for (const header of ['authorization', 'cookie', 'set-cookie', 'stripe-signature']) {
+        processLogger().info({
+          req: { headers: { [header]: secret } },
+          res: { headers: { [header]: secret } },
+          keep: 'visible',
+        });
       }
     });
-    assert.equal(raw.length, SECRET_LOG_KEYS.length * 5);
+    assert.equal(raw.length, SECRET_LOG_KEYS.length * 7 + 4);
     for (const line of raw) {
       const text = JSON.stringify(line);
       assert.ok(!text.includes(secret), `masked: ${text}`);
@@ -56,6 +75,17 @@ describe('the process logger', () => {
     );
     writeLogLine('{"level":"info","pid":1,"msg":"from the host"}');
     assert.deepEqual(lines, ['{"level":"info","pid":1,"msg":"from the host"}\n']);
+  });
+});
+
+describe('scrubSecrets', () => {
+  it('never changes the object it is given, and returns it as is when it holds no secret', () => {
+    const clean = { a: { b: [1, { c: 'x' }] } };
+    assert.equal(scrubSecrets(clean), clean);
+    const holding = { a: { password: 'p', keep: 1 }, list: [{ token: 't' }] };
+    const scrubbed = scrubSecrets(holding);
+    assert.deepEqual(scrubbed, { a: { password: '[Redacted]', keep: 1 }, list: [{ token: '[Redacted]' }] });
+    assert.deepEqual(holding, { a: { password: 'p', keep: 1 }, list: [{ token: 't' }] });
   });
 });
 
