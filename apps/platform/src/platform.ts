@@ -6,7 +6,6 @@ import { createApiApp } from '@voice/api';
 import { publicBaseUrl, type Env } from '@voice/config';
 import { runMigrations, type DatabaseHandle } from '@voice/db';
 import { mailerFromEnv } from '@voice/mail';
-import type { DestinationStream } from 'pino';
 import {
   configureLogging,
   connectTemporalClient,
@@ -16,6 +15,7 @@ import {
   freePort,
   processLogger,
   shutdownTracing,
+  type LogDestination,
   resolveSecretBox,
   resolveSigningSecret,
   storageFromEnv,
@@ -37,7 +37,7 @@ export interface PlatformOptions {
   /** Skip the embedded media worker (decode, loudness, quality, edits), e.g. when another process serves it. */
   embeddedMediaWorker?: boolean;
   /** Where every log line goes instead of stdout, the worker host's included (tests read them back). */
-  logDestination?: DestinationStream;
+  logDestination?: LogDestination;
 }
 
 export interface RunningPlatform {

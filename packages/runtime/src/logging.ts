@@ -12,6 +12,8 @@ import { prettyFactory } from 'pino-pretty';
 import { activeTraceIds, configureTracing, type TracingEnv } from './tracing';
 
 export type LogEnv = Pick<Env, 'LOG_LEVEL' | 'LOG_FORMAT'>;
+/** Where log lines go: anything with `write(line)`. */
+export type LogDestination = DestinationStream;
 
 export interface LoggingOptions {
   /**
