@@ -96,8 +96,9 @@ export async function startTestPlatform(
     useMailpit && infra.mailpitApi
       ? new MailpitMailbox(infra.mailpitApi)
       : new OutboxMailbox(path.join(env.DATA_DIR, 'outbox'));
-  installWorkerRuntime(env);
+  installWorkerRuntime(env, options.logDestination ? { destination: options.logDestination } : {});
   const platform = await startPlatform(env, {
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     ...(options.embeddedGpuWorker !== undefined ? { embeddedGpuWorker: options.embeddedGpuWorker } : {}),
     ...(options.embeddedMediaWorker !== undefined ? { embeddedMediaWorker: options.embeddedMediaWorker } : {}),
     ...(options.embeddedCpuWorker !== undefined ? { embeddedCpuWorker: options.embeddedCpuWorker } : {}),

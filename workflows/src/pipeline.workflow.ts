@@ -115,6 +115,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
   };
 
   setStatus('running');
+  log.info('job started', { jobType: input.jobType });
   try {
     // The row's "running" mark is bookkeeping only: it need not hold up decoding the input.
     const markedRunning = bookkeeping.markJobRunning({ jobId, workflowRunId: workflowInfo().runId });
@@ -260,6 +261,7 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       return settlement;
     });
     setStatus('completed');
+    log.info('job completed', { outputDurationMs: delivered.durationMs });
     return {
       outputKey: delivered.outputKey,
       outputDurationMs: delivered.durationMs,
@@ -283,6 +285,8 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineRe
       await announce(cancelled ? 'job.cancelled' : 'job.failed');
     });
     setStatus(cancelled ? 'cancelled' : 'failed');
+    if (cancelled) log.info('job cancelled');
+    else log.warn('job failed', { error: message });
     throw error;
   }
 }

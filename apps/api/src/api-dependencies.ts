@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '@voice/db';
 import type { VoiceMetrics } from '@voice/metrics';
 import type { SecretBox } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
+import type { DestinationStream } from 'pino';
 
 import type { RateLimiter } from './auth/rate-limit/rate-limiter';
 import type { PipelineClient } from './common/pipeline-client';
@@ -54,4 +55,6 @@ export interface ApiDependencies {
    * (default) when the caller shares them with other components (the launcher's worker, test suites).
    */
   ownsDependencies?: boolean;
+  /** Where the process's log lines go instead of stdout (tests read them back); see configureLogging. */
+  logDestination?: DestinationStream;
 }

@@ -4,6 +4,7 @@ import type { ApiDependencies } from './api-dependencies';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './common/core.module';
+import { LoggingModule } from './common/logging/logging.module';
 import { DeveloperModule } from './developer/developer.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -28,6 +29,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(deps),
         LifecycleModule,
+        LoggingModule.forRoot(),
         AuthModule,
         AdminModule,
         UserModule,

@@ -12,7 +12,7 @@ import { httpMetricsMiddleware } from '@voice/metrics';
 
 import type { ApiDependencies } from './api-dependencies';
 import { AppModule } from './app.module';
-import { nestLogLevels } from './common/log-levels';
+import { useApiLogging } from './common/logging/logging.module';
 import { setupOpenApi } from './common/openapi';
 import { corsOptions, helmetOptions } from './common/security-headers';
 import { ApiLifecycle } from './lifecycle/api-lifecycle';
@@ -35,8 +35,10 @@ export async function createApiApp(deps: ApiDependencies): Promise<NestExpressAp
     bodyParser: false,
     // Throw to the caller instead of process.exit() so the launcher and tests see boot errors.
     abortOnError: false,
-    logger: nestLogLevels(deps.env.LOG_LEVEL),
+    // Held until useApiLogging hands Nest the pino logger, so even start-up lines are JSON.
+    bufferLogs: true,
   });
+  useApiLogging(app, deps);
   app.disable('x-powered-by');
   // Before everything else, so every answer is counted and timed, the ones helmet or a body parser gives included.
   if (deps.metrics) app.use(httpMetricsMiddleware(deps.metrics));

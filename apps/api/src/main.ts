@@ -3,12 +3,14 @@ import { Client, Connection } from '@temporalio/client';
 import { parseEnv } from '@voice/config';
 import { runMigrations } from '@voice/db';
 import {
+  configureTracing,
   databaseFromEnv,
   metricsFromEnv,
   serveMetrics,
   storageFromEnv,
   temporalAddress,
   temporalProbe,
+  tracingPlugins,
 } from '@voice/runtime';
 
 import { resolveSigningSecret } from '@voice/runtime';
@@ -21,6 +23,7 @@ import { closeOnSignals } from './lifecycle/graceful-shutdown';
  */
 async function main(): Promise<void> {
   const env = parseEnv();
+  configureTracing(env);
   const logger = new Logger('Main');
 
   const database = await databaseFromEnv(env);
@@ -31,7 +34,7 @@ async function main(): Promise<void> {
 
   // Lazy: the API may come up before Temporal; /api/health reports "starting" until Temporal answers.
   const connection = Connection.lazy({ address: temporalAddress(env) });
-  const temporalClient = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const temporalClient = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, plugins: tracingPlugins() });
   const metrics = metricsFromEnv(env);
 
   const app = await createApiApp({

@@ -275,18 +275,24 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-/** Records what the process writes to stderr (where Nest logs errors) while `work` runs. */
-async function captureStderr(work: () => Promise<void>): Promise<string> {
+/** Records what the process writes to stdout and stderr (its JSON log lines go to stdout) while `work` runs. */
+async function captureLogs(work: () => Promise<void>): Promise<string> {
   const chunks: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return original(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((stream) => stream.write.bind(stream));
+  streams.forEach((stream, index) => {
+    const original = originals[index] as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return original(chunk, ...rest);
+    }) as typeof stream.write;
+  });
   try {
     await work();
   } finally {
-    process.stderr.write = original;
+    streams.forEach((stream, index) => {
+      stream.write = originals[index] as typeof stream.write;
+    });
   }
   return chunks.join('');
 }
@@ -297,7 +303,7 @@ describe('mail trouble never fails or holds up a request', () => {
     try {
       const account = newAccount();
       let status = 0;
-      const log = await captureStderr(async () => {
+      const log = await captureLogs(async () => {
         status = (await request(api, 'POST', '/api/auth/register', { body: account })).status;
         await api.mailSettled();
       });

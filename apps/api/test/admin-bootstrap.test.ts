@@ -25,7 +25,7 @@ import {
 const dataKey = `k1:${randomBytes(32).toString('base64')}`;
 
 /**
- * Everything written to stdout and stderr while `work` runs (Nest's ConsoleLogger writes there). Nest's lines
+ * Everything written to stdout and stderr while `work` runs (the API's JSON log lines go to stdout). Log lines
  * are kept out of the test output; anything else passes through, as the test runner reports over stdout.
  */
 async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; output: string }> {
@@ -37,7 +37,8 @@ async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; ou
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       chunks.push(text);
-      if (!text.includes('[Nest]')) return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+      if (!text.includes('[Nest]') && !text.startsWith('{"level"'))
+        return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
       const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
       callback?.();
       return true;

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
 import { SpeechEngines, createGpuActivities } from '@voice/gpu-activities';
-import { activityMetricsInterceptor, type VoiceMetrics } from '@voice/metrics';
+import type { VoiceMetrics } from '@voice/metrics';
+import { tracingPlugins, workerInterceptors } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 
 export interface GpuWorkerOptions {
@@ -67,7 +68,8 @@ export async function createGpuWorker(options: GpuWorkerOptions): Promise<GpuWor
     // The SDK batches heartbeats up to 80% of the heartbeat timeout by default; a cancel is only seen when a
     // heartbeat reaches the server, so send them at least every second for prompt cancels and live progress.
     maxHeartbeatThrottleInterval: '1 second',
-    ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
+    interceptors: workerInterceptors(metrics),
+    plugins: tracingPlugins(),
   });
   metrics?.observeWorkerSlots({
     taskQueue: options.taskQueue,

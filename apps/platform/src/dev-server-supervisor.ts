@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { Env } from '@voice/config';
-import { loadSearchAttributeConfig, type ReadinessProbe } from '@voice/runtime';
+import { loadSearchAttributeConfig, processLogger, type ReadinessProbe } from '@voice/runtime';
 
 /** The slice of scripts/infra/temporal.mjs (see its temporal.d.mts) that the platform uses. */
 interface DevServer {
@@ -168,7 +168,7 @@ export class DevServerSupervisor {
   private scheduleRestart(reason: string): void {
     const delay = this.backoffMs;
     this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
-    console.error(`Temporal dev server ${reason}; restarting in ${delay} ms`);
+    processLogger().error({ delayMs: delay }, `Temporal dev server ${reason}; restarting in ${delay} ms`);
     this.restartTimer = setTimeout(() => {
       this.restarting = this.restart().finally(() => (this.restarting = undefined));
     }, delay);
@@ -191,7 +191,7 @@ export class DevServerSupervisor {
     this.restarts += 1;
     this.server = server;
     this.supervise(server);
-    console.error(`Temporal dev server restarted (pid ${server.pid})`);
+    processLogger().warn({ devServerPid: server.pid }, 'Temporal dev server restarted');
   }
 
   private record(pid: number): void {
@@ -219,7 +219,10 @@ export class DevServerSupervisor {
       );
     }
     if (record.dbFile === this.dbFile && isRecordedDevServer(record)) {
-      console.error(`Stopping the Temporal dev server (pid ${record.pid}) left running by a platform that crashed`);
+      processLogger().warn(
+        { devServerPid: record.pid },
+        'Stopping the Temporal dev server left running by a platform that crashed',
+      );
       await stopProcessGroup(record.pid, record.startTime);
     }
     // Otherwise the pid is gone or belongs to something else now: the record is just stale.

@@ -7,12 +7,16 @@ import { runMigrations, type DatabaseHandle } from '@voice/db';
 import { mailerFromEnv } from '@voice/mail';
 import { mergedMetricsSource } from '@voice/metrics';
 import {
+  configureLogging,
   connectTemporalClient,
   connectWorkerConnection,
   databaseFromEnv,
   ensureTemporalSetup,
   freePort,
   metricsFromEnv,
+  processLogger,
+  shutdownTracing,
+  type LogDestination,
   resolveSecretBox,
   serveMetrics,
   resolveSigningSecret,
@@ -44,6 +48,8 @@ export interface PlatformOptions {
    * serve TASK_QUEUE_CPU. Needs PostgreSQL (DATABASE_URL): embedded PGlite is reachable from this process only.
    */
   embeddedCpuWorker?: boolean;
+  /** Where every log line goes instead of stdout, the worker host's included (tests read them back). */
+  logDestination?: LogDestination;
 }
 
 export interface RunningPlatform {
@@ -76,10 +82,14 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
   // Links handed out before the server listens must carry the real port, so resolve port 0 up front.
   const env: Env =
     requestedEnv.API_PORT === 0 ? { ...requestedEnv, API_PORT: await freePort(requestedEnv.API_HOST) } : requestedEnv;
-  const cleanups: Array<() => Promise<void>> = [];
+  const logDestination = options.logDestination ? { logDestination: options.logDestination } : {};
+  configureLogging(env, options.logDestination ? { destination: options.logDestination } : {});
+  const log = processLogger();
+  // Run last (cleanups run in reverse): the spans of the shutdown itself are sent too.
+  const cleanups: Array<() => Promise<void>> = [() => shutdownTracing()];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => console.error('shutdown step failed:', error));
+      await cleanup().catch((error: unknown) => log.error({ err: error }, 'shutdown step failed'));
     }
   };
 
@@ -135,7 +145,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     const connection = await connectWorkerConnection(env, temporalAddress);
     cleanups.push(() => connection.close());
     // The workflow worker's own transport (payment receipts); the API opens another for account mail.
-    const receiptMailer = mailerFromEnv(env);
+    const receiptMailer = mailerFromEnv(env, { log: (line) => log.info({ component: 'mail' }, line) });
     cleanups.push(() => receiptMailer.close());
     // The host loads its workers while this process bundles the workflows: both take seconds.
     const [worker] = await Promise.all([
@@ -159,7 +169,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
     ]);
     if (worker) {
       const running = worker.run().catch((error: unknown) => {
-        console.error(`worker on ${worker.options.taskQueue} stopped:`, error);
+        log.error({ err: error, taskQueue: worker.options.taskQueue }, 'worker stopped');
       });
       cleanups.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -176,6 +186,7 @@ export async function startPlatform(requestedEnv: Env, options: PlatformOptions 
       temporalClient: client,
       signingSecret,
       secretBox,
+      ...logDestination,
       // Links from the admin pages to a job's run; TEMPORAL_UI_PUBLIC_URL, when set, wins inside the API.
       ...(devServer ? { temporalUiUrl: devServer.uiUrl } : {}),
       ...(metrics ? { metrics } : {}),

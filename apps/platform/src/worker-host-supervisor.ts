@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { envSchema, envToVariables, type Env } from '@voice/config';
 import type { MetricsSnapshot } from '@voice/metrics';
+import { processLogger, writeLogLine } from '@voice/runtime';
 import { isHostMessage, type MetricsRequestMessage, type StartMessage, type WorkerRole } from './worker-host-protocol';
 
 /** Niceness of the worker host relative to the platform (0 = same; 19 = lowest). */
@@ -132,11 +133,11 @@ export class WorkerHostSupervisor {
       // The admin credentials are the API's alone (both go: config refuses one without the other).
       env: {
         ...inherited,
-        ...envToVariables({ ...env, TEMPORAL_ADDRESS: temporalAddress, ...hostTemporalMetricsPort(env) }, [
-          'JWT_SECRET',
-          'ADMIN_EMAIL',
-          'ADMIN_PASSWORD',
-        ]),
+        // JSON whatever this process prints: its lines join this process's stream, which formats them (see below).
+        ...envToVariables(
+          { ...env, TEMPORAL_ADDRESS: temporalAddress, LOG_FORMAT: 'json', ...hostTemporalMetricsPort(env) },
+          ['JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'],
+        ),
       },
       // Never inherit stdout: under the test runner this process's stdout is its report stream.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -144,8 +145,8 @@ export class WorkerHostSupervisor {
       // order instead of racing it (a host that quit on its own would be restarted).
       detached: true,
     });
-    forwardLines(child.stdout, '[worker-host] ');
-    forwardLines(child.stderr, '[worker-host] ');
+    forwardLines(child.stdout, 'info');
+    forwardLines(child.stderr, 'warn');
     child.once('spawn', () => {
       // On a shared machine the API answers first and inference takes what is left: a busy denoise must not
       // hold up submits and status reads (the Whisper sidecar and ffmpeg inherit this niceness).
@@ -160,7 +161,7 @@ export class WorkerHostSupervisor {
       // A host that died at once closes the channel; its exit is handled (and reported) by the 'exit' listener.
       child.send(start, () => undefined);
     });
-    child.on('error', (error) => console.error('worker host error:', error.message));
+    child.on('error', (error) => processLogger().error({ err: error }, 'worker host error'));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     this.child = child;
     this.startedAt = Date.now();
@@ -183,7 +184,8 @@ export class WorkerHostSupervisor {
     if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.backoffMs = FIRST_BACKOFF_MS;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
-    console.error(
+    processLogger().error(
+      { code, signal, delayMs: delay },
       `worker host exited unexpectedly (code ${String(code)}, signal ${String(signal)}); restarting in ${delay} ms`,
     );
     this.restartTimer = setTimeout(() => {
@@ -191,7 +193,7 @@ export class WorkerHostSupervisor {
       this.restarts += 1;
       const next = this.spawnHost();
       this.readyOf(next).then(
-        () => console.error('worker host restarted'),
+        () => processLogger().warn({ workerHostPid: next.pid }, 'worker host restarted'),
         () => undefined,
       );
     }, delay);
@@ -207,10 +209,26 @@ function hostTemporalMetricsPort(env: Env): Pick<Env, 'TEMPORAL_METRICS_PORT'> {
   return { TEMPORAL_METRICS_PORT: port === undefined || port === 0 ? port : port + 1 };
 }
 
-/** Copies a child's output line by line to this process's stderr, prefixed. */
-function forwardLines(stream: Readable | null, prefix: string): void {
+/**
+ * Passes the host's log lines (JSON, already filtered and redacted there) into this process's log stream as they
+ * are; anything else it prints (a native library's warning, a crash trace) becomes a line of this process's log.
+ */
+function forwardLines(stream: Readable | null, level: 'info' | 'warn'): void {
   if (!stream) return;
-  createInterface({ input: stream }).on('line', (line) => process.stderr.write(`${prefix}${line}\n`));
+  createInterface({ input: stream }).on('line', (line) => {
+    if (isJsonObject(line)) writeLogLine(line);
+    else if (line.trim()) processLogger()[level]({ source: 'worker-host' }, line);
+  });
+}
+
+function isJsonObject(line: string): boolean {
+  if (!line.startsWith('{')) return false;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return typeof parsed === 'object' && parsed !== null;
+  } catch {
+    return false;
+  }
 }
 
 /**

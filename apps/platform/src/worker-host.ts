@@ -2,7 +2,14 @@ import * as path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { parseEnv } from '@voice/config';
 import { createGpuWorker } from '@voice/gpu-worker';
-import { connectWorkerConnection, installWorkerRuntime, metricsFromEnv, storageFromEnv } from '@voice/runtime';
+import {
+  connectWorkerConnection,
+  installWorkerRuntime,
+  metricsFromEnv,
+  processLogger,
+  shutdownTracing,
+  storageFromEnv,
+} from '@voice/runtime';
 import { createMediaWorker } from '@voice/worker';
 import { isParentMessage, type HostMessage, type WorkerRole } from './worker-host-protocol';
 
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
   await running;
   for (const dispose of disposers) await dispose();
   await connection.close();
+  await shutdownTracing();
 }
 
 // Logs go to pipes the parent reads; once it is gone a write would raise EPIPE, which must not mask the exit.
@@ -97,7 +105,7 @@ main().then(
   // The IPC channel keeps the event loop alive, so leave explicitly once the workers are down.
   () => process.exit(0),
   (error: unknown) => {
-    console.error('worker host failed:', error);
+    processLogger().fatal({ err: error }, 'worker host failed');
     process.exit(1);
   },
 );

@@ -14,6 +14,7 @@ import {
 } from '@voice/activities';
 import type { Env } from '@voice/config';
 import type { Database } from '@voice/db';
+import { processLogger, tracingPlugins, workerInterceptors } from '@voice/runtime';
 import { paymentReceiptMail, webhookDisabledMail, type Mailer } from '@voice/mail';
 import type { VoiceMetrics } from '@voice/metrics';
 import type { BlobStorage } from '@voice/storage';
@@ -96,13 +97,16 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('@voice/workflows'),
+    // Adds the job and request ids to workflow log lines, and passes the request id on to the activities.
+    workflowInterceptorModules: [require.resolve('@voice/workflows/dist/src/log-interceptors')],
+    plugins: tracingPlugins(),
     logger: {
       log: () => undefined,
       trace: () => undefined,
       debug: () => undefined,
       info: () => undefined,
-      warn: console.warn,
-      error: console.error,
+      warn: (message, meta) => processLogger().warn({ ...meta, sdkComponent: 'bundler' }, message),
+      error: (message, meta) => processLogger().error({ ...meta, sdkComponent: 'bundler' }, message),
     },
   });
   return bundle;
@@ -145,6 +149,8 @@ export async function createCpuWorker(options: CpuWorkerOptions): Promise<Worker
     },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     ...shutdownTimes(options.shutdownGraceSeconds ?? 30),
+    interceptors: workerInterceptors(),
+    plugins: tracingPlugins(),
   });
   metrics?.observeWorkerSlots({
     taskQueue: options.taskQueue,

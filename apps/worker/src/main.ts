@@ -8,6 +8,7 @@ import {
   databaseFromEnv,
   installWorkerRuntime,
   metricsFromEnv,
+  processLogger,
   resolveSecretBox,
   serveMetrics,
   resolveSigningSecret,
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const database = await databaseFromEnv(env);
   await runMigrations(database);
   const connection = await connectWorkerConnection(env);
-  const mailer = mailerFromEnv(env);
+  const mailer = mailerFromEnv(env, { log: (line) => processLogger().info({ component: 'mail' }, line) });
   const metrics = metricsFromEnv(env);
   const storage = storageFromEnv(env, await resolveSigningSecret(env));
   const workers = [

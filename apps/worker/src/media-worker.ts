@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createMediaActivities } from '@voice/activities';
 import { sweepScratch, useScratchTmpdir } from '@voice/activity-kit';
-import { activityMetricsInterceptor, type VoiceMetrics } from '@voice/metrics';
+import type { VoiceMetrics } from '@voice/metrics';
+import { tracingPlugins, workerInterceptors } from '@voice/runtime';
 import type { BlobStorage } from '@voice/storage';
 import { shutdownTimes } from './shutdown';
 
@@ -43,7 +44,8 @@ export async function createMediaWorker(options: MediaWorkerOptions): Promise<Wo
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     // Long decodes heartbeat every few seconds; send them promptly so a cancel reaches the stage.
     maxHeartbeatThrottleInterval: '1 second',
-    ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
+    interceptors: workerInterceptors(metrics),
+    plugins: tracingPlugins(),
     ...shutdownTimes(options.shutdownGraceSeconds ?? 30),
   });
   metrics?.observeWorkerSlots({

@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { publicBaseUrl as publicBaseUrlOf, type Env } from '@voice/config';
 import { createDatabase, type DatabaseHandle } from '@voice/db';
 import { createStorage, type BlobStorage } from '@voice/storage';
+import { tracingPlugins } from './tracing';
 
 /** Opens the configured database: PostgreSQL through pg when DATABASE_URL is set, else PGlite under DATA_DIR. */
 export function databaseFromEnv(env: Env): Promise<DatabaseHandle> {
@@ -48,7 +49,7 @@ export function temporalAddress(env: Env): string {
 
 export async function connectTemporalClient(env: Env, address = temporalAddress(env)): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, plugins: tracingPlugins() });
 }
 
 export function connectWorkerConnection(env: Env, address = temporalAddress(env)): Promise<NativeConnection> {

@@ -5,3 +5,5 @@ export * from './temporal-setup';
 export * from './ports';
 export * from './secret-box';
 export * from './metrics';
+export * from './log-context-interceptors';
+export * from './tracing';

@@ -16,3 +16,4 @@ export * from './tiers';
 export * from './payments';
 export * from './webhooks';
 export * from './retention';
+export * from './log-context';

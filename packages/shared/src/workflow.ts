@@ -10,3 +10,4 @@ export { gpuPriorityKey } from './tiers';
 export { pipelineProgressQuery } from './pipeline-contract';
 export { STEP_WEIGHTS, isTranscriptOnly, stepWeight, withFinalNormalize } from './steps/chain';
 export { webhookDeliveryWorkflowId } from './webhooks';
+export { LOG_CONTEXT_HEADER, REQUEST_ID_MEMO, jobIdOfWorkflowId } from './log-context';

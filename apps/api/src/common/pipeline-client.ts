@@ -7,6 +7,7 @@ import {
   JobStatusSearchAttribute,
   JobTypeSearchAttribute,
   PIPELINE_WORKFLOW_TYPE,
+  REQUEST_ID_MEMO,
   UserIdSearchAttribute,
   overallProgress,
   pipelineProgressQuery,
@@ -17,6 +18,7 @@ import {
   type PipelineWorkflow,
 } from '@voice/shared';
 import { boundedCall, CallTimedOut, isUnreachable } from './bounded-temporal-call';
+import { currentRequestId } from './logging/request-context';
 import { serviceUnavailable } from './domain-error';
 import { token } from './tokens';
 
@@ -50,6 +52,8 @@ export class TemporalPipelineClient implements PipelineClient {
   ) {}
 
   async start(input: PipelineStart): Promise<void> {
+    // The workflow's and its activities' log lines carry the id of the request that started it.
+    const requestId = currentRequestId();
     try {
       await this.within(PIPELINE_DEADLINES_MS.start, 'start the job', () =>
         this.client.workflow.start<PipelineWorkflow>(PIPELINE_WORKFLOW_TYPE, {
@@ -62,6 +66,7 @@ export class TemporalPipelineClient implements PipelineClient {
             { key: JobTypeSearchAttribute, value: input.jobType },
             { key: JobStatusSearchAttribute, value: 'pending' },
           ],
+          ...(requestId ? { memo: { [REQUEST_ID_MEMO]: requestId } } : {}),
         }),
       );
     } catch (error) {

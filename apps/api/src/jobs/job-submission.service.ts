@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AudioValidationError, probeAudioFile, type AudioContainer } from '@voice/audio';
 import type { Env } from '@voice/config';
 import {
@@ -32,6 +33,7 @@ import {
 import type { BlobStorage } from '@voice/storage';
 import { DomainError } from '../common/domain-error';
 import { METRICS } from '../common/metrics';
+import { annotateRequestLog } from '../common/logging/logging.module';
 import { requireDependency } from '../common/require-dependency';
 import { DATABASE, ENV, PAYMENT_CATALOG, STORAGE } from '../common/tokens';
 import type { PaymentCatalog } from '../payments/payment-catalog';
@@ -89,6 +91,7 @@ export class JobSubmissionService {
     @Inject(PIPELINE_CLIENT) private readonly pipeline: PipelineClient,
     @Inject(PAYMENT_CATALOG) private readonly catalog: PaymentCatalog,
     @Inject(METRICS) private readonly metrics: VoiceMetrics | null,
+    @InjectPinoLogger(JobSubmissionService.name) private readonly logger: PinoLogger,
   ) {}
 
   /**
@@ -205,6 +208,9 @@ export class JobSubmissionService {
         ...(tier ? { tier } : {}),
         ...(run.estimatedOutputMs !== undefined ? { estimatedOutputMs: run.estimatedOutputMs } : {}),
       });
+      // The request's own line gets the job id too: from it, the workflow's and activities' lines can be found.
+      annotateRequestLog(this.logger, { jobId: job.id });
+      this.logger.info({ jobId: job.id, jobType: job.jobType, tier: tier ?? 'free' }, 'job submitted');
     } catch (error) {
       // Only this request's own job is undone: a retried one may already be running (started by the request it
       // retries), and its row, hold and input stay for the next retry to finish.
