@@ -15,9 +15,17 @@ export interface RoutedRequest extends IncomingMessage {
  * The route template of a handled request, e.g. `/api/jobs/:id`: the router's mount path plus the route's path. Never
  * the raw URL, whose ids and query strings would give every request a series of its own.
  */
+/**
+ * Paths made only of a wildcard (`*`, `/*`, `/*path`, `/{*path}`, `(.*)`), or a prefix and an optional one
+ * (`/api{/*splat}`, how Nest mounts middleware under the global prefix).
+ */
+const CATCH_ALL = /^\/?(\*\w*|\{\*\w*\}|\(\.\*\))$|^(\/[\w.-]+)*\{\/\*\w*\}$/;
+
 export function routeTemplate(request: RoutedRequest): string {
   const path = request.route?.path;
-  if (typeof path !== 'string') return UNMATCHED_ROUTE;
+  // A catch-all is a middleware mount (the request logger's `*`), not a handler: a request that matched nothing else
+  // was not routed, whatever route object that mount left on it.
+  if (typeof path !== 'string' || CATCH_ALL.test(path)) return UNMATCHED_ROUTE;
   const template = `${request.baseUrl ?? ''}${path}`;
   return template === '' ? '/' : template;
 }

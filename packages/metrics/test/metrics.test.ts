@@ -33,6 +33,11 @@ describe('route templates', () => {
   it('are "unmatched" when no route handled the request, or its path is not a string', () => {
     assert.equal(routeTemplate(request({ url: '/api/nope/123' })), UNMATCHED_ROUTE);
     assert.equal(routeTemplate(request({ route: { path: /^\/re/ } })), UNMATCHED_ROUTE);
+    // What a catch-all middleware mount leaves on a request nothing else routed.
+    for (const path of ['*', '/*', '/*path', '/{*path}', '(.*)', '/api{/*splat}']) {
+      assert.equal(routeTemplate(request({ route: { path } })), UNMATCHED_ROUTE, path);
+    }
+    assert.equal(routeTemplate(request({ route: { path: '/files/*key' } })), '/files/*key');
   });
 });
 
