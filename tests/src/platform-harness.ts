@@ -38,13 +38,22 @@ export function testInfra() {
   };
 }
 
-/** A fresh PostgreSQL database on the test server, so suites never see each other's rows. */
-async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `e2e_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+/**
+ * A fresh PostgreSQL database on the test server, so suites never see each other's rows; `drop()` removes it with
+ * its connections.
+ */
+export async function createScratchDatabase(
+  adminUrl: string,
+  prefix = 'e2e',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = new PgClient({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
@@ -52,8 +61,11 @@ async function createScratchDatabase(adminUrl: string): Promise<{ url: string; d
     async drop() {
       const client = new PgClient({ connectionString: adminUrl });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }

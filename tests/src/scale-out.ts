@@ -15,6 +15,7 @@ import { createStorage } from '@voice/storage';
 import { encodeWavPcm16, type Mailbox, MailpitMailbox, synthesizeSpeech } from '@voice/testkit';
 import { ApiClient } from './api-client';
 import { makeNoisySpeech } from './fixtures';
+import { createScratchDatabase } from './platform-harness';
 
 // resolution-mode: this CommonJS file may type-import the infra ES modules because it loads them with import().
 type PostgresModule = typeof import('../../scripts/infra/postgres.mjs', { with: { 'resolution-mode': 'import' } });
@@ -233,7 +234,7 @@ export class ScaleOutPlatform {
   static async start(infra: ScaleOutInfra, options: ScaleOutOptions = {}): Promise<ScaleOutPlatform> {
     const rootDir = await mkdtemp(path.join(tmpdir(), 'voice-scaleout-'));
     const suffix = randomUUID().slice(0, 8);
-    const database = await createScratchDatabase(infra.adminDatabaseUrl);
+    const database = await createScratchDatabase(infra.adminDatabaseUrl, 'scaleout');
     const bucket = `${infra.s3.bucketPrefix}scaleout-${suffix}`;
     const env: Record<string, string> = {
       NODE_ENV: 'test',
@@ -461,32 +462,6 @@ export class ScaleOutPlatform {
       await sleep(250);
     }
   }
-}
-
-/** A fresh database on the PostgreSQL server, dropped (with its connections) at close. */
-async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `scaleout_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new PgClient({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new PgClient({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
 
 async function startProxy(kind: 'auto' | 'nginx' | 'node', upstreams: number[], rootDir: string): Promise<Proxy> {
