@@ -72,6 +72,8 @@ export function createRetentionActivities(deps: RetentionActivityDependencies) {
         });
         let orphanedHoldsReleased = 0;
         let creditsReleased = 0;
+        // Jobs this batch moved to failed: their owners hear of it as of any failure (job.failed webhooks).
+        const failedJobIds: string[] = [];
         for (const job of jobs) {
           stopIfCancelled();
           if (await deps.workflows.isRunning(job.workflowId)) continue;
@@ -79,6 +81,7 @@ export function createRetentionActivities(deps: RetentionActivityDependencies) {
           if (outcome.released === 0 && !outcome.markedFailed) continue;
           orphanedHoldsReleased += 1;
           creditsReleased += outcome.released;
+          if (outcome.markedFailed) failedJobIds.push(job.id);
           log.warn('released an orphaned credit hold', {
             jobId: job.id,
             // Not `workflowId`: the log context already names the retention run's own.
@@ -91,6 +94,7 @@ export function createRetentionActivities(deps: RetentionActivityDependencies) {
           holdsChecked: jobs.length,
           orphanedHoldsReleased,
           creditsReleased,
+          failedJobIds,
           lastJobId: jobs.at(-1)?.id,
           more: jobs.length === input.limit,
         };

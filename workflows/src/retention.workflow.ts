@@ -1,6 +1,7 @@
 import { continueAsNew, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RetentionActivities } from '@voice/activities';
 import type { RetentionInput, RetentionPhase, RetentionReport, RetentionWorkflow } from '@voice/shared';
+import { emitWebhookEvent } from './webhook.workflow';
 
 // Batches are database scans and storage deletes: minutes at most. They heartbeat per job, so a worker that dies
 // mid-batch is noticed in a minute and the batch (idempotent) runs again elsewhere.
@@ -25,7 +26,8 @@ const EMPTY_REPORT: RetentionReport = {
 
 /**
  * The daily retention run (started by the `<TASK_QUEUE_CPU>-retention` schedule):
- * 1. holds: credits held by jobs whose workflow is closed or gone are released, and those jobs fail;
+ * 1. holds: credits held by jobs whose workflow is closed or gone are released, and those jobs fail (job.failed to
+ *    their webhooks, as any failure);
  * 2. expire: jobs that ended RETENTION_DAYS ago leave their download window; the API answers 410 for them;
  * 3. wait one signed-link lifetime, a durable timer, so a link handed out just before the expiry still works;
  * 4. delete: the expired jobs' inputs, outputs and work files go from storage.
@@ -63,6 +65,12 @@ export async function retentionWorkflow(input: RetentionInput = {}): Promise<Ret
       report.holdsChecked += batch.holdsChecked;
       report.orphanedHoldsReleased += batch.orphanedHoldsReleased;
       report.creditsReleased += batch.creditsReleased;
+      // Announced in full before any hand-over (those jobs hold nothing now, so no later batch finds them again);
+      // each counts towards the run's history budget.
+      for (const jobId of batch.failedJobIds) {
+        await emitWebhookEvent({ type: 'job.failed', subject: jobId, occurredAt: new Date().toISOString() });
+      }
+      calls += batch.failedJobIds.length;
       afterJobId = batch.lastJobId ?? afterJobId;
       if (!batch.more) break;
     }

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import type { RetentionActivities } from '@voice/activities';
+import type { RetentionActivities, WebhookActivities } from '@voice/activities';
 import type { RetentionInput, RetentionReport, RetentionWorkflow } from '@voice/shared';
 
 /**
@@ -34,16 +34,19 @@ const activities: RetentionActivities = {
     const items = after.slice(0, input.limit);
     let orphanedHoldsReleased = 0;
     let creditsReleased = 0;
+    const failedJobIds: string[] = [];
     for (const job of items) {
       if (job.running || job.held === 0) continue;
       orphanedHoldsReleased += 1;
       creditsReleased += job.held;
       job.held = 0;
+      failedJobIds.push(job.id);
     }
     return {
       holdsChecked: items.length,
       orphanedHoldsReleased,
       creditsReleased,
+      failedJobIds,
       lastJobId: items.at(-1)?.id,
       more: items.length === input.limit,
     };
@@ -65,6 +68,14 @@ const activities: RetentionActivities = {
     const jobsDeleted = Math.min(expiredAwaitingDeletion, input.limit);
     expiredAwaitingDeletion -= jobsDeleted;
     return { jobsDeleted, filesDeleted: jobsDeleted * 4, more: jobsDeleted === input.limit };
+  },
+};
+
+/** The webhook side: which events the workflow announced (no endpoints here, so no deliveries start). */
+const webhookActivities: Pick<WebhookActivities, 'prepareWebhookEvent'> = {
+  async prepareWebhookEvent(event) {
+    calls.push({ name: 'prepareWebhookEvent', input: { type: event.type, subject: event.subject } });
+    return { deliveryIds: [], retry: { initialSeconds: 1, maxIntervalSeconds: 1, windowSeconds: 1 } };
   },
 };
 
@@ -112,7 +123,7 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
       connection: env.nativeConnection,
       taskQueue: TASK_QUEUE,
       workflowBundle,
-      activities,
+      activities: { ...activities, ...webhookActivities },
     });
     running = worker.run();
   });
@@ -156,6 +167,12 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
       [0, 101, 0, 103, 0],
       'only holds of closed workflows are released',
     );
+    // Each job the reconcile failed is announced like any failure, once.
+    assert.deepEqual(called('prepareWebhookEvent'), [
+      { type: 'job.failed', subject: 'a' },
+      { type: 'job.failed', subject: 'c' },
+      { type: 'job.failed', subject: 'e' },
+    ]);
     const expected: RetentionReport = {
       holdsChecked: 5,
       orphanedHoldsReleased: 3,
@@ -169,8 +186,11 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
     const { events } = await handle.fetchHistory();
     assert.deepEqual(timeline(events ?? []), [
       'activity:reconcileHolds',
+      'activity:prepareWebhookEvent',
       'activity:reconcileHolds',
+      'activity:prepareWebhookEvent',
       'activity:reconcileHolds',
+      'activity:prepareWebhookEvent',
       'activity:expireJobs',
       'activity:expireJobs',
       `timer:${LINK_LIFETIME_MS}`,
@@ -208,18 +228,22 @@ describe('retentionWorkflow', { skip: cli ? false : 'TEST_TEMPORAL_CLI is not se
       jobsDeleted: 9,
       filesDeleted: 36,
     });
-    // Holds 3 calls, expiry 5, deletion 5: 13 calls at 4 per run are four runs.
+    // Holds 3 calls and 5 announcements, expiry 5, deletion 5; at 4 per run the first run ends after the holds
+    // (its announcements count too, so a run of big batches cannot outgrow its history).
     assert.deepEqual(
       called('reconcileHolds').map((input) => (input as { afterJobId?: string }).afterJobId),
       [undefined, 'h1', 'h3'],
     );
+    assert.equal(called('prepareWebhookEvent').length, 5, 'every failed job announced once, across the hand-overs');
     assert.equal(new Set(called('expireJobs').map((input) => (input as { asOf: string }).asOf)).size, 1);
     const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
     assert.deepEqual(timeline(first.events ?? []), [
       'activity:reconcileHolds',
+      'activity:prepareWebhookEvent',
+      'activity:prepareWebhookEvent',
       'activity:reconcileHolds',
-      'activity:reconcileHolds',
-      'activity:expireJobs',
+      'activity:prepareWebhookEvent',
+      'activity:prepareWebhookEvent',
       'continue-as-new',
     ]);
     const description = await handle.describe();
