@@ -221,7 +221,8 @@ export class DevServerSupervisor {
     if (record.dbFile === this.dbFile && isRecordedDevServer(record)) {
       processLogger().warn(
         { devServerPid: record.pid },
-        'Stopping the Temporal dev server left running by a platform that crashed',
+        // The pid in the words too: an operator reading the plain start output sees which process was stopped.
+        `Stopping the Temporal dev server (pid ${record.pid}) left running by a platform that crashed`,
       );
       await stopProcessGroup(record.pid, record.startTime);
     }
