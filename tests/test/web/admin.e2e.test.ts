@@ -301,4 +301,18 @@ describe('web app: the admin pages', { timeout: 600_000 }, () => {
     await checkPhoneAndAxe('system');
     assert.deepEqual(problems, []);
   });
+
+  test('the operations page shows each task queue with its pollers, the held credits and the Temporal links', async () => {
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Operations' }).click();
+    await page.getByRole('heading', { name: 'Operations', level: 1 }).waitFor();
+    const queues = page.getByRole('table', { name: 'Backlog, oldest waiting task and pollers of each task queue' });
+    for (const name of [platform.env.TASK_QUEUE_CPU, platform.env.TASK_QUEUE_MEDIA, platform.env.TASK_QUEUE_GPU]) {
+      await queues.getByText(name, { exact: false }).first().waitFor();
+    }
+    await page.getByRole('region', { name: 'Credits held' }).waitFor();
+    await page.getByRole('region', { name: 'Temporal' }).waitFor();
+    await saveScreenshot(page, 'admin-operations');
+    await checkPhoneAndAxe('operations', 'admin-operations-phone');
+    assert.deepEqual(problems, []);
+  });
 });

@@ -123,33 +123,36 @@ export function OperationsPage() {
             <h2 id="backlog-title" className="text-lg font-semibold">
               Task queues
             </h2>
-            <table className="w-full border-collapse text-left text-sm">
-              <caption className="sr-only">Backlog, oldest waiting task and pollers of each task queue</caption>
-              <thead className="border-b border-slate-300 text-slate-700">
-                <tr>
-                  <th scope="col" className={CELL}>
-                    Queue
-                  </th>
-                  <th scope="col" className={CELL}>
-                    Waiting
-                  </th>
-                  <th scope="col" className={CELL}>
-                    Oldest waiting
-                  </th>
-                  <th scope="col" className={CELL}>
-                    Pollers
-                  </th>
-                  <th scope="col" className={CELL}>
-                    Temporal
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.taskQueues.map((queue) => (
-                  <QueueRow key={queue.name} queue={queue} />
-                ))}
-              </tbody>
-            </table>
+            {/* Five columns do not fit a phone: the table scrolls inside its panel, never the page (relative: its links' sr-only hints are clipped with it). */}
+            <div className="relative overflow-x-auto">
+              <table className="w-full border-collapse text-left text-sm">
+                <caption className="sr-only">Backlog, oldest waiting task and pollers of each task queue</caption>
+                <thead className="border-b border-slate-300 text-slate-700">
+                  <tr>
+                    <th scope="col" className={CELL}>
+                      Queue
+                    </th>
+                    <th scope="col" className={CELL}>
+                      Waiting
+                    </th>
+                    <th scope="col" className={CELL}>
+                      Oldest waiting
+                    </th>
+                    <th scope="col" className={CELL}>
+                      Pollers
+                    </th>
+                    <th scope="col" className={CELL}>
+                      Temporal
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.taskQueues.map((queue) => (
+                    <QueueRow key={queue.name} queue={queue} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </section>
           <CreditsPanel credits={data.credits} />
           <section aria-labelledby="temporal-title" className={`${PANEL} flex flex-col gap-2`}>
