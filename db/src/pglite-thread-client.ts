@@ -20,12 +20,17 @@ export interface PgliteLike extends PgliteQueryable {
 /** A Postgres error raised in the thread, with the fields (code, detail, constraint, …) Postgres gave it. */
 export class PgliteThreadError extends Error {
   readonly code: string | undefined;
+  /** Where pg's and PGlite's own errors have them too: the violated constraint, and the column of a NOT NULL one. */
+  readonly constraint: string | undefined;
+  readonly column: string | undefined;
   readonly fields: Readonly<Record<string, string>>;
   constructor(serialized: SerializedDbError) {
     super(serialized.message);
     this.name = serialized.name ?? 'DatabaseError';
     this.fields = serialized.fields ?? {};
     this.code = this.fields['code'];
+    this.constraint = this.fields['constraint'];
+    this.column = this.fields['column'];
   }
 }
 

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import {
   chargeJobDownload,
+  createJobWithHold,
+  discardUnstartedJob,
+  jobReleaseKey,
   creditLedger,
   getCreditSummary,
   getJobById,
@@ -24,6 +27,7 @@ import {
   usageTracking,
   UserNotFoundError,
   type Database,
+  type NewProcessingJob,
 } from '../src';
 import {
   assertLedgerConsistent,
@@ -98,6 +102,97 @@ describeEachDriver('credits', (ctx) => {
       'hold:-300:700',
       'grant:1000:1000',
     ]);
+  });
+
+  describe('createJobWithHold (the submit path: one statement)', () => {
+    const draft = (userId: string, id = randomUUID()): NewProcessingJob => ({
+      id,
+      userId,
+      jobType: 'denoise',
+      workflowId: `job-${id}`,
+      parameters: { steps: [{ op: 'denoise', noise_level: 'moderate' }] },
+      inputKey: `uploads/${id}`,
+    });
+
+    it('writes the row, its hold entry and the debit together', async () => {
+      const user = await makeUser(ctx.db, 100);
+      const { job, created } = await createJobWithHold(ctx.db, draft(user.id), 60);
+      assert.equal(created, true);
+      assert.equal(job.creditsHeld, 60);
+      assert.equal(job.status, 'pending');
+      assert.deepEqual(job.parameters, { steps: [{ op: 'denoise', noise_level: 'moderate' }] });
+      assert.ok(job.createdAt instanceof Date);
+      const [entry] = await ctx.db.select().from(creditLedger).where(eq(creditLedger.jobId, job.id));
+      assert.equal(entry?.kind, 'hold');
+      assert.equal(entry?.amount, -60);
+      assert.equal(entry?.balanceAfter, 40);
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, user.id), { balance: 40, held: 60 });
+    });
+
+    it('a short balance throws with what was available and writes nothing', async () => {
+      const user = await makeUser(ctx.db, 50);
+      const before = await creditSnapshot(ctx.db, user.id);
+      const job = draft(user.id);
+      await assert.rejects(createJobWithHold(ctx.db, job, 51), isInsufficient(51, 50));
+      assert.deepEqual(await creditSnapshot(ctx.db, user.id), before);
+      assert.equal(await getJobById(ctx.db, job.id), undefined);
+      // The same submit goes through once the balance covers it.
+      await grantCredits(ctx.db, { userId: user.id, amount: 1, kind: 'purchase', idempotencyKey: `p-${job.id}` });
+      assert.equal((await createJobWithHold(ctx.db, job, 51)).created, true);
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, user.id), { balance: 0, held: 51 });
+    });
+
+    it('a repeated id answers the existing job and holds once, even when the balance is now short', async () => {
+      const user = await makeUser(ctx.db, 100);
+      const job = draft(user.id);
+      await createJobWithHold(ctx.db, job, 60);
+      for (const hold of [60, 30]) {
+        const again = await createJobWithHold(ctx.db, job, hold);
+        assert.equal(again.created, false);
+        assert.equal(again.job.id, job.id);
+      }
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, user.id), { balance: 40, held: 60 });
+    });
+
+    it('concurrent submits with credit for k admit exactly k; concurrent repeats of one id create one job', async () => {
+      const user = await makeUser(ctx.db, 5 * 30);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, () => createJobWithHold(ctx.db, draft(user.id), 30)),
+      );
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 5);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') assert.ok(outcome.reason instanceof InsufficientCreditsError);
+      }
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, user.id), { balance: 0, held: 150 });
+
+      const other = await makeUser(ctx.db, 100);
+      const job = draft(other.id);
+      const repeats = await Promise.all(Array.from({ length: 8 }, () => createJobWithHold(ctx.db, job, 10)));
+      assert.equal(repeats.filter((r) => r.created).length, 1);
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, other.id), { balance: 90, held: 10 });
+    });
+
+    it('a retry of a discarded submit (same id: same Idempotency-Key) holds, and later releases, afresh', async () => {
+      const user = await makeUser(ctx.db, 100);
+      const job = draft(user.id);
+      await createJobWithHold(ctx.db, job, 60);
+      await discardUnstartedJob(ctx.db, job.id);
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, user.id), { balance: 100, held: 0 });
+      const again = await createJobWithHold(ctx.db, job, 60);
+      assert.equal(again.created, true);
+      assert.equal(again.job.creditsHeld, 60);
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, user.id), { balance: 40, held: 60 });
+      // Its own release is not mistaken for the discarded attempt's.
+      const released = await releaseCredits(ctx.db, { jobId: job.id, idempotencyKey: jobReleaseKey(job.id) });
+      assert.equal(released.replayed, false);
+      assert.deepEqual(await assertLedgerConsistent(ctx.db, user.id), { balance: 100, held: 0 });
+      const entries = await ctx.db.select().from(creditLedger).where(eq(creditLedger.userId, user.id));
+      assert.equal(entries.filter((e) => e.kind === 'hold').length, 2, 'both attempts stay in the ledger');
+    });
+
+    it('an unknown user is reported as UserNotFoundError', async () => {
+      await assert.rejects(createJobWithHold(ctx.db, draft(randomUUID()), 1), UserNotFoundError);
+    });
   });
 
   it('an insufficient reserve throws and leaves no trace', async () => {

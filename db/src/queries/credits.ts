@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { creditsForDurationMs } from '@voice/shared';
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../client';
@@ -382,9 +383,12 @@ export interface CreateJobWithHoldResult {
 }
 
 /**
- * Creates a job row and its credit hold in one transaction, so a job exists only with its credits held: when the
- * balance cannot cover `holdAmount`, InsufficientCreditsError is thrown and nothing was written. The balance row
- * lock serializes concurrent submits of one user, so N submits with credit for k admit exactly k.
+ * Creates a job row and its credit hold atomically, so a job exists only with its credits held: when the balance
+ * cannot cover `holdAmount`, InsufficientCreditsError is thrown and nothing was written. N concurrent submits of
+ * one user with credit for k admit exactly k (each debit re-checks the balance under the user's row lock).
+ *
+ * It is one statement on the submit path (see {@link insertJobWithHold}): on embedded PGlite each statement is a
+ * round trip to the database thread, and the transaction it replaces took twelve.
  */
 export async function createJobWithHold(
   db: Database,
@@ -392,40 +396,101 @@ export async function createJobWithHold(
   holdAmount: number,
 ): Promise<CreateJobWithHoldResult> {
   assertCredits(holdAmount, 'holdAmount');
-  return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(processingJobs)
-      .values({ ...job, creditsHeld: 0 })
-      .onConflictDoNothing({ target: processingJobs.id })
-      .returning({ id: processingJobs.id });
-    if (inserted.length === 0) {
+  // A second pass only when a grant landed between a short debit and the balance read that explains it.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { job: await insertJobWithHold(db, job, holdAmount), created: true };
+    } catch (error) {
+      const violation = constraintViolation(error);
+      const noDebit = violation?.column === 'credits_held';
+      if (violation?.constraint === JOB_PRIMARY_KEY || noDebit) {
+        // A request with the same Idempotency-Key wrote the row first (a short balance fails the row before its key
+        // is checked, hence both cases); the failed statement held nothing.
+        const [existing] = await db.select().from(processingJobs).where(eq(processingJobs.id, job.id));
+        if (existing) return { job: existing, created: false };
+      }
+      if (!noDebit) throw error;
+      const [account] = await db.select({ balance: users.creditsBalance }).from(users).where(eq(users.id, job.userId));
+      if (!account) throw new UserNotFoundError(job.userId);
+      if (account.balance < holdAmount || attempt > 0) throw new InsufficientCreditsError(holdAmount, account.balance);
+    }
+  }
+}
+
+const JOB_PRIMARY_KEY = 'processing_jobs_pkey';
+
+/**
+ * The debit, its ledger entry and the job row in one statement. The row's `credits_held` is read from the debit, so
+ * a balance that cannot cover the hold leaves it NULL and the NOT NULL constraint fails the whole statement: nothing
+ * is written. The ledger entry references the job inserted by the same statement, which the foreign key accepts
+ * because constraints are checked when the statement ends. A repeated id fails on the primary key, also whole.
+ */
+async function insertJobWithHold(db: Database, job: NewProcessingJob, holdAmount: number): Promise<ProcessingJob> {
+  const debit = db.$with('debit').as(
+    db
+      .update(users)
+      .set({ creditsBalance: sql`${users.creditsBalance} - ${holdAmount}`, updatedAt: sql`now()` })
+      .where(and(eq(users.id, job.userId), sql`${users.creditsBalance} >= ${holdAmount}`))
+      .returning({ balance: users.creditsBalance }),
+  );
+  const column = (c: { name: string }) => sql.identifier(c.name);
+  const ledgerColumns = [
+    creditLedger.userId,
+    creditLedger.jobId,
+    creditLedger.kind,
+    creditLedger.amount,
+    creditLedger.balanceAfter,
+    creditLedger.idempotencyKey,
+    creditLedger.description,
+    creditLedger.createdAt,
+  ].map(column);
+  const entry = db.$with('entry', {}).as(
+    sql`insert into ${creditLedger} (${sql.join(ledgerColumns, sql`, `)})
+      select ${job.userId}::uuid, ${job.id}::uuid, 'hold', ${holdAmount === 0 ? 0 : -holdAmount}::bigint,
+        debit.${column(users.creditsBalance)}, ${jobHoldKey(job.id)}, ${`Hold for job ${job.id}`}, clock_timestamp()
+      from debit`,
+  );
+  const [row] = await db
+    .with(debit, entry)
+    .insert(processingJobs)
+    .values({ ...job, creditsHeld: sql`(select ${holdAmount}::integer from debit)` })
+    .returning();
+  return single(row ? [row] : [], 'job');
+}
+
+/** The Postgres fields of a constraint violation, wherever the driver (or drizzle's wrapper) put them. */
+function constraintViolation(error: unknown): { code: string; constraint?: string; column?: string } | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const fields = cause as Error & { code?: unknown; constraint?: unknown; column?: unknown };
+    // Class 23: integrity constraint violations (not null 23502, foreign key 23503, unique 23505, check 23514).
+    if (typeof fields.code === 'string' && fields.code.startsWith('23')) {
       return {
-        job: single(await tx.select().from(processingJobs).where(eq(processingJobs.id, job.id)), 'job'),
-        created: false,
+        code: fields.code,
+        ...(typeof fields.constraint === 'string' ? { constraint: fields.constraint } : {}),
+        ...(typeof fields.column === 'string' ? { column: fields.column } : {}),
       };
     }
-    await reserveCredits(tx, {
-      userId: job.userId,
-      jobId: job.id,
-      amount: holdAmount,
-      idempotencyKey: jobHoldKey(job.id),
-    });
-    return {
-      job: single(await tx.select().from(processingJobs).where(eq(processingJobs.id, job.id)), 'job'),
-      created: true,
-    };
-  });
+  }
+  return undefined;
 }
 
 /**
  * Undoes a job whose workflow never started: its hold is released (the ledger keeps both entries) and the row
  * is deleted, so the user sees neither a job nor held credits. Only a pending job can be discarded.
+ *
+ * The client may retry with the same Idempotency-Key, which names the same job id and so the same ledger keys: the
+ * discarded attempt's entries keep their amounts but move to keys of their own, so the retry holds (and later
+ * releases or charges) afresh instead of replaying this attempt.
  */
 export async function discardUnstartedJob(db: Database, jobId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const job = await lockJob(tx, jobId);
     if (!job || job.status !== 'pending') return;
     await releaseCredits(tx, { jobId, idempotencyKey: jobReleaseKey(jobId) });
+    await tx
+      .update(creditLedger)
+      .set({ idempotencyKey: sql`${creditLedger.idempotencyKey} || ${`:discarded-${randomUUID()}`}` })
+      .where(eq(creditLedger.jobId, jobId));
     await tx.delete(processingJobs).where(eq(processingJobs.id, jobId));
   });
 }

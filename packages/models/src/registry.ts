@@ -107,6 +107,23 @@ export function isInstalled(model: ModelManifest, location: ModelLocation = {}):
   }
 }
 
+/**
+ * {@link isInstalled} remembered for `ttlMs`: for a hot path such as submit-time model selection, where the check's
+ * stat calls (and package resolution) ran on every request, on the event loop. A model installed meanwhile is
+ * seen within `ttlMs`; one removed meanwhile fails its inference step with a clear error.
+ */
+export function cachedInstallCheck(location: ModelLocation, ttlMs: number): (model: ModelManifest) => boolean {
+  const known = new Map<string, { installed: boolean; until: number }>();
+  return (model) => {
+    const now = Date.now();
+    const hit = known.get(model.id);
+    if (hit && hit.until > now) return hit.installed;
+    const installed = isInstalled(model, location);
+    known.set(model.id, { installed, until: now + ttlMs });
+    return installed;
+  };
+}
+
 /** Result of hashing a model's files against the manifest. */
 export interface ModelVerification {
   readonly ok: boolean;
@@ -183,12 +200,16 @@ function fitsLanguage(model: ModelManifest, language: string | undefined): boole
  * Picks the model to run: the requested id when it is installed and fits, otherwise the
  * highest-tier installed model for the task. Throws `UnknownModelError` listing the acceptable ids.
  */
-export function selectModel(selection: ModelSelection, location: ModelLocation = {}): ModelManifest {
+export function selectModel(
+  selection: ModelSelection,
+  location: ModelLocation = {},
+  installed: (model: ModelManifest) => boolean = (model) => isInstalled(model, location),
+): ModelManifest {
   const candidates = listModels(selection.task).filter(
     (m) =>
       (selection.supported === undefined || selection.supported.includes(m.id)) &&
       fitsLanguage(m, selection.language) &&
-      isInstalled(m, location),
+      installed(m),
   );
   const chosen =
     selection.requested === undefined ? candidates[0] : candidates.find((m) => m.id === selection.requested);

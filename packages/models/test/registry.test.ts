@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import {
   MODELS,
   UnknownModelError,
+  cachedInstallCheck,
   getModel,
   isInstalled,
   listModels,
@@ -159,6 +160,22 @@ describe('model registry', () => {
         return true;
       },
     );
+  });
+
+  it('cachedInstallCheck remembers each answer for its TTL, then looks again; selectModel takes it', async () => {
+    const root = tempRoot();
+    copyModels(root, ['rnnoise', 'speex']);
+    const installed = cachedInstallCheck({ root }, 150);
+    assert.equal(installed(model('gtcrn')), false);
+    assert.equal(selectModel({ task: 'denoise' }, { root }, installed).id, 'rnnoise');
+    copyModels(root, ['gtcrn']);
+    // Within the TTL the earlier answers stand, though the uncached check already sees the new model.
+    assert.equal(isInstalled(model('gtcrn'), { root }), true);
+    assert.equal(installed(model('gtcrn')), false);
+    assert.equal(selectModel({ task: 'denoise' }, { root }, installed).id, 'rnnoise');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(installed(model('gtcrn')), true);
+    assert.equal(selectModel({ task: 'denoise' }, { root }, installed).id, 'gtcrn');
   });
 
   it('verifyModel detects a tampered file of the same size', async () => {

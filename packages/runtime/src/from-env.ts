@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { publicBaseUrl as publicBaseUrlOf, type Env } from '@voice/config';
 import { createDatabase, type DatabaseHandle } from '@voice/db';
@@ -48,7 +48,9 @@ export function temporalAddress(env: Env): string {
 }
 
 export async function connectTemporalClient(env: Env, address = temporalAddress(env)): Promise<Client> {
-  const connection = await Connection.connect({ address });
+  // The SDK core's connection (Rust, its own threads) rather than grpc-js: HTTP/2 and its reconnect loop stay off
+  // the API's event loop, which then spends about half the CPU per workflow start (measured 1.3 vs 2.6 ms).
+  const connection = await NativeConnection.connect({ address });
   return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, plugins: tracingPlugins() });
 }
 

@@ -1,4 +1,5 @@
 import type { ApiKeyScope, User } from '@voice/db';
+import type { SubscriptionTier } from '@voice/shared';
 import type { Request } from 'express';
 
 export type UserRole = User['role'];
@@ -23,6 +24,11 @@ interface PrincipalBase {
    * password-only sign-in, is false for its whole life, and refreshing keeps it false. Always false for API keys.
    */
   mfa: boolean;
+  /**
+   * The account's subscription tier as JwtAuthGuard read it for this request, with the role (strategies leave it
+   * out): the submit path takes it from here instead of reading the account again.
+   */
+  tier?: SubscriptionTier;
 }
 
 /**

@@ -47,11 +47,11 @@ export class JwtAuthGuard implements CanActivate {
     throw unauthorized('Authentication required');
   }
 
-  /** The principal as the account is now: refused when suspended or gone, with its current role. */
+  /** The principal as the account is now: refused when suspended or gone, with its current role and tier. */
   private async current(principal: AuthPrincipal): Promise<AuthPrincipal> {
     const account = await findAccountState(this.db, principal.userId);
     if (!account) throw accountGone();
     if (account.suspendedAt) throw accountSuspended();
-    return account.role === principal.role ? principal : { ...principal, role: account.role };
+    return { ...principal, role: account.role, tier: account.subscriptionTier };
   }
 }

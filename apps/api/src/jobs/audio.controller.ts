@@ -67,6 +67,7 @@ export class AudioController {
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
+      tier: user.tier,
       ...options,
       source: { kind: 'upload', upload },
       steps,
@@ -82,6 +83,7 @@ export class AudioController {
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
+      tier: user.tier,
       ...options,
       source: { kind: 'none' },
       steps: [first, ...(then ?? [])],
@@ -150,6 +152,7 @@ export class AudioController {
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
+      tier: user.tier,
       ...options,
       source: { kind: 'text', text },
       steps: [{ op: 'tts', ...voice, ...parameters }, ...(then ?? [])],

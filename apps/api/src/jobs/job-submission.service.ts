@@ -59,6 +59,8 @@ export interface JobRequest {
   userId: string;
   /** The API key the request came with (recorded on the job, and so on its usage); null for a session. */
   apiKeyId: string | null;
+  /** The submitter's tier as this request's authentication read it (AuthPrincipal.tier); read again when absent. */
+  tier?: SubscriptionTier | undefined;
   idempotency?: Idempotency;
   /** Gets the job's terminal event, signed like a webhook (vetted against private addresses here, at submit). */
   callbackUrl?: string;
@@ -132,7 +134,7 @@ export class JobSubmissionService {
       const pipelineSource: JobSource = source.kind === 'text' ? { kind: 'text', text: source.text } : { kind: 'none' };
       const admitted = await this.admit({ ...row, inputKey: null }, holdMs, fingerprint);
       if (!admitted.created && admitted.job.status !== 'pending') return accepted(admitted.job);
-      return this.start(admitted, { steps, source: pipelineSource, estimatedOutputMs: holdMs });
+      return this.start(admitted, { steps, source: pipelineSource, estimatedOutputMs: holdMs }, request.tier);
     }
 
     const { upload } = source;
@@ -167,7 +169,7 @@ export class JobSubmissionService {
       if (admitted.created) await discardUnstartedJob(this.db, jobId);
       throw error;
     }
-    return this.start(admitted, { steps, source: { kind: 'audio', inputKey } });
+    return this.start(admitted, { steps, source: { kind: 'audio', inputKey } }, request.tier);
   }
 
   /**
@@ -193,12 +195,13 @@ export class JobSubmissionService {
   private async start(
     admitted: { job: ProcessingJob; created: boolean },
     run: { steps: PipelineStep[]; source: JobSource; estimatedOutputMs?: number },
+    submitterTier: SubscriptionTier | undefined,
   ): Promise<AcceptedJob> {
     const { job } = admitted;
-    let tier: SubscriptionTier | undefined;
+    let tier = submitterTier;
     try {
       // The tier at submit sets the run's GPU priority for its whole life; a later tier change affects new jobs.
-      tier = (await findAccountState(this.db, job.userId))?.subscriptionTier;
+      tier ??= (await findAccountState(this.db, job.userId))?.subscriptionTier;
       await this.pipeline.start({
         jobId: job.id,
         userId: job.userId,

@@ -7,7 +7,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Env } from '@voice/config';
-import { type Database, findUserById } from '@voice/db';
+import { type Database, findAccountState } from '@voice/db';
 import type { Response } from 'express';
 
 import { RequireScope } from '../auth/api-keys/require-scope.decorator';
@@ -36,9 +36,10 @@ export class JobSubmitRateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const principal = http.getRequest<AuthenticatedRequest>().principal;
     if (!principal) throw unauthorized();
-    const user = await findUserById(this.db, principal.userId);
-    if (!user) throw accountGone();
-    if (isPremium(user)) return true;
+    // JwtAuthGuard read the tier for this request; a principal made elsewhere has none, so read it then.
+    const tier = principal.tier ?? (await findAccountState(this.db, principal.userId))?.subscriptionTier;
+    if (tier === undefined) throw accountGone();
+    if (isPremium(tier)) return true;
     const limit = this.env.JOB_SUBMIT_RATE_LIMIT;
     const windowSeconds = this.env.JOB_SUBMIT_RATE_WINDOW_SECONDS;
     await enforceQuota(

@@ -116,6 +116,7 @@ export class JobsController {
     return this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
+      tier: user.tier,
       ...options,
       source: { kind: 'upload', upload },
       steps: fields.steps,

@@ -6,7 +6,15 @@ import {
   baseLanguage,
   resolveTranslationPair,
 } from '@voice/dubbing';
-import { UnknownModelError, getModel, isInstalled, listModels, selectModel } from '@voice/models';
+import {
+  UnknownModelError,
+  cachedInstallCheck,
+  getModel,
+  isInstalled,
+  listModels,
+  selectModel,
+  type ModelManifest,
+} from '@voice/models';
 import {
   GENRES,
   MOODS,
@@ -52,6 +60,10 @@ const musicCatalog: MusicCatalog = {
   checkSfx: (description) => asRejection(() => planSfx(description)),
 };
 
+/** Installed-model checks per models folder, shared by every submit (see cachedInstallCheck). */
+const installChecks = new Map<string | undefined, (model: ModelManifest) => boolean>();
+const INSTALL_CHECK_TTL_MS = 5_000;
+
 /**
  * What the step modules' submit-time checks may look up, for one user: the model registry, the voice
  * library, the translation pairs and accents, and the music catalogue.
@@ -62,9 +74,12 @@ export function createStepContext(options: {
   modelsDir: string | undefined;
 }): StepContext {
   const location = { modelsDir: options.modelsDir };
+  let installed = installChecks.get(options.modelsDir);
+  if (!installed)
+    installChecks.set(options.modelsDir, (installed = cachedInstallCheck(location, INSTALL_CHECK_TTL_MS)));
   const resolveModel = (need: ModelNeed): string => {
     try {
-      return selectModel(need, location).id;
+      return selectModel(need, location, installed).id;
     } catch (error) {
       if (!(error instanceof UnknownModelError)) throw error;
       if (need.requested === undefined && need.language !== undefined) {
@@ -121,7 +136,7 @@ export function createStepContext(options: {
         accentVoiceFor(accent, {
           isAvailable: (id) => {
             const model = getModel(id);
-            return model !== undefined && isInstalled(model, location);
+            return model !== undefined && installed(model);
           },
         });
       } catch (error) {

@@ -182,6 +182,7 @@ export class OpenAiAudioService {
     const { jobId } = await this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
+      tier: user.tier,
       source: { kind: 'text', text: body.input },
       steps,
     });
@@ -354,6 +355,7 @@ export class OpenAiAudioService {
     const accepted = await this.submissions.submit({
       userId: user.userId,
       apiKeyId: apiKeyIdOf(user),
+      tier: user.tier,
       source: { kind: 'upload', upload },
       steps: [step],
     });

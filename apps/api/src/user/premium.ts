@@ -1,6 +1,6 @@
-import type { User } from '@voice/db';
+import type { SubscriptionTier } from '@voice/shared';
 
 /** Premium accounts (set by an admin) skip the job-submission rate limit, as in the seed. */
-export function isPremium(user: User): boolean {
-  return user.subscriptionTier === 'premium';
+export function isPremium(tier: SubscriptionTier): boolean {
+  return tier === 'premium';
 }
