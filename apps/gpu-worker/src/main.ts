@@ -6,6 +6,7 @@ import {
   metricsFromEnv,
   resolveSigningSecret,
   serveMetrics,
+  shutdownTracing,
   storageFromEnv,
 } from '@voice/runtime';
 import { createGpuWorker } from './gpu-worker';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   await metricsServer?.close();
   await dispose();
   await connection.close();
+  // The last batch of spans (the shutdown's own included) is sent, not lost with the process.
+  await shutdownTracing();
 }
 
 main().catch((error: unknown) => {

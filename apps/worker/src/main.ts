@@ -12,6 +12,7 @@ import {
   resolveSecretBox,
   serveMetrics,
   resolveSigningSecret,
+  shutdownTracing,
   storageFromEnv,
 } from '@voice/runtime';
 import { parseCreditPackages } from '@voice/shared';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   await connection.close();
   await mailer.close();
   await database.close();
+  // The last batch of spans (the shutdown's own included) is sent, not lost with the process.
+  await shutdownTracing();
 }
 
 main().catch((error: unknown) => {
