@@ -15,12 +15,14 @@ import {
   planTrimSilence,
   remapTime,
   renderEdit,
+  snapRangesToQuiet,
   timeMapOfPlan,
   type EditPlan,
   type TimeMapSegment,
   type TimedWord,
 } from '@voice/voice-dsp';
 import { failureRule, toFailure, withHeartbeats, withScratchDir } from '@voice/activity-kit';
+import { alignAroundMatches } from './word-alignment';
 
 export interface EditReport {
   outputKey: string;
@@ -50,7 +52,7 @@ export function createEditActivities({ storage, workDir }: { storage: BlobStorag
         withScratchDir(workDir, input.jobId, 'edit', async (dir) => {
           let current = path.join(dir, 'input.wav');
           await storage.downloadToFile(input.inputKey, current);
-          const words = input.transcriptKey ? await loadWords(storage, input.transcriptKey) : [];
+          const transcript = input.transcriptKey ? await loadTranscript(storage, input.transcriptKey) : undefined;
           let timeMap: TimeMapSegment[] | undefined;
           let sampleRate = 0;
           let length = 0;
@@ -61,7 +63,7 @@ export function createEditActivities({ storage, workDir }: { storage: BlobStorag
             try {
               sampleRate = source.sampleRate;
               timeMap ??= identityTimeMap(source.length / sampleRate);
-              const { plan, detail } = await planOperation(operation, source, current, words, timeMap);
+              const { plan, detail } = await planOperation(operation, source, current, transcript, timeMap);
               const writer = await WavStreamWriter.create(next, sampleRate, { format: 'float32' });
               try {
                 for (const block of renderEdit(source, plan)) {
@@ -97,7 +99,7 @@ async function planOperation(
   operation: EditOperation,
   source: WavFileReader,
   sourcePath: string,
-  words: readonly TimedWord[],
+  transcript: Transcript | undefined,
   timeMap: readonly TimeMapSegment[],
 ): Promise<{ plan: EditPlan; detail: string }> {
   const rate = source.sampleRate;
@@ -118,14 +120,23 @@ async function planOperation(
       }
       case 'mute_word': {
         // Words cut by an earlier operation collapse to zero length and are skipped by the matcher.
-        const current = words
+        const current = (transcript?.words ?? [])
           .map((word) => ({
             word: word.word,
             start: remapTime(timeMap, word.start),
             end: remapTime(timeMap, word.end),
           }))
           .filter((word) => word.end > word.start);
-        const ranges = findWordRanges(current, operation.word, { durationSeconds: source.length / rate });
+        const durationSeconds = source.length / rate;
+        const matches = findWordRanges(current, operation.word, { durationSeconds });
+        // The recogniser's word times can be a phoneme off: align the words around each match to the audio, find
+        // the matches again on those times, then put each edge on the quietest point near it.
+        const english = transcript?.language === undefined || transcript.language.toLowerCase().startsWith('en');
+        const aligned =
+          english && matches.length > 0
+            ? await alignAroundMatches(source, current, matches, Context.current().cancellationSignal)
+            : current;
+        const ranges = snapRangesToQuiet(source, rate, findWordRanges(aligned, operation.word, { durationSeconds }));
         const plan = planMute(source, rate, ranges, { mode: operation.mode ?? 'bleep' });
         const done = operation.mode === 'silence' ? 'silenced' : 'bleeped';
         return { plan, detail: `${ranges.length} occurrence(s) of "${operation.word}" ${done}` };
@@ -136,7 +147,12 @@ async function planOperation(
   }
 }
 
-async function loadWords(storage: BlobStorage, key: string): Promise<TimedWord[]> {
-  const transcript = JSON.parse((await storage.getBuffer(key)).toString('utf8')) as { words?: TimedWord[] };
-  return transcript.words ?? [];
+interface Transcript {
+  readonly words: TimedWord[];
+  readonly language?: string;
+}
+
+async function loadTranscript(storage: BlobStorage, key: string): Promise<Transcript> {
+  const transcript = JSON.parse((await storage.getBuffer(key)).toString('utf8')) as Partial<Transcript>;
+  return { words: transcript.words ?? [], ...(transcript.language ? { language: transcript.language } : {}) };
 }

@@ -18,7 +18,7 @@ import { fliteSynthesize, isFliteVoice, FLITE_VOICES, type FliteVoiceId } from '
 import { joinWithPauses, pitchShift, trimSilenceEdges } from './dsp';
 import { PiperVoice } from './piper';
 import { pocketsphinxRecognize } from './pocketsphinx';
-import { transcribeChunked, type ChunkRecognizer } from './stt';
+import { transcribeChunked, transcribeWhole, type ChunkRecognizer } from './stt';
 import { splitSentences } from './text-split';
 import {
   SpeechEngineUnavailableError,
@@ -186,28 +186,32 @@ export class SpeechEngines {
     options: TranscribeOptions,
   ): Promise<TranscriptionResult> {
     const language = options.language?.toLowerCase().split('-')[0];
-    const run = async (recognize: ChunkRecognizer): Promise<TranscriptionResult> =>
-      this.withVad(async (vad) => {
-        const result = await transcribeChunked(vad, stream.blocks, recognize, {
-          signal: options.signal,
-          onProgress: options.onProgress,
-          totalSeconds: stream.durationSeconds,
-          chunking: { ...chunkingFor(model), ...options.chunking },
-        });
-        return {
-          text: result.segments
-            .map((s) => s.text)
-            .join(' ')
-            .trim(),
-          // A translation is English text; `language` says what the text is in.
-          language: options.task === 'translate' ? 'en' : (result.language ?? language ?? model.languages[0] ?? 'en'),
-          modelId: model.id,
-          words: result.words,
-          segments: result.segments,
-          chunks: result.chunks,
-          durationSeconds: result.samplesSeen / VAD_SAMPLE_RATE,
-        };
-      });
+    const whole = wholeFileFor(model, stream, options);
+    const run = async (recognize: ChunkRecognizer): Promise<TranscriptionResult> => {
+      const result = whole
+        ? await transcribeWhole(stream.blocks, recognize, options)
+        : await this.withVad((vad) =>
+            transcribeChunked(vad, stream.blocks, recognize, {
+              signal: options.signal,
+              onProgress: options.onProgress,
+              totalSeconds: stream.durationSeconds,
+              chunking: { ...chunkingFor(model), ...options.chunking },
+            }),
+          );
+      return {
+        text: result.segments
+          .map((s) => s.text)
+          .join(' ')
+          .trim(),
+        // A translation is English text; `language` says what the text is in.
+        language: options.task === 'translate' ? 'en' : (result.language ?? language ?? model.languages[0] ?? 'en'),
+        modelId: model.id,
+        words: result.words,
+        segments: result.segments,
+        chunks: result.chunks,
+        durationSeconds: result.samplesSeen / VAD_SAMPLE_RATE,
+      };
+    };
 
     if (model.id.startsWith('whisper-')) {
       const key = `${model.id}#${this.whisperGeneration}`;
@@ -228,11 +232,12 @@ export class SpeechEngines {
               const translate = options.task === 'translate';
               // Translation detects the spoken language itself; English-only models are told English.
               const spoken = translate ? undefined : whisper.multilingual ? language : 'en';
-              const out = await whisper.transcribe(samples, spoken, beam, options.task);
+              const out = await whisper.transcribe(samples, spoken, beam, options.task, whole);
               signal?.throwIfAborted();
               const segments = out.segments.filter((s) => !(s.no_speech > 0.8 && meanProbability(s.words) < 0.5));
               return {
                 language: out.language,
+                speechSeconds: out.speechSeconds,
                 segments: segments.map((s) => ({ start: s.start, end: s.end, text: s.text })),
                 words: segments.flatMap((s) =>
                   s.words.map((w) => ({ word: w.word, start: w.start, end: w.end, confidence: w.p })),
@@ -412,4 +417,19 @@ const WHISPER_CHUNKING: Partial<ChunkerOptions> = { maxChunkSeconds: 120, packSp
 
 function chunkingFor(model: ModelManifest): Partial<ChunkerOptions> {
   return model.id.startsWith('whisper-') ? WHISPER_CHUNKING : {};
+}
+
+/**
+ * Up to one Whisper window (two minutes), Whisper gets the whole input and faster-whisper's own VAD gates it: that is
+ * bare faster-whisper, and on the bench's 44 s file it saved the VAD pass here and a third, mostly padded window (our
+ * chunk started 0.15 s in). Longer inputs are cut here, so memory stays bounded; explicit chunking keeps the cutter.
+ */
+function wholeFileFor(model: ModelManifest, stream: AudioStream16k, options: TranscribeOptions): boolean {
+  const limit = WHISPER_CHUNKING.maxChunkSeconds ?? 0;
+  return (
+    model.id.startsWith('whisper-') &&
+    options.chunking === undefined &&
+    stream.durationSeconds !== undefined &&
+    stream.durationSeconds <= limit
+  );
 }

@@ -8,6 +8,8 @@ export interface ChunkTranscript {
   readonly words: TranscribedWord[];
   /** Omitted when the recogniser has no notion of segments; they are then built from word gaps. */
   readonly segments?: TranscriptSegment[];
+  /** Seconds the recogniser decoded, when it gates silence itself; 0 means it found no speech and decoded nothing. */
+  readonly speechSeconds?: number;
 }
 
 /** Recognises one VAD-gated piece of 16 kHz mono audio (one chunk, or several packed together). */
@@ -106,10 +108,40 @@ const placeIn = (part: Placement, t: number): number =>
   round(Math.min(part.end, Math.max(part.start, part.start + t - part.offset)));
 
 /**
+ * Maps one recognised piece's words and segments onto the input timeline and appends them; returns the new last word
+ * end. Times are clamped into their chunk and kept non-decreasing across pieces; a word goes to the chunk holding its
+ * midpoint, as faster-whisper places words across the silences its VAD removed.
+ */
+function placeOnInput(
+  parts: readonly Placement[],
+  result: ChunkTranscript,
+  lastEnd: number,
+  words: TranscribedWord[],
+  segments: TranscriptSegment[],
+): number {
+  for (const w of result.words) {
+    const part = partAt(parts, (w.start + w.end) / 2);
+    const start = Math.max(lastEnd, placeIn(part, w.start));
+    const end = Math.max(start, placeIn(part, w.end));
+    const word = w.word.trim();
+    if (word.length === 0) continue;
+    words.push(w.confidence === undefined ? { word, start, end } : { word, start, end, confidence: w.confidence });
+    lastEnd = end;
+  }
+  for (const s of result.segments ?? segmentsFromWords(result.words)) {
+    const text = s.text.trim();
+    if (text.length === 0) continue;
+    const start = placeIn(partAt(parts, s.start), s.start);
+    segments.push({ start, end: Math.max(start, placeIn(partAt(parts, s.end, true), s.end)), text });
+  }
+  return lastEnd;
+}
+
+/**
  * Runs the VAD gate over a 16 kHz stream, hands each piece to `recognize` in turn (one piece in flight,
  * so memory stays bounded), and maps word and segment times back onto the input timeline. Times are
  * clamped into their chunk and made non-decreasing across chunk boundaries; a word goes to the chunk
- * holding its midpoint, as faster-whisper places words across the silences its VAD removed.
+ * holding its midpoint.
  */
 export async function transcribeChunked(
   vad: SileroVad,
@@ -137,24 +169,7 @@ export async function transcribeChunked(
     chunks += 1;
     const result = await recognize(piece.samples, control.signal);
     language ??= result.language;
-    const placed: TranscribedWord[] = [];
-    for (const w of result.words) {
-      const part = partAt(piece.parts, (w.start + w.end) / 2);
-      const start = Math.max(lastEnd, placeIn(part, w.start));
-      const end = Math.max(start, placeIn(part, w.end));
-      const word = w.word.trim();
-      if (word.length === 0) continue;
-      placed.push(w.confidence === undefined ? { word, start, end } : { word, start, end, confidence: w.confidence });
-      lastEnd = end;
-    }
-    words.push(...placed);
-    const chunkSegments = result.segments ?? segmentsFromWords(result.words);
-    for (const s of chunkSegments) {
-      const text = s.text.trim();
-      if (text.length === 0) continue;
-      const start = placeIn(partAt(piece.parts, s.start), s.start);
-      segments.push({ start, end: Math.max(start, placeIn(partAt(piece.parts, s.end, true), s.end)), text });
-    }
+    lastEnd = placeOnInput(piece.parts, result, lastEnd, words, segments);
     const pieceEnd = piece.parts[piece.parts.length - 1]?.end ?? 0;
     if (control.totalSeconds && control.totalSeconds > 0) {
       control.onProgress?.(Math.min(0.99, pieceEnd / control.totalSeconds));
@@ -162,4 +177,42 @@ export async function transcribeChunked(
   }
   control.onProgress?.(1);
   return { language, words, segments, chunks, samplesSeen };
+}
+
+/**
+ * The whole input as one piece, for a recogniser that gates silence itself (Whisper with faster-whisper's own VAD):
+ * for inputs short enough to hold, this is exactly what bare faster-whisper does, and it skips a VAD pass here.
+ */
+export async function transcribeWhole(
+  blocks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
+  recognize: ChunkRecognizer,
+  control: RunControl,
+): Promise<PipelineResult> {
+  const held: Float32Array[] = [];
+  let length = 0;
+  for await (const block of blocks) {
+    control.signal?.throwIfAborted();
+    held.push(block);
+    length += block.length;
+  }
+  const samples = new Float32Array(length);
+  let offset = 0;
+  for (const block of held) {
+    samples.set(block, offset);
+    offset += block.length;
+  }
+  const words: TranscribedWord[] = [];
+  const segments: TranscriptSegment[] = [];
+  let language: string | undefined;
+  let chunks = 0;
+  if (length > 0) {
+    const result = await recognize(samples, control.signal);
+    control.signal?.throwIfAborted();
+    language = result.language;
+    chunks = result.speechSeconds === 0 ? 0 : 1;
+    const seconds = length / VAD_SAMPLE_RATE;
+    placeOnInput([{ offset: 0, start: 0, end: seconds }], result, 0, words, segments);
+  }
+  control.onProgress?.(1);
+  return { language, words, segments, chunks, samplesSeen: length };
 }

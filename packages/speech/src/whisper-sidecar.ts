@@ -29,16 +29,16 @@ for line in sys.stdin:
     request = json.loads(line)
     try:
         audio = np.fromfile(request["audio"], dtype=np.float32)
-        # The caller gates silence with its own VAD and cuts windows of up to two minutes at pauses (a second VAD
-        # pass here measured slower, not faster). Conditioning on previous text is off because it lets one
-        # hallucination propagate through a long file.
+        # Long inputs come gated by the caller's own VAD, in windows of up to two minutes cut at pauses (a second
+        # VAD pass here measured slower); a short file comes whole and is gated here ("vad"). Conditioning on
+        # previous text is off because it lets one hallucination propagate through a long file.
         segments, info = model.transcribe(
             audio,
             language=request.get("language"),
             task=request.get("task") or "transcribe",
             beam_size=request.get("beam", 5),
             word_timestamps=True,
-            vad_filter=False,
+            vad_filter=bool(request.get("vad")),
             condition_on_previous_text=False,
         )
         out = []
@@ -46,7 +46,8 @@ for line in sys.stdin:
             words = [{"word": w.word, "start": w.start, "end": w.end, "p": w.probability} for w in (s.words or [])]
             out.append({"start": s.start, "end": s.end, "text": s.text, "words": words,
                         "no_speech": s.no_speech_prob})
-        print(json.dumps({"ok": True, "language": info.language, "segments": out}), flush=True)
+        speech = info.duration_after_vad if info.duration_after_vad is not None else info.duration
+        print(json.dumps({"ok": True, "language": info.language, "segments": out, "speech": speech}), flush=True)
     except Exception as error:
         print(json.dumps({"ok": False, "error": str(error)}), flush=True)
 `;
@@ -67,6 +68,8 @@ interface SidecarReply {
   readonly language?: string;
   readonly multilingual?: boolean;
   readonly segments?: SidecarSegment[];
+  /** Seconds of audio Whisper decoded: all of it, or what the sidecar's VAD kept. */
+  readonly speech?: number;
 }
 
 /** Options for starting a Whisper sidecar. */
@@ -148,18 +151,23 @@ export class WhisperSidecar {
     language: string | undefined,
     beam: number,
     task: 'transcribe' | 'translate' = 'transcribe',
-  ): Promise<{ language: string; segments: SidecarSegment[] }> {
+    vad = false,
+  ): Promise<{ language: string; segments: SidecarSegment[]; speechSeconds: number }> {
     const run = this.queue.then(async () => {
       if (this.exited) throw new Error('Whisper sidecar has exited');
       // Audio goes through a temp file: a 30 s chunk is under 2 MB and this keeps the pipe protocol line-based.
       const file = path.join(this.tmp, 'chunk.f32');
       await writeFile(file, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
-      this.child.stdin.write(`${JSON.stringify({ audio: file, language: language ?? null, beam, task })}\n`);
+      this.child.stdin.write(`${JSON.stringify({ audio: file, language: language ?? null, beam, task, vad })}\n`);
       const next = await this.lines.next();
       if (next.done) throw new Error('Whisper sidecar exited mid-request');
       const reply = JSON.parse(next.value) as SidecarReply;
       if (!reply.ok) throw new Error(`Whisper failed: ${reply.error ?? 'unknown error'}`);
-      return { language: reply.language ?? language ?? 'en', segments: reply.segments ?? [] };
+      return {
+        language: reply.language ?? language ?? 'en',
+        segments: reply.segments ?? [],
+        speechSeconds: reply.speech ?? samples.length / 16_000,
+      };
     });
     this.queue = run.catch(() => undefined);
     return run;

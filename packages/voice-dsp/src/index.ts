@@ -27,6 +27,7 @@ export {
   type TimeRange,
   type TrimSilenceOptions,
 } from './edit';
+export { snapRangesToQuiet, type SnapToQuietOptions, type SnappableRange } from './edge-snap';
 export {
   findWordRanges,
   normalizeWord,

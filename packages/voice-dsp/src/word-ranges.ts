@@ -19,6 +19,10 @@ export interface FindWordRangesOptions {
 export interface WordRange extends TimeRange {
   readonly firstWordIndex: number;
   readonly lastWordIndex: number;
+  /** How far the range may grow without reaching the previous word's timing (or the clip start). */
+  readonly earliestStart: number;
+  /** How far it may grow without reaching the next word's timing or the clip end; absent when unbounded. */
+  readonly latestEnd?: number;
 }
 
 /**
@@ -84,13 +88,15 @@ export function findWordRanges(
     const last = words[lastIndex]!;
     const prev = i > 0 ? words[tokens[i - 1]!.index] : undefined;
     const next = tokens[i + needle.length] ? words[tokens[i + needle.length]!.index] : undefined;
-    let start = first.start - pad;
-    if (prev) start = Math.max(start, prev.end > first.start ? (prev.end + first.start) / 2 : prev.end);
-    let end = last.end + pad;
-    if (next) end = Math.min(end, next.start < last.end ? (next.start + last.end) / 2 : next.start);
-    start = Math.max(0, start);
-    if (options.durationSeconds !== undefined) end = Math.min(end, options.durationSeconds);
-    if (end > start) ranges.push({ start, end, firstWordIndex: firstIndex, lastWordIndex: lastIndex });
+    const earliestStart = Math.max(0, prev ? (prev.end > first.start ? (prev.end + first.start) / 2 : prev.end) : 0);
+    let latestEnd = next ? (next.start < last.end ? (next.start + last.end) / 2 : next.start) : undefined;
+    if (options.durationSeconds !== undefined) latestEnd = Math.min(latestEnd ?? Infinity, options.durationSeconds);
+    const start = Math.max(earliestStart, first.start - pad);
+    const end = Math.min(latestEnd ?? Infinity, last.end + pad);
+    if (end > start) {
+      const range = { start, end, firstWordIndex: firstIndex, lastWordIndex: lastIndex, earliestStart };
+      ranges.push(latestEnd === undefined ? range : { ...range, latestEnd });
+    }
     i += needle.length - 1;
   }
   return ranges;
