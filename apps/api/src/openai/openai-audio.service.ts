@@ -66,6 +66,9 @@ export interface OpenAiModel {
 
 /** Follows a response's connection: `gone` once the client hung up before the response was fully written. */
 function watchConnection(response: Response): { readonly gone: boolean } {
+  // Each layer watches the response end for its own reason (lifecycle drain, metrics, tracing, the request log,
+  // express), and a stream pipeline adds three more: past Node's default of 10, which is not a leak here.
+  response.setMaxListeners(Math.max(response.getMaxListeners(), 20));
   const state = { gone: false };
   response.once('close', () => {
     if (!response.writableFinished) state.gone = true;
