@@ -8,6 +8,7 @@ import { decodeWav, encodeWav, resample } from '@voice/audio';
 import { jobStorageKeys } from '@voice/shared';
 import { SpeechEngines } from '@voice/speech';
 import { LocalStorage } from '@voice/storage';
+import { toneFraction } from '@voice/testkit';
 import { findWordRanges, type TimedWord } from '@voice/voice-dsp';
 import { createMediaActivities, type MediaActivities } from '../src';
 
@@ -17,22 +18,6 @@ const GAP_SECONDS = 0.06;
 const TRANSCRIPT_SKEW_SECONDS = 0.12;
 
 const inActivity = <R>(work: () => Promise<R>): Promise<R> => new MockActivityEnvironment().run(work) as Promise<R>;
-
-/** Power of the `hz` component relative to all power over x[from, to) (Goertzel). */
-function toneFraction(x: Float32Array, hz: number, from: number, to: number): number {
-  const coeff = 2 * Math.cos((2 * Math.PI * hz) / RATE);
-  let s1 = 0;
-  let s2 = 0;
-  let total = 0;
-  for (let i = from; i < to; i++) {
-    const s0 = x[i]! + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-    total += x[i]! * x[i]!;
-  }
-  const n = to - from;
-  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / ((n * n) / 2) / (total / n);
-}
 
 /** Drops leading and trailing samples quieter than -50 dBFS, so a word's edges are where its sound is. */
 function trimmed(x: Float32Array): Float32Array {
@@ -119,7 +104,7 @@ describe('applyEdits mute_word', () => {
     const fox = truth.find((w) => w.word === 'fox')!;
     const from = Math.round((fox.start + 0.01) * RATE);
     const to = Math.round((fox.end - 0.01) * RATE);
-    assert.ok(toneFraction(out, 1000, from, to) > 0.95, 'the whole of "fox" is a 1 kHz bleep');
+    assert.ok(toneFraction(out, RATE, 1000, from, to) > 0.95, 'the whole of "fox" is a 1 kHz bleep');
   }
 
   const SENTENCE = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'the', 'dog'];

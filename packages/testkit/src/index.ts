@@ -4,6 +4,7 @@ export { resampleForTest } from './resample';
 export { encodeWavPcm16, decodeWavPcm16 } from './wav';
 export { synthesizeSpeech, type FliteVoice, type SynthesizeOptions } from './speech';
 export { measureRealTimeFactor } from './timing';
+export { toneFraction } from './tone';
 export {
   linkIn,
   MailpitMailbox,
