@@ -39,7 +39,8 @@ function QueueRow({ queue }: { queue: OperationsQueue }) {
     <tr className="border-b border-slate-200">
       <th scope="row" className={`${CELL} font-normal`}>
         <span className="font-semibold">{ROLE_LABELS[queue.role]}</span>
-        <p className="font-mono text-xs break-all text-slate-600">
+        {/* overflow-wrap anywhere: words wrap as words, and only the long queue name breaks inside itself. */}
+        <p className="font-mono text-xs [overflow-wrap:anywhere] text-slate-600">
           {queue.name} ({queue.kinds.join(' and ')} tasks)
         </p>
       </th>
