@@ -10,16 +10,21 @@ import { randomUUID } from 'node:crypto';
  * server's. With an interval, a pair starts every `intervalMs` (a steady 2 submits/s at 500 ms, a busy studio);
  * without one they go back to back, a flood in which every accepted job's own pipeline adds to the load.
  *
- * Usage (forked by bench.ts): node submit-client.js <apiUrl> <wavFile> <count> [intervalMs], access token on stdin.
+ * With a floor URL (floor-server.ts), each pair is followed by the same accepted body sent to the floor's three
+ * endpoints, so the floor is measured at the same moments as the API.
+ *
+ * Usage (forked by bench.ts): node submit-client.js <apiUrl> <wavFile> <count> [intervalMs] [floorUrl], access
+ * token on stdin.
  */
 async function main(): Promise<void> {
-  const [apiUrl, wavFile, countText, intervalText] = process.argv.slice(2);
+  const [apiUrl, wavFile, countText, intervalText, floorUrl] = process.argv.slice(2);
   if (!apiUrl || !wavFile || !countText)
-    throw new Error('usage: submit-client <apiUrl> <wavFile> <count> [intervalMs]');
+    throw new Error('usage: submit-client <apiUrl> <wavFile> <count> [intervalMs] [floorUrl]');
   // The token comes over stdin, never argv (visible to every user in ps).
   const token = readFileSync(0, 'utf8').trim();
   const wav = readFileSync(wavFile);
   const intervalMs = intervalText ? Number(intervalText) : 0;
+  const floor: Record<FloorPart, number[]> = { receive: [], durable: [], start: [] };
   const valid = multipart(wav, { noise_level: 'moderate' });
   const invalid = multipart(wav, { noise_level: 'deafening' });
   const send = async (body: Multipart) => {
@@ -47,9 +52,21 @@ async function main(): Promise<void> {
     const bad = await send(invalid);
     rejected.push(performance.now() - started);
     if (bad.status !== 400) throw new Error(`expected a validation error, got ${bad.status} ${bad.text}`);
+    if (!floorUrl) continue;
+    for (const part of FLOOR_PARTS) {
+      started = performance.now();
+      const response = await fetch(`${floorUrl}/${part}`, { method: 'POST', body: valid.bytes });
+      const text = await response.text();
+      floor[part].push(performance.now() - started);
+      if (response.status !== 202) throw new Error(`floor ${part} failed: ${response.status} ${text}`);
+    }
   }
-  process.stdout.write(`${JSON.stringify({ accepted, rejected, jobIds })}\n`);
+  process.stdout.write(`${JSON.stringify({ accepted, rejected, jobIds, ...(floorUrl ? { floor } : {}) })}\n`);
 }
+
+/** floor-server.ts's endpoints, each adding one part a durable submit cannot skip. */
+const FLOOR_PARTS = ['receive', 'durable', 'start'] as const;
+export type FloorPart = (typeof FLOOR_PARTS)[number];
 
 interface Multipart {
   bytes: Buffer;
