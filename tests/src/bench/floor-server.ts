@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 
 /**
  * The floor under the bench's loaded-submit figure: the least a durable submit can do, in a process of its own on
@@ -20,7 +21,8 @@ import { Client, Connection } from '@temporalio/client';
 async function main(): Promise<void> {
   const [address, namespace] = process.argv.slice(2);
   if (!address || !namespace) throw new Error('usage: floor-server <temporalAddress> <namespace>');
-  const client = new Client({ connection: await Connection.connect({ address }), namespace });
+  // The same kind of connection as the API's client (packages/runtime connectTemporalClient).
+  const client = new Client({ connection: await NativeConnection.connect({ address }), namespace });
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-floor-'));
   const server = createServer((request, response) => {
     void handle(request).then(
