@@ -7,7 +7,6 @@ export { ModelSessionCache } from '@voice/model-cache';
 export * from '@voice/denoise';
 export * from '@voice/speech';
 export type { TranscriptArtifacts } from './speech-activities';
-export { MAX_TTS_WORD_ERROR_RATE } from './speech-activities';
 export type { RevoicedResult } from './dub-activities';
 export { denoisePartKey, isDenoiseCheckpoint } from './resumable-denoise';
 export type { DenoiseCheckpoint, DenoiseCheckpointOptions } from './resumable-denoise';

@@ -20,18 +20,13 @@ import {
   SpeechEngineUnavailableError,
   SpeechRequestError,
   toSrt,
+  judgeIntelligibility,
   toVtt,
-  wordErrorRate,
   type SpeechEngines,
 } from '@voice/speech';
 
 /** Recognisers run at 16 kHz; the pipeline's working audio is 48 kHz. */
 const STT_SAMPLE_RATE = 16_000;
-/**
- * Highest word error rate at which synthesised speech still counts as saying the text. Loose on purpose:
- * it catches silence, garbage and truncation, not a recogniser's slips on names.
- */
-export const MAX_TTS_WORD_ERROR_RATE = 0.35;
 
 export type { TranscriptArtifacts } from '@voice/shared';
 
@@ -196,14 +191,15 @@ export function createSpeechActivities({
       try {
         const jobId = input.jobId ?? jobIdOfKey(input.audioKey);
         const result = await transcribeStored(jobId, input.audioKey, { language: input.language });
-        const wer = wordErrorRate(input.expectedText, result.text);
-        if (wer > MAX_TTS_WORD_ERROR_RATE) {
+        const verdict = judgeIntelligibility(input.expectedText, result.text);
+        if (!verdict.matches) {
+          const percent = (rate: number) => `${(rate * 100).toFixed(0)}%`;
           throw permanentFailure(
             FailureTypes.QualityCheckFailed,
-            `Quality check failed: the speech does not match the text (word error rate ${(wer * 100).toFixed(0)}%)`,
+            `Quality check failed: the speech does not match the text (word error rate ${percent(verdict.wordErrorRate)}, character error rate ${percent(verdict.characterErrorRate)})`,
           );
         }
-        return { wordErrorRate: wer, recognizer: result.modelId, heard: result.text.slice(0, 280) };
+        return { wordErrorRate: verdict.wordErrorRate, recognizer: result.modelId, heard: result.text.slice(0, 280) };
       } catch (error) {
         throw asFailure(error);
       }

@@ -18,7 +18,14 @@ export {
   type TranscriptionResult,
 } from './types';
 export { toSrt, toVtt } from './subtitles';
-export { wordErrorRate, normalizeWords } from './wer';
+export {
+  characterErrorRate,
+  judgeIntelligibility,
+  MAX_TTS_CHARACTER_ERROR_RATE,
+  MAX_TTS_WORD_ERROR_RATE,
+  normalizeWords,
+  wordErrorRate,
+} from './wer';
 export { splitSentences } from './text-split';
 export { timeStretch, pitchShift } from './dsp';
 export { DEFAULT_CHUNKER, type ChunkerOptions, type SpeechChunk } from './chunker';

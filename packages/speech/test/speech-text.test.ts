@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pitchShift, splitSentences, timeStretch, toSrt, toVtt, wordErrorRate } from '../src';
+import {
+  characterErrorRate,
+  judgeIntelligibility,
+  pitchShift,
+  splitSentences,
+  timeStretch,
+  toSrt,
+  toVtt,
+  wordErrorRate,
+} from '../src';
 
 describe('splitSentences', () => {
   it('splits at sentence punctuation but not after abbreviations, initials or decimals', () => {
@@ -30,6 +39,59 @@ describe('wordErrorRate', () => {
     assert.equal(wordErrorRate('a b c d', 'a b c d e f'), 0.5);
     assert.equal(wordErrorRate('a b c d', 'b c'), 0.5);
     assert.equal(wordErrorRate("don't stop", 'dont stop'), 0.5);
+  });
+});
+
+describe('characterErrorRate', () => {
+  it('counts letter edits over the normalised words, spaces included', () => {
+    assert.equal(characterErrorRate('The quick, brown fox!', 'the QUICK brown fox'), 0);
+    // "sunny madrid" (12 characters) against "sonny midrid": two substitutions.
+    assert.equal(characterErrorRate('Sunny Madrid.', 'Sonny Midrid'), 2 / 12);
+    assert.equal(characterErrorRate('abcd', 'abcdxx'), 0.5);
+    assert.equal(characterErrorRate('', ''), 0);
+    assert.equal(characterErrorRate('', 'noise'), 1);
+  });
+});
+
+describe('judgeIntelligibility (the TTS quality gate)', () => {
+  // What Whisper base heard of fine renders of short sentences (flite, espeak-ng, Piper), measured: each is over
+  // the word-rate limit alone, which used to fail the job although the speech says the text.
+  const misheard: Array<[string, string]> = [
+    ['Good morning from sunny Madrid.', 'Good morning from Sonny Midrid.'],
+    ['Good morning from sunny Madrid.', 'Good morning from Sunimidra.'],
+    ['Meet me by the old bridge.', 'meet me by your leverage.'],
+    ['The weather is nice today.', 'But whatever is ice today...'],
+    ['Click the link below now.', 'Click the link below the house.'],
+  ];
+  it('passes a fine render that the recogniser mishears in a word or two', () => {
+    for (const [expected, heard] of misheard) {
+      const verdict = judgeIntelligibility(expected, heard);
+      assert.ok(verdict.wordErrorRate > 0.35, `${heard}: the word rate alone would have failed it`);
+      assert.equal(verdict.matches, true, `${expected} heard as ${heard}: ${JSON.stringify(verdict)}`);
+    }
+  });
+
+  it('fails silence, other speech, the wrong script, a hallucinated tail and a render cut in half', () => {
+    const broken: Array<[string, string]> = [
+      ['Let us begin the lesson.', ''],
+      ['The weather is nice today.', 'Please subscribe for more videos.'],
+      ['Let us begin the lesson.', 'แล้วเธอสิบยิน แล้วสิน'],
+      ['I love this little town.', 'I love this little town and then we went home for dinner.'],
+      ['Turn left at the next light.', 'Turn left at'],
+      ['Meet me by the old bridge.', 'Meet me by'],
+    ];
+    for (const [expected, heard] of broken) {
+      const verdict = judgeIntelligibility(expected, heard);
+      assert.equal(verdict.matches, false, `${expected} heard as ${JSON.stringify(heard)}: ${JSON.stringify(verdict)}`);
+    }
+  });
+
+  it('passes an exact transcript and reports both rates', () => {
+    assert.deepEqual(judgeIntelligibility('Hello there.', 'hello there'), {
+      matches: true,
+      wordErrorRate: 0,
+      characterErrorRate: 0,
+    });
   });
 });
 

@@ -10,8 +10,8 @@ export type OpenAiVoice = (typeof OPENAI_VOICES)[number];
 /**
  * tts-1 is OpenAI's fast model: flite (classical, five speakers, about 230 ms for a sentence as it starts a process
  * per sentence); tts-1-hd its quality one: Piper (neural). The fastest engine, espeak-ng (a native binary, about
- * 30 ms a sentence), is there by its own id: its output fails the intelligibility gate at 2× speed, in some accents
- * and after a voice conversion, which OpenAI's model names should not.
+ * 30 ms a sentence), is there by its own id: its output is the hardest to hear (at 2× speed, in some accents and after
+ * a voice conversion it can fail the intelligibility gate), which OpenAI's model names should not.
  */
 const TTS_ENGINE_FOR: Record<OpenAiTtsModel, string> = { 'tts-1': 'flite', 'tts-1-hd': 'piper-en-us-joe-medium' };
 
