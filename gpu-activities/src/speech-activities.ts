@@ -19,8 +19,8 @@ import type { BlobStorage } from '@voice/storage';
 import {
   SpeechEngineUnavailableError,
   SpeechRequestError,
-  toSrt,
   judgeIntelligibility,
+  toSrt,
   toVtt,
   type SpeechEngines,
 } from '@voice/speech';

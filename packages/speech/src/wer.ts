@@ -46,7 +46,7 @@ function errorRate(ref: readonly string[], hyp: readonly string[]): number {
  * Synthesised speech fails the TTS quality gate only when the recogniser's transcript is off by more than both
  * rates: the gate catches silence, garbage, the wrong language and gross truncation, not a recogniser's slips. On a
  * short text the word rate alone is too coarse: a fine render heard as "Sonny Midrid" is 40 % of a five-word
- * sentence wrong (2 letters of 27), and as synthesis and recognition are both deterministic, such a sentence could
+ * sentence wrong (2 letters of 30), and as synthesis and recognition are both deterministic, such a sentence could
  * never be made. Measured with Whisper base on twelve short sentences per voice (flite, espeak-ng, Piper), good
  * renders reached a word rate of 0.6 and a character rate of 0.40; an unrelated sentence is 0.64 or more.
  */

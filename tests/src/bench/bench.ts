@@ -506,6 +506,7 @@ async function startFloorServer(temporal: {
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
