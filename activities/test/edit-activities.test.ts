@@ -7,8 +7,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { decodeWav, encodeWav, resample } from '@voice/audio';
 import { jobStorageKeys } from '@voice/shared';
 import { SpeechEngines } from '@voice/speech';
-import { LocalStorage } from '@voice/storage';
-import { toneFraction } from '@voice/testkit';
+import type { LocalStorage } from '@voice/storage';
+import { testLocalStorage, toneFraction } from '@voice/testkit';
 import { findWordRanges, type TimedWord } from '@voice/voice-dsp';
 import { createMediaActivities, type MediaActivities } from '../src';
 
@@ -37,12 +37,7 @@ describe('applyEdits mute_word', () => {
 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'edit-activities-'));
-    storage = new LocalStorage({
-      root: path.join(root, 'storage'),
-      publicBaseUrl: 'http://127.0.0.1',
-      signingSecret: 'a test secret of enough bytes',
-      defaultTtlSeconds: 60,
-    });
+    storage = testLocalStorage(path.join(root, 'storage'));
     activities = createMediaActivities({ storage, workDir: path.join(root, 'work') });
   });
   after(async () => {

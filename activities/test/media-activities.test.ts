@@ -7,7 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { AudioMeter, decodeWav, encodeWav } from '@voice/audio';
 import { QUALITY_LIMITS, TRUE_PEAK_CEILING_DBTP, jobStorageKeys, type MeasuredLoudness } from '@voice/shared';
-import { LocalStorage } from '@voice/storage';
+import type { LocalStorage } from '@voice/storage';
+import { testLocalStorage } from '@voice/testkit';
 import { createMediaActivities, type MediaActivities } from '../src';
 
 const RATE = 48_000;
@@ -44,12 +45,7 @@ describe('media activities on local storage', () => {
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'media-activities-'));
     workDir = path.join(root, 'work');
-    storage = new LocalStorage({
-      root: path.join(root, 'storage'),
-      publicBaseUrl: 'http://127.0.0.1',
-      signingSecret: 'a test secret of enough bytes',
-      defaultTtlSeconds: 60,
-    });
+    storage = testLocalStorage(path.join(root, 'storage'));
     activities = createMediaActivities({ storage, workDir });
   });
   after(async () => rm(root, { recursive: true, force: true }));

@@ -27,12 +27,12 @@ import {
   usageTracking,
   UserNotFoundError,
   type Database,
-  type NewProcessingJob,
 } from '../src';
 import {
   assertLedgerConsistent,
   creditSnapshot,
   describeEachDriver,
+  jobDraft,
   makeJob,
   makeUser,
   sampleJobResult,
@@ -105,14 +105,7 @@ describeEachDriver('credits', (ctx) => {
   });
 
   describe('createJobWithHold (the submit path: one statement)', () => {
-    const draft = (userId: string, id = randomUUID()): NewProcessingJob => ({
-      id,
-      userId,
-      jobType: 'denoise',
-      workflowId: `job-${id}`,
-      parameters: { steps: [{ op: 'denoise', noise_level: 'moderate' }] },
-      inputKey: `uploads/${id}`,
-    });
+    const draft = (userId: string, id?: string) => jobDraft(userId, id ? { id } : {});
 
     it('writes the row, its hold entry and the debit together', async () => {
       const user = await makeUser(ctx.db, 100);

@@ -136,13 +136,10 @@ export async function makeUser(db: Database, grantSeconds = 0): Promise<User> {
   });
 }
 
-export async function makeJob(
-  db: Database,
-  userId: string,
-  overrides: Partial<NewProcessingJob> = {},
-): Promise<ProcessingJob> {
+/** A denoise job's row as the API would write it, not yet written. */
+export function jobDraft(userId: string, overrides: Partial<NewProcessingJob> = {}): NewProcessingJob {
   const id = overrides.id ?? randomUUID();
-  return createJob(db, {
+  return {
     id,
     userId,
     jobType: 'denoise',
@@ -150,7 +147,15 @@ export async function makeJob(
     parameters: { steps: [{ op: 'denoise', noise_level: 'moderate' }] },
     inputKey: `uploads/${id}`,
     ...overrides,
-  });
+  };
+}
+
+export async function makeJob(
+  db: Database,
+  userId: string,
+  overrides: Partial<NewProcessingJob> = {},
+): Promise<ProcessingJob> {
+  return createJob(db, jobDraft(userId, overrides));
 }
 
 /** Everything a credit operation could touch for one user, to prove "nothing changed". */

@@ -8,7 +8,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { encodeWav, resample } from '@voice/audio';
 import { FailureTypes, PROCESSING_SAMPLE_RATE } from '@voice/shared';
 import { SpeechEngines } from '@voice/speech';
-import { LocalStorage } from '@voice/storage';
+import type { LocalStorage } from '@voice/storage';
+import { testLocalStorage } from '@voice/testkit';
 import { createGpuActivities, type GpuActivities } from '../src';
 
 type CheckInput = Parameters<GpuActivities['checkIntelligibility']>[0];
@@ -40,12 +41,7 @@ describe('checkIntelligibility', () => {
 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'intelligibility-'));
-    storage = new LocalStorage({
-      root: path.join(root, 'storage'),
-      publicBaseUrl: 'http://127.0.0.1',
-      signingSecret: 'a test secret of enough bytes',
-      defaultTtlSeconds: 60,
-    });
+    storage = testLocalStorage(path.join(root, 'storage'));
     speech = new SpeechEngines();
     activities = createGpuActivities({ storage, workDir: path.join(root, 'work'), heartbeatIntervalMs: 0, speech });
     // Whisper base hears this espeak-ng render as "But whatever is ice today...": three words of five wrong (the gate

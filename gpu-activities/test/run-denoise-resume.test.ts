@@ -7,8 +7,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { AudioMeter, decodeWav, encodeWav } from '@voice/audio';
 import { jobStorageKeys, type InferenceHeartbeat } from '@voice/shared';
-import { LocalStorage } from '@voice/storage';
-import { synthesizeSpeech, whiteNoise } from '@voice/testkit';
+import type { LocalStorage } from '@voice/storage';
+import { synthesizeSpeech, testLocalStorage, whiteNoise } from '@voice/testkit';
 import {
   createGpuActivities,
   denoisePartKey,
@@ -62,12 +62,7 @@ describe('runDenoise resumes from its heartbeat checkpoint', () => {
 
   before(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'denoise-resume-'));
-    storage = new LocalStorage({
-      root: path.join(root, 'storage'),
-      publicBaseUrl: 'http://127.0.0.1',
-      signingSecret: 'a test secret of enough bytes',
-      defaultTtlSeconds: 60,
-    });
+    storage = testLocalStorage(path.join(root, 'storage'));
     activities = createGpuActivities({
       storage,
       workDir: path.join(root, 'work'),

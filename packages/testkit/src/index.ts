@@ -5,6 +5,7 @@ export { encodeWavPcm16, decodeWavPcm16 } from './wav';
 export { synthesizeSpeech, type FliteVoice, type SynthesizeOptions } from './speech';
 export { measureRealTimeFactor } from './timing';
 export { toneFraction } from './tone';
+export { testLocalStorage } from './local-storage';
 export {
   linkIn,
   MailpitMailbox,
