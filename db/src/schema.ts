@@ -397,7 +397,8 @@ export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /**
  * Append-only credit ledger in credit-seconds. Signed amounts: a hold is negative, its release positive.
- * The unique idempotency key makes every mutation safe to retry.
+ * The unique idempotency key makes every mutation safe to retry. Entries are never changed or removed, with one
+ * exception: discardUnstartedJob moves a discarded attempt's entries to keys of their own (amounts unchanged).
  */
 export const creditLedger = pgTable(
   'credit_ledger',

@@ -403,9 +403,10 @@ export async function createJobWithHold(
     } catch (error) {
       const violation = constraintViolation(error);
       const noDebit = violation?.column === 'credits_held';
-      if (violation?.constraint === JOB_PRIMARY_KEY || noDebit) {
-        // A request with the same Idempotency-Key wrote the row first (a short balance fails the row before its key
-        // is checked, hence both cases); the failed statement held nothing.
+      if ((violation?.constraint && SAME_JOB_CONSTRAINTS.has(violation.constraint)) || noDebit) {
+        // A request with the same Idempotency-Key wrote the row first: its id, workflow id and hold key are this
+        // one's, and which of their unique indexes fails first is up to the server (a short balance fails the row
+        // before any of them, hence noDebit too). The failed statement held nothing.
         const [existing] = await db.select().from(processingJobs).where(eq(processingJobs.id, job.id));
         if (existing) return { job: existing, created: false };
       }
@@ -417,13 +418,18 @@ export async function createJobWithHold(
   }
 }
 
-const JOB_PRIMARY_KEY = 'processing_jobs_pkey';
+/** The unique indexes a second insert of the same job (and its hold entry) can fail on. */
+const SAME_JOB_CONSTRAINTS = new Set([
+  'processing_jobs_pkey',
+  'processing_jobs_workflow_idx',
+  'credit_ledger_idempotency_idx',
+]);
 
 /**
  * The debit, its ledger entry and the job row in one statement. The row's `credits_held` is read from the debit, so
  * a balance that cannot cover the hold leaves it NULL and the NOT NULL constraint fails the whole statement: nothing
  * is written. The ledger entry references the job inserted by the same statement, which the foreign key accepts
- * because constraints are checked when the statement ends. A repeated id fails on the primary key, also whole.
+ * because constraints are checked when the statement ends. A repeated job fails on a unique index, also whole.
  */
 async function insertJobWithHold(db: Database, job: NewProcessingJob, holdAmount: number): Promise<ProcessingJob> {
   const debit = db.$with('debit').as(

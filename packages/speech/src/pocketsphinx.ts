@@ -84,6 +84,7 @@ export async function pocketsphinxAlign(
         { aptPackage: 'pocketsphinx', signal },
       ));
     } catch (error) {
+      signal?.throwIfAborted();
       // It exits 1 when the grammar holds a word its dictionary lacks; say which, so a caller can fall back.
       const missing = error instanceof SpeechEngineUnavailableError ? [] : await missingFromDictionary(spelt);
       if (missing.length > 0) throw new SpeechRequestError(`not in the PocketSphinx dictionary: ${missing.join(', ')}`);

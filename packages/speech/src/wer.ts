@@ -44,7 +44,8 @@ function errorRate(ref: readonly string[], hyp: readonly string[]): number {
 
 /**
  * Synthesised speech fails the TTS quality gate only when the recogniser's transcript is off by more than both
- * rates: the gate catches silence, garbage, the wrong language and gross truncation, not a recogniser's slips. On a
+ * rates: the gate catches silence, garbage, the wrong language and a render missing about half its words, not a
+ * recogniser's slips (a shorter cut, such as the last two words of six, passes it, as it passed the word rate alone). On a
  * short text the word rate alone is too coarse: a fine render heard as "Sonny Midrid" is 40 % of a five-word
  * sentence wrong (2 letters of 30), and as synthesis and recognition are both deterministic, such a sentence could
  * never be made. Measured with Whisper base on twelve short sentences per voice (flite, espeak-ng, Piper), good

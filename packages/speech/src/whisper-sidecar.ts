@@ -155,7 +155,8 @@ export class WhisperSidecar {
   ): Promise<{ language: string; segments: SidecarSegment[]; speechSeconds: number }> {
     const run = this.queue.then(async () => {
       if (this.exited) throw new Error('Whisper sidecar has exited');
-      // Audio goes through a temp file: a 30 s chunk is under 2 MB and this keeps the pipe protocol line-based.
+      // Audio goes through a temp file (a whole input of up to 120 s is under 8 MB): it keeps the pipe protocol
+      // line-based.
       const file = path.join(this.tmp, 'chunk.f32');
       await writeFile(file, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
       this.child.stdin.write(`${JSON.stringify({ audio: file, language: language ?? null, beam, task, vad })}\n`);

@@ -32,8 +32,10 @@ export function bufferedDiskStorage(options: { destination: string; bufferBytes:
         if (failed) return;
         failed = true;
         file.stream.resume();
-        spill?.destroy();
-        void rm(target, { force: true }).finally(() => callback(error));
+        const remove = () => void rm(target, { force: true }).finally(() => callback(error));
+        // The spill's open may still be pending: removing before it closes could leave the file it then creates.
+        if (spill && !spill.closed) spill.once('close', remove).destroy();
+        else remove();
       };
       const done = () => callback(null, { destination, filename, path: target, size });
       file.stream.on('error', fail);
@@ -59,7 +61,8 @@ export function bufferedDiskStorage(options: { destination: string; bufferBytes:
       file.stream.on('end', () => {
         ended = true;
         if (failed) return;
-        if (spill) spill.end(() => !failed && done());
+        // end's callback gets a failed final flush (ENOSPC) before 'error' does.
+        if (spill) spill.end((error?: Error | null) => (error ? fail(error) : !failed && done()));
         else writeFile(target, Buffer.concat(chunks, buffered)).then(done, fail);
       });
     },

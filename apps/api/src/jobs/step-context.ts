@@ -10,7 +10,6 @@ import {
   UnknownModelError,
   cachedInstallCheck,
   getModel,
-  isInstalled,
   listModels,
   selectModel,
   type ModelManifest,
@@ -86,7 +85,7 @@ export function createStepContext(options: {
         const languages = [
           ...new Set(
             listModels(need.task)
-              .filter((model) => isInstalled(model, location))
+              .filter((model) => installed(model))
               .flatMap((model) => model.languages),
           ),
         ];
