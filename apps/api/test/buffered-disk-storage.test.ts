@@ -112,7 +112,10 @@ describe('bufferedDiskStorage', () => {
     request.on('error', () => undefined);
     // Past the buffer, so the spill file exists when the connection drops.
     request.write(body.subarray(0, 3 * BUFFER_BYTES));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 100 && (await readdir(destination)).length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal((await readdir(destination)).length, 1, 'the spill file exists before the client goes');
     request.destroy();
     let left = await readdir(destination);
     for (let i = 0; i < 50 && left.length > 0; i++) {

@@ -112,10 +112,14 @@ export function isInstalled(model: ModelManifest, location: ModelLocation = {}):
  * stat calls (and package resolution) ran on every request, on the event loop. A model installed meanwhile is
  * seen within `ttlMs`; one removed meanwhile fails its inference step with a clear error.
  */
-export function cachedInstallCheck(location: ModelLocation, ttlMs: number): (model: ModelManifest) => boolean {
+export function cachedInstallCheck(
+  location: ModelLocation,
+  ttlMs: number,
+  clock: () => number = Date.now,
+): (model: ModelManifest) => boolean {
   const known = new Map<string, { installed: boolean; until: number }>();
   return (model) => {
-    const now = Date.now();
+    const now = clock();
     const hit = known.get(model.id);
     if (hit && hit.until > now) return hit.installed;
     const installed = isInstalled(model, location);

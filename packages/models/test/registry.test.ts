@@ -162,10 +162,12 @@ describe('model registry', () => {
     );
   });
 
-  it('cachedInstallCheck remembers each answer for its TTL, then looks again; selectModel takes it', async () => {
+  it('cachedInstallCheck remembers each answer for its TTL, then looks again; selectModel takes it', () => {
     const root = tempRoot();
     copyModels(root, ['rnnoise', 'speex']);
-    const installed = cachedInstallCheck({ root }, 150);
+    // A clock the test moves: on a busy machine a real 150 ms TTL could lapse between two asserts.
+    let now = 1_000;
+    const installed = cachedInstallCheck({ root }, 150, () => now);
     assert.equal(installed(model('gtcrn')), false);
     assert.equal(selectModel({ task: 'denoise' }, { root }, installed).id, 'rnnoise');
     copyModels(root, ['gtcrn']);
@@ -173,7 +175,9 @@ describe('model registry', () => {
     assert.equal(isInstalled(model('gtcrn'), { root }), true);
     assert.equal(installed(model('gtcrn')), false);
     assert.equal(selectModel({ task: 'denoise' }, { root }, installed).id, 'rnnoise');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    now += 149;
+    assert.equal(installed(model('gtcrn')), false, 'still within the TTL');
+    now += 1;
     assert.equal(installed(model('gtcrn')), true);
     assert.equal(selectModel({ task: 'denoise' }, { root }, installed).id, 'gtcrn');
   });
